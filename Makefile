@@ -1,0 +1,29 @@
+# KeyAgentd — the two commands a newcomer needs are `make test` and `make run`.
+DOTNET        ?= dotnet
+CONFIGURATION ?= Release
+OUT           := $(CURDIR)/out
+BIN           := $(OUT)/bin
+
+.PHONY: all build publish test run bench clean
+
+all: build
+
+build:
+	$(DOTNET) build KeyAgentd.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+
+# Framework-dependent publish used by `make run`, the script tests and the benchmarks.
+publish:
+	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
+
+test: build publish
+	scripts/run-tests.sh
+
+run: publish
+	scripts/run-example.sh
+
+bench: publish
+	scripts/bench.sh
+
+clean:
+	$(DOTNET) clean KeyAgentd.sln -nologo -v q
+	rm -rf $(OUT) */*/bin */*/obj

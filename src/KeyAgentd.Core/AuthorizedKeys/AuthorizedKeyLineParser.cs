@@ -1,0 +1,202 @@
+using KeyAgentd.Core.Keys;
+using KeyAgentd.Core.Policy;
+
+namespace KeyAgentd.Core.AuthorizedKeys;
+
+/// <summary>
+/// Reads one authorized_keys line the way sshd does (auth2-pubkeyfile.c): leading blanks skipped,
+/// '#' lines ignored, a bare key tried first, otherwise an options field (which ends at the first
+/// unquoted blank) followed by the key; everything after the blob is the comment.
+/// </summary>
+public static class AuthorizedKeyLineParser
+{
+    /// <summary>Far above any real key line (a 16384-bit RSA key is ~2.8 KB); stops pathological input early.</summary>
+    public const int MaxLineLength = 64 * 1024;
+
+    public static AuthorizedKeyLine Parse(string line, int lineNumber = 0)
+    {
+        string raw = line.EndsWith('\r') ? line[..^1] : line;
+        if (raw.Length > MaxLineLength)
+        {
+            return Invalid(lineNumber, raw, ReasonCode.LineTooLong, $"line is {raw.Length} characters, more than {MaxLineLength}");
+        }
+        int control = IndexOfControl(raw);
+        if (control >= 0)
+        {
+            return Invalid(lineNumber, raw, ReasonCode.ControlCharacter,
+                $"control character 0x{(int)raw[control]:x2} at column {control + 1}; a key line must be one line of printable text");
+        }
+        int start = SkipBlanks(raw, 0);
+        if (start == raw.Length)
+        {
+            return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Blank);
+        }
+        if (raw[start] == '#')
+        {
+            return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Comment);
+        }
+        var foreign = RecogniseForeignFormat(raw.AsSpan(start));
+        if (foreign is { } found)
+        {
+            return Invalid(lineNumber, raw, found.Reason, found.Message);
+        }
+
+        int firstEnd = EndOfToken(raw, start);
+        if (SshKeyType.TryGet(raw.AsSpan(start, firstEnd - start), out _))
+        {
+            return ParseKey(lineNumber, raw, start, KeyOptions.Empty);
+        }
+
+        int optionsEnd = EndOfOptions(raw, start);
+        string optionsText = raw[start..optionsEnd];
+        int keyStart = SkipBlanks(raw, optionsEnd);
+        bool optionsOk = KeyOptionsParser.TryParse(optionsText, out var options, out var optionsError);
+        if (!optionsOk)
+        {
+            // "ssh-foo AAAA…": the first token sits where a key type goes, so say that rather than "bad option".
+            bool looksLikeTypeThenBlob = raw.AsSpan(keyStart).StartsWith("AAAA", StringComparison.Ordinal) && !optionsText.Contains('=', StringComparison.Ordinal);
+            if (looksLikeTypeThenBlob)
+            {
+                return Invalid(lineNumber, raw, ReasonCode.UnknownKeyType, $"unknown key type \"{SshPublicKeyDecoder.Printable(optionsText)}\"", keyType: optionsText);
+            }
+            // sshd skips the line; the key after it is still reported (ssh-keygen -l fingerprints it too).
+            var keyAfterBadOptions = keyStart < raw.Length ? ParseKey(lineNumber, raw, keyStart, KeyOptions.Empty) : null;
+            return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Invalid)
+            {
+                Error = ReasonCode.MalformedOptions,
+                ErrorMessage = $"bad options \"{SshPublicKeyDecoder.Printable(optionsText)}\": {optionsError}",
+                KeyType = keyAfterBadOptions?.KeyType,
+                Key = keyAfterBadOptions?.Key,
+                Comment = keyAfterBadOptions?.Comment,
+            };
+        }
+        if (keyStart == raw.Length)
+        {
+            return Invalid(lineNumber, raw, ReasonCode.MissingKey, "options but no key follow");
+        }
+        return ParseKey(lineNumber, raw, keyStart, options!);
+    }
+
+    /// <summary>Splits text into lines (LF or CRLF) and parses each; one bad line never stops the rest.</summary>
+    public static List<AuthorizedKeyLine> ParseAll(string text)
+    {
+        var lines = new List<AuthorizedKeyLine>();
+        int number = 0;
+        for (int position = 0; position < text.Length;)
+        {
+            int newline = text.IndexOf('\n', position);
+            int end = newline < 0 ? text.Length : newline;
+            lines.Add(Parse(text[position..end], ++number));
+            position = end + 1;
+        }
+        return lines;
+    }
+
+    private static AuthorizedKeyLine ParseKey(int lineNumber, string raw, int typeStart, KeyOptions options)
+    {
+        int typeEnd = EndOfToken(raw, typeStart);
+        string keyType = raw[typeStart..typeEnd];
+        int blobStart = SkipBlanks(raw, typeEnd);
+        if (blobStart == raw.Length)
+        {
+            return Invalid(lineNumber, raw, ReasonCode.MissingKey, $"\"{SshPublicKeyDecoder.Printable(keyType)}\" is not followed by key data", keyType, options);
+        }
+        int blobEnd = EndOfToken(raw, blobStart);
+        int commentStart = SkipBlanks(raw, blobEnd);
+        string? comment = commentStart < raw.Length ? raw[commentStart..] : null;
+        SshPublicKey key;
+        try
+        {
+            key = SshPublicKeyDecoder.Decode(keyType, raw.AsSpan(blobStart, blobEnd - blobStart));
+        }
+        catch (KeyFormatException e)
+        {
+            return Invalid(lineNumber, raw, e.Reason, e.Message, keyType, options, comment);
+        }
+        return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Key)
+        {
+            Options = options,
+            KeyType = keyType,
+            Key = key,
+            Comment = comment,
+        };
+    }
+
+    private static AuthorizedKeyLine Invalid(int lineNumber, string raw, ReasonCode reason, string message,
+        string? keyType = null, KeyOptions? options = null, string? comment = null) =>
+        new(lineNumber, raw, AuthorizedKeyLineKind.Invalid)
+        {
+            Error = reason,
+            ErrorMessage = message,
+            KeyType = keyType,
+            Options = options ?? KeyOptions.Empty,
+            Comment = comment,
+        };
+
+    /// <summary>Things people paste instead of a public key line (the seed guides' most common lock-outs).</summary>
+    private static (ReasonCode Reason, string Message)? RecogniseForeignFormat(ReadOnlySpan<char> text)
+    {
+        if (text.StartsWith("-----BEGIN ", StringComparison.Ordinal) && text.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            return (ReasonCode.PrivateKey, "this is a PRIVATE key: never copy it to a server; use the .pub file (and consider this key compromised)");
+        }
+        if (text.StartsWith("PuTTY-User-Key-File-", StringComparison.Ordinal))
+        {
+            return (ReasonCode.PrivateKey, "this is a PuTTY private key (.ppk): never copy it to a server; in PuTTYgen copy the box \"Public key for pasting into OpenSSH authorized_keys file\"");
+        }
+        if (text.StartsWith("---- BEGIN SSH2 PUBLIC KEY ----", StringComparison.Ordinal) || text.StartsWith("---- END SSH2 PUBLIC KEY ----", StringComparison.Ordinal))
+        {
+            return (ReasonCode.NeedsConversion, "RFC 4716 (PuTTYgen \"Save public key\") format, which sshd cannot read; convert it to one OpenSSH line");
+        }
+        return null;
+    }
+
+    private static int IndexOfControl(string raw)
+    {
+        for (int i = 0; i < raw.Length; i++)
+        {
+            char c = raw[i];
+            if ((c < ' ' && c != '\t') || c == '\x7f')
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int SkipBlanks(string s, int i)
+    {
+        while (i < s.Length && (s[i] == ' ' || s[i] == '\t'))
+        {
+            i++;
+        }
+        return i;
+    }
+
+    private static int EndOfToken(string s, int i)
+    {
+        while (i < s.Length && s[i] != ' ' && s[i] != '\t')
+        {
+            i++;
+        }
+        return i;
+    }
+
+    /// <summary>sshkey_advance_past_options: blanks inside double quotes do not end the field; \" does not toggle.</summary>
+    private static int EndOfOptions(string s, int i)
+    {
+        bool quoted = false;
+        for (; i < s.Length && (quoted || (s[i] != ' ' && s[i] != '\t')); i++)
+        {
+            if (s[i] == '\\' && i + 1 < s.Length && s[i + 1] == '"')
+            {
+                i++;
+            }
+            else if (s[i] == '"')
+            {
+                quoted = !quoted;
+            }
+        }
+        return i;
+    }
+}

@@ -1,0 +1,39 @@
+namespace KeyAgentd.Core;
+
+/// <summary>Shell-style '*' and '?' matching, case-sensitive, for option names and account globs.</summary>
+public static class Glob
+{
+    public static bool IsMatch(string pattern, string text) => IsMatch(pattern.AsSpan(), text.AsSpan());
+
+    private static bool IsMatch(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
+    {
+        int p = 0, t = 0, starP = -1, starT = 0;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == text[t]))
+            {
+                p++;
+                t++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                starP = p++;
+                starT = t;
+            }
+            else if (starP >= 0)
+            {
+                p = starP + 1;
+                t = ++starT;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+        return p == pattern.Length;
+    }
+}

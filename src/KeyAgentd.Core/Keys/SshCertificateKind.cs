@@ -1,0 +1,7 @@
+namespace KeyAgentd.Core.Keys;
+
+public enum SshCertificateKind
+{
+    User = 1,
+    Host = 2,
+}

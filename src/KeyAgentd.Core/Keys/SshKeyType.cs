@@ -1,0 +1,85 @@
+using System.Collections.Frozen;
+
+namespace KeyAgentd.Core.Keys;
+
+/// <summary>
+/// One key type name as it appears on an authorized_keys line, with what it means.
+/// <see cref="DisplayName"/> is what ssh-keygen prints in parentheses (sshkey_type()).
+/// </summary>
+public sealed class SshKeyType
+{
+    private SshKeyType(string name, string plainName, SshKeyAlgorithm algorithm, string? curve, bool isCertificate, string displayName)
+    {
+        Name = name;
+        PlainName = plainName;
+        Algorithm = algorithm;
+        Curve = curve;
+        IsCertificate = isCertificate;
+        DisplayName = displayName;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The type of the key inside; equal to <see cref="Name"/> for plain keys.</summary>
+    public string PlainName { get; }
+
+    public SshKeyAlgorithm Algorithm { get; }
+
+    /// <summary>The curve identifier inside an ECDSA blob ("nistp256"…), else null.</summary>
+    public string? Curve { get; }
+
+    public bool IsCertificate { get; }
+
+    public string DisplayName { get; }
+
+    public const string Rsa = "ssh-rsa";
+    public const string Dss = "ssh-dss";
+    public const string Ed25519 = "ssh-ed25519";
+    public const string EcdsaP256 = "ecdsa-sha2-nistp256";
+    public const string EcdsaP384 = "ecdsa-sha2-nistp384";
+    public const string EcdsaP521 = "ecdsa-sha2-nistp521";
+    public const string SkEd25519 = "sk-ssh-ed25519@openssh.com";
+    public const string SkEcdsaP256 = "sk-ecdsa-sha2-nistp256@openssh.com";
+
+    private static readonly FrozenDictionary<string, SshKeyType> s_byName = Build();
+
+    public static IEnumerable<SshKeyType> All => s_byName.Values;
+
+    public static bool TryGet(string name, out SshKeyType type) => s_byName.TryGetValue(name, out type!);
+
+    public static bool TryGet(ReadOnlySpan<char> name, out SshKeyType type) =>
+        s_byName.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out type!);
+
+    private static FrozenDictionary<string, SshKeyType> Build()
+    {
+        var plain = new (string Name, SshKeyAlgorithm Algorithm, string? Curve, string Display)[]
+        {
+            (Rsa, SshKeyAlgorithm.Rsa, null, "RSA"),
+            (Dss, SshKeyAlgorithm.Dsa, null, "DSA"),
+            (Ed25519, SshKeyAlgorithm.Ed25519, null, "ED25519"),
+            (EcdsaP256, SshKeyAlgorithm.Ecdsa, "nistp256", "ECDSA"),
+            (EcdsaP384, SshKeyAlgorithm.Ecdsa, "nistp384", "ECDSA"),
+            (EcdsaP521, SshKeyAlgorithm.Ecdsa, "nistp521", "ECDSA"),
+            (SkEd25519, SshKeyAlgorithm.SkEd25519, null, "ED25519-SK"),
+            (SkEcdsaP256, SshKeyAlgorithm.SkEcdsa, "nistp256", "ECDSA-SK"),
+        };
+        var types = new Dictionary<string, SshKeyType>(StringComparer.Ordinal);
+        foreach (var (name, algorithm, curve, display) in plain)
+        {
+            types[name] = new SshKeyType(name, name, algorithm, curve, isCertificate: false, display);
+            string certName = CertificateName(name);
+            types[certName] = new SshKeyType(certName, name, algorithm, curve, isCertificate: true, display + "-CERT");
+        }
+        return types.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>"ssh-ed25519" → "ssh-ed25519-cert-v01@openssh.com"; "sk-…@openssh.com" keeps its domain once.</summary>
+    private static string CertificateName(string plainName)
+    {
+        int at = plainName.IndexOf('@', StringComparison.Ordinal);
+        string stem = at < 0 ? plainName : plainName[..at];
+        return stem + "-cert-v01@openssh.com";
+    }
+
+    public override string ToString() => Name;
+}

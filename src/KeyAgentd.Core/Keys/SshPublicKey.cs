@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+
+namespace KeyAgentd.Core.Keys;
+
+/// <summary>
+/// A decoded, validated public key (or certificate): immutable, compared byte-wise by blob.
+/// Fingerprints are computed over the plain key blob, as ssh-keygen does (for a certificate,
+/// that is the certified key, not the certificate).
+/// </summary>
+public sealed class SshPublicKey : IEquatable<SshPublicKey>
+{
+    private readonly byte[] _blob;
+    private readonly int _plainFieldsStart;
+    private readonly int _plainFieldsLength;
+    private string? _sha256;
+
+    internal SshPublicKey(SshKeyType type, byte[] blob, int bits, string? application, int plainFieldsStart, int plainFieldsLength, SshCertificateInfo? certificate)
+    {
+        Type = type;
+        _blob = blob;
+        Bits = bits;
+        Application = application;
+        _plainFieldsStart = plainFieldsStart;
+        _plainFieldsLength = plainFieldsLength;
+        Certificate = certificate;
+    }
+
+    public SshKeyType Type { get; }
+
+    public string TypeName => Type.Name;
+
+    /// <summary>Key size as ssh-keygen reports it: RSA/DSA modulus bits, the curve size, 256 for Ed25519.</summary>
+    public int Bits { get; }
+
+    /// <summary>The FIDO application string of a security-key type ("ssh:" by default), else null.</summary>
+    public string? Application { get; }
+
+    public SshCertificateInfo? Certificate { get; }
+
+    public ReadOnlySpan<byte> Blob => _blob;
+
+    public string Base64 => Convert.ToBase64String(_blob);
+
+    /// <summary>The blob of the key itself: for a certificate, the certified key re-framed as a plain key.</summary>
+    public byte[] PlainBlob()
+    {
+        if (!Type.IsCertificate)
+        {
+            return (byte[])_blob.Clone();
+        }
+        int nameLength = Type.PlainName.Length;
+        var plain = new byte[4 + nameLength + _plainFieldsLength];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(plain, (uint)nameLength);
+        System.Text.Encoding.ASCII.GetBytes(Type.PlainName, plain.AsSpan(4));
+        _blob.AsSpan(_plainFieldsStart, _plainFieldsLength).CopyTo(plain.AsSpan(4 + nameLength));
+        return plain;
+    }
+
+    /// <summary>"SHA256:" followed by unpadded base64, as ssh-keygen -l prints.</summary>
+    public string Sha256Fingerprint => _sha256 ??= Fingerprint.Sha256(Type.IsCertificate ? PlainBlob() : _blob);
+
+    /// <summary>"MD5:aa:bb:…", as ssh-keygen -l -E md5 prints.</summary>
+    public string Md5Fingerprint => Fingerprint.Md5(Type.IsCertificate ? PlainBlob() : _blob);
+
+    public bool Equals(SshPublicKey? other) =>
+        other is not null && CryptographicOperations.FixedTimeEquals(_blob, other._blob) && _blob.Length == other._blob.Length;
+
+    public override bool Equals(object? obj) => Equals(obj as SshPublicKey);
+
+    public override int GetHashCode()
+    {
+        // The fingerprint is already a uniform hash of the blob; reuse its prefix.
+        var hash = new HashCode();
+        hash.AddBytes(_blob.AsSpan(0, Math.Min(_blob.Length, 64)));
+        hash.Add(_blob.Length);
+        return hash.ToHashCode();
+    }
+
+    public override string ToString() => $"{TypeName} {Sha256Fingerprint}";
+}

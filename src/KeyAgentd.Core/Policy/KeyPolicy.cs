@@ -1,0 +1,89 @@
+using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Keys;
+
+namespace KeyAgentd.Core.Policy;
+
+/// <summary>
+/// Judges a parsed key line: what may reach an authorized_keys file. Pure: the time is a parameter.
+/// Checks run from the most fundamental to the most circumstantial, so the reason given is the one
+/// the key owner must fix first.
+/// </summary>
+public sealed class KeyPolicy
+{
+    private readonly KeyPolicyOptions _options;
+    private readonly HashSet<string> _allowedTypes;
+    private readonly HashSet<string> _revoked;
+
+    public KeyPolicy(KeyPolicyOptions? options = null, IEnumerable<string>? revokedFingerprints = null)
+    {
+        _options = options ?? new KeyPolicyOptions();
+        _allowedTypes = new HashSet<string>(_options.AllowedKeyTypes, StringComparer.Ordinal);
+        _revoked = new HashSet<string>(revokedFingerprints ?? [], StringComparer.Ordinal);
+    }
+
+    public KeyPolicyOptions Options => _options;
+
+    public KeyPolicy WithRevoked(IEnumerable<string> revokedFingerprints) => new(_options, revokedFingerprints);
+
+    public Verdict Evaluate(AuthorizedKeyLine line, DateTimeOffset now, DateTimeOffset? notAfter = null)
+    {
+        if (line.Kind != AuthorizedKeyLineKind.Key)
+        {
+            return line.Error is { } error
+                ? new Verdict(error, line.ErrorMessage ?? error.ToCode())
+                : new Verdict(ReasonCode.MissingKey, "not a key line");
+        }
+        var key = line.Key!;
+        var verdict = EvaluateKey(key);
+        if (!verdict.Accepted)
+        {
+            return verdict;
+        }
+        foreach (var option in line.Options)
+        {
+            if (!IsOptionAllowed(option.Name))
+            {
+                return new Verdict(ReasonCode.OptionNotAllowed, $"option \"{option.Name}\" is not in Policy:AllowedOptions");
+            }
+        }
+        if (line.Options.ExpiryTime() is { } expiry && expiry <= now)
+        {
+            return new Verdict(ReasonCode.Expired, $"expiry-time {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z has passed");
+        }
+        if (notAfter is { } end && end <= now)
+        {
+            return new Verdict(ReasonCode.Expired, $"not_after {end.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z has passed");
+        }
+        return Verdict.Accept;
+    }
+
+    /// <summary>The checks that depend on the key alone (type, size, revocation).</summary>
+    public Verdict EvaluateKey(SshPublicKey key)
+    {
+        if (key.Type.IsCertificate)
+        {
+            return new Verdict(ReasonCode.CertificateNotAllowed,
+                $"{key.TypeName} is a certificate; put the CA in TrustedUserCAKeys (or a cert-authority line), not the certificate");
+        }
+        if (key.Type.Algorithm == SshKeyAlgorithm.Dsa)
+        {
+            return new Verdict(ReasonCode.DsaNotAllowed, "DSA keys are broken and refused by OpenSSH ≥ 7.0; generate a new key with ssh-keygen -t ed25519");
+        }
+        if (!_allowedTypes.Contains(key.TypeName))
+        {
+            return new Verdict(ReasonCode.KeyTypeNotAllowed, $"{key.TypeName} is not in Policy:AllowedKeyTypes");
+        }
+        if (key.Type.Algorithm == SshKeyAlgorithm.Rsa && key.Bits < _options.MinRsaBits)
+        {
+            return new Verdict(ReasonCode.RsaTooSmall,
+                $"RSA key is {key.Bits} bits, the minimum is {_options.MinRsaBits}; generate a new key with ssh-keygen -t ed25519");
+        }
+        if (_revoked.Contains(key.Sha256Fingerprint))
+        {
+            return new Verdict(ReasonCode.Revoked, $"{key.Sha256Fingerprint} is on the registry's revoked list");
+        }
+        return Verdict.Accept;
+    }
+
+    public bool IsOptionAllowed(string name) => _options.AllowedOptions.Any(pattern => Glob.IsMatch(pattern, name));
+}

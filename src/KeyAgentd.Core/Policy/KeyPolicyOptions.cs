@@ -1,0 +1,26 @@
+namespace KeyAgentd.Core.Policy;
+
+/// <summary>The `Policy` configuration section. Defaults are DESIGN.md's.</summary>
+public sealed record KeyPolicyOptions
+{
+    public static readonly IReadOnlyList<string> DefaultAllowedKeyTypes =
+    [
+        "ssh-ed25519",
+        "sk-ssh-ed25519@openssh.com",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521",
+        "sk-ecdsa-sha2-nistp256@openssh.com",
+        "ssh-rsa",
+    ];
+
+    public static readonly IReadOnlyList<string> DefaultAllowedOptions =
+        ["from", "no-*", "restrict", "expiry-time", "permitopen", "permitlisten"];
+
+    public int MinRsaBits { get; init; } = 2048;
+
+    public IReadOnlyList<string> AllowedKeyTypes { get; init; } = DefaultAllowedKeyTypes;
+
+    /// <summary>Option names (globs with '*') the registry may set on a key.</summary>
+    public IReadOnlyList<string> AllowedOptions { get; init; } = DefaultAllowedOptions;
+}

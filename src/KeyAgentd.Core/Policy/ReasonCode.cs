@@ -1,0 +1,35 @@
+namespace KeyAgentd.Core.Policy;
+
+/// <summary>
+/// Why a key line was accepted or rejected. The string form (see <see cref="ReasonCodes"/>)
+/// is a public, stable interface: it appears in `check` output, the audit log and metrics.
+/// </summary>
+public enum ReasonCode
+{
+    Accepted,
+
+    // Line level.
+    ControlCharacter,
+    LineTooLong,
+    MissingKey,
+    MalformedOptions,
+    PrivateKey,
+    NeedsConversion,
+
+    // Blob level.
+    UnknownKeyType,
+    BadBase64,
+    TruncatedBlob,
+    TrailingBytes,
+    TypeMismatch,
+    InvalidKey,
+
+    // Policy level.
+    CertificateNotAllowed,
+    DsaNotAllowed,
+    KeyTypeNotAllowed,
+    RsaTooSmall,
+    OptionNotAllowed,
+    Revoked,
+    Expired,
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using KeyAgentd.Configuration;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>The options every command accepts (DESIGN.md "Common options").</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<string?> Config = new("--config") { Description = $"configuration file (default {KeyAgentdSettings.DefaultConfigPath})", Recursive = true };
+
+    public static readonly Option<string?> Registry = new("--registry") { Description = "registry URL (file:///… or http(s)://…); overrides Registry:Url", Recursive = true };
+
+    public static readonly Option<string?> StateDir = new("--state-dir") { Description = "state directory; overrides State:Directory", Recursive = true };
+
+    public static readonly Option<string?> PasswdFile = new("--passwd-file") { Description = "take accounts from this passwd-format file instead of NSS", Recursive = true };
+
+    public static void AddTo(RootCommand root)
+    {
+        root.Options.Add(Config);
+        root.Options.Add(Registry);
+        root.Options.Add(StateDir);
+        root.Options.Add(PasswdFile);
+    }
+
+    public static KeyAgentdSettings LoadSettings(ParseResult parse) =>
+        SettingsLoader.Load(parse.GetValue(Config), new Dictionary<string, string?>
+        {
+            ["Registry:Url"] = parse.GetValue(Registry),
+            ["State:Directory"] = parse.GetValue(StateDir),
+            ["Accounts:PasswdFile"] = parse.GetValue(PasswdFile),
+        });
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using KeyAgentd.Core.AuthorizedKeys;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>
+/// `keyagentd import FILE|-`: prints every key of the file as one OpenSSH line, converting RFC 4716
+/// blocks (PuTTYgen) and wrapped keys; lines that are not keys are reported on stderr.
+/// </summary>
+internal static class ImportCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("FILE") { Description = "public key file (OpenSSH, RFC 4716/PuTTYgen, or wrapped), or - for standard input" };
+        var command = new Command("import", "convert public keys to one-line OpenSSH authorized_keys form") { file };
+        command.SetAction(parse => Run(parse.GetValue(file)!, Console.Out, Console.Error));
+        return command;
+    }
+
+    public static int Run(string path, TextWriter stdout, TextWriter stderr)
+    {
+        string text;
+        try
+        {
+            text = InputFile.ReadAll(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"keyagentd: {path}: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        int failures = 0;
+        foreach (var line in AuthorizedKeysFile.Read(text))
+        {
+            if (line.IsKey)
+            {
+                stdout.WriteLine(line.Raw.Trim());
+            }
+            else if (line.Suggestion is not null)
+            {
+                stdout.WriteLine(line.Suggestion);
+            }
+            else if (line.Kind == AuthorizedKeyLineKind.Invalid)
+            {
+                failures++;
+                stderr.WriteLine($"{path}:{line.LineNumber}: {(line.Error is { } reason ? KeyAgentd.Core.Policy.ReasonCodes.ToCode(reason) : "invalid")}: {line.ErrorMessage}");
+            }
+        }
+        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+}

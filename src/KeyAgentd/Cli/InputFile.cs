@@ -1,0 +1,27 @@
+using System.Text;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>Reads FILE or "-" (standard input) for the file-linting commands, with a size cap.</summary>
+internal static class InputFile
+{
+    public const long MaxBytes = 256L * 1024 * 1024;
+
+    public static string ReadAll(string path)
+    {
+        using Stream stream = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
+        using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var buffer = new char[1 << 16];
+        var text = new StringBuilder();
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            text.Append(buffer, 0, read);
+            if (text.Length > MaxBytes)
+            {
+                throw new IOException($"{path} is larger than {MaxBytes} bytes");
+            }
+        }
+        return text.ToString();
+    }
+}

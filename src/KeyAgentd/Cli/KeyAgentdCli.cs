@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>The `keyagentd` command tree (DESIGN.md "CLI").</summary>
+public static class KeyAgentdCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("keyagentd: keeps every account's SSH authorized_keys equal to the key registry");
+        CommonOptions.AddTo(root);
+        root.Subcommands.Add(FingerprintCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,99 @@
+using KeyAgentd.Core.Policy;
+
+namespace KeyAgentd.Configuration;
+
+/// <summary>
+/// Every setting of DESIGN.md's configuration table, bound from the JSON file, then
+/// KEYAGENTD_Section__Key environment variables, then command-line options (last wins).
+/// </summary>
+public sealed class KeyAgentdSettings
+{
+    public const string DefaultConfigPath = "/etc/keyagentd/keyagentd.json";
+
+    public RegistrySettings Registry { get; set; } = new();
+
+    public PolicySettings Policy { get; set; } = new();
+
+    public AccountsSettings Accounts { get; set; } = new();
+
+    public DeliverySettings Delivery { get; set; } = new();
+
+    public SafetySettings Safety { get; set; } = new();
+
+    public StateSettings State { get; set; } = new();
+
+    public AuditSettings Audit { get; set; } = new();
+
+    public MetricsSettings Metrics { get; set; } = new();
+}
+
+public sealed class RegistrySettings
+{
+    public string? Url { get; set; }
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan Jitter { get; set; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public long MaxBytes { get; set; } = 8 * 1024 * 1024;
+
+    public string? CaFile { get; set; }
+}
+
+public sealed class PolicySettings
+{
+    public int MinRsaBits { get; set; } = 2048;
+
+    /// <summary>Null means the default list; configuration arrays replace it, never extend it.</summary>
+    public string[]? AllowedKeyTypes { get; set; }
+
+    public string[]? AllowedOptions { get; set; }
+
+    public KeyPolicyOptions ToPolicyOptions() => new()
+    {
+        MinRsaBits = MinRsaBits,
+        AllowedKeyTypes = AllowedKeyTypes ?? KeyPolicyOptions.DefaultAllowedKeyTypes,
+        AllowedOptions = AllowedOptions ?? KeyPolicyOptions.DefaultAllowedOptions,
+    };
+}
+
+public sealed class AccountsSettings
+{
+    public string Mode { get; set; } = "exclusive";
+
+    public string[] Include { get; set; } = [];
+
+    public string[] Exclude { get; set; } = [];
+
+    /// <summary>user → key lines that are always kept, whatever the registry says.</summary>
+    public Dictionary<string, string[]> BreakGlass { get; set; } = new(StringComparer.Ordinal);
+
+    public string? PasswdFile { get; set; }
+}
+
+public sealed class DeliverySettings
+{
+    public bool AuthorizedKeysFiles { get; set; } = true;
+}
+
+public sealed class SafetySettings
+{
+    public double MaxRemovalPercent { get; set; } = 50;
+}
+
+public sealed class StateSettings
+{
+    public string Directory { get; set; } = "/var/lib/keyagentd";
+}
+
+public sealed class AuditSettings
+{
+    public string Path { get; set; } = "/var/log/keyagentd/audit.jsonl";
+}
+
+public sealed class MetricsSettings
+{
+    public string? TextfilePath { get; set; }
+}

@@ -1,0 +1,3 @@
+using KeyAgentd.Cli;
+
+return KeyAgentdCli.Build().Parse(args).Invoke();

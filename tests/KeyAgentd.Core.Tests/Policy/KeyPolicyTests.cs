@@ -1,0 +1,128 @@
+using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Policy;
+
+namespace KeyAgentd.Core.Tests.Policy;
+
+public class KeyPolicyTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    private static readonly KeyPolicy Default = new();
+
+    private static Verdict Judge(string line, KeyPolicy? policy = null, DateTimeOffset? notAfter = null) =>
+        (policy ?? Default).Evaluate(AuthorizedKeyLineParser.Parse(line), Now, notAfter);
+
+    [Theory]
+    [InlineData("ed25519", 0)]
+    [InlineData("ecdsa", 256)]
+    [InlineData("ecdsa", 384)]
+    [InlineData("ecdsa", 521)]
+    [InlineData("rsa", 2048)]
+    [InlineData("rsa", 4096)]
+    public void Default_policy_accepts_modern_keys(string type, int bits) =>
+        Assert.True(Judge(SshKeygen.Generate(type, bits)).Accepted);
+
+    [Fact]
+    public void Security_keys_are_accepted()
+    {
+        Assert.True(Judge(WireBuilder.SkEd25519Line(SshKeygen.Generate("ed25519"))).Accepted);
+        Assert.True(Judge(WireBuilder.SkEcdsaLine(SshKeygen.Generate("ecdsa", 256))).Accepted);
+    }
+
+    [Fact]
+    public void Dsa_is_always_refused() => Assert.Equal(ReasonCode.DsaNotAllowed, Judge(SshKeygen.Generate("dsa", 1024)).Reason);
+
+    [Fact]
+    public void Dsa_is_refused_even_if_listed_as_allowed()
+    {
+        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedKeyTypes = ["ssh-dss", "ssh-ed25519"] });
+        Assert.Equal(ReasonCode.DsaNotAllowed, Judge(SshKeygen.Generate("dsa", 1024), policy).Reason);
+    }
+
+    [Fact]
+    public void Small_rsa_is_refused_with_its_size()
+    {
+        var verdict = Judge(SshKeygen.Generate("rsa", 1024));
+        Assert.Equal(ReasonCode.RsaTooSmall, verdict.Reason);
+        Assert.Equal("rsa-too-small", verdict.Code);
+        Assert.Contains("1024", verdict.Message);
+    }
+
+    [Fact]
+    public void Min_rsa_bits_is_configurable()
+    {
+        var policy = new KeyPolicy(new KeyPolicyOptions { MinRsaBits = 3072 });
+        Assert.Equal(ReasonCode.RsaTooSmall, Judge(SshKeygen.Generate("rsa", 2048), policy).Reason);
+        Assert.True(Judge(SshKeygen.Generate("rsa", 3072), policy).Accepted);
+    }
+
+    [Fact]
+    public void Type_not_in_allowed_list_is_refused()
+    {
+        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedKeyTypes = ["ssh-ed25519"] });
+        Assert.Equal(ReasonCode.KeyTypeNotAllowed, Judge(SshKeygen.Generate("ecdsa", 256), policy).Reason);
+    }
+
+    [Fact]
+    public void Certificates_are_not_plain_authorized_keys()
+    {
+        string cert = SshKeygen.SignUserCertificate(SshKeygen.Generate("ed25519"));
+        Assert.Equal(ReasonCode.CertificateNotAllowed, Judge(cert).Reason);
+    }
+
+    [Fact]
+    public void Revoked_fingerprint_is_refused()
+    {
+        string line = SshKeygen.Generate("ed25519");
+        var fingerprint = AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
+        Assert.Equal(ReasonCode.Revoked, Judge(line, Default.WithRevoked([fingerprint])).Reason);
+    }
+
+    [Theory]
+    [InlineData("from=\"10.0.0.0/8\"", true)]
+    [InlineData("no-agent-forwarding,no-pty", true)]
+    [InlineData("restrict", true)]
+    [InlineData("permitopen=\"db:5432\"", true)]
+    [InlineData("command=\"/bin/sh\"", false)]
+    [InlineData("environment=\"LD_PRELOAD=/tmp/x\"", false)]
+    [InlineData("cert-authority", false)]
+    [InlineData("pty", false)]
+    public void Options_are_limited_to_the_allowed_list(string options, bool accepted)
+    {
+        var verdict = Judge($"{options} {SshKeygen.Generate("ed25519")}");
+        Assert.Equal(accepted, verdict.Accepted);
+        if (!accepted)
+        {
+            Assert.Equal(ReasonCode.OptionNotAllowed, verdict.Reason);
+        }
+    }
+
+    [Fact]
+    public void Command_is_allowed_when_configured()
+    {
+        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedOptions = ["command", "no-*"] });
+        Assert.True(Judge($"command=\"/usr/bin/backup\",no-pty {SshKeygen.Generate("ed25519")}", policy).Accepted);
+    }
+
+    [Fact]
+    public void Expired_expiry_time_and_not_after_are_refused()
+    {
+        string key = SshKeygen.Generate("ed25519");
+        Assert.Equal(ReasonCode.Expired, Judge($"expiry-time=\"20261120Z\" {key}").Reason);
+        Assert.True(Judge($"expiry-time=\"20261122Z\" {key}").Accepted);
+        Assert.Equal(ReasonCode.Expired, Judge(key, notAfter: Now).Reason);
+        Assert.True(Judge(key, notAfter: Now.AddSeconds(1)).Accepted);
+    }
+
+    [Fact]
+    public void Parse_errors_become_verdicts_with_their_reason() =>
+        Assert.Equal(ReasonCode.BadBase64, Judge("ssh-ed25519 AAAA*AAA").Reason);
+
+    [Fact]
+    public void Every_reason_code_has_a_distinct_stable_string()
+    {
+        var codes = Enum.GetValues<ReasonCode>().Select(r => r.ToCode()).ToList();
+        Assert.Equal(codes.Count, codes.Distinct().Count());
+        Assert.All(codes, c => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", c));
+        Assert.All(Enum.GetValues<ReasonCode>(), r => Assert.True(ReasonCodes.TryParse(r.ToCode(), out var back) && back == r));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using KeyAgentd.Cli;
+using KeyAgentd.Core.Policy;
+
+namespace KeyAgentd.Tests.Cli;
+
+/// <summary>`keyagentd check`: one verdict per key line, a clear reason for each rejection, exit 1 if any.</summary>
+public class CheckCommandTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+
+    private static (int Exit, string Output) Check(string text, bool json = false, KeyPolicy? policy = null)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("authorized_keys"), text);
+        var stdout = new StringWriter();
+        int exit = CheckCommand.Run(dir.File("authorized_keys"), json, policy ?? new KeyPolicy(), Now, stdout, new StringWriter());
+        return (exit, stdout.ToString());
+    }
+
+    [Fact]
+    public void All_good_keys_exit_zero()
+    {
+        var (exit, output) = Check(SshKeygen.Generate("ed25519") + "\n" + SshKeygen.Generate("rsa", 4096) + "\n");
+        Assert.Equal(0, exit);
+        Assert.EndsWith("2 accepted, 0 rejected\n", output);
+    }
+
+    [Fact]
+    public void Every_bad_input_is_rejected_with_its_reason()
+    {
+        string ed = SshKeygen.Generate("ed25519", comment: "ed");
+        byte[] blob = Convert.FromBase64String(ed.Split(' ')[1]);
+        var cases = new (string Line, ReasonCode Reason)[]
+        {
+            (SshKeygen.Generate("dsa", 1024), ReasonCode.DsaNotAllowed),
+            (SshKeygen.Generate("rsa", 1024), ReasonCode.RsaTooSmall),
+            ("ssh-rsa " + ed.Split(' ')[1], ReasonCode.TypeMismatch),
+            ("ssh-ed25519 " + ed.Split(' ')[1][..20] + "!" + ed.Split(' ')[1][21..], ReasonCode.BadBase64),
+            ("ssh-ed25519 " + Convert.ToBase64String(blob[..^4]), ReasonCode.TruncatedBlob),
+            ("ssh-ed25519 " + Convert.ToBase64String([.. blob, 1, 2, 3]), ReasonCode.TrailingBytes),
+            ("command=\"/bin/sh\" " + ed, ReasonCode.OptionNotAllowed),
+            ("no-pty,, " + ed, ReasonCode.MalformedOptions),
+            (SshKeygen.SignUserCertificate(SshKeygen.Generate("ed25519")), ReasonCode.CertificateNotAllowed),
+            ("expiry-time=\"20200101\" " + ed, ReasonCode.Expired),
+            (ed + " evil\u0001comment", ReasonCode.ControlCharacter),
+            ("-----BEGIN OPENSSH PRIVATE KEY-----", ReasonCode.PrivateKey),
+        };
+        string text = string.Join('\n', cases.Select(c => c.Line)) + "\n";
+
+        var (exit, output) = Check(text, json: true);
+
+        Assert.Equal(1, exit);
+        using var document = JsonDocument.Parse(output);
+        var verdicts = document.RootElement.GetProperty("verdicts").EnumerateArray().ToList();
+        Assert.Equal(cases.Length, verdicts.Count);
+        for (int i = 0; i < cases.Length; i++)
+        {
+            Assert.Equal(i + 1, verdicts[i].GetProperty("line").GetInt32());
+            Assert.False(verdicts[i].GetProperty("accepted").GetBoolean());
+            Assert.Equal(cases[i].Reason.ToCode(), verdicts[i].GetProperty("reason").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(verdicts[i].GetProperty("message").GetString()));
+        }
+        Assert.Equal(0, document.RootElement.GetProperty("accepted").GetInt32());
+        Assert.Equal(cases.Length, document.RootElement.GetProperty("rejected").GetInt32());
+    }
+
+    [Fact]
+    public void Text_verdict_names_line_type_bits_fingerprint_comment_and_options()
+    {
+        string rsa = SshKeygen.Generate("rsa", 1024, comment: "old laptop");
+        var (exit, output) = Check("# header\nno-pty " + rsa + "\n");
+        Assert.Equal(1, exit);
+        Assert.Matches(@"^2: REJECT rsa-too-small  RSA 1024 SHA256:[A-Za-z0-9+/]{43} ""old laptop"" options: no-pty\n   RSA key is 1024 bits", output);
+    }
+
+    [Fact]
+    public void Putty_block_and_wrapped_key_get_a_one_line_fix()
+    {
+        string ed = SshKeygen.Generate("ed25519", comment: "me");
+        string rsa = SshKeygen.Generate("rsa", 3072, comment: "wrapped");
+        string wrapped = "ssh-rsa " + string.Join('\n', rsa.Split(' ')[1].Chunk(64).Select(c => new string(c))) + " wrapped";
+        var (exit, output) = Check(SshKeygen.ExportRfc4716(ed) + wrapped + "\n", json: true);
+
+        Assert.Equal(1, exit);
+        using var document = JsonDocument.Parse(output);
+        var suggestions = document.RootElement.GetProperty("verdicts").EnumerateArray()
+            .Select(v => (v.GetProperty("reason").GetString(), v.GetProperty("suggestion").GetString())).ToList();
+        Assert.Equal(2, suggestions.Count);
+        Assert.All(suggestions, s => Assert.Equal("needs-conversion", s.Item1));
+        Assert.Equal(ed.Split(' ')[1], suggestions[0].Item2!.Split(' ')[1]);
+        Assert.Equal(rsa, suggestions[1].Item2);
+    }
+
+    [Fact]
+    public void Hostile_comment_cannot_drive_the_terminal()
+    {
+        string ed = SshKeygen.Generate("ed25519");
+        var (_, output) = Check(ed.Split(' ')[0] + " " + ed.Split(' ')[1] + " \u001b]0;pwned\u0007\n");
+        Assert.DoesNotContain('\u001b', output);
+    }
+}

@@ -1,0 +1,70 @@
+using KeyAgentd.Cli;
+
+namespace KeyAgentd.Tests.Cli;
+
+/// <summary>`keyagentd fingerprint` prints exactly what ssh-keygen -l prints.</summary>
+public class FingerprintCommandTests
+{
+    private static string MixedFile()
+    {
+        var lines = new List<string>
+        {
+            "# comment line",
+            "",
+            SshKeygen.Generate("rsa", 2048, "rsa two"),
+            SshKeygen.Generate("rsa", 3072, "rsa three"),
+            SshKeygen.Generate("rsa", 4096, "rsa four"),
+            SshKeygen.Generate("ecdsa", 256, "p256"),
+            SshKeygen.Generate("ecdsa", 384, "p384"),
+            SshKeygen.Generate("ecdsa", 521, "p521"),
+            SshKeygen.Generate("ed25519", 0, "ed"),
+            SshKeygen.Generate("dsa", 1024, "dsa is still printed"),
+            "from=\"10.0.0.0/8\",no-pty,command=\"echo \\\"hi\\\"\" " + SshKeygen.Generate("ed25519", 0, "with options"),
+            "bogus-option " + SshKeygen.Generate("ecdsa", 256, "ssh-keygen does not judge options"),
+            WireBuilder.SkEd25519Line(SshKeygen.Generate("ed25519"), comment: "sk ed"),
+            WireBuilder.SkEcdsaLine(SshKeygen.Generate("ecdsa", 256), comment: "sk ecdsa"),
+            SshKeygen.SignUserCertificate(SshKeygen.Generate("ed25519", 0, "cert")),
+            "ssh-ed25519 AAAA-not-base64 skipped",
+            "   \t" + SshKeygen.Generate("ed25519", 0, "indented   comment  with  spaces"),
+        };
+        return string.Join('\n', lines) + "\n";
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Output_is_byte_identical_to_ssh_keygen(bool md5)
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("keys");
+        File.WriteAllText(file, MixedFile());
+        var (keygenExit, keygenLines) = SshKeygen.Fingerprint(File.ReadAllText(file), md5);
+        var stdout = new StringWriter();
+
+        int exit = FingerprintCommand.Run(file, md5, stdout, new StringWriter());
+
+        Assert.Equal(0, keygenExit);
+        Assert.Equal(0, exit);
+        Assert.Equal(string.Join('\n', keygenLines) + "\n", stdout.ToString());
+        Assert.Equal(14, keygenLines.Length);
+    }
+
+    [Fact]
+    public void A_file_without_keys_is_an_error_like_ssh_keygen()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("empty"), "# nothing\n");
+        var stderr = new StringWriter();
+        Assert.Equal(1, FingerprintCommand.Run(dir.File("empty"), false, new StringWriter(), stderr));
+        Assert.Contains("is not a public key file", stderr.ToString());
+        Assert.NotEqual(0, SshKeygen.Fingerprint("# nothing\n").ExitCode);
+    }
+
+    [Fact]
+    public void Missing_file_is_reported()
+    {
+        var stderr = new StringWriter();
+        Assert.Equal(1, FingerprintCommand.Run("/nonexistent/keys", false, new StringWriter(), stderr));
+        Assert.Contains("/nonexistent/keys", stderr.ToString());
+    }
+}

@@ -1,0 +1,48 @@
+using KeyAgentd.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KeyAgentd.Registry;
+
+/// <summary>Builds the source named by Registry:Url; HTTP goes through IHttpClientFactory with the resilience handlers.</summary>
+public static class RegistrySourceFactory
+{
+    public static IServiceCollection AddRegistryHttpClient(this IServiceCollection services, RegistrySettings settings)
+    {
+        var pipeline = RegistryResilience.Build(new RegistryResilience.Options(settings.Timeout));
+        var validation = RegistryTls.PinnedTo(settings.CaFile);
+        services.AddHttpClient(HttpRegistrySource.HttpClientName, client =>
+            {
+                // The pipeline's per-attempt timeout governs; this only bounds a whole fetch with its retries.
+                client.Timeout = settings.Timeout * 8 + TimeSpan.FromSeconds(70);
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("keyagentd/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                SslOptions = { RemoteCertificateValidationCallback = validation },
+            })
+            .AddHttpMessageHandler(() => new ResilienceHandler(pipeline))
+            .AddHttpMessageHandler(() => new BoundedContentHandler(settings.MaxBytes));
+        return services;
+    }
+
+    /// <summary>The same handler order as the DI registration, for callers without a service provider (tests).</summary>
+    public static HttpMessageHandler BuildHandlerChain(Polly.ResiliencePipeline<HttpResponseMessage> pipeline, long maxBytes, HttpMessageHandler primary) =>
+        new ResilienceHandler(pipeline) { InnerHandler = new BoundedContentHandler(maxBytes) { InnerHandler = primary } };
+
+    public static IRegistrySource Create(RegistrySettings settings, IServiceProvider services)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Url))
+        {
+            throw new SettingsException("Registry:Url is not set (config file, KEYAGENTD_Registry__Url or --registry)");
+        }
+        var uri = RegistryUrl.Parse(RegistryUrl.Expand(settings.Url, System.Net.Dns.GetHostName()));
+        if (uri.IsFile)
+        {
+            return new FileRegistrySource(uri.LocalPath, settings.MaxBytes);
+        }
+        var client = services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpRegistrySource.HttpClientName);
+        return new HttpRegistrySource(client, uri);
+    }
+}

@@ -1,0 +1,7 @@
+namespace KeyAgentd.Registry;
+
+/// <summary>The response was larger than Registry:MaxBytes; never retried.</summary>
+public sealed class RegistryTooLargeException(long limit) : Exception($"registry response is larger than Registry:MaxBytes ({limit} bytes)")
+{
+    public long Limit { get; } = limit;
+}

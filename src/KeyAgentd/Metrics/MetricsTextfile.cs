@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using KeyAgentd.State;
+
+namespace KeyAgentd.Metrics;
+
+/// <summary>
+/// Renders the status as Prometheus text exposition format, for node_exporter's textfile collector
+/// (written atomically after every cycle so the collector never reads half a file).
+/// </summary>
+public static class MetricsTextfile
+{
+    public static string Render(SyncStatus status, DateTimeOffset now)
+    {
+        var text = new StringBuilder();
+        Gauge(text, "keyagentd_last_success_timestamp_seconds", "Unix time of the last successful sync cycle.", status.LastSuccess?.ToUnixTimeMilliseconds() / 1000.0);
+        Gauge(text, "keyagentd_last_attempt_timestamp_seconds", "Unix time of the last sync cycle.", status.LastAttempt?.ToUnixTimeMilliseconds() / 1000.0);
+        Gauge(text, "keyagentd_sync_duration_seconds", "Wall time of the last sync cycle.", status.DurationSeconds);
+        Gauge(text, "keyagentd_snapshot_serial", "Serial of the registry snapshot in use.", status.SnapshotSerial);
+        Gauge(text, "keyagentd_snapshot_age_seconds", "Age of the snapshot in use (now - issued_at).", status.SnapshotAge(now)?.TotalSeconds);
+        Gauge(text, "keyagentd_snapshot_stale", "1 when the snapshot in use is past its expires_at.", status.IsStale(now) ? 1 : 0);
+        Gauge(text, "keyagentd_accounts_refused", "Accounts whose files were refused (unsafe ownership or modes, I/O errors).", status.AccountsRefused.Count);
+        Gauge(text, "keyagentd_accounts_missing", "Accounts named by the registry that do not exist on this host.", status.AccountsMissing.Count);
+
+        Header(text, "keyagentd_last_sync_outcome", "Outcome of the last sync cycle (1 for the current outcome).", "gauge");
+        Sample(text, "keyagentd_last_sync_outcome", $"outcome=\"{Escape(status.Outcome)}\"", 1);
+        Header(text, "keyagentd_account_keys", "Keys delivered to each managed account.", "gauge");
+        foreach (var (account, count) in status.AccountKeys)
+        {
+            Sample(text, "keyagentd_account_keys", $"account=\"{Escape(account)}\"", count);
+        }
+        Header(text, "keyagentd_rejected_keys", "Registry keys rejected by policy in the last cycle, by reason.", "gauge");
+        foreach (var (reason, count) in status.RejectedKeys)
+        {
+            Sample(text, "keyagentd_rejected_keys", $"reason=\"{Escape(reason)}\"", count);
+        }
+        Header(text, "keyagentd_registry_errors_total", "Registry fetch or validation failures, by kind.", "counter");
+        foreach (var (kind, count) in status.RegistryErrors)
+        {
+            Sample(text, "keyagentd_registry_errors_total", $"kind=\"{Escape(kind)}\"", count);
+        }
+        return text.ToString();
+    }
+
+    private static void Gauge(StringBuilder text, string name, string help, double? value)
+    {
+        Header(text, name, help, "gauge");
+        if (value is { } v)
+        {
+            text.Append(name).Append(' ').Append(v.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+    }
+
+    private static void Header(StringBuilder text, string name, string help, string type) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Sample(StringBuilder text, string name, string labels, double value) =>
+        text.Append(name).Append('{').Append(labels).Append("} ").Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}

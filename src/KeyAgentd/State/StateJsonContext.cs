@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace KeyAgentd.State;
+
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SyncStatus))]
+internal sealed partial class StateJsonContext : JsonSerializerContext;

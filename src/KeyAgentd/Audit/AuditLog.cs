@@ -50,8 +50,9 @@ public sealed class AuditLog
             {
                 AppendLocked(records);
             }
-            catch (Exception e) when (e is UnauthorizedAccessException or JsonException or NotSupportedException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
             {
+                // Write errors on a handle-based FileStream do not name the file; every error here does.
                 throw new IOException($"appending to audit log {Path}: {e.Message}", e);
             }
         }

@@ -16,6 +16,9 @@ namespace KeyAgentd.Audit;
 /// </remarks>
 public static class AuditVerifier
 {
+    /// <param name="path">The log.</param>
+    /// <param name="headPath">The head file written by <see cref="AuditLog"/>; null skips the end-of-log check.</param>
+    /// <exception cref="IOException">The log or the head exists but cannot be read.</exception>
     public static AuditVerification Verify(string path, string? headPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -1,0 +1,14 @@
+namespace KeyAgentd.Audit;
+
+/// <summary>The stable values of <see cref="AuditRecord.Action"/>; never rename one.</summary>
+public static class AuditActions
+{
+    public const string KeyAdded = "key-added";
+    public const string KeyRemoved = "key-removed";
+    public const string KeyRejected = "key-rejected";
+    public const string AccountRefused = "account-refused";
+    public const string AccountMissing = "account-missing";
+    public const string SnapshotAccepted = "snapshot-accepted";
+    public const string SnapshotRefused = "snapshot-refused";
+    public const string GuardTripped = "guard-tripped";
+}

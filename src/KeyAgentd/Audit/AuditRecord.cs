@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace KeyAgentd.Audit;
+
+/// <summary>
+/// One change, written as one JSON line of the audit log (snake_case names, nulls omitted).
+/// <see cref="Prev"/> is filled in by <see cref="AuditLog"/>; whatever the caller puts there is replaced.
+/// </summary>
+public sealed record AuditRecord
+{
+    [JsonConverter(typeof(UtcTimestampJsonConverter))]
+    public required DateTimeOffset Time { get; init; }
+
+    public string? Account { get; init; }
+
+    /// <summary>One of <see cref="AuditActions"/>.</summary>
+    public required string Action { get; init; }
+
+    public string? Fingerprint { get; init; }
+
+    public string? Type { get; init; }
+
+    public int? Bits { get; init; }
+
+    public string? Owner { get; init; }
+
+    public string? Label { get; init; }
+
+    /// <summary>A stable reason code such as <c>revoked</c> or <c>rsa-too-small</c>.</summary>
+    public string? Reason { get; init; }
+
+    public string? Message { get; init; }
+
+    /// <summary>The full raw authorized_keys line of a removed key that the registry does not know, so nothing is lost.</summary>
+    public string? Line { get; init; }
+
+    public long? Serial { get; init; }
+
+    public string? Host { get; init; }
+
+    /// <summary>Lower-case hex SHA-256 of the previous record's line bytes (without the newline); 64 zeros starts a chain.</summary>
+    public string? Prev { get; init; }
+}

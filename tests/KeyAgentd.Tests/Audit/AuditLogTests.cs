@@ -1,0 +1,219 @@
+using System.Runtime.Versioning;
+using System.Text.Json;
+using KeyAgentd.Audit;
+
+namespace KeyAgentd.Tests.Audit;
+
+public sealed class AuditLogTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 10, 0, 0, TimeSpan.FromHours(2));
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string LogPath => _temp.File("log/audit.jsonl");
+
+    private string HeadPath => _temp.File("state/audit.head");
+
+    private static AuditRecord Record(string account, string action = AuditActions.KeyAdded) => new()
+    {
+        Time = Now,
+        Account = account,
+        Action = action,
+        Fingerprint = "SHA256:abc",
+        Type = "ssh-ed25519",
+        Bits = 256,
+        Serial = 42,
+    };
+
+    [Fact]
+    public void Append_writes_one_snake_case_line_per_record_with_nulls_omitted()
+    {
+        new AuditLog(LogPath, HeadPath).Append([Record("alice"), Record("bob", AuditActions.KeyRemoved) with { Line = "ssh-rsa AAAA x", Reason = "unknown-key" }]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal(
+            "{\"time\":\"2026-11-21T08:00:00.000Z\",\"account\":\"alice\",\"action\":\"key-added\",\"fingerprint\":\"SHA256:abc\",\"type\":\"ssh-ed25519\",\"bits\":256,\"serial\":42,\"prev\":\"" + new string('0', 64) + "\"}",
+            lines[0]);
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Equal("key-removed", second.RootElement.GetProperty("action").GetString());
+        Assert.Equal("ssh-rsa AAAA x", second.RootElement.GetProperty("line").GetString());
+        Assert.Equal("unknown-key", second.RootElement.GetProperty("reason").GetString());
+        Assert.False(second.RootElement.TryGetProperty("owner", out _));
+    }
+
+    [Fact]
+    public void Each_record_links_to_the_hash_of_the_previous_line_and_the_head_holds_the_last()
+    {
+        new AuditLog(LogPath, HeadPath).Append([Record("a"), Record("b"), Record("c")]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            Assert.Equal(Sha256(lines[i - 1]), Prev(lines[i]));
+        }
+        Assert.Equal(Sha256(lines[^1]) + "\n", File.ReadAllText(HeadPath));
+    }
+
+    [Fact]
+    public void Verify_accepts_what_was_appended()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a"), Record("b")]);
+        log.Append([Record("c")]);
+
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(3, result.Records);
+        Assert.Null(result.FirstBadLine);
+    }
+
+    [Fact]
+    public void Chain_continues_across_instances_as_across_process_restarts()
+    {
+        new AuditLog(LogPath, HeadPath).Append([Record("a"), Record("b")]);
+        new AuditLog(LogPath, HeadPath).Append([Record("c")]);
+        new AuditLog(LogPath, headPath: null).Append([Record("d")]);
+        new AuditLog(LogPath, HeadPath).Append([Record("e")]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(5, lines.Length);
+        Assert.Equal(Sha256(lines[1]), Prev(lines[2]));
+        Assert.Equal(Sha256(lines[3]), Prev(lines[4]));
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(5, result.Records);
+    }
+
+    [Fact]
+    public void Control_characters_are_escaped_so_every_record_is_exactly_one_line()
+    {
+        const string hostile = "evil\ncomment\r\u0000\u001b[31m\u2028\"quoted\"";
+        new AuditLog(LogPath, HeadPath).Append([Record("a") with { Label = hostile, Message = hostile, Line = "ssh-ed25519 AAAA " + hostile }, Record("b")]);
+
+        byte[] bytes = File.ReadAllBytes(LogPath);
+        Assert.Equal(2, bytes.Count(b => b == (byte)'\n'));
+        Assert.DoesNotContain(bytes, b => b < 0x20 && b != (byte)'\n');
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(2, lines.Length);
+        using var document = JsonDocument.Parse(lines[0]);
+        Assert.Equal(hostile, document.RootElement.GetProperty("label").GetString());
+        Assert.True(AuditVerifier.Verify(LogPath, HeadPath).Ok);
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public void Creates_the_directory_0750_and_the_log_0640()
+    {
+        new AuditLog(LogPath, HeadPath).Append([Record("a")]);
+
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+            File.GetUnixFileMode(LogPath));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute,
+            File.GetUnixFileMode(Path.GetDirectoryName(LogPath)!));
+        Assert.True(new FileInfo(LogPath).Length > 0);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(HeadPath)!, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Appends_to_existing_content_without_truncating()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a")]);
+        string first = File.ReadAllText(LogPath);
+        log.Append([Record("b")]);
+
+        Assert.StartsWith(first, File.ReadAllText(LogPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_torn_last_line_is_closed_off_and_the_chain_goes_on_through_it()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a")]);
+        File.AppendAllText(LogPath, "{\"time\":\"2026-");
+
+        log.Append([Record("b")]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal(Sha256(lines[1]), Prev(lines[2]));
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.False(result.Ok);
+        Assert.Equal(2, result.FirstBadLine);
+    }
+
+    [Fact]
+    public void Concurrent_appends_from_many_threads_keep_one_chain()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        Parallel.For(0, 40, i => log.Append([Record($"user{i}"), Record($"user{i}", AuditActions.KeyRemoved)]));
+
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(80, result.Records);
+    }
+
+    [Fact]
+    public void After_rotation_the_new_file_continues_the_chain_from_the_head()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a"), Record("b")]);
+        string lastOfOld = File.ReadAllLines(LogPath)[^1];
+        File.Move(LogPath, LogPath + ".1");
+
+        log.Append([Record("c")]);
+
+        Assert.Equal(Sha256(lastOfOld), Prev(File.ReadAllLines(LogPath)[0]));
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.True(result.Ok, result.Message);
+        Assert.Contains("continues a rotated file", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Appending_after_the_end_was_cut_off_keeps_the_break_visible()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a"), Record("b"), Record("c")]);
+        AuditTestFiles.RewriteLines(LogPath, lines => lines.Take(2));
+
+        log.Append([Record("d")]);
+
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.False(result.Ok);
+        Assert.Equal(2, result.FirstBadLine);
+    }
+
+    [Fact]
+    public void Empty_batch_writes_nothing()
+    {
+        new AuditLog(LogPath, HeadPath).Append([]);
+
+        Assert.False(File.Exists(LogPath));
+    }
+
+    [Fact]
+    public void Refuses_a_symlink_as_the_log()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
+        File.WriteAllText(_temp.File("target"), "");
+        File.CreateSymbolicLink(LogPath, _temp.File("target"));
+
+        var error = Assert.Throws<IOException>(() => new AuditLog(LogPath, HeadPath).Append([Record("a")]));
+        Assert.Contains(LogPath, error.Message, StringComparison.Ordinal);
+        Assert.Equal("", File.ReadAllText(_temp.File("target")));
+    }
+
+    private static string Sha256(string line) => AuditTestFiles.Sha256(line);
+
+    private static string Prev(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        return document.RootElement.GetProperty("prev").GetString()!;
+    }
+}

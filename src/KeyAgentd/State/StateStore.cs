@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using KeyAgentd.Accounts;
+using KeyAgentd.Storage;
+using Mono.Unix.Native;
+
+namespace KeyAgentd.State;
+
+/// <summary>
+/// The state directory (/var/lib/keyagentd): the last-known-good snapshot, the status of the last
+/// cycle, and keys/&lt;user&gt; for the AuthorizedKeysCommand helper. Root-owned and trusted, so
+/// plain paths are fine here (unlike users' homes); every write is atomic and fsync'd.
+/// </summary>
+public sealed class StateStore(string directory)
+{
+    public const string SnapshotFileName = "snapshot.json";
+    public const string StatusFileName = "status.json";
+    public const string KeysDirectoryName = "keys";
+    public const string AuditHeadFileName = "audit.head";
+
+    public string Directory { get; } = directory;
+
+    public string KeysDirectory => Path.Combine(Directory, KeysDirectoryName);
+
+    public string AuditHeadPath => Path.Combine(Directory, AuditHeadFileName);
+
+    public SyncStatus LoadStatus()
+    {
+        string path = Path.Combine(Directory, StatusFileName);
+        if (!File.Exists(path))
+        {
+            return new SyncStatus();
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJsonContext.Default.SyncStatus) ?? new SyncStatus();
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is damaged ({e.Message}); move it away to start afresh", e);
+        }
+    }
+
+    public void SaveStatus(SyncStatus status) =>
+        Write(Directory, StatusFileName, JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus), FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
+
+    /// <summary>The last snapshot that was accepted and applied, exactly as fetched.</summary>
+    public byte[]? LoadSnapshot()
+    {
+        string path = Path.Combine(Directory, SnapshotFileName);
+        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+    }
+
+    public void SaveSnapshot(byte[] content) =>
+        Write(Directory, SnapshotFileName, content, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
+
+    public string? ReadCache(string account)
+    {
+        string path = CachePath(account);
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    /// <summary>Writes keys/&lt;user&gt; unless it already holds these bytes. World-readable: public keys only, read by the unprivileged helper.</summary>
+    public bool WriteCache(string account, string text)
+    {
+        if (ReadCache(account) == text)
+        {
+            return false;
+        }
+        Write(KeysDirectory, account, Encoding.UTF8.GetBytes(text), FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
+        return true;
+    }
+
+    private string CachePath(string account)
+    {
+        if (!AccountName.IsValid(account))
+        {
+            throw new ArgumentException($"invalid account name \"{account}\"", nameof(account));
+        }
+        return Path.Combine(KeysDirectory, account);
+    }
+
+    private static void Write(string directory, string fileName, ReadOnlySpan<byte> content, FilePermissions mode)
+    {
+        PosixFile.CreateDirectory(directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP | FilePermissions.S_IROTH | FilePermissions.S_IXOTH);
+        DurableFile.WriteAllBytes(Path.Combine(directory, fileName), content, mode);
+    }
+}

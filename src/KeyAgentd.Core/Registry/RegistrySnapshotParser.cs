@@ -20,7 +20,7 @@ public static partial class RegistrySnapshotParser
     public static bool TryParse(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out RegistrySnapshot? snapshot, [NotNullWhen(false)] out SnapshotError? error)
     {
         snapshot = null;
-        if (utf8Json.StartsWith("\xEF\xBB\xBF"u8))
+        if (utf8Json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             utf8Json = utf8Json[3..];
         }

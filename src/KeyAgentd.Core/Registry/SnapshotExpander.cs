@@ -83,7 +83,7 @@ public static class SnapshotExpander
 
         private void Consider(string owner, RegistryKey entry)
         {
-            var parsed = AuthorizedKeyLineParser.Parse(KeyImport.Normalize(entry.Key));
+            var parsed = Parse(entry.Key);
             var outcome = Judge(owner, entry, parsed);
             if (outcome.Verdict is { } verdict)
             {
@@ -96,6 +96,25 @@ public static class SnapshotExpander
             {
                 _desired.Add(desired);
             }
+        }
+
+        /// <summary>
+        /// Normalised to one line when it is cleanly one key; otherwise the parser refuses the line
+        /// break. A pasted private key is named as such even across lines: its owner must replace it.
+        /// </summary>
+        private static AuthorizedKeyLine Parse(string keyText)
+        {
+            string text = KeyImport.Normalize(keyText);
+            var parsed = AuthorizedKeyLineParser.Parse(text);
+            if (parsed.Error == ReasonCode.ControlCharacter)
+            {
+                var firstLine = AuthorizedKeyLineParser.Parse(text.TrimStart().Split('\n')[0]);
+                if (firstLine.Error == ReasonCode.PrivateKey)
+                {
+                    return firstLine;
+                }
+            }
+            return parsed;
         }
 
         private (Verdict? Verdict, DesiredKey? Desired) Judge(string owner, RegistryKey entry, AuthorizedKeyLine parsed)

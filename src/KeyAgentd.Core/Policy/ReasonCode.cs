@@ -32,4 +32,8 @@ public enum ReasonCode
     OptionNotAllowed,
     Revoked,
     Expired,
+
+    // Registry level: the grant or the account, not the key, is what is wrong.
+    UnknownPerson,
+    InvalidAccountName,
 }

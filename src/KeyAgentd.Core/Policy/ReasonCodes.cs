@@ -25,6 +25,8 @@ public static class ReasonCodes
         ReasonCode.OptionNotAllowed => "option-not-allowed",
         ReasonCode.Revoked => "revoked",
         ReasonCode.Expired => "expired",
+        ReasonCode.UnknownPerson => "unknown-person",
+        ReasonCode.InvalidAccountName => "invalid-account-name",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -1,0 +1,7 @@
+namespace KeyAgentd.Core.Registry;
+
+/// <summary>
+/// One local account: the people granted access, options applied to every key it receives
+/// (the registry's way to say "deploy only from 10.0.0.0/8"), and keys given to it directly.
+/// </summary>
+public sealed record RegistryAccount(IReadOnlyList<string> Grants, string? Options, IReadOnlyList<RegistryKey> Keys);

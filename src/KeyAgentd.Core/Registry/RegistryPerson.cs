@@ -1,0 +1,4 @@
+namespace KeyAgentd.Core.Registry;
+
+/// <summary>A person's keys; they reach every account whose grants name the person.</summary>
+public sealed record RegistryPerson(IReadOnlyList<RegistryKey> Keys);

@@ -1,0 +1,20 @@
+namespace KeyAgentd.Core.Registry;
+
+/// <summary>
+/// One registry document (schema v1) as parsed: structure only, no key has been judged yet.
+/// <see cref="Rejections"/> carries what the parser had to skip without refusing the whole
+/// document (an account name no host could have), so a dry run can still show it.
+/// </summary>
+public sealed record RegistrySnapshot(
+    string Schema,
+    long Serial,
+    DateTimeOffset? IssuedAt,
+    DateTimeOffset? ExpiresAt,
+    IReadOnlyDictionary<string, RegistryPerson> People,
+    IReadOnlyDictionary<string, RegistryAccount> Accounts,
+    IReadOnlyList<string> Revoked)
+{
+    public const string SchemaV1 = "keyagentd.registry/v1";
+
+    public IReadOnlyList<KeyRejection> Rejections { get; init; } = [];
+}

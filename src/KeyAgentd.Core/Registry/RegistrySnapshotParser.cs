@@ -1,0 +1,172 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Unicode;
+using KeyAgentd.Core.Keys;
+using KeyAgentd.Core.Policy;
+
+namespace KeyAgentd.Core.Registry;
+
+/// <summary>
+/// Reads a registry document (schema v1). Strict where a lenient reading could grant access the
+/// registry did not mean to (types, duplicate names, the revoked list), tolerant of unknown fields
+/// so the registry can grow. Only an account name no host could have is skipped rather than
+/// refusing the document: the other accounts are still right.
+/// </summary>
+public static partial class RegistrySnapshotParser
+{
+    /// <summary>The schema is 5 levels deep; 32 leaves room for extensions and stops stack-hungry input.</summary>
+    public const int MaxDepth = 32;
+
+    public static bool TryParse(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out RegistrySnapshot? snapshot, [NotNullWhen(false)] out SnapshotError? error)
+    {
+        snapshot = null;
+        if (utf8Json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            utf8Json = utf8Json[3..];
+        }
+        if (!Utf8.IsValid(utf8Json))
+        {
+            error = new SnapshotError(SnapshotError.InvalidJson, "the document is not valid UTF-8");
+            return false;
+        }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            error = new SnapshotError(SnapshotError.InvalidJson, SafeText.Escape(e.Message, 300));
+            return false;
+        }
+        using (document)
+        {
+            try
+            {
+                RejectDuplicateProperties(document.RootElement, "$");
+                snapshot = ReadSnapshot(document.RootElement);
+                error = null;
+                return true;
+            }
+            catch (SnapshotFormatException e)
+            {
+                error = e.Error;
+                return false;
+            }
+            catch (InvalidOperationException e)
+            {
+                // A string escape that is not valid UTF-16 (a lone \uD800) parses but cannot be read.
+                error = new SnapshotError(SnapshotError.InvalidJson, SafeText.Escape(e.Message, 300));
+                return false;
+            }
+        }
+    }
+
+    private static RegistrySnapshot ReadSnapshot(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Fail(SnapshotError.InvalidJson, $"the document is {Describe(root.ValueKind)}, not a JSON object");
+        }
+        // Schema first: a document of another version may legitimately differ in everything else.
+        string schema = ReadString(Required(root, "schema", ""), "schema");
+        if (schema != RegistrySnapshot.SchemaV1)
+        {
+            throw Fail(SnapshotError.WrongSchema, $"schema is \"{SafeText.Escape(schema, 80)}\", expected \"{RegistrySnapshot.SchemaV1}\"");
+        }
+        long serial = ReadSerial(Required(root, "serial", ""));
+        DateTimeOffset? issuedAt = Optional(root, "issued_at", out var issued) ? ReadDate(issued, "issued_at") : null;
+        DateTimeOffset? expiresAt = Optional(root, "expires_at", out var expires) ? ReadDate(expires, "expires_at") : null;
+        var people = ReadPeople(Required(root, "people", ""));
+        var rejections = new List<KeyRejection>();
+        var accounts = ReadAccounts(Required(root, "accounts", ""), rejections);
+        var revoked = Optional(root, "revoked", out var revokedElement) ? ReadRevoked(revokedElement) : [];
+        return new RegistrySnapshot(RegistrySnapshot.SchemaV1, serial, issuedAt, expiresAt, people, accounts, revoked)
+        {
+            Rejections = rejections,
+        };
+    }
+
+    private static Dictionary<string, RegistryPerson> ReadPeople(JsonElement element)
+    {
+        var people = new Dictionary<string, RegistryPerson>(StringComparer.Ordinal);
+        foreach (var person in ReadObject(element, "people").EnumerateObject())
+        {
+            string path = Child("people", person.Name);
+            var body = ReadObject(person.Value, path);
+            var keys = Optional(body, "keys", out var keysElement) ? ReadKeys(keysElement, path + ".keys") : [];
+            people[person.Name] = new RegistryPerson(keys);
+        }
+        return people;
+    }
+
+    private static Dictionary<string, RegistryAccount> ReadAccounts(JsonElement element, List<KeyRejection> rejections)
+    {
+        var accounts = new Dictionary<string, RegistryAccount>(StringComparer.Ordinal);
+        foreach (var account in ReadObject(element, "accounts").EnumerateObject())
+        {
+            if (!AccountName.IsValid(account.Name))
+            {
+                rejections.Add(InvalidAccountName(account.Name));
+                continue;
+            }
+            string path = Child("accounts", account.Name);
+            var body = ReadObject(account.Value, path);
+            var grants = new List<string>();
+            if (Optional(body, "grants", out var grantsElement))
+            {
+                int index = 0;
+                foreach (var grant in ReadArray(grantsElement, path + ".grants").EnumerateArray())
+                {
+                    grants.Add(ReadString(grant, $"{path}.grants[{index++}]"));
+                }
+            }
+            string? options = Optional(body, "options", out var optionsElement) ? ReadString(optionsElement, path + ".options") : null;
+            var keys = Optional(body, "keys", out var keysElement) ? ReadKeys(keysElement, path + ".keys") : [];
+            accounts[account.Name] = new RegistryAccount(grants, options, keys);
+        }
+        return accounts;
+    }
+
+    internal static KeyRejection InvalidAccountName(string name) =>
+        KeyRejection.Create(name, "", null, "", null, new Verdict(ReasonCode.InvalidAccountName,
+            $"\"{SafeText.Escape(name, 64)}\" is not a valid account name (1-32 of A-Z a-z 0-9 _ . -, not starting with '.' or '-'); its keys are skipped"));
+
+    private static List<RegistryKey> ReadKeys(JsonElement element, string path)
+    {
+        var keys = new List<RegistryKey>();
+        int index = 0;
+        foreach (var entry in ReadArray(element, path).EnumerateArray())
+        {
+            string entryPath = $"{path}[{index++}]";
+            var body = ReadObject(entry, entryPath);
+            string key = ReadString(Required(body, "key", entryPath), entryPath + ".key");
+            string? label = Optional(body, "label", out var labelElement) ? ReadString(labelElement, entryPath + ".label") : null;
+            DateTimeOffset? notAfter = Optional(body, "not_after", out var notAfterElement) ? ReadDate(notAfterElement, entryPath + ".not_after") : null;
+            string? owner = Optional(body, "owner", out var ownerElement) ? ReadString(ownerElement, entryPath + ".owner") : null;
+            keys.Add(new RegistryKey(key, label, notAfter, owner));
+        }
+        return keys;
+    }
+
+    /// <summary>
+    /// A malformed entry here would silently fail to revoke a key, so the whole document is refused
+    /// (and the last good one, with its revocations, stays in force).
+    /// </summary>
+    private static List<string> ReadRevoked(JsonElement element)
+    {
+        var revoked = new List<string>();
+        int index = 0;
+        foreach (var entry in ReadArray(element, "revoked").EnumerateArray())
+        {
+            string path = $"revoked[{index++}]";
+            string fingerprint = ReadString(entry, path);
+            if (!Fingerprint.IsSha256(fingerprint))
+            {
+                throw Fail(SnapshotError.InvalidField, $"{path}: expected a fingerprint like SHA256:<43 base64 characters>, got \"{SafeText.Escape(fingerprint, 80)}\"");
+            }
+            revoked.Add(fingerprint);
+        }
+        return revoked;
+    }
+}

@@ -1,0 +1,188 @@
+using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Keys;
+using KeyAgentd.Core.Policy;
+
+namespace KeyAgentd.Core.Registry;
+
+/// <summary>
+/// Turns a snapshot into the exact keys each account should hold. Every key is judged in the form
+/// it will be written (account options merged in), so the policy can never pass a line that is
+/// then written differently; everything refused comes back as a <see cref="KeyRejection"/>.
+/// </summary>
+public static class SnapshotExpander
+{
+    public static DesiredState Expand(RegistrySnapshot snapshot, KeyPolicy policy, DateTimeOffset now)
+    {
+        var effective = policy.WithRevoked(snapshot.Revoked);
+        var rejections = new List<KeyRejection>(snapshot.Rejections);
+        var accounts = new Dictionary<string, IReadOnlyList<DesiredKey>>(StringComparer.Ordinal);
+        foreach (var (name, account) in snapshot.Accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            // The parser already skips these; a snapshot built in code gets the same treatment.
+            if (!AccountName.IsValid(name))
+            {
+                rejections.Add(RegistrySnapshotParser.InvalidAccountName(name));
+                continue;
+            }
+            accounts[name] = new AccountExpansion(name, account, effective, now, rejections).Run(snapshot.People);
+        }
+        return new DesiredState(accounts, rejections);
+    }
+
+    private sealed class AccountExpansion(string account, RegistryAccount body, KeyPolicy policy, DateTimeOffset now, List<KeyRejection> rejections)
+    {
+        private readonly List<DesiredKey> _desired = [];
+        private readonly HashSet<SshPublicKey> _seen = [];
+        private KeyOptions _accountOptions = KeyOptions.Empty;
+        private Verdict? _accountOptionsProblem;
+
+        public List<DesiredKey> Run(IReadOnlyDictionary<string, RegistryPerson> people)
+        {
+            ParseAccountOptions();
+            foreach (string grant in body.Grants.Distinct(StringComparer.Ordinal))
+            {
+                if (!people.TryGetValue(grant, out var person))
+                {
+                    rejections.Add(KeyRejection.Create(account, grant, null, "", null, new Verdict(ReasonCode.UnknownPerson,
+                        $"account {account} grants \"{SafeText.Escape(grant, 80)}\", who is not in people")));
+                    continue;
+                }
+                foreach (var key in person.Keys)
+                {
+                    Consider(grant, key);
+                }
+            }
+            foreach (var key in body.Keys)
+            {
+                // A key given straight to an account has no person; the account stands in as its owner.
+                Consider(key.Owner ?? account, key);
+            }
+            return _desired;
+        }
+
+        private void ParseAccountOptions()
+        {
+            string? text = body.Options;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return;
+            }
+            if (SafeText.ContainsControl(text))
+            {
+                _accountOptionsProblem = new Verdict(ReasonCode.ControlCharacter, $"account {account} options contain a control character");
+            }
+            else if (!KeyOptionsParser.TryParse(text.Trim(' '), out var options, out string? error))
+            {
+                _accountOptionsProblem = new Verdict(ReasonCode.MalformedOptions, $"account {account} options \"{SafeText.Escape(text, 120)}\": {error}");
+            }
+            else
+            {
+                _accountOptions = options;
+            }
+        }
+
+        private void Consider(string owner, RegistryKey entry)
+        {
+            var parsed = Parse(entry.Key);
+            var outcome = Judge(owner, entry, parsed);
+            if (outcome.Verdict is { } verdict)
+            {
+                rejections.Add(KeyRejection.Create(account, owner, entry.Label, entry.Key, parsed.Key?.Sha256Fingerprint, verdict));
+                return;
+            }
+            var desired = outcome.Desired!;
+            // The same key reached through a person and directly (or two people) is one key on disk; the first grant wins.
+            if (_seen.Add(desired.Key))
+            {
+                _desired.Add(desired);
+            }
+        }
+
+        /// <summary>
+        /// Normalised to one line when it is cleanly one key; otherwise the parser refuses the line
+        /// break. A pasted private key is named as such even across lines: its owner must replace it.
+        /// </summary>
+        private static AuthorizedKeyLine Parse(string keyText)
+        {
+            string text = KeyImport.Normalize(keyText);
+            var parsed = AuthorizedKeyLineParser.Parse(text);
+            if (parsed.Error == ReasonCode.ControlCharacter)
+            {
+                var firstLine = AuthorizedKeyLineParser.Parse(text.TrimStart().Split('\n')[0]);
+                if (firstLine.Error == ReasonCode.PrivateKey)
+                {
+                    return firstLine;
+                }
+            }
+            return parsed;
+        }
+
+        private (Verdict? Verdict, DesiredKey? Desired) Judge(string owner, RegistryKey entry, AuthorizedKeyLine parsed)
+        {
+            if (SafeText.ContainsControl(owner))
+            {
+                return (new Verdict(ReasonCode.ControlCharacter, "the owner name contains a control character"), null);
+            }
+            if (entry.Label is { } label && SafeText.ContainsControl(label))
+            {
+                return (new Verdict(ReasonCode.ControlCharacter, "the label contains a control character"), null);
+            }
+            if (!parsed.IsKey)
+            {
+                return (policy.Evaluate(parsed, now), null);
+            }
+            if (_accountOptionsProblem is not null)
+            {
+                return (_accountOptionsProblem, null);
+            }
+            if (!OptionMerger.TryMerge(_accountOptions, parsed.Options, out var merged, out string? conflict))
+            {
+                return (new Verdict(ReasonCode.MalformedOptions, conflict), null);
+            }
+            string comment = string.IsNullOrWhiteSpace(parsed.Comment) ? owner : parsed.Comment;
+            if (!TryReparse(merged, parsed.Key!, comment, out var judged, out var renderProblem))
+            {
+                return (renderProblem, null);
+            }
+            // Judged before our own expiry-time is added: that option only narrows access, and an
+            // expired not_after should be reported as such, not as an expiry-time the registry never wrote.
+            var verdict = policy.Evaluate(judged, now, entry.NotAfter);
+            if (!verdict.Accepted)
+            {
+                return (verdict, null);
+            }
+            var options = entry.NotAfter is { } notAfter
+                ? merged.With(new KeyOption("expiry-time", ExpiryTimeFormat.Format(notAfter)))
+                : merged;
+            if (!TryReparse(options, parsed.Key!, comment, out var final, out renderProblem))
+            {
+                return (renderProblem, null);
+            }
+            return (null, new DesiredKey(final.Key!, final.Options, comment, owner, entry.Label, entry.NotAfter));
+        }
+
+        /// <summary>Renders and reads back the line that would be written, so what is judged is byte for byte what sshd will see.</summary>
+        private static bool TryReparse(KeyOptions options, SshPublicKey key, string comment, out AuthorizedKeyLine line, out Verdict? problem)
+        {
+            string text;
+            try
+            {
+                text = AuthorizedKeyLine.Render(options, key, comment);
+            }
+            catch (ArgumentException e)
+            {
+                line = AuthorizedKeyLineParser.Parse("");
+                problem = new Verdict(ReasonCode.MalformedOptions, e.Message);
+                return false;
+            }
+            line = AuthorizedKeyLineParser.Parse(text);
+            if (!line.IsKey || !key.Equals(line.Key))
+            {
+                problem = new Verdict(line.Error ?? ReasonCode.MalformedOptions, line.ErrorMessage ?? "the merged line does not read back as the same key");
+                return false;
+            }
+            problem = null;
+            return true;
+        }
+    }
+}

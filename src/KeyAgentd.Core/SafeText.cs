@@ -1,0 +1,54 @@
+using System.Text;
+
+namespace KeyAgentd.Core;
+
+/// <summary>
+/// Makes untrusted text (registry strings, raw file lines) safe to put in one line of a report,
+/// a log or a diff: control characters are escaped so a value can never forge a second line, and
+/// the length is capped so one huge value cannot flood the output.
+/// </summary>
+public static class SafeText
+{
+    public static string Escape(string text, int maxLength = int.MaxValue)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, maxLength));
+        foreach (char c in text)
+        {
+            string piece = c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when IsControl(c) => c <= 0xff ? $"\\x{(int)c:x2}" : $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            };
+            builder.Append(piece);
+            if (builder.Length > maxLength)
+            {
+                break;
+            }
+        }
+        if (builder.Length > maxLength)
+        {
+            // The ellipsis says the text was cut, so a reader never mistakes a prefix for the whole value.
+            builder.Length = Math.Max(0, maxLength - 1);
+            builder.Append('…');
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>C0, DEL, C1 and the Unicode line/paragraph separators: anything a terminal or log reader may treat as layout.</summary>
+    public static bool IsControl(char c) => c < ' ' || c is >= (char)0x7f and <= (char)0x9f || c is '\u2028' or '\u2029';
+
+    public static bool ContainsControl(string text)
+    {
+        foreach (char c in text)
+        {
+            if (IsControl(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,219 @@
+using KeyAgentd.Core.Planning;
+using KeyAgentd.Core.Registry;
+using static KeyAgentd.Core.Tests.Planning.PlanKeys;
+
+namespace KeyAgentd.Core.Tests.Planning;
+
+public class PlannerExclusiveTests
+{
+    private const string Header = AuthorizedKeysRenderer.ExclusiveHeader + "\n";
+
+    private static AccountPlan Plan(IReadOnlyList<DesiredKey> desired, string? current, params string[] breakGlass) =>
+        Planner.Plan("deploy", desired, current, OwnershipMode.Exclusive, breakGlass);
+
+    [Fact]
+    public void No_file_yet_adds_every_key_under_the_header()
+    {
+        var plan = Plan([Desired(Alice), Desired(Bob)], null);
+
+        Assert.Equal(2, plan.Added.Count);
+        Assert.Empty(plan.Removed);
+        Assert.Empty(plan.Kept);
+        Assert.True(plan.Changed);
+        Assert.Equal(Header + Alice + "\n" + Bob + "\n", plan.NewText);
+    }
+
+    [Fact]
+    public void No_file_and_no_keys_writes_nothing()
+    {
+        var plan = Plan([], null);
+        Assert.Null(plan.NewText);
+        Assert.False(plan.Changed);
+    }
+
+    [Fact]
+    public void Empty_file_gets_the_keys()
+    {
+        var plan = Plan([Desired(Alice)], "");
+        Assert.Equal(Header + Alice + "\n", plan.NewText);
+        Assert.Single(plan.Added);
+    }
+
+    [Fact]
+    public void Adds_removes_and_keeps_by_key()
+    {
+        string current = Alice + "\n" + OldBob + "\n";
+
+        var plan = Plan([Desired(Alice), Desired(Bob)], current);
+
+        Assert.Equal([Fingerprint(Bob)], plan.Added.Select(k => k.Fingerprint));
+        Assert.Equal([Fingerprint(Alice)], plan.Kept.Select(k => k.Fingerprint));
+        var removed = Assert.Single(plan.Removed);
+        Assert.Equal(Fingerprint(OldBob), removed.Key!.Sha256Fingerprint);
+        Assert.Equal(RemovedLine.UnknownKey, removed.Reason);
+        Assert.Equal(Header + Alice + "\n" + Bob + "\n", plan.NewText);
+    }
+
+    [Fact]
+    public void Unknown_key_is_removed_with_its_full_raw_line()
+    {
+        string raw = "command=\"/usr/bin/backup\",no-pty  " + Stranger + "   extra words\t";
+
+        var plan = Plan([Desired(Alice)], Alice + "\r\n" + raw + "\r\n");
+
+        var removed = Assert.Single(plan.Removed);
+        Assert.Equal(raw, removed.RawLine);
+        Assert.Equal(Fingerprint(Stranger), removed.Key!.Sha256Fingerprint);
+    }
+
+    [Fact]
+    public void Invalid_lines_and_foreign_comments_are_removed_and_kept_for_the_audit()
+    {
+        string broken = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI!!! broken";
+        string current = "# my notes\n" + broken + "\n\n" + Alice + "\n";
+
+        var plan = Plan([Desired(Alice)], current);
+
+        Assert.Equal(2, plan.Removed.Count);
+        Assert.Equal("# my notes", plan.Removed[0].RawLine);
+        Assert.Equal(RemovedLine.ForeignComment, plan.Removed[0].Reason);
+        Assert.Equal(broken, plan.Removed[1].RawLine);
+        Assert.Null(plan.Removed[1].Key);
+        Assert.StartsWith("invalid line: bad-base64", plan.Removed[1].Reason);
+        Assert.Equal(0, plan.RemovedKeyCount);
+        Assert.Equal(Header + Alice + "\n", plan.NewText);
+    }
+
+    [Fact]
+    public void Comment_only_difference_is_not_a_removal()
+    {
+        string[] parts = Alice.Split(' ');
+        string sameKeyOtherComment = parts[0] + " " + parts[1] + " alice@old-laptop";
+
+        var plan = Plan([Desired(Alice)], Header + sameKeyOtherComment + "\n");
+
+        Assert.Empty(plan.Removed);
+        Assert.Empty(plan.Added);
+        Assert.Single(plan.Kept);
+        Assert.True(plan.Changed);
+        Assert.Equal(Header + Alice + "\n", plan.NewText);
+    }
+
+    [Fact]
+    public void Options_change_is_a_rewrite_not_a_removal()
+    {
+        var plan = Plan([Desired(Alice, options: "from=\"10.0.0.0/8\"")], Header + Alice + "\n");
+
+        Assert.Empty(plan.Removed);
+        Assert.Single(plan.Kept);
+        Assert.Equal(Header + "from=\"10.0.0.0/8\" " + Alice + "\n", plan.NewText);
+    }
+
+    [Fact]
+    public void Planning_its_own_output_again_changes_nothing()
+    {
+        var desired = new[] { Desired(Carol, "carol"), Desired(Alice, "alice", "laptop"), Desired(Bob, "bob", options: "no-pty") };
+        var first = Plan(desired, Stranger + "\n", Admin);
+
+        var second = Plan(desired, first.NewText, Admin);
+
+        Assert.False(second.Changed);
+        Assert.Null(second.NewText);
+        Assert.Empty(second.Added);
+        Assert.Empty(second.Removed);
+        Assert.Equal(3, second.Kept.Count);
+    }
+
+    [Fact]
+    public void Output_is_sorted_by_owner_label_fingerprint_whatever_the_input_order()
+    {
+        var keys = new[] { Desired(Carol, "c"), Desired(Alice, "a", "z"), Desired(Bob, "a", "b") };
+
+        string forward = Plan(keys, null).NewText!;
+        string backward = Plan(keys.Reverse().ToList(), null).NewText!;
+
+        Assert.Equal(forward, backward);
+        Assert.Equal(Header + Bob + "\n" + Alice + "\n" + Carol + "\n", forward);
+    }
+
+    [Fact]
+    public void Duplicate_line_of_a_kept_key_is_removed()
+    {
+        var plan = Plan([Desired(Alice)], Header + Alice + "\n" + Alice + "\n");
+        var removed = Assert.Single(plan.Removed);
+        Assert.Equal(RemovedLine.DuplicateKey, removed.Reason);
+        Assert.Equal(Header + Alice + "\n", plan.NewText);
+    }
+
+    [Fact]
+    public void Break_glass_keys_are_always_kept_and_written_first()
+    {
+        var plan = Plan([Desired(Alice)], Admin + "\n" + Stranger + "\n", Admin);
+
+        Assert.Equal([Fingerprint(Stranger)], plan.Removed.Select(r => r.Key!.Sha256Fingerprint));
+        Assert.Equal(Header + Admin + "\n" + Alice + "\n", plan.NewText);
+    }
+
+    [Fact]
+    public void Break_glass_keys_survive_an_empty_registry()
+    {
+        var plan = Plan([], Header + Admin + "\n" + Alice + "\n", Admin);
+        Assert.Equal(Header + Admin + "\n", plan.NewText);
+        Assert.Equal(1, plan.RemovedKeyCount);
+    }
+
+    [Fact]
+    public void Break_glass_line_wins_over_the_same_registry_key()
+    {
+        string restricted = "from=\"192.0.2.1\" " + Alice;
+        var plan = Plan([Desired(Alice)], null, restricted);
+        Assert.Equal(Header + restricted + "\n", plan.NewText);
+    }
+
+    [Fact]
+    public void Invalid_break_glass_lines_are_ignored_with_a_note()
+    {
+        var plan = Plan([Desired(Alice)], null, "not a key", "", "# comment", Admin + "\nssh-ed25519 EVIL");
+
+        Assert.Equal(Header + Alice + "\n", plan.NewText);
+        Assert.Equal(2, plan.Notes.Count);
+        Assert.Contains("break-glass line 1 ignored", plan.Notes[0]);
+        Assert.Contains("control-character", plan.Notes[1]);
+    }
+
+    [Fact]
+    public void Report_mode_computes_the_same_diff_and_writes_nothing()
+    {
+        string current = Alice + "\n" + OldBob + "\n";
+
+        var report = Planner.Plan("deploy", [Desired(Alice), Desired(Bob)], current, OwnershipMode.Report, []);
+        var exclusive = Plan([Desired(Alice), Desired(Bob)], current);
+
+        Assert.Null(report.NewText);
+        Assert.True(report.Changed);
+        Assert.Equal(OwnershipMode.Report, report.Mode);
+        Assert.Equal(exclusive.Added, report.Added);
+        Assert.Equal(exclusive.Kept, report.Kept);
+        Assert.Equal(exclusive.Removed, report.Removed);
+    }
+
+    [Fact]
+    public void Report_mode_without_drift_is_unchanged()
+    {
+        var report = Planner.Plan("deploy", [Desired(Alice)], Alice + "\n", OwnershipMode.Report, []);
+        Assert.False(report.Changed);
+        Assert.Null(report.NewText);
+    }
+
+    [Fact]
+    public void Rendered_file_reads_back_as_exactly_the_desired_keys()
+    {
+        var plan = Plan([Desired(Alice, options: "no-pty,from=\"10.0.0.0/8\""), Desired(Carol)], null, Admin);
+
+        var lines = Core.AuthorizedKeys.AuthorizedKeyLineParser.ParseAll(plan.NewText!);
+
+        Assert.Equal(3, lines.Count(l => l.IsKey));
+        Assert.DoesNotContain(lines, l => l.Kind == Core.AuthorizedKeys.AuthorizedKeyLineKind.Invalid);
+        Assert.Equal(3, SshKeygen.Fingerprint(plan.NewText!).Lines.Length);
+    }
+}

@@ -1,0 +1,14 @@
+using System.Text;
+using KeyAgentd.State;
+using KeyAgentd.Storage;
+using Mono.Unix.Native;
+
+namespace KeyAgentd.Metrics;
+
+/// <summary>Writes the textfile atomically: node_exporter must never read half a file.</summary>
+public static class MetricsWriter
+{
+    public static void Write(string path, SyncStatus status, DateTimeOffset now) =>
+        DurableFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(MetricsTextfile.Render(status, now)),
+            FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
+}

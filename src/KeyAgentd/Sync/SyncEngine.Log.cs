@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace KeyAgentd.Sync;
+
+/// <summary>All of the engine's log events in one place, source-generated.</summary>
+public sealed partial class SyncEngine
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "sync {Outcome}: {Summary}")]
+    private static partial void LogCycle(ILogger logger, string outcome, string summary);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "registry {Location} unusable, keeping last-known-good snapshot: {Problem}")]
+    private static partial void LogRegistryProblem(ILogger logger, string location, string problem);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "mass-removal guard tripped, nothing written: {Message}")]
+    private static partial void LogGuard(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "account {Account} refused: {Why}")]
+    private static partial void LogRefused(ILogger logger, string account, string why);
+}

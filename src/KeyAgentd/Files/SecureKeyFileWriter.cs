@@ -208,8 +208,9 @@ public sealed partial class SecureKeyFileWriter
         }
         using (fd)
         {
-            CheckKeyFile(Posix.Fstat(fd, filePath), account, filePath);
-            byte[] bytes = Posix.ReadBounded(fd, MaxFileBytes, filePath, out bool tooLarge);
+            Stat opened = Posix.Fstat(fd, filePath);
+            CheckKeyFile(opened, account, filePath);
+            byte[] bytes = Posix.ReadBounded(fd, MaxFileBytes, opened.st_size, filePath, out bool tooLarge);
             if (tooLarge)
             {
                 throw new FileRefusalException(TooLarge(filePath));
@@ -250,8 +251,7 @@ public sealed partial class SecureKeyFileWriter
             throw new FileRefusalException(problem);
         }
         if (s.st_size != bytes.Length
-            || (Posix.PermissionBits(s) & 0x1FF) != (uint)Posix.Mode0600
-            || (Posix.PermissionBits(s) & 0xE00) != 0
+            || Posix.PermissionBits(s) != (uint)Posix.Mode0600
             || (chown && s.st_gid != account.Gid))
         {
             return false;

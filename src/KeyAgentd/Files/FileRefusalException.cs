@@ -1,0 +1,16 @@
+namespace KeyAgentd.Files;
+
+/// <summary>
+/// Carries a refusal out of the deep walk; caught only at the public methods of
+/// <see cref="SecureKeyFileWriter"/>, which turn it into a result.
+/// </summary>
+internal sealed class FileRefusalException : Exception
+{
+    public FileRefusalException(FileRefusal refusal)
+        : base(refusal.ToString())
+    {
+        Refusal = refusal;
+    }
+
+    public FileRefusal Refusal { get; }
+}

@@ -12,6 +12,10 @@ public static class KeyAgentdCli
         root.Subcommands.Add(FingerprintCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(SyncCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         return root;
     }
 }

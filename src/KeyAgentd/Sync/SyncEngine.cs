@@ -7,6 +7,7 @@ using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Core.Registry;
 using KeyAgentd.Files;
+using KeyAgentd.Metrics;
 using KeyAgentd.Registry;
 using KeyAgentd.State;
 using Microsoft.Extensions.Logging;

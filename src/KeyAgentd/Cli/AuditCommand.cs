@@ -1,0 +1,33 @@
+using System.CommandLine;
+using KeyAgentd.Audit;
+using KeyAgentd.Configuration;
+using KeyAgentd.State;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>`keyagentd audit verify`: recomputes the hash chain of the audit log.</summary>
+internal static class AuditCommand
+{
+    public static Command Create()
+    {
+        var file = new Option<string?>("--file") { Description = "audit log to verify (default Audit:Path)" };
+        var verify = new Command("verify", "check the audit log's hash chain (edits, deletions, truncation)") { file };
+        verify.SetAction(parse =>
+        {
+            try
+            {
+                var settings = CommonOptions.LoadSettings(parse);
+                string path = parse.GetValue(file) ?? settings.Audit.Path;
+                var result = AuditVerifier.Verify(path, new StateStore(settings.State.Directory).AuditHeadPath);
+                Console.Out.WriteLine($"{path}: {result.Message}");
+                return result.Ok ? ExitCodes.Ok : ExitCodes.Failed;
+            }
+            catch (SettingsException e)
+            {
+                Console.Error.WriteLine($"keyagentd: {e.Message}");
+                return ExitCodes.Usage;
+            }
+        });
+        return new Command("audit", "audit log tools") { verify };
+    }
+}

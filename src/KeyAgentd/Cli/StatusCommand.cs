@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Text.Json;
+using KeyAgentd.Configuration;
+using KeyAgentd.State;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>`keyagentd status [--json]`: the last cycle, the snapshot in use, per-account key counts; exit 1 if stale or failed.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "print the status document as JSON" };
+        var command = new Command("status", "show the last sync and the snapshot in use") { json };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var settings = CommonOptions.LoadSettings(parse);
+                return Run(new StateStore(settings.State.Directory), parse.GetValue(json), DateTimeOffset.UtcNow, Console.Out);
+            }
+            catch (SettingsException e)
+            {
+                Console.Error.WriteLine($"keyagentd: {e.Message}");
+                return ExitCodes.Usage;
+            }
+        });
+        return command;
+    }
+
+    public static int Run(StateStore state, bool json, DateTimeOffset now, TextWriter output)
+    {
+        var status = state.LoadStatus();
+        bool stale = status.IsStale(now);
+        bool healthy = status.Outcome == "ok" && !stale;
+        if (json)
+        {
+            using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus));
+            var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    property.WriteTo(writer);
+                }
+                writer.WriteBoolean("stale", stale);
+                writer.WriteBoolean("healthy", healthy);
+                if (status.SnapshotAge(now) is { } age)
+                {
+                    writer.WriteNumber("snapshot_age_seconds", Math.Round(age.TotalSeconds));
+                }
+                writer.WriteEndObject();
+            }
+            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            return healthy ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+        output.WriteLine($"last sync:    {Describe(status.LastAttempt, now)} — {status.Outcome}");
+        if (status.Message is not null)
+        {
+            output.WriteLine($"              {status.Message}");
+        }
+        output.WriteLine($"last success: {Describe(status.LastSuccess, now)}");
+        output.WriteLine($"registry:     {status.Registry ?? "(never polled)"}{(status.LastRegistryError is { } e ? $" — last error: {e}" : "")}");
+        output.WriteLine(status.SnapshotSerial is { } serial
+            ? $"snapshot:     serial {serial}, issued {Describe(status.SnapshotIssuedAt, now)}, expires {status.SnapshotExpiresAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}{(stale ? " — STALE: past expires_at, still in use, fix the registry" : "")}"
+            : "snapshot:     none accepted yet");
+        output.WriteLine($"accounts:     {status.AccountKeys.Count} managed, {status.AccountsRefused.Count} refused, {status.AccountsMissing.Count} missing");
+        foreach (var (account, keys) in status.AccountKeys)
+        {
+            output.WriteLine($"  {account,-24} {keys} key(s)");
+        }
+        foreach (var (account, why) in status.AccountsRefused)
+        {
+            output.WriteLine($"  {account,-24} REFUSED {why}");
+        }
+        foreach (var (reason, count) in status.RejectedKeys)
+        {
+            output.WriteLine($"rejected:     {count} × {reason}");
+        }
+        return healthy ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private static string Describe(DateTimeOffset? when, DateTimeOffset now) => when is { } w
+        ? $"{w.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({Ago(now - w)} ago)"
+        : "never";
+
+    private static string Ago(TimeSpan span) => span.TotalSeconds < 120 ? $"{span.TotalSeconds:0}s" : span.TotalMinutes < 120 ? $"{span.TotalMinutes:0}m" : span.TotalHours < 48 ? $"{span.TotalHours:0}h" : $"{span.TotalDays:0}d";
+}

@@ -1,0 +1,166 @@
+using KeyAgentd.Accounts;
+using KeyAgentd.Configuration;
+using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Policy;
+using KeyAgentd.Files;
+using KeyAgentd.State;
+
+namespace KeyAgentd.Doctor;
+
+/// <summary>
+/// Explains why a login as USER may fail, in the order sshd decides: the account, the path from /
+/// to authorized_keys as StrictModes sees it, the keys and their verdicts, what keyagentd manages,
+/// and sshd's effective configuration for that user. Reads only; never creates or fixes anything.
+/// </summary>
+public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase accounts, SecureKeyFileWriter writer, StateStore state, Func<string, SshdConfigProbe.Result?> sshdProbe)
+{
+    public DoctorReport Examine(string user, DateTimeOffset now)
+    {
+        var report = new DoctorReport();
+        report.Section($"account {user}");
+        if (!AccountName.IsValid(user))
+        {
+            report.Fail($"\"{user}\" is not a valid account name");
+            return report;
+        }
+        var account = accounts.Find(user);
+        if (account is null)
+        {
+            report.Fail($"no such account ({(settings.Accounts.PasswdFile is { } f ? "passwd file " + f : "NSS")}): sshd logs \"Invalid user {user}\"");
+            return report;
+        }
+        report.Ok($"uid {account.Uid}, gid {account.Gid}, home {account.Home}, shell {account.Shell}");
+        if (account.Shell.EndsWith("/nologin", StringComparison.Ordinal) || account.Shell.EndsWith("/false", StringComparison.Ordinal))
+        {
+            report.Warn($"shell {account.Shell}: the key is accepted but an interactive login ends at once (fine for sftp/forced commands)");
+        }
+
+        report.Section("home directory as sshd StrictModes sees it");
+        foreach (var finding in writer.Inspect(account).Findings)
+        {
+            string where = $"{finding.Path} (owner {finding.OwnerUid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, mode {finding.Mode ?? "?"})";
+            switch (finding.Severity)
+            {
+                case FindingSeverity.Ok:
+                    report.Ok(where);
+                    break;
+                case FindingSeverity.Warning:
+                    report.Warn($"{where}: {finding.Message}");
+                    break;
+                default:
+                    report.Fail($"{where}: {finding.Message}" + (finding.SshdLog is { } log ? $"\n          sshd logs: \"{log}\"" : ""));
+                    break;
+            }
+        }
+
+        ExamineKeys(report, account, now);
+        ExamineManagement(report, account);
+        ExamineSshd(report, account);
+        return report;
+    }
+
+    private void ExamineKeys(DoctorReport report, AccountInfo account, DateTimeOffset now)
+    {
+        report.Section("~/.ssh/authorized_keys");
+        var read = writer.ReadAuthorizedKeys(account);
+        if (read.Status == FileReadStatus.Refused)
+        {
+            report.Fail($"not read: {read.Refusal!.Code}: {read.Refusal.Message}");
+            return;
+        }
+        if (read.Status == FileReadStatus.Missing)
+        {
+            report.Info("absent" + (settings.Delivery.AuthorizedKeysFiles ? "" : " (fine: Delivery:AuthorizedKeysFiles is false, keys come from keyagentd-keys)"));
+            return;
+        }
+        var policy = new KeyPolicy(settings.Policy.ToPolicyOptions());
+        int keys = 0;
+        foreach (var line in AuthorizedKeysFile.Read(read.Text!).Where(l => l.Kind is AuthorizedKeyLineKind.Key or AuthorizedKeyLineKind.Invalid))
+        {
+            var verdict = policy.Evaluate(line, now);
+            string what = line.Key is { } key ? $"line {line.LineNumber}: {key.Type.DisplayName} {key.Bits} {key.Sha256Fingerprint} {line.Comment}" : $"line {line.LineNumber}";
+            if (verdict.Accepted)
+            {
+                keys++;
+                report.Ok(what);
+            }
+            else if (line.IsKey)
+            {
+                keys++;
+                report.Warn($"{what}: {verdict.Code}: {verdict.Message} (sshd may still accept it; keyagentd would not deliver it)");
+            }
+            else
+            {
+                report.Fail($"{what}: sshd skips this line: {verdict.Code}: {verdict.Message}" + (line.Suggestion is { } fix ? $"\n          fix: {fix}" : ""));
+            }
+        }
+        if (keys == 0)
+        {
+            report.Fail("no usable key in the file: sshd answers \"Permission denied (publickey)\"");
+        }
+    }
+
+    private void ExamineManagement(DoctorReport report, AccountInfo account)
+    {
+        report.Section("keyagentd");
+        var status = state.LoadStatus();
+        if (status.AccountsRefused.TryGetValue(account.Name, out string? why))
+        {
+            report.Fail($"the last sync refused this account: {why}");
+        }
+        else if (status.AccountKeys.TryGetValue(account.Name, out int count))
+        {
+            report.Ok($"managed ({settings.Accounts.Mode}), {count} key(s) from registry serial {status.SnapshotSerial}, last sync {status.LastAttempt:u} {status.Outcome}");
+        }
+        else
+        {
+            report.Info("not managed by keyagentd (not in the registry or Accounts:Include)");
+        }
+        string? cache = state.ReadCache(account.Name);
+        if (cache is not null)
+        {
+            report.Info($"helper cache {state.KeysDirectory}/{account.Name}: {AuthorizedKeyLineParser.ParseAll(cache).Count(l => l.IsKey)} key(s) for keyagentd-keys");
+        }
+    }
+
+    private void ExamineSshd(DoctorReport report, AccountInfo account)
+    {
+        report.Section("sshd");
+        var probe = sshdProbe(account.Name);
+        if (probe is null)
+        {
+            report.Info("sshd -T not available here (not installed, or not root): sshd's own settings not checked");
+            return;
+        }
+        if (probe.Error is not null)
+        {
+            report.Warn($"sshd -T failed: {probe.Error}");
+            return;
+        }
+        var cfg = probe.Settings;
+        if (cfg.GetValueOrDefault("pubkeyauthentication") == "no")
+        {
+            report.Fail("PubkeyAuthentication no: keys are never tried");
+        }
+        report.Info($"authorizedkeysfile {cfg.GetValueOrDefault("authorizedkeysfile", "?")}");
+        if (cfg.GetValueOrDefault("authorizedkeyscommand", "none") is var command and not "none")
+        {
+            report.Info($"authorizedkeyscommand {command} (user {cfg.GetValueOrDefault("authorizedkeyscommanduser", "?")})");
+        }
+        else if (!settings.Delivery.AuthorizedKeysFiles)
+        {
+            report.Fail("Delivery:AuthorizedKeysFiles is false but sshd has no AuthorizedKeysCommand: enable the keyagentd drop-in");
+        }
+        if (cfg.GetValueOrDefault("strictmodes") == "yes")
+        {
+            report.Info("strictmodes yes: the ownership and modes above matter");
+        }
+        foreach (string list in new[] { "allowusers", "denyusers", "allowgroups", "denygroups" })
+        {
+            if (cfg.TryGetValue(list, out string? value))
+            {
+                report.Info($"{list} {value}");
+            }
+        }
+    }
+}

@@ -139,7 +139,8 @@ public static class SnapshotExpander
             {
                 return (new Verdict(ReasonCode.MalformedOptions, conflict), null);
             }
-            string comment = string.IsNullOrWhiteSpace(parsed.Comment) ? owner : parsed.Comment;
+            // Trimmed because sshd and our own reader drop the blanks around a comment anyway.
+            string comment = (string.IsNullOrWhiteSpace(parsed.Comment) ? owner : parsed.Comment).Trim(' ', '\t');
             if (!TryReparse(merged, parsed.Key!, comment, out var judged, out var renderProblem))
             {
                 return (renderProblem, null);

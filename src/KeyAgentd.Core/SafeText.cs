@@ -14,15 +14,24 @@ public static class SafeText
         var builder = new StringBuilder(Math.Min(text.Length, maxLength));
         foreach (char c in text)
         {
-            string piece = c switch
+            switch (c)
             {
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                _ when IsControl(c) => c <= 0xff ? $"\\x{(int)c:x2}" : $"\\u{(int)c:x4}",
-                _ => c.ToString(),
-            };
-            builder.Append(piece);
+                case '\n':
+                    builder.Append("\\n");
+                    break;
+                case '\r':
+                    builder.Append("\\r");
+                    break;
+                case '\t':
+                    builder.Append("\\t");
+                    break;
+                case var _ when IsControl(c):
+                    builder.Append(c <= 0xff ? $"\\x{(int)c:x2}" : $"\\u{(int)c:x4}");
+                    break;
+                default:
+                    builder.Append(c);
+                    break;
+            }
             if (builder.Length > maxLength)
             {
                 break;

@@ -19,6 +19,9 @@ public sealed record AccountPlan(
     /// <summary>Things worth telling the operator that do not stop the plan (an unusable break-glass line).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>Kept keys whose options on disk differ from the registry's (e.g. a missing from= or expiry-time).</summary>
+    public IReadOnlyList<DesiredKey> OptionsChanged { get; init; } = [];
+
     /// <summary>Set when the file could not be planned safely (a damaged managed block); nothing is written then.</summary>
     public string? Error { get; init; }
 

@@ -12,6 +12,13 @@ public static class AuthorizedKeysRenderer
     public const string BeginMarker = "# BEGIN keyagentd";
     public const string EndMarker = "# END keyagentd";
 
+    /// <summary>The lines keyagentd itself writes around keys (header and block markers).</summary>
+    public static bool IsOwnMarker(string line)
+    {
+        string text = line.Trim(' ', '\t', '\r');
+        return text is ExclusiveHeader or BeginMarker or EndMarker;
+    }
+
     /// <summary>By owner, then label, then fingerprint: stable whatever order the registry lists keys in.</summary>
     public static IReadOnlyList<DesiredKey> Sort(IEnumerable<DesiredKey> keys) =>
         keys.OrderBy(k => k.Owner, StringComparer.Ordinal)

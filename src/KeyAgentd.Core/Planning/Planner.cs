@@ -31,18 +31,22 @@ public static class Planner
         }
 
         var byKey = wanted.ToDictionary(k => k.Key);
-        var present = new HashSet<SshPublicKey>();
+        var present = new Dictionary<SshPublicKey, KeyOptions>();
         var removed = new List<RemovedLine>();
         foreach (var line in AuthorizedKeyLineParser.ParseAll(managedText))
         {
-            Classify(line, byKey, breakGlass.Keys, present, removed, mode);
+            Classify(line, byKey, breakGlass.Keys, present, removed);
         }
-        var kept = AuthorizedKeysRenderer.Sort(wanted.Where(k => present.Contains(k.Key)));
-        var added = AuthorizedKeysRenderer.Sort(wanted.Where(k => !present.Contains(k.Key)));
+        var kept = AuthorizedKeysRenderer.Sort(wanted.Where(k => present.ContainsKey(k.Key)));
+        var added = AuthorizedKeysRenderer.Sort(wanted.Where(k => !present.ContainsKey(k.Key)));
+        // A kept key whose restrictions differ on disk matters more than a changed comment: it may be
+        // missing the registry's from= or expiry-time, so it is listed, and is drift even in report mode.
+        var optionsChanged = kept.Where(k => !breakGlass.Keys.Contains(k.Key) && !present[k.Key].Equals(k.Options)).ToList();
 
         if (mode == OwnershipMode.Report)
         {
-            return new AccountPlan(account, mode, added, removed, kept, null, added.Count > 0 || removed.Count > 0) { Notes = notes };
+            bool drift = added.Count > 0 || removed.Count > 0 || optionsChanged.Count > 0;
+            return new AccountPlan(account, mode, added, removed, kept, null, drift) { Notes = notes, OptionsChanged = optionsChanged };
         }
 
         // A break-glass line for the same key wins: it is the operator's local word on that key.
@@ -52,26 +56,26 @@ public static class Planner
             ? (currentText is null && nothingToWrite ? null : AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines))
             : (nothingToWrite && !ManagedBlock.Find(current).Found ? null : AuthorizedKeysRenderer.RenderManagedBlock(currentText, toRender, breakGlass.Lines));
         string? newText = rendered is null || rendered == currentText ? null : rendered;
-        return new AccountPlan(account, mode, added, removed, kept, newText, newText is not null) { Notes = notes };
+        return new AccountPlan(account, mode, added, removed, kept, newText, newText is not null) { Notes = notes, OptionsChanged = optionsChanged };
     }
 
     private static void Classify(AuthorizedKeyLine line, Dictionary<SshPublicKey, DesiredKey> wanted, HashSet<SshPublicKey> breakGlass,
-        HashSet<SshPublicKey> present, List<RemovedLine> removed, OwnershipMode mode)
+        Dictionary<SshPublicKey, KeyOptions> present, List<RemovedLine> removed)
     {
         switch (line.Kind)
         {
             case AuthorizedKeyLineKind.Blank:
                 return;
             case AuthorizedKeyLineKind.Comment:
-                bool ours = mode != OwnershipMode.ManagedBlock && line.Raw.Trim(' ', '\t') == AuthorizedKeysRenderer.ExclusiveHeader;
-                if (!ours)
+                // Our own header and markers are not the user's content, whichever mode wrote them.
+                if (!AuthorizedKeysRenderer.IsOwnMarker(line.Raw))
                 {
                     removed.Add(new RemovedLine(line.Raw, null, RemovedLine.ForeignComment));
                 }
                 return;
             case AuthorizedKeyLineKind.Key:
                 var key = line.Key!;
-                if (!present.Add(key))
+                if (!present.TryAdd(key, line.Options))
                 {
                     removed.Add(new RemovedLine(line.Raw, key, RemovedLine.DuplicateKey));
                 }

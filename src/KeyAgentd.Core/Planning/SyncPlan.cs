@@ -54,7 +54,7 @@ public sealed record SyncPlan(IReadOnlyList<AccountPlan> Accounts, RemovalGuardR
         {
             text.Append(" (drift, nothing written)");
         }
-        else if (plan.Changed && plan.Added.Count == 0 && plan.Removed.Count == 0)
+        else if (plan.Changed && plan.Added.Count == 0 && plan.Removed.Count == 0 && plan.OptionsChanged.Count == 0)
         {
             // Same keys, different bytes: options, comments or order changed.
             text.Append(" (rewritten)");
@@ -62,18 +62,27 @@ public sealed record SyncPlan(IReadOnlyList<AccountPlan> Accounts, RemovalGuardR
         text.Append('\n');
         foreach (var key in plan.Added)
         {
-            text.Append("+ ").Append(key.Key.TypeName).Append(' ').Append(key.Fingerprint).Append(' ').Append(SafeText.Escape(key.Owner, 128));
-            if (key.Label is not null)
-            {
-                text.Append(" (").Append(SafeText.Escape(key.Label, 64)).Append(')');
-            }
-            text.Append('\n');
+            AppendKey(text, "+ ", key).Append('\n');
+        }
+        foreach (var key in plan.OptionsChanged)
+        {
+            AppendKey(text, "~ ", key).Append(": options now ").Append(key.Options.Count == 0 ? "(none)" : SafeText.Escape(key.Options.Render(), 200)).Append('\n');
         }
         foreach (var line in plan.Removed)
         {
             AppendRemoved(text, line);
         }
         AppendNotes(text, plan);
+    }
+
+    private static StringBuilder AppendKey(StringBuilder text, string marker, DesiredKey key)
+    {
+        text.Append(marker).Append(key.Key.TypeName).Append(' ').Append(key.Fingerprint).Append(' ').Append(SafeText.Escape(key.Owner, 128));
+        if (key.Label is not null)
+        {
+            text.Append(" (").Append(SafeText.Escape(key.Label, 64)).Append(')');
+        }
+        return text;
     }
 
     private static void AppendRemoved(StringBuilder text, RemovedLine line)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
 using KeyAgentd.Core.Policy;
@@ -139,7 +140,8 @@ public static class SnapshotExpander
             {
                 return (new Verdict(ReasonCode.MalformedOptions, conflict), null);
             }
-            string comment = string.IsNullOrWhiteSpace(parsed.Comment) ? owner : parsed.Comment;
+            // Trimmed because sshd and our own reader drop the blanks around a comment anyway.
+            string comment = (string.IsNullOrWhiteSpace(parsed.Comment) ? owner : parsed.Comment).Trim(' ', '\t');
             if (!TryReparse(merged, parsed.Key!, comment, out var judged, out var renderProblem))
             {
                 return (renderProblem, null);
@@ -162,7 +164,8 @@ public static class SnapshotExpander
         }
 
         /// <summary>Renders and reads back the line that would be written, so what is judged is byte for byte what sshd will see.</summary>
-        private static bool TryReparse(KeyOptions options, SshPublicKey key, string comment, out AuthorizedKeyLine line, out Verdict? problem)
+        private static bool TryReparse(KeyOptions options, SshPublicKey key, string comment,
+            [NotNullWhen(true)] out AuthorizedKeyLine? line, [NotNullWhen(false)] out Verdict? problem)
         {
             string text;
             try
@@ -171,16 +174,18 @@ public static class SnapshotExpander
             }
             catch (ArgumentException e)
             {
-                line = AuthorizedKeyLineParser.Parse("");
+                line = null;
                 problem = new Verdict(ReasonCode.MalformedOptions, e.Message);
                 return false;
             }
-            line = AuthorizedKeyLineParser.Parse(text);
-            if (!line.IsKey || !key.Equals(line.Key))
+            var read = AuthorizedKeyLineParser.Parse(text);
+            if (!read.IsKey || !key.Equals(read.Key))
             {
-                problem = new Verdict(line.Error ?? ReasonCode.MalformedOptions, line.ErrorMessage ?? "the merged line does not read back as the same key");
+                line = null;
+                problem = new Verdict(read.Error ?? ReasonCode.MalformedOptions, read.ErrorMessage ?? "the merged line does not read back as the same key");
                 return false;
             }
+            line = read;
             problem = null;
             return true;
         }

@@ -110,6 +110,36 @@ public class PlannerExclusiveTests
     }
 
     [Fact]
+    public void Changed_options_on_a_kept_key_are_listed()
+    {
+        var plan = Plan([Desired(Alice, options: "from=\"10.0.0.0/8\"")], "no-pty " + Alice + "\n");
+
+        var changed = Assert.Single(plan.OptionsChanged);
+        Assert.Equal(Fingerprint(Alice), changed.Fingerprint);
+        Assert.Contains($"~ ssh-ed25519 {Fingerprint(Alice)} alice@example.com: options now from=\"10.0.0.0/8\"\n", SyncPlan.Create([plan], [], 50).RenderDiff());
+    }
+
+    [Fact]
+    public void Report_mode_counts_a_missing_restriction_as_drift()
+    {
+        var report = Planner.Plan("deploy", [Desired(Alice, options: "from=\"10.0.0.0/8\"")], Alice + "\n", OwnershipMode.Report, []);
+        Assert.True(report.Changed);
+        Assert.Single(report.OptionsChanged);
+        Assert.Null(report.NewText);
+    }
+
+    [Fact]
+    public void Taking_over_a_managed_block_file_does_not_list_the_markers_as_removed()
+    {
+        string current = "mine\n" + AuthorizedKeysRenderer.BeginMarker + "\n" + Alice + "\n" + AuthorizedKeysRenderer.EndMarker + "\n";
+
+        var plan = Plan([Desired(Alice)], current);
+
+        Assert.Equal(["mine"], plan.Removed.Select(r => r.RawLine));
+        Assert.Equal(Header + Alice + "\n", plan.NewText);
+    }
+
+    [Fact]
     public void Planning_its_own_output_again_changes_nothing()
     {
         var desired = new[] { Desired(Carol, "carol"), Desired(Alice, "alice", "laptop"), Desired(Bob, "bob", options: "no-pty") };

@@ -115,6 +115,18 @@ public class PlannerManagedBlockTests
         Assert.Equal([Fingerprint(Alice)], plan.Removed.Select(r => r.Key!.Sha256Fingerprint));
     }
 
+    [Fact]
+    public void Switching_from_exclusive_turns_the_whole_managed_file_into_the_block()
+    {
+        string exclusive = Planner.Plan("alice", [Desired(Alice), Desired(OldBob)], null, OwnershipMode.Exclusive, []).NewText!;
+
+        var plan = Plan([Desired(Alice)], exclusive);
+
+        Assert.Equal(Begin + Alice + "\n" + End, plan.NewText);
+        Assert.Equal([Fingerprint(OldBob)], plan.Removed.Select(r => r.Key!.Sha256Fingerprint));
+        Assert.Single(plan.Kept);
+    }
+
     [Theory]
     [InlineData("# BEGIN keyagentd\nkey\n")]
     [InlineData("# END keyagentd\n# BEGIN keyagentd\n")]

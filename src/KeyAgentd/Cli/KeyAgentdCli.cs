@@ -13,6 +13,7 @@ public static class KeyAgentdCli
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(SyncCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());

@@ -16,7 +16,7 @@ public static class LoggingSetup
             ? "{" + SyslogPriorityEnricher.PropertyName + "}{Message:lj}{NewLine}{Exception}"
             : "{Timestamp:yyyy-MM-dd HH:mm:ss} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
         var logger = new LoggerConfiguration()
-            .MinimumLevel.Information()
+            .MinimumLevel.Is(toStandardError ? LogEventLevel.Warning : LogEventLevel.Information)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .MinimumLevel.Override("Polly", LogEventLevel.Warning)

@@ -107,7 +107,7 @@ public sealed partial class SyncEngine(
             string diff = syncPlan.RenderDiff();
             int exit = source.Problem is not null ? ExitCodes.RegistryUnusable : syncPlan.Guard.Tripped ? ExitCodes.MassRemovalGuard : refused.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
             string notes = string.Concat(refused.Select(r => $"refused {r.Key}: {r.Value}\n")) + string.Concat(missing.Select(m => $"missing {m}: no such local account\n"));
-            return new SyncResult(exit, "dry-run", diff + notes + (syncPlan.Guard.Tripped ? syncPlan.Guard.Message + "\n" : ""), syncPlan);
+            return new SyncResult(exit, "dry-run", diff + notes, syncPlan);
         }
 
         if (syncPlan.Guard.Tripped && !options.Force)
@@ -115,7 +115,7 @@ public sealed partial class SyncEngine(
             records.Add(Record(AuditActions.GuardTripped, now, host, snapshot.Serial) with { Reason = "mass-removal-guard", Message = syncPlan.Guard.Message });
             LogGuard(logger, syncPlan.Guard.Message);
             return Finish(options, status, records, clock, now, new SyncResult(ExitCodes.MassRemovalGuard, "guard-tripped",
-                $"{syncPlan.Guard.Message}; nothing changed (use sync --force if this is intended)", syncPlan));
+                syncPlan.Guard.Message, syncPlan));
         }
 
         bool stoppedEarly = false;

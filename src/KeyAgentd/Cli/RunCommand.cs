@@ -1,0 +1,58 @@
+using System.CommandLine;
+using KeyAgentd.Configuration;
+using KeyAgentd.Daemon;
+using KeyAgentd.Logging;
+using KeyAgentd.Systemd;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog.Extensions.Logging;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>`keyagentd run`: the daemon under Microsoft.Extensions.Hosting (SIGTERM/SIGINT stop it, SIGHUP syncs now).</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("run", "run as a daemon: sync now, then every Registry:PollInterval; SIGHUP syncs at once");
+        command.SetAction(async (parse, cancel) =>
+        {
+            KeyAgentdSettings settings;
+            try
+            {
+                settings = CommonOptions.LoadSettings(parse);
+            }
+            catch (SettingsException e)
+            {
+                Console.Error.WriteLine($"keyagentd: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            using var host = Build(settings);
+            try
+            {
+                await host.RunAsync(cancel).ConfigureAwait(false);
+            }
+            catch (SettingsException e)
+            {
+                Console.Error.WriteLine($"keyagentd: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static IHost Build(KeyAgentdSettings settings, ISystemdNotifier? notifier = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = "/" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new SerilogLoggerProvider(LoggingSetup.Create(), dispose: true));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddKeyAgentd(settings);
+        builder.Services.AddSingleton(notifier ?? new SystemdNotifier());
+        builder.Services.AddSingleton<SyncWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SyncWorker>());
+        return builder.Build();
+    }
+}

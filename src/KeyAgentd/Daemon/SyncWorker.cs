@@ -1,0 +1,132 @@
+using System.Runtime.InteropServices;
+using KeyAgentd.Configuration;
+using KeyAgentd.Sync;
+using KeyAgentd.Systemd;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KeyAgentd.Daemon;
+
+/// <summary>
+/// The daemon loop: a cycle at start, then every Registry:PollInterval ± Registry:Jitter (so a fleet
+/// does not poll in lock-step); SIGHUP runs a cycle now. Cycles never overlap (the engine serialises
+/// them). On SIGTERM the engine finishes the account it is writing, then the loop ends.
+/// </summary>
+public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings settings, ISystemdNotifier notifier, TimeProvider time, ILogger<SyncWorker> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _syncNow = new(0, 1);
+    private PosixSignalRegistration? _hangup;
+    private int _cycles;
+
+    /// <summary>Cycles completed since start (for tests and the watchdog).</summary>
+    public int Cycles => Volatile.Read(ref _cycles);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Registered here, not in ExecuteAsync: .NET runs ExecuteAsync on a background thread, and a
+        // SIGHUP that arrives before registration would terminate the process.
+        _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            RequestSync();
+        });
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Asks for a cycle as soon as the current one (if any) is done; extra requests coalesce.</summary>
+    public void RequestSync()
+    {
+        try
+        {
+            _syncNow.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var watchdog = StartWatchdog(stoppingToken);
+        await CycleAsync(stoppingToken).ConfigureAwait(false);
+        notifier.Notify(ServiceState.Ready);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = NextDelay();
+            LogNextCycle(logger, wait.TotalSeconds);
+            try
+            {
+                await _syncNow.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            await CycleAsync(stoppingToken).ConfigureAwait(false);
+        }
+        notifier.Notify(ServiceState.Stopping);
+    }
+
+    private async Task CycleAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var result = await engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
+            notifier.Notify(ServiceState.Status($"{result.Outcome}: {result.Summary}"));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // One bad cycle (a full disk, a damaged state file) must not end the service: keys stay as they are.
+            LogCycleFailed(logger, e);
+            notifier.Notify(ServiceState.Status($"failed: {e.Message}"));
+        }
+        Interlocked.Increment(ref _cycles);
+    }
+
+    private TimeSpan NextDelay()
+    {
+        var jitter = settings.Registry.Jitter;
+        double offset = jitter > TimeSpan.Zero ? (Random.Shared.NextDouble() * 2 - 1) * jitter.TotalMilliseconds : 0;
+        var delay = settings.Registry.PollInterval + TimeSpan.FromMilliseconds(offset);
+        return delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay;
+    }
+
+    private IDisposable? StartWatchdog(CancellationToken stoppingToken)
+    {
+        if (SystemdNotifier.WatchdogInterval() is not { } interval)
+        {
+            return null;
+        }
+        var timer = new PeriodicTimer(interval, time);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    notifier.Notify(ServiceState.Watchdog);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+        return timer;
+    }
+
+    public override void Dispose()
+    {
+        _hangup?.Dispose();
+        _syncNow.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "next sync in {Seconds:0.0}s")]
+    private static partial void LogNextCycle(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "sync cycle failed; files left as they were")]
+    private static partial void LogCycleFailed(ILogger logger, Exception exception);
+}

@@ -4,9 +4,13 @@ CONFIGURATION ?= Release
 OUT           := $(CURDIR)/out
 BIN           := $(OUT)/bin
 
-.PHONY: all build publish test run bench clean
+.PHONY: all setup build publish test run bench clean
 
 all: build
+
+# Debian packages the tests use (ssh-keygen, sshd, nginx, dpkg-deb, lintian); installs them as root.
+setup:
+	scripts/setup.sh
 
 build:
 	$(DOTNET) build KeyAgentd.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
@@ -15,7 +19,7 @@ build:
 publish:
 	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 
-test: build publish
+test: setup build publish
 	scripts/run-tests.sh
 
 run: publish

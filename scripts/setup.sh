@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine (run by `make test` and by CI).
+# As root it installs missing Debian packages; otherwise it says which command to run.
+# The distribution's services are kept from starting: the tests start their own sshd and nginx.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+have ssh-keygen || need+=(openssh-client)
+have sshd || need+=(openssh-server)
+have nginx || need+=(nginx)
+have python3 || need+=(python3)
+have useradd || need+=(passwd)
+have dpkg-deb || need+=(dpkg-dev)
+have lintian || need+=(lintian)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing tools; run: sudo apt-get install -y ${need[*]}  (or run make test as root)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "installed: ${need[*]}"

@@ -38,14 +38,8 @@ internal static class CheckCommand
 
     public static int Run(string path, bool json, KeyPolicy policy, DateTimeOffset now, TextWriter stdout, TextWriter stderr)
     {
-        string text;
-        try
+        if (!InputFile.TryReadAll(path, stderr, out string? text))
         {
-            text = InputFile.ReadAll(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"keyagentd: {path}: {e.Message}");
             return ExitCodes.Usage;
         }
         var results = AuthorizedKeysFile.Read(text)

@@ -28,14 +28,8 @@ internal static class FingerprintCommand
 
     public static int Run(string path, bool md5, TextWriter stdout, TextWriter stderr)
     {
-        string text;
-        try
+        if (!InputFile.TryReadAll(path, stderr, out string? text))
         {
-            text = InputFile.ReadAll(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"keyagentd: {path}: {e.Message}");
             return ExitCodes.Failed;
         }
         var output = new StringBuilder(text.Length / 4);

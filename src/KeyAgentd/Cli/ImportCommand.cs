@@ -19,14 +19,8 @@ internal static class ImportCommand
 
     public static int Run(string path, TextWriter stdout, TextWriter stderr)
     {
-        string text;
-        try
+        if (!InputFile.TryReadAll(path, stderr, out string? text))
         {
-            text = InputFile.ReadAll(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"keyagentd: {path}: {e.Message}");
             return ExitCodes.Usage;
         }
         int failures = 0;

@@ -7,6 +7,22 @@ internal static class InputFile
 {
     public const long MaxBytes = 256L * 1024 * 1024;
 
+    /// <summary>Reads the input or reports why not on <paramref name="stderr"/>; the one place the file-linting commands read.</summary>
+    public static bool TryReadAll(string path, TextWriter stderr, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        try
+        {
+            text = ReadAll(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"keyagentd: {path}: {e.Message}");
+            text = null;
+            return false;
+        }
+    }
+
     public static string ReadAll(string path)
     {
         using Stream stream = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);

@@ -3,6 +3,7 @@
 # A small program calls the real SecureKeyFileWriter in a loop, alternating two large contents,
 # and is SIGKILLed at a random moment, 30 times; after each kill authorized_keys must be exactly
 # one of the two, 0600 and owned by the user. A final write must clean up the stale temp file.
+# Also checks unprivileged runs: the user may write their own file, another user gets needs-root.
 # Exit 0 pass, 1 fail, 77 skip (with the reason printed). Needs root: it creates a real account.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,9 +43,9 @@ var account = new AccountInfo(args[0], uint.Parse(args[1]), uint.Parse(args[2]),
 string a = File.ReadAllText(args[4]);
 string b = File.ReadAllText(args[5]);
 var writer = new SecureKeyFileWriter();
-if (args[6] == "once")
+if (args[6] is "a" or "b")
 {
-    var once = writer.WriteAuthorizedKeys(account, a);
+    var once = writer.WriteAuthorizedKeys(account, args[6] == "a" ? a : b);
     Console.WriteLine(once);
     return once.Status == FileWriteStatus.Refused ? 1 : 0;
 }
@@ -78,7 +79,7 @@ sum_b=$(sha256sum <"$work/b" | cut -d' ' -f1)
 # An array, not a function: "cmd &" on a simple command makes $! the dotnet process itself,
 # where a backgrounded function would be a subshell and SIGKILL would orphan the writer.
 hammer=(dotnet "$work/hammer/bin/hammer.dll" "$name" "$uid" "$gid" "$home" "$work/a" "$work/b")
-"${hammer[@]}" once >/dev/null
+"${hammer[@]}" a >/dev/null
 
 killed_mid_write=0
 for i in $(seq 1 "$iterations"); do
@@ -103,9 +104,20 @@ for i in $(seq 1 "$iterations"); do
   [ "$perms" = "600 $uid $gid 1" ] || { echo "FAIL: iteration $i: authorized_keys is '$perms'"; exit 1; }
 done
 
-"${hammer[@]}" once >/dev/null || { echo "FAIL: write after the kills was refused"; exit 1; }
+"${hammer[@]}" a >/dev/null || { echo "FAIL: write after the kills was refused"; exit 1; }
 [ ! -e "$temp" ] || { echo "FAIL: stale temp file survived the next write"; exit 1; }
 [ "$(sha256sum <"$keyfile" | cut -d' ' -f1)" = "$sum_a" ] || { echo "FAIL: final write did not land"; exit 1; }
+
+# Unprivileged runs: a user may manage their own file (no chown needed); anyone else gets needs-root.
+out=$(runuser -u "$name" -- "${hammer[@]}" b) || { echo "FAIL: the user could not write their own file: $out"; exit 1; }
+[ "$out" = Written ] || { echo "FAIL: the user's own write: $out"; exit 1; }
+[ "$(sha256sum <"$keyfile" | cut -d' ' -f1)" = "$sum_b" ] || { echo "FAIL: the user's write did not land"; exit 1; }
+[ "$(stat -c '%a %u %g' "$keyfile")" = "600 $uid $gid" ] || { echo "FAIL: the user's write left $(stat -c '%a %u %g' "$keyfile")"; exit 1; }
+if out=$(runuser -u nobody -- "${hammer[@]}" a); then
+  echo "FAIL: nobody wrote $name's file: $out"; exit 1
+fi
+grep -q needs-root <<<"$out" || { echo "FAIL: nobody's write: expected needs-root, got: $out"; exit 1; }
+[ "$(sha256sum <"$keyfile" | cut -d' ' -f1)" = "$sum_b" ] || { echo "FAIL: nobody's refused write changed the file"; exit 1; }
 
 echo "ok: $iterations SIGKILLs, $killed_mid_write observed with a temp file in place; authorized_keys was always whole"
 [ "$killed_mid_write" -gt 0 ] || { echo "FAIL: no kill landed inside a write: the test proved nothing"; exit 1; }

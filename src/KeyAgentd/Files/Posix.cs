@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Files;
@@ -7,7 +6,7 @@ namespace KeyAgentd.Files;
 /// Thin, errno-preserving wrappers over Mono.Posix: retry on EINTR, loop over short reads and
 /// writes, and turn failures into io-error refusals that name the errno, operation and path.
 /// </summary>
-internal static class Posix
+internal static partial class Posix
 {
     public const OpenFlags DirectoryFlags = OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
 
@@ -129,94 +128,6 @@ internal static class Posix
         if (rc != 0)
         {
             ThrowIoError(LastError(), "fsync", path);
-        }
-    }
-
-    /// <summary>
-    /// Reads up to <paramref name="limit"/> bytes; <paramref name="tooLarge"/> says there was more.
-    /// The buffer starts at the size fstat reported but grows, since the file may have grown.
-    /// </summary>
-    public static byte[] ReadBounded(UnixFd fd, int limit, long sizeHint, string path, out bool tooLarge)
-    {
-        // One byte past the limit tells "exactly at the bound" from "grew past it".
-        var buffer = new byte[(int)Math.Clamp(sizeHint + 1, 1, limit + 1L)];
-        int total = 0;
-        while (true)
-        {
-            if (total == buffer.Length)
-            {
-                if (buffer.Length == limit + 1)
-                {
-                    break;
-                }
-                Array.Resize(ref buffer, (int)Math.Min(Math.Max(buffer.Length * 2L, 4096), limit + 1L));
-            }
-            long n = ReadSome(fd, buffer, total, path);
-            if (n == 0)
-            {
-                break;
-            }
-            total += (int)n;
-        }
-        tooLarge = total > limit;
-        return buffer.AsSpan(0, Math.Min(total, limit)).ToArray();
-    }
-
-    private static long ReadSome(UnixFd fd, byte[] buffer, int offset, string path)
-    {
-        var pin = GCHandle.Alloc(buffer, GCHandleType.Pinned);
-        try
-        {
-            while (true)
-            {
-                long n = Syscall.read(fd.Value, pin.AddrOfPinnedObject() + offset, (ulong)(buffer.Length - offset));
-                if (n >= 0)
-                {
-                    return n;
-                }
-                Errno errno = LastError();
-                if (errno != Errno.EINTR)
-                {
-                    ThrowIoError(errno, "read", path);
-                }
-            }
-        }
-        finally
-        {
-            pin.Free();
-        }
-    }
-
-    public static void WriteAll(UnixFd fd, byte[] bytes, string path)
-    {
-        int total = 0;
-        var pin = GCHandle.Alloc(bytes, GCHandleType.Pinned);
-        try
-        {
-            IntPtr start = pin.AddrOfPinnedObject();
-            while (total < bytes.Length)
-            {
-                long n = Syscall.write(fd.Value, start + total, (ulong)(bytes.Length - total));
-                if (n < 0)
-                {
-                    Errno errno = LastError();
-                    if (errno == Errno.EINTR)
-                    {
-                        continue;
-                    }
-                    ThrowIoError(errno, "write", path);
-                }
-                if (n == 0)
-                {
-                    // write(2) returning 0 for a non-empty buffer means no progress is possible.
-                    ThrowIoError(Errno.EIO, "write", path);
-                }
-                total += (int)n;
-            }
-        }
-        finally
-        {
-            pin.Free();
         }
     }
 }

@@ -73,10 +73,11 @@ public sealed partial class SecureKeyFileWriter
             // sshd accepts a root-owned ~/.ssh; keyagentd does not write into one.
             bool sshdRefuses = problem is not null
                 && (problem.Code == FileRefusal.SshDirWritable || (problem.Code == FileRefusal.SshDirWrongOwner && st.st_uid != 0));
-            findings.Add(problem is null
-                ? new HomeFinding(sshPath, st.st_uid, Posix.Octal(st), FindingSeverity.Ok, null, "ok", null)
-                : new HomeFinding(sshPath, st.st_uid, Posix.Octal(st), FindingSeverity.Error, problem.Code, problem.Message,
-                    sshdRefuses ? BadModes("directory", sshPath) : null));
+            string message = problem is null ? "ok"
+                : sshdRefuses ? problem.Message
+                : problem.Message + "; sshd accepts a root-owned ~/.ssh, keyagentd will not write into it";
+            findings.Add(new HomeFinding(sshPath, st.st_uid, Posix.Octal(st), problem is null ? FindingSeverity.Ok : FindingSeverity.Error,
+                problem?.Code, message, sshdRefuses ? BadModes("directory", sshPath) : null));
             InspectKeyFile(ssh, account, Join(sshPath, KeyFileName), findings);
         }
     }

@@ -112,7 +112,9 @@ public sealed partial class SecureKeyFileWriter
                 Posix.ThrowIoError(Posix.LastError(), "renameat", tempPath);
             }
             renamed = true;
-            // The rename is only durable once the directory is; until then a crash may bring back the old file.
+            // The rename is only durable once the directory is; until then a crash may bring back
+            // the old file. If this fsync fails the new file is in place but the write is still
+            // reported as an io-error: it is not known to have reached the disk.
             Posix.Fsync(ssh, sshPath);
         }
         finally

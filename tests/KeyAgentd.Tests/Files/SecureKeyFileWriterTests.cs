@@ -122,6 +122,21 @@ public sealed class SecureKeyFileWriterTests
     }
 
     [RootFact]
+    public void Concurrent_writers_are_serialized_by_the_lock()
+    {
+        using var account = TestAccount.Create();
+        string big = Keys + new string('#', 200_000) + "\n";
+        var results = new System.Collections.Concurrent.ConcurrentBag<FileWriteResult>();
+
+        Parallel.For(0, 40, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+            results.Add(new SecureKeyFileWriter().WriteAuthorizedKeys(account.Account, i % 2 == 0 ? big : OtherKeys)));
+
+        Assert.All(results, r => Assert.NotEqual(FileWriteStatus.Refused, r.Status));
+        Assert.Contains(File.ReadAllText(account.KeyFile), new[] { big, OtherKeys });
+        Assert.Equal(["authorized_keys"], Directory.GetFileSystemEntries(account.SshDir).Select(Path.GetFileName));
+    }
+
+    [RootFact]
     public void Read_reports_missing_when_there_is_no_ssh_dir_or_no_file()
     {
         using var account = TestAccount.Create();

@@ -10,6 +10,43 @@ public sealed partial class SecureKeyFileWriter
     private static UnixFd? OpenSshDirectory(UnixFd home, AccountInfo account, string sshPath, bool create, bool chown)
     {
         UnixFd? ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out Errno errno);
+        if (ssh is null && !(errno == Errno.ENOENT && create))
+        {
+            return errno == Errno.ENOENT ? null : throw new FileRefusalException(WhySshDirectoryNotOpened(home, sshPath, errno));
+        }
+        if (ssh is not null)
+        {
+            try
+            {
+                if (Posix.Fstat(ssh, sshPath).st_uid == account.Uid)
+                {
+                    return Checked(ssh, account, sshPath);
+                }
+            }
+            catch
+            {
+                ssh.Dispose();
+                throw;
+            }
+            ssh.Dispose();
+        }
+        // Missing, or owned by someone else: possibly another writer that has just made it and
+        // not yet given it to the user. Creation happens under a lock on the home, so whoever
+        // takes the lock next sees the finished directory, not that in-between state.
+        Lock(home, account.Home);
+        try
+        {
+            return OpenOrCreateLocked(home, account, sshPath, create, chown);
+        }
+        finally
+        {
+            _ = LibC.Flock(home.Value, LibC.LOCK_UN);
+        }
+    }
+
+    private static UnixFd? OpenOrCreateLocked(UnixFd home, AccountInfo account, string sshPath, bool create, bool chown)
+    {
+        UnixFd? ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out Errno errno);
         bool created = false;
         if (ssh is null && errno == Errno.ENOENT && create)
         {
@@ -25,11 +62,7 @@ public sealed partial class SecureKeyFileWriter
         }
         if (ssh is null)
         {
-            if (errno == Errno.ENOENT && !create)
-            {
-                return null;
-            }
-            throw new FileRefusalException(WhySshDirectoryNotOpened(home, sshPath, errno));
+            return errno == Errno.ENOENT && !create ? null : throw new FileRefusalException(WhySshDirectoryNotOpened(home, sshPath, errno));
         }
         try
         {
@@ -46,9 +79,22 @@ public sealed partial class SecureKeyFileWriter
                 {
                     Posix.ThrowIoError(Posix.LastError(), "fchmod", sshPath);
                 }
-                st = Posix.Fstat(ssh, sshPath);
             }
-            if (StrictModes.SshDirectory(st, account, sshPath) is { } problem)
+        }
+        catch
+        {
+            ssh.Dispose();
+            throw;
+        }
+        return Checked(ssh, account, sshPath);
+    }
+
+    /// <summary>Returns the descriptor if ~/.ssh passes the checks; disposes it and throws otherwise.</summary>
+    private static UnixFd Checked(UnixFd ssh, AccountInfo account, string sshPath)
+    {
+        try
+        {
+            if (StrictModes.SshDirectory(Posix.Fstat(ssh, sshPath), account, sshPath) is { } problem)
             {
                 throw new FileRefusalException(problem);
             }
@@ -76,14 +122,14 @@ public sealed partial class SecureKeyFileWriter
     }
 
     /// <summary>
-    /// Serializes writers of one account (two daemons, or a sync racing a manual run) for the
-    /// whole check-compare-replace sequence; the lock goes away with the descriptor.
-    /// Reading needs none: rename makes every read see a whole file.
+    /// On ~/.ssh: serializes writers of one account (two threads, or a sync racing a manual run)
+    /// for the whole check-compare-replace sequence; it goes away with the descriptor. Reading
+    /// needs none: rename makes every read see a whole file. On the home: see OpenSshDirectory.
     /// </summary>
-    private static void Lock(UnixFd ssh, string sshPath)
+    private static void Lock(UnixFd directory, string path)
     {
         long deadline = Environment.TickCount64 + (long)LockTimeout.TotalMilliseconds;
-        while (LibC.Flock(ssh.Value, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+        while (LibC.Flock(directory.Value, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
         {
             Errno errno = NativeConvert.ToErrno(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
             if (errno == Errno.EINTR)
@@ -92,7 +138,7 @@ public sealed partial class SecureKeyFileWriter
             }
             if (errno != Errno.EWOULDBLOCK || Environment.TickCount64 >= deadline)
             {
-                Posix.ThrowIoError(errno, "flock(LOCK_EX)", sshPath);
+                Posix.ThrowIoError(errno, "flock(LOCK_EX)", path);
             }
             Thread.Sleep(50);
         }

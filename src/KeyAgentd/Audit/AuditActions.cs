@@ -11,4 +11,7 @@ public static class AuditActions
     public const string SnapshotAccepted = "snapshot-accepted";
     public const string SnapshotRefused = "snapshot-refused";
     public const string GuardTripped = "guard-tripped";
+
+    /// <summary>An authorized_keys that was a symlink, hard link, FIFO… replaced unread (exclusive mode).</summary>
+    public const string FileReplaced = "file-replaced";
 }

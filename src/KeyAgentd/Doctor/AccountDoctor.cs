@@ -142,7 +142,14 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         {
             report.Fail("PubkeyAuthentication no: keys are never tried");
         }
-        report.Info($"authorizedkeysfile {cfg.GetValueOrDefault("authorizedkeysfile", "?")}");
+        string files = cfg.GetValueOrDefault("authorizedkeysfile", "?");
+        report.Info($"authorizedkeysfile {files}");
+        if (files.Split(' ').Any(f => f != "none" && !f.EndsWith("/authorized_keys", StringComparison.Ordinal) && f != ".ssh/authorized_keys"))
+        {
+            // Debian's default also reads ~/.ssh/authorized_keys2, which keyagentd does not manage:
+            // a key there survives revocation.
+            report.Warn($"sshd also reads {files}: keys in files other than authorized_keys are not managed and survive revocation; set AuthorizedKeysFile .ssh/authorized_keys");
+        }
         if (cfg.GetValueOrDefault("authorizedkeyscommand", "none") is var command and not "none")
         {
             report.Info($"authorizedkeyscommand {command} (user {cfg.GetValueOrDefault("authorizedkeyscommanduser", "?")})");

@@ -51,6 +51,14 @@ public sealed record FileRefusal(string Code, string Message)
     /// <summary>Not root and the account is someone else: the file could not be given to its owner.</summary>
     public const string NeedsRoot = "needs-root";
 
+    /// <summary>
+    /// Refusals about the authorized_keys entry itself (not the directories above it). Replacing the
+    /// entry by renameat is safe for these — a rename never writes through a link or a special file —
+    /// so exclusive mode replaces them instead of letting a user block revocation with `ln -s`.
+    /// </summary>
+    public static bool IsReplaceableFileProblem(string code) =>
+        code is FileSymlink or FileHardlinked or FileNotRegular or FileWrongOwner or FileWritable or FileTooLarge;
+
     /// <summary>A system call failed; the message carries the errno name, the operation and the path.</summary>
     public const string IoError = "io-error";
 

@@ -62,7 +62,7 @@ public sealed partial class SecureKeyFileWriter
     /// owner. Then nothing is written, so its inode and mtime stay as they are.
     /// An existing file larger than the bound cannot be equal and is simply replaced.
     /// </summary>
-    private static bool IsUnchanged(UnixFd ssh, AccountInfo account, byte[] bytes, string filePath, bool chown)
+    private static bool IsUnchanged(UnixFd ssh, AccountInfo account, byte[] bytes, string filePath, bool chown, bool replaceUnsafeFile)
     {
         Stat? st = Posix.LstatAt(ssh, KeyFileName, filePath);
         if (st is not { } s)
@@ -71,6 +71,10 @@ public sealed partial class SecureKeyFileWriter
         }
         if (StrictModes.KeyFile(s, account, filePath) is { } problem)
         {
+            if (replaceUnsafeFile && FileRefusal.IsReplaceableFileProblem(problem.Code))
+            {
+                return false;
+            }
             throw new FileRefusalException(problem);
         }
         if (s.st_size != bytes.Length

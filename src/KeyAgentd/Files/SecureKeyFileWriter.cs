@@ -47,7 +47,13 @@ public sealed partial class SecureKeyFileWriter
         }
     }
 
-    public FileWriteResult WriteAuthorizedKeys(AccountInfo account, string content)
+    /// <param name="replaceUnsafeFile">
+    /// Replace an authorized_keys entry that cannot be read safely (a symlink, hard link, FIFO,
+    /// socket, a file of another owner or over the size bound) instead of refusing. Its content is
+    /// never read; renameat swaps the directory entry. For exclusive mode, where nothing of the old
+    /// file is kept anyway.
+    /// </param>
+    public FileWriteResult WriteAuthorizedKeys(AccountInfo account, string content, bool replaceUnsafeFile = false)
     {
         byte[] bytes = Utf8.GetBytes(content);
         string sshPath = Join(account.Home, SshDirectoryName);
@@ -64,7 +70,7 @@ public sealed partial class SecureKeyFileWriter
             Lock(ssh, sshPath);
             string tempPath = Join(sshPath, TempFileName);
             Posix.UnlinkIfPresent(ssh, TempFileName, tempPath);
-            if (IsUnchanged(ssh, account, bytes, filePath, chown))
+            if (IsUnchanged(ssh, account, bytes, filePath, chown, replaceUnsafeFile))
             {
                 return FileWriteResult.Unchanged;
             }

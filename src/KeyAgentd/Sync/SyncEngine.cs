@@ -70,6 +70,7 @@ public sealed partial class SyncEngine(
 
         var plans = new List<AccountPlan>();
         var refused = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var unsafeFiles = new Dictionary<string, FileRefusal>(StringComparer.Ordinal);
         var byName = managed.ToDictionary(a => a.Name, StringComparer.Ordinal);
         foreach (var account in managed)
         {
@@ -79,12 +80,21 @@ public sealed partial class SyncEngine(
             if (settings.Delivery.AuthorizedKeysFiles)
             {
                 var read = writer.ReadAuthorizedKeys(account);
-                if (read.Status == FileReadStatus.Refused)
+                if (read.Status == FileReadStatus.Refused && mode == OwnershipMode.Exclusive && FileRefusal.IsReplaceableFileProblem(read.Refusal!.Code))
+                {
+                    // A user must not be able to keep revoked keys by turning the file into a link or a FIFO.
+                    unsafeFiles[account.Name] = read.Refusal;
+                    current = null;
+                }
+                else if (read.Status == FileReadStatus.Refused)
                 {
                     refused[account.Name] = $"{read.Refusal!.Code}: {read.Refusal.Message}";
                     continue;
                 }
-                current = read.Text;
+                else
+                {
+                    current = read.Text;
+                }
             }
             else
             {
@@ -131,9 +141,20 @@ public sealed partial class SyncEngine(
             }
             var account = byName[plan.Account];
             bool applied = true;
-            if (settings.Delivery.AuthorizedKeysFiles && plan.NewText is not null)
+            bool replaceUnsafe = unsafeFiles.TryGetValue(account.Name, out var unsafeFile);
+            string? newText = replaceUnsafe ? plan.NewText ?? AuthorizedKeysRenderer.RenderExclusive(plan.Kept.Concat(plan.Added), settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? []) : plan.NewText;
+            if (settings.Delivery.AuthorizedKeysFiles && newText is not null)
             {
-                var result = writer.WriteAuthorizedKeys(account, plan.NewText);
+                var result = writer.WriteAuthorizedKeys(account, newText, replaceUnsafe);
+                if (replaceUnsafe && result.Status == FileWriteStatus.Written)
+                {
+                    records.Add(Record(AuditActions.FileReplaced, now, host, snapshot.Serial) with
+                    {
+                        Account = account.Name,
+                        Reason = unsafeFile!.Code,
+                        Message = $"{unsafeFile.Message}: replaced by a regular file without reading it",
+                    });
+                }
                 if (result.Status == FileWriteStatus.Refused)
                 {
                     refused[account.Name] = $"{result.Refusal!.Code}: {result.Refusal.Message}";

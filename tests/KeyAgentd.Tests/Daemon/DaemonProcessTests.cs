@@ -187,8 +187,41 @@ public class DaemonProcessTests
         Assert.All(gaps, g => Assert.InRange(g, 0.2, 0.9));
 
         string log = stdout.Result;
-        Assert.Contains("<6>", log, StringComparison.Ordinal);
-        Assert.DoesNotMatch(@"^\d{4}-\d\d-\d\d ", log);
+        Assert.Matches(@"(?m)^<6>sync ok: ", log);
+        Assert.DoesNotMatch(@"(?m)^\d{4}-\d\d-\d\d ", log);
+    }
+
+    [PublishedBinaryFact]
+    public void Journal_lines_carry_warning_and_error_priorities()
+    {
+        using var box = new EngineSandbox(["alice"]);
+        using var daemon = Start(box, new() { ["JOURNAL_STREAM"] = "8:12345" });
+        var stdout = daemon.StandardOutput.ReadToEndAsync();
+        try
+        {
+            // No registry yet: a warning. Then a good one: info. Then an empty one: the guard's error.
+            Assert.True(WaitFor(() => File.Exists(Path.Combine(box.Settings.State.Directory, "status.json")), TimeSpan.FromSeconds(20)), "first cycle");
+            box.WriteRegistry(Registry(1, AliceA));
+            Signal(daemon, Mono.Unix.Native.Signum.SIGHUP);
+            Assert.True(WaitFor(() => Has(box, "alice-a"), TimeSpan.FromSeconds(5)));
+            box.WriteRegistry(EngineSandbox.Registry(2, []));
+            Signal(daemon, Mono.Unix.Native.Signum.SIGHUP);
+            Assert.True(WaitFor(() => box.State.LoadStatus().Outcome == "guard-tripped", TimeSpan.FromSeconds(5)));
+            Signal(daemon, Mono.Unix.Native.Signum.SIGTERM);
+            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(5)));
+        }
+        finally
+        {
+            if (!daemon.HasExited)
+            {
+                daemon.Kill();
+            }
+        }
+        string log = stdout.Result;
+        Assert.Matches(@"(?m)^<4>registry .* unusable", log);
+        Assert.Matches(@"(?m)^<6>sync ok: ", log);
+        Assert.Matches(@"(?m)^<3>mass-removal guard tripped", log);
+        Assert.Contains("alice-a", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
     }
 
     [PublishedBinaryFact]

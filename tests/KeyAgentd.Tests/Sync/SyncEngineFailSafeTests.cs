@@ -144,6 +144,33 @@ public class SyncEngineFailSafeTests
     }
 
     [Fact]
+    public async Task A_cycle_waits_for_another_process_holding_the_state_directory()
+    {
+        using var box = await AppliedAsync(Good(2));
+        string lockPath = Path.Combine(box.Settings.State.Directory, KeyAgentd.State.StateStore.LockFileName);
+        // flock(1) in another process: the way a manual `keyagentd sync` next to the daemon holds it.
+        var holder = System.Diagnostics.Process.Start("flock", ["-x", lockPath, "sleep", "1.5"]);
+        using (holder)
+        {
+            Thread.Sleep(300);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var result = await box.SyncAsync();
+            Assert.Equal(ExitCodes.Ok, result.ExitCode);
+            Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"ran after {clock.Elapsed} while another process held the lock");
+            holder.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public async Task Waiting_for_the_lock_is_cancellable()
+    {
+        using var box = await AppliedAsync(Good(2));
+        using var held = await box.State.LockAsync(default);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => box.SyncAsync(cancel.Token));
+    }
+
+    [Fact]
     public async Task Metrics_textfile_is_written_after_every_cycle()
     {
         using var box = await AppliedAsync(Good(2));

@@ -62,3 +62,17 @@ public class SystemdNotifierTests
         new SystemdNotifier(dir.File("gone.sock")).Notify(ServiceState.Ready);
     }
 }
+
+public class WatchdogIntervalTests
+{
+    [Theory]
+    [InlineData("1000000", null, 1.0 / 2)]
+    [InlineData("30000000", "4242", 15.0)]
+    [InlineData("0", null, null)]
+    [InlineData(null, null, null)]
+    [InlineData("abc", null, null)]
+    [InlineData("-5", null, null)]
+    [InlineData("1000000", "1", null)]
+    public void Half_of_watchdog_usec_for_this_process_only(string? usec, string? pid, double? seconds) =>
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, SystemdNotifier.WatchdogInterval(usec, pid, 4242));
+}

@@ -142,7 +142,7 @@ public class DaemonProcessTests
         var buffer = new byte[4096];
         try
         {
-            while (clock.Elapsed < TimeSpan.FromSeconds(20) && messages.Count(m => m.Text == "WATCHDOG=1") < 4)
+            while (clock.Elapsed < TimeSpan.FromSeconds(30) && (messages.Count(m => m.Text == "WATCHDOG=1") < 4 || !messages.Exists(m => m.Text == "READY=1")))
             {
                 try
                 {

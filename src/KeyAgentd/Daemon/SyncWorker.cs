@@ -49,7 +49,10 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
     {
         using var watchdog = StartWatchdog(stoppingToken);
         await CycleAsync(stoppingToken).ConfigureAwait(false);
-        notifier.Notify(ServiceState.Ready);
+        if (!stoppingToken.IsCancellationRequested)
+        {
+            notifier.Notify(ServiceState.Ready);
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = NextDelay();

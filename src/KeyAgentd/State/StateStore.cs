@@ -11,7 +11,7 @@ namespace KeyAgentd.State;
 /// cycle, and keys/&lt;user&gt; for the AuthorizedKeysCommand helper. Root-owned and trusted, so
 /// plain paths are fine here (unlike users' homes); every write is atomic and fsync'd.
 /// </summary>
-public sealed class StateStore(string directory)
+public sealed partial class StateStore(string directory)
 {
     public const string SnapshotFileName = "snapshot.json";
     public const string StatusFileName = "status.json";

@@ -34,10 +34,12 @@ public sealed partial class SyncEngine(
 
     public async Task<SyncResult> RunAsync(SyncOptions options, CancellationToken stopping)
     {
-        // Overlapping cycles (a SIGHUP during a timed one, a manual sync) are impossible by construction.
+        // Overlapping cycles (a SIGHUP during a timed one, a manual sync in another process) are impossible by construction.
         await _oneAtATime.WaitAsync(stopping).ConfigureAwait(false);
         try
         {
+            // A dry run writes nothing and may run unprivileged, so it does not queue behind the lock.
+            using var processes = options.DryRun ? null : await state.LockAsync(stopping).ConfigureAwait(false);
             return await RunLockedAsync(options, stopping).ConfigureAwait(false);
         }
         finally

@@ -68,36 +68,19 @@ public sealed partial class SyncEngine(
         var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);
         var mode = OwnershipModes.Parse(settings.Accounts.Mode);
 
-        var plans = new List<AccountPlan>();
         var refused = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var byName = managed.ToDictionary(a => a.Name, StringComparer.Ordinal);
-        foreach (var account in managed)
+        var plans = new List<AccountPlan>();
+        foreach (var (account, plan, refusal) in PlanAll(managed, desired, mode))
         {
-            var keys = desired.Accounts.GetValueOrDefault(account.Name) ?? [];
-            var breakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [];
-            string? current;
-            if (settings.Delivery.AuthorizedKeysFiles)
+            if (refusal is not null)
             {
-                var read = writer.ReadAuthorizedKeys(account);
-                if (read.Status == FileReadStatus.Refused)
-                {
-                    refused[account.Name] = $"{read.Refusal!.Code}: {read.Refusal.Message}";
-                    continue;
-                }
-                current = read.Text;
+                refused[account.Name] = refusal;
             }
             else
             {
-                // Helper-only delivery: homes are never touched; the cache is the file being managed.
-                current = state.ReadCache(account.Name);
+                plans.Add(plan!);
             }
-            var plan = Planner.Plan(account.Name, keys, current, settings.Delivery.AuthorizedKeysFiles ? mode : OwnershipMode.Exclusive, breakGlass);
-            if (plan.Error is not null)
-            {
-                refused[account.Name] = $"unplannable: {plan.Error}";
-                continue;
-            }
-            plans.Add(plan);
         }
         var rejections = snapshot.Rejections.Concat(desired.Rejections).ToList();
         var syncPlan = SyncPlan.Create(plans, rejections, settings.Safety.MaxRemovalPercent);
@@ -121,40 +104,26 @@ public sealed partial class SyncEngine(
         bool stoppedEarly = false;
         var accountKeys = new SortedDictionary<string, int>(StringComparer.Ordinal);
         int written = 0;
-        foreach (var plan in plans)
+        var outcomes = ApplyAll(plans, byName, stopping);
+        for (int i = 0; i < plans.Count; i++)
         {
-            if (stopping.IsCancellationRequested)
+            var plan = plans[i];
+            if (outcomes[i] is not { } done)
             {
-                // SIGTERM: the write in progress finished; the rest waits for the next start.
+                // SIGTERM: the writes in progress finished; the rest waits for the next start.
                 stoppedEarly = true;
-                break;
-            }
-            var account = byName[plan.Account];
-            bool applied = true;
-            if (settings.Delivery.AuthorizedKeysFiles && plan.NewText is not null)
-            {
-                var result = writer.WriteAuthorizedKeys(account, plan.NewText);
-                if (result.Status == FileWriteStatus.Refused)
-                {
-                    refused[account.Name] = $"{result.Refusal!.Code}: {result.Refusal.Message}";
-                    applied = false;
-                }
-                else if (result.Status == FileWriteStatus.Written)
-                {
-                    written++;
-                }
-            }
-            if (!applied)
-            {
                 continue;
             }
-            var cacheKeys = plan.Kept.Concat(plan.Added).ToList();
-            var breakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [];
-            if (state.WriteCache(account.Name, AuthorizedKeysRenderer.RenderExclusive(cacheKeys, breakGlass)) && !settings.Delivery.AuthorizedKeysFiles)
+            if (done.Failure is not null)
+            {
+                refused[plan.Account] = done.Failure;
+                continue;
+            }
+            if (done.Written)
             {
                 written++;
             }
-            accountKeys[account.Name] = cacheKeys.Count;
+            accountKeys[plan.Account] = done.KeyCount;
             if (plan.Mode != OwnershipMode.Report)
             {
                 AddChangeRecords(records, plan, now, host, snapshot.Serial);

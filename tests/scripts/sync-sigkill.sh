@@ -5,7 +5,8 @@
 # registry v1 then v2 with different keys. The two renderings are recorded from clean runs first.
 # Then ITERATIONS times: reset to v1, switch the registry to v2, start a sync, kill -9 it after
 # a random delay, check every file. The delay is drawn from 0 to the time a clean v2 sync took
-# (at least 300 ms): a fixed 0–300 ms would only ever hit the runtime's start-up on a busy machine. A final sync must then complete the work.
+# (at least 300 ms): a fixed 0–300 ms would only ever hit the runtime's start-up on a busy machine.
+# After each kill a follow-up sync must complete the work.
 # Uses out/bin/keyagentd (make publish). Exit 0 pass, 1 fail, 77 skip (reason printed).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,20 +51,20 @@ cat > "$S/keyagentd.json" <<JSON
   "Audit":    { "Path": "$S/audit.jsonl" }
 }
 JSON
-sync() { "$K" --config "$S/keyagentd.json" sync "$@"; }
+ka_sync() { "$K" --config "$S/keyagentd.json" sync "$@"; }
 
 # Back to a clean v1 world: v1 files, v1 state (serial 1 accepted), v1 registry.
 reset_v1() {
   rm -rf "$S/state" "$S/audit.jsonl" "$S/audit.jsonl".* "$S"/home/*/.ssh
   cp "$S/registry-v1.json" "$S/registry.json"
-  sync >/dev/null || { echo "FAIL: clean v1 sync failed"; exit 1; }
+  ka_sync >/dev/null || { echo "FAIL: clean v1 sync failed"; exit 1; }
 }
 
 reset_v1
 for h in "$S"/home/*; do cp "$h/.ssh/authorized_keys" "$S/expect/v1/$(basename "$h")"; done
 cp "$S/registry-v2.json" "$S/registry.json"
 start=$(date +%s%N)
-sync >/dev/null || { echo "FAIL: clean v2 sync failed"; exit 1; }
+ka_sync >/dev/null || { echo "FAIL: clean v2 sync failed"; exit 1; }
 max_ms=$(( ($(date +%s%N) - start) / 1000000 )); [ "$max_ms" -ge 300 ] || max_ms=300
 for h in "$S"/home/*; do cp "$h/.ssh/authorized_keys" "$S/expect/v2/$(basename "$h")"; done
 cmp -s "$S/expect/v1/u0000" "$S/expect/v2/u0000" && { echo "FAIL: v1 and v2 render the same"; exit 1; }
@@ -74,7 +75,7 @@ for ((i = 1; i <= iterations; i++)); do
   reset_v1
   cp "$S/registry-v2.json" "$S/registry.json"
   delay=$(python3 -c "import random; print(random.randint(0, $max_ms) / 1000)")
-  sync >/dev/null 2>&1 & sync_pid=$!
+  "$K" --config "$S/keyagentd.json" sync >/dev/null 2>&1 & sync_pid=$!  # keyagentd itself, not a subshell
   sleep "$delay"
   kill -9 "$sync_pid" 2>/dev/null && kills=$((kills + 1)) || true
   wait "$sync_pid" 2>/dev/null || true; sync_pid=
@@ -90,7 +91,7 @@ for ((i = 1; i <= iterations; i++)); do
   echo "iteration $i: kill after ${delay}s: $v1 v1, $v2 v2, $bad bad"
   total_v1=$((total_v1 + v1)); total_v2=$((total_v2 + v2)); fail=$((fail + bad))
   # The next sync finishes what the killed one started.
-  out=$(sync) || { echo "FAIL: iteration $i: follow-up sync failed: $out"; fail=$((fail + 1)); }
+  out=$(ka_sync) || { echo "FAIL: iteration $i: follow-up sync failed: $out"; fail=$((fail + 1)); }
   for h in "$S"/home/*; do
     cmp -s "$h/.ssh/authorized_keys" "$S/expect/v2/$(basename "$h")" || { echo "FAIL: iteration $i: $(basename "$h") not v2 after the follow-up sync"; fail=$((fail + 1)); }
   done

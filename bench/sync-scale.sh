@@ -43,27 +43,27 @@ cat > "$S/keyagentd.json" <<JSON
 }
 JSON
 
-# Wall time, peak RSS of the child and its summary line, via getrusage(RUSAGE_CHILDREN).
+# Wall time, CPU time (user+sys: the figure that does not depend on other load), peak RSS of the child and its summary line, via getrusage(RUSAGE_CHILDREN).
 measure() {
   python3 - "$K" "$S/keyagentd.json" <<'PY'
 import resource, subprocess, sys, time
 t = time.monotonic()
 p = subprocess.run([sys.argv[1], "--config", sys.argv[2], "sync"], capture_output=True, text=True)
 wall = time.monotonic() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 summary = (p.stdout.strip().splitlines() or ["(no output)"])[-1]
-print(f"{wall:.2f}\t{rss // 1024}\t{p.returncode}\t{summary}")
+print(f"{wall:.2f}\t{ru.ru_utime + ru.ru_stime:.2f}\t{ru.ru_maxrss // 1024}\t{p.returncode}\t{summary}")
 if p.returncode != 0: sys.stderr.write(p.stderr[-2000:])
 PY
 }
 report() { # label target_seconds result
-  IFS=$'\t' read -r wall rss rc summary <<<"$3"
+  IFS=$'\t' read -r wall cpu rss rc summary <<<"$3"
   written=$(sed -n 's/.* \([0-9]\+\) file(s) written.*/\1/p' <<<"$summary")
   ok=$(python3 -c "print('ok' if $wall < $2 and $rc == 0 else 'MISSED')")
-  printf '%-10s wall %6ss (target < %ss: %s)  files written %s  peak RSS %s MiB  exit %s\n' "$1" "$wall" "$2" "$ok" "${written:-?}" "$rss" "$rc"
+  printf '%-10s wall %6ss (target < %ss: %s)  cpu %ss  files written %s  peak RSS %s MiB  exit %s\n' "$1" "$wall" "$2" "$ok" "$cpu" "${written:-?}" "$rss" "$rc"
   echo "           $summary"
 }
-echo "sync-scale: $N accounts x $PER keys (sandbox $S)"
+echo "sync-scale: $N accounts x $PER keys (sandbox $S; load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
 first=$(measure); report "first" 15 "$first"
 second=$(measure); report "no-change" 1 "$second"
 grep -q ' 0 file(s) written' <<<"$second" || echo "no-change cycle wrote files: MISSED"

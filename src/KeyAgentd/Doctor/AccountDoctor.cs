@@ -84,6 +84,11 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
                 keys++;
                 report.Ok(what);
             }
+            else if (line.Key?.TypeName == "ssh-dss")
+            {
+                // Not a policy nuance: OpenSSH 7.0+ refuses DSA by default and 9.8 removed it, so it is no key at all.
+                report.Fail($"{what}: {verdict.Code}: sshd (OpenSSH 7.0 and later) refuses ssh-dss keys; fix: ssh-keygen -t ed25519, and register the new key");
+            }
             else if (line.IsKey)
             {
                 keys++;

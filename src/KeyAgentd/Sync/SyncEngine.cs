@@ -70,46 +70,22 @@ public sealed partial class SyncEngine(
         var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);
         var mode = OwnershipModes.Parse(settings.Accounts.Mode);
 
-        var plans = new List<AccountPlan>();
         var refused = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var unsafeFiles = new Dictionary<string, FileRefusal>(StringComparer.Ordinal);
         var byName = managed.ToDictionary(a => a.Name, StringComparer.Ordinal);
-        foreach (var account in managed)
+        var plans = new List<AccountPlan>();
+        foreach (var (account, plan, refusal, unsafeFile) in PlanAll(managed, desired, mode))
         {
-            var keys = desired.Accounts.GetValueOrDefault(account.Name) ?? [];
-            var breakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [];
-            string? current;
-            if (settings.Delivery.AuthorizedKeysFiles)
+            if (refusal is not null)
             {
-                var read = writer.ReadAuthorizedKeys(account);
-                if (read.Status == FileReadStatus.Refused && mode == OwnershipMode.Exclusive && FileRefusal.IsReplaceableFileProblem(read.Refusal!.Code))
-                {
-                    // A user must not be able to keep revoked keys by turning the file into a link or a FIFO.
-                    unsafeFiles[account.Name] = read.Refusal;
-                    current = null;
-                }
-                else if (read.Status == FileReadStatus.Refused)
-                {
-                    refused[account.Name] = $"{read.Refusal!.Code}: {read.Refusal.Message}";
-                    continue;
-                }
-                else
-                {
-                    current = read.Text;
-                }
-            }
-            else
-            {
-                // Helper-only delivery: homes are never touched; the cache is the file being managed.
-                current = state.ReadCache(account.Name);
-            }
-            var plan = Planner.Plan(account.Name, keys, current, settings.Delivery.AuthorizedKeysFiles ? mode : OwnershipMode.Exclusive, breakGlass);
-            if (plan.Error is not null)
-            {
-                refused[account.Name] = $"unplannable: {plan.Error}";
+                refused[account.Name] = refusal;
                 continue;
             }
-            plans.Add(plan);
+            plans.Add(plan!);
+            if (unsafeFile is not null)
+            {
+                unsafeFiles[account.Name] = unsafeFile;
+            }
         }
         var rejections = snapshot.Rejections.Concat(desired.Rejections).ToList();
         var syncPlan = SyncPlan.Create(plans, rejections, settings.Safety.MaxRemovalPercent);
@@ -133,51 +109,35 @@ public sealed partial class SyncEngine(
         bool stoppedEarly = false;
         var accountKeys = new SortedDictionary<string, int>(StringComparer.Ordinal);
         int written = 0;
-        foreach (var plan in plans)
+        var outcomes = ApplyAll(plans, byName, unsafeFiles, stopping);
+        for (int i = 0; i < plans.Count; i++)
         {
-            if (stopping.IsCancellationRequested)
+            var plan = plans[i];
+            if (outcomes[i] is not { } done)
             {
-                // SIGTERM: the write in progress finished; the rest waits for the next start.
+                // SIGTERM: the writes in progress finished; the rest waits for the next start.
                 stoppedEarly = true;
-                break;
-            }
-            var account = byName[plan.Account];
-            bool applied = true;
-            bool replaceUnsafe = unsafeFiles.TryGetValue(account.Name, out var unsafeFile);
-            string? newText = replaceUnsafe ? plan.NewText ?? AuthorizedKeysRenderer.RenderExclusive(plan.Kept.Concat(plan.Added), settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? []) : plan.NewText;
-            if (settings.Delivery.AuthorizedKeysFiles && newText is not null)
-            {
-                var result = writer.WriteAuthorizedKeys(account, newText, replaceUnsafe);
-                if (replaceUnsafe && result.Status == FileWriteStatus.Written)
-                {
-                    records.Add(Record(AuditActions.FileReplaced, now, host, snapshot.Serial) with
-                    {
-                        Account = account.Name,
-                        Reason = unsafeFile!.Code,
-                        Message = $"{unsafeFile.Message}: replaced by a regular file without reading it",
-                    });
-                }
-                if (result.Status == FileWriteStatus.Refused)
-                {
-                    refused[account.Name] = $"{result.Refusal!.Code}: {result.Refusal.Message}";
-                    applied = false;
-                }
-                else if (result.Status == FileWriteStatus.Written)
-                {
-                    written++;
-                }
-            }
-            if (!applied)
-            {
                 continue;
             }
-            var cacheKeys = plan.Kept.Concat(plan.Added).ToList();
-            var breakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [];
-            if (state.WriteCache(account.Name, AuthorizedKeysRenderer.RenderExclusive(cacheKeys, breakGlass)) && !settings.Delivery.AuthorizedKeysFiles)
+            if (done.Failure is not null)
+            {
+                refused[plan.Account] = done.Failure;
+                continue;
+            }
+            if (done.Written)
             {
                 written++;
             }
-            accountKeys[account.Name] = cacheKeys.Count;
+            if (done.Replaced is { } replaced)
+            {
+                records.Add(Record(AuditActions.FileReplaced, now, host, snapshot.Serial) with
+                {
+                    Account = plan.Account,
+                    Reason = replaced.Code,
+                    Message = $"{replaced.Message}: replaced by a regular file without reading it",
+                });
+            }
+            accountKeys[plan.Account] = done.KeyCount;
             if (plan.Mode != OwnershipMode.Report)
             {
                 AddChangeRecords(records, plan, now, host, snapshot.Serial);

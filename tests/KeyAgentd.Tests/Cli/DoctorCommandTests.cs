@@ -1,0 +1,87 @@
+using KeyAgentd.Accounts;
+using KeyAgentd.Cli;
+using KeyAgentd.Doctor;
+using KeyAgentd.Files;
+using KeyAgentd.State;
+using KeyAgentd.Tests.Support;
+using KeyAgentd.Tests.Sync;
+
+namespace KeyAgentd.Tests.Cli;
+
+/// <summary>`keyagentd doctor USER` on real accounts after a real sync: exit 0 when healthy, 1 with a line that says why.</summary>
+public sealed class DoctorCommandTests
+{
+    private static readonly string Key = SshKeygen.Generate("ed25519", comment: "doctor");
+
+    /// <summary>What the command does, with sshd's own settings left out (sshd -T depends on the host).</summary>
+    private static (int Exit, string Output) Doctor(SyncSandbox sandbox, string user)
+    {
+        var doctor = new AccountDoctor(sandbox.Settings, AppServices.CreateAccountDatabase(sandbox.Settings), new SecureKeyFileWriter(),
+            new StateStore(sandbox.Settings.State.Directory), _ => null);
+        var report = doctor.Examine(user, DateTimeOffset.UtcNow);
+        return (report.Problems == 0 ? ExitCodes.Ok : ExitCodes.Failed, report.ToString());
+    }
+
+    private static async Task<SyncSandbox> SyncedAsync(TestAccount account)
+    {
+        var sandbox = new SyncSandbox();
+        sandbox.Publish(new Dictionary<string, string[]> { [account.Account.Name] = [Key] });
+        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync()).ExitCode);
+        return sandbox;
+    }
+
+    [RootFact]
+    public async Task A_synced_account_is_healthy()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = await SyncedAsync(alice);
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+        Assert.True(exit == ExitCodes.Ok, output);
+    }
+
+    [RootFact]
+    public async Task A_group_writable_dot_ssh_is_a_problem_named_on_its_own_line()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = await SyncedAsync(alice);
+        TestAccount.Chmod(alice.SshDir, 0x1F8);
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains(output.Split('\n'), l => l.Contains(alice.SshDir, StringComparison.Ordinal) && l.Contains("writable", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [RootFact]
+    public void A_missing_account_is_a_problem()
+    {
+        using var sandbox = new SyncSandbox();
+        var (exit, output) = Doctor(sandbox, "katnosuchuser");
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("no such account", output, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void A_dsa_only_file_has_no_usable_key()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = new SyncSandbox();
+        alice.MakeKeyFile(SshKeygen.Generate("dsa", 1024) + "\n");
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("no usable key", output, StringComparison.Ordinal);
+        Assert.Contains("dsa", output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [RootFact]
+    public void A_putty_rfc4716_block_shows_the_fix_line()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = new SyncSandbox();
+        string path = Path.Combine(alice.Root, "putty.pub");
+        File.WriteAllText(path, Key + "\n");
+        string rfc4716 = TestAccount.Run("ssh-keygen", "-e", "-f", path);
+        alice.MakeKeyFile(rfc4716);
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains(output.Split('\n'), l => l.TrimStart().StartsWith("fix:", StringComparison.Ordinal));
+    }
+}

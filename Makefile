@@ -15,9 +15,10 @@ setup:
 build:
 	$(DOTNET) build KeyAgentd.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# Framework-dependent publish used by `make run`, the script tests and the benchmarks.
+# Framework-dependent publish (keyagentd-keys ReadyToRun, see its csproj) used by `make run`, the script tests and the benchmarks.
 publish:
 	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
+	$(DOTNET) publish src/KeyAgentd.KeysCommand/KeyAgentd.KeysCommand.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 
 test: setup build publish
 	scripts/run-tests.sh

@@ -1,0 +1,82 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace KeyAgentd.KeysCommand;
+
+/// <summary>
+/// Reads the cache file without following a symlink in its last component (O_NOFOLLOW), without
+/// blocking on a FIFO (O_NONBLOCK), only if it is a regular file, and at most <see cref="MaxBytes"/>.
+/// </summary>
+internal static class CacheFileReader
+{
+    /// <summary>Thousands of keys; a bigger file is not something the daemon wrote.</summary>
+    public const int MaxBytes = 1024 * 1024;
+
+    private const int O_RDONLY = 0;
+    private const int O_NONBLOCK = 0x800;
+    private const int O_NOFOLLOW = 0x20000;
+    private const int O_CLOEXEC = 0x80000;
+    private const int ENOENT = 2;
+    private const int ENOTDIR = 20;
+    private const int ELOOP = 40;
+
+    internal readonly record struct Result(string? Text, string? Problem);
+
+    public static Result Read(string path)
+    {
+        int fd = Open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            // A user the daemon does not manage simply has no cache file: not worth a word in sshd's log.
+            return errno is ENOENT or ENOTDIR
+                ? new Result(null, null)
+                : new Result(null, errno == ELOOP ? "is a symbolic link; refused" : $"cannot open (errno {errno})");
+        }
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (!IsRegularFile(fd))
+        {
+            return new Result(null, "not a regular file; refused");
+        }
+        var buffer = new byte[MaxBytes + 1];
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+            if (n == 0)
+            {
+                break;
+            }
+            total += n;
+        }
+        if (total > MaxBytes)
+        {
+            return new Result(null, $"larger than {MaxBytes} bytes; refused");
+        }
+        return new Result(Encoding.UTF8.GetString(buffer, 0, total), null);
+    }
+
+    private static bool IsRegularFile(int fd)
+    {
+        const uint S_IFMT = 0xF000;
+        const uint S_IFREG = 0x8000;
+        var stat = new byte[256];
+        if (Fstat(fd, stat) != 0)
+        {
+            return false;
+        }
+        // st_mode follows st_dev, st_ino (and st_nlink on x86-64) in the kernel's struct stat.
+        int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
+        uint mode = BitConverter.ToUInt32(stat, modeOffset);
+        return (mode & S_IFMT) == S_IFREG;
+    }
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "open")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "fstat")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Fstat(int fd, [Out] byte[] buffer);
+}

@@ -1,0 +1,139 @@
+namespace KeyAgentd.EndToEnd;
+
+/// <summary>
+/// Real logins through a real sshd, for both delivery modes: "files" (keyagentd writes
+/// ~/.ssh/authorized_keys) and "helper" (AuthorizedKeysFile none + keyagentd-keys).
+/// </summary>
+public sealed class LoginTests
+{
+    private static void SyncOk(SshdLab lab) => Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+
+    [EndToEndTheory]
+    [InlineData("files")]
+    [InlineData("helper")]
+    public void Granted_ed25519_key_logs_in_and_an_ungranted_one_does_not(string delivery)
+    {
+        using var lab = new SshdLab(delivery);
+        string granted = lab.NewKey("alice");
+        string stranger = lab.NewKey("mallory");
+        lab.Grant(granted);
+        SyncOk(lab);
+        lab.StartSshd();
+
+        Assert.True(lab.CanLogIn(granted), lab.SshdLog());
+        Assert.False(lab.CanLogIn(stranger));
+    }
+
+    [EndToEndTheory]
+    [InlineData("files")]
+    [InlineData("helper")]
+    public void Key_removed_upstream_no_longer_logs_in_after_sync(string delivery)
+    {
+        using var lab = new SshdLab(delivery);
+        string leaving = lab.NewKey("leaver");
+        string staying = lab.NewKey("stayer");
+        lab.Grant(leaving);
+        lab.Grant(staying);
+        SyncOk(lab);
+        lab.StartSshd();
+        Assert.True(lab.CanLogIn(leaving), lab.SshdLog());
+
+        lab.Revoke(leaving);
+        SyncOk(lab);
+
+        Assert.False(lab.CanLogIn(leaving));
+        Assert.True(lab.CanLogIn(staying));
+    }
+
+    [EndToEndTheory]
+    [InlineData("files")]
+    [InlineData("helper")]
+    public void Dsa_and_1024_bit_rsa_keys_in_the_registry_never_log_in(string delivery)
+    {
+        using var lab = new SshdLab(delivery);
+        string good = lab.NewKey("good");
+        string dsa = lab.NewKey("olddsa", "dsa");
+        string rsa1024 = lab.NewKey("weakrsa", "rsa", 1024);
+        lab.Grant(good);
+        lab.Grant(dsa);
+        lab.Grant(rsa1024);
+        int exit = lab.PublishAndSync();
+        Assert.True(exit is 0 or 1, "sync: " + lab.LastSyncOutput);
+        lab.StartSshd();
+
+        // Client and server both accept ssh-dss here, so only keyagentd can have kept them out.
+        Assert.False(lab.CanLogIn(dsa));
+        Assert.False(lab.CanLogIn(rsa1024));
+        Assert.True(lab.CanLogIn(good), lab.SshdLog());
+        if (delivery == "files")
+        {
+            // Control: the same keys written by hand do log in, so the refusal above was keyagentd's.
+            File.AppendAllText(lab.AuthorizedKeys, SshdLab.PublicLine(dsa) + "\n" + SshdLab.PublicLine(rsa1024) + "\n");
+            Assert.True(lab.CanLogIn(dsa), lab.SshdLog());
+            Assert.True(lab.CanLogIn(rsa1024), lab.SshdLog());
+        }
+    }
+
+    [EndToEndTheory]
+    [InlineData("exclusive", false)]
+    [InlineData("managed-block", true)]
+    public void Hand_added_key_goes_in_exclusive_mode_and_stays_in_managed_block_mode(string mode, bool keeps)
+    {
+        using var lab = new SshdLab("files", mode);
+        string granted = lab.NewKey("granted");
+        string byHand = lab.NewKey("byhand");
+        lab.Grant(granted);
+        SyncOk(lab);
+        File.AppendAllText(lab.AuthorizedKeys, SshdLab.PublicLine(byHand) + "\n");
+        lab.StartSshd();
+        Assert.True(lab.CanLogIn(byHand), lab.SshdLog());
+
+        lab.Grant(lab.NewKey("another"));
+        SyncOk(lab);
+
+        Assert.Equal(keeps, lab.CanLogIn(byHand));
+        Assert.True(lab.CanLogIn(granted));
+    }
+
+    [EndToEndTheory]
+    [InlineData("files")]
+    [InlineData("helper")]
+    public void Key_past_its_not_after_is_refused_without_another_sync(string delivery)
+    {
+        using var lab = new SshdLab(delivery);
+        string permanent = lab.NewKey("permanent");
+        string temporary = lab.NewKey("temporary");
+        var notAfter = DateTimeOffset.UtcNow.AddSeconds(12);
+        lab.Grant(permanent);
+        lab.Grant(temporary, notAfter);
+        SyncOk(lab);
+        lab.StartSshd();
+        Assert.True(lab.CanLogIn(temporary), lab.SshdLog());
+
+        var wait = notAfter - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.5);
+        if (wait > TimeSpan.Zero)
+        {
+            Thread.Sleep(wait);
+        }
+
+        Assert.False(lab.CanLogIn(temporary));
+        Assert.True(lab.CanLogIn(permanent));
+    }
+
+    [EndToEndTheory]
+    [InlineData("files")]
+    [InlineData("helper")]
+    public void Login_still_works_while_the_registry_is_down(string delivery)
+    {
+        using var lab = new SshdLab(delivery);
+        string key = lab.NewKey("alice");
+        lab.Grant(key);
+        SyncOk(lab);
+        lab.StartSshd();
+
+        File.Move(lab.RegistryPath, lab.RegistryPath + ".gone");
+        Assert.Equal(3, lab.Sync());
+
+        Assert.True(lab.CanLogIn(key), lab.SshdLog());
+    }
+}

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace KeyAgentd.EndToEnd;
+
+/// <summary>
+/// One real login target: an account created with useradd (password '*': usable, no password),
+/// a file:// registry, a keyagentd config, and an sshd on 127.0.0.1:free-port reading keys either
+/// from ~/.ssh/authorized_keys ("files") or from the published keyagentd-keys ("helper").
+/// Everything is removed on Dispose.
+/// </summary>
+public sealed partial class SshdLab : IDisposable
+{
+    public const string Sshd = "/usr/sbin/sshd";
+
+    private static readonly string RepoRoot = FindRepoRoot();
+    private static readonly string BinDir = Path.Combine(RepoRoot, "out", "bin");
+
+    private readonly List<(string Email, string KeyLine, DateTimeOffset? NotAfter)> _keys = [];
+    private Process? _sshd;
+    private long _serial = 1;
+
+    public SshdLab(string delivery, string mode = "exclusive")
+    {
+        Delivery = delivery;
+        Root = Path.Combine("/var/tmp", "keyagentd-e2e-" + Random6());
+        Create(Root, "755");
+        Create(BaseDir, "755");
+        Create(StateDir, "755");
+        Create(KeysDir, "700");
+        User = "kae2e" + Random6();
+        lock (typeof(SshdLab))
+        {
+            Run("useradd", "--create-home", "--base-dir", BaseDir, "--shell", "/bin/sh", User);
+        }
+        Run("usermod", "-p", "*", User);
+        if (delivery == "helper")
+        {
+            HelperUser = "kae2eh" + Random6();
+            lock (typeof(SshdLab))
+            {
+                Run("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", HelperUser);
+            }
+            // sshd insists that the command and every directory above it are root-owned and not
+            // group/world-writable, so /var/tmp (1777) will not do.
+            HelperDir = Path.Combine("/usr/local/libexec", "keyagentd-e2e-" + Random6());
+            Create(HelperDir, "755");
+            foreach (string file in Directory.GetFiles(BinDir, "keyagentd-keys*").Concat([Path.Combine(BinDir, "KeyAgentd.Core.dll")]))
+            {
+                File.Copy(file, Path.Combine(HelperDir, Path.GetFileName(file)));
+            }
+            Run("chmod", "-R", "go-w", HelperDir);
+        }
+        WriteConfig(mode);
+    }
+
+    public string Delivery { get; }
+    public string Root { get; }
+    public string User { get; }
+    public string? HelperDir { get; }
+
+    /// <summary>The unprivileged AuthorizedKeysCommandUser (helper delivery only).</summary>
+    public string? HelperUser { get; }
+    public string BaseDir => Path.Combine(Root, "home");
+    public string Home => Path.Combine(BaseDir, User);
+    public string StateDir => Path.Combine(Root, "state");
+    public string KeysDir => Path.Combine(Root, "clientkeys");
+    public string RegistryPath => Path.Combine(Root, "registry.json");
+    public string ConfigPath => Path.Combine(Root, "keyagentd.json");
+    public string AuthorizedKeys => Path.Combine(Home, ".ssh", "authorized_keys");
+    public int Port { get; private set; }
+
+    public static string? SkipReason()
+    {
+        if (Environment.UserName != "root")
+        {
+            return "needs root: creates real accounts and runs sshd";
+        }
+        if (!File.Exists(Sshd))
+        {
+            return $"{Sshd} not installed (apt-get install openssh-server)";
+        }
+        if (!File.Exists(Path.Combine(BinDir, "keyagentd")) || !File.Exists(Path.Combine(BinDir, "keyagentd-keys")))
+        {
+            return $"{BinDir} has no published keyagentd / keyagentd-keys (run `make publish`)";
+        }
+        return null;
+    }
+
+    /// <summary>A new private key; returns its path (the .pub next to it).</summary>
+    public string NewKey(string name, string type = "ed25519", int bits = 0)
+    {
+        string path = Path.Combine(KeysDir, name);
+        var args = new List<string> { "-q", "-t", type, "-N", "", "-C", name, "-f", path };
+        if (bits > 0)
+        {
+            args.InsertRange(0, ["-b", bits.ToString(CultureInfo.InvariantCulture)]);
+        }
+        Run("ssh-keygen", [.. args]);
+        return path;
+    }
+
+    public static string PublicLine(string privateKeyPath) => File.ReadAllText(privateKeyPath + ".pub").Trim();
+
+    /// <summary>Grants the key to the lab account through a person in the registry.</summary>
+    public void Grant(string privateKeyPath, DateTimeOffset? notAfter = null) =>
+        _keys.Add((Path.GetFileName(privateKeyPath) + "@example.com", PublicLine(privateKeyPath), notAfter));
+
+    public void Revoke(string privateKeyPath) => _keys.RemoveAll(k => k.KeyLine == PublicLine(privateKeyPath));
+
+    /// <summary>Writes the registry (serial bumped every time) and runs `keyagentd sync`; returns its exit code.</summary>
+    public int PublishAndSync()
+    {
+        WriteRegistry();
+        return Sync();
+    }
+
+    public int Sync()
+    {
+        var result = ProcessRunner.Run(Path.Combine(BinDir, "keyagentd"), ["--config", ConfigPath, "sync"]);
+        LastSyncOutput = result.Stdout + result.Stderr;
+        return result.ExitCode;
+    }
+
+    public string LastSyncOutput { get; private set; } = "";
+
+    public void StartSshd()
+    {
+        string hostKey = Path.Combine(Root, "ssh_host_ed25519_key");
+        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey);
+        Directory.CreateDirectory("/run/sshd");
+        Port = FreePort();
+        string keysSource = Delivery == "helper"
+            ? $"""
+              AuthorizedKeysFile none
+              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f
+              AuthorizedKeysCommandUser {HelperUser}
+              """
+            : "AuthorizedKeysFile .ssh/authorized_keys";
+        File.WriteAllText(Path.Combine(Root, "sshd_config"), $"""
+            Port {Port}
+            ListenAddress 127.0.0.1
+            HostKey {hostKey}
+            PidFile {Root}/sshd.pid
+            UsePAM no
+            StrictModes yes
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAcceptedAlgorithms +ssh-dss
+            MaxAuthTries 20
+            AllowUsers {User}
+            LogLevel VERBOSE
+            {keysSource}
+
+            """);
+        var check = ProcessRunner.Run(Sshd, ["-t", "-f", Path.Combine(Root, "sshd_config")]);
+        Assert.True(check.ExitCode == 0, "sshd -t: " + check.Stderr);
+        var info = new ProcessStartInfo(Sshd) { UseShellExecute = false };
+        foreach (string arg in new[] { "-D", "-f", Path.Combine(Root, "sshd_config"), "-E", Path.Combine(Root, "sshd.log") })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        _sshd = Process.Start(info) ?? throw new InvalidOperationException("sshd did not start");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Assert.False(_sshd.HasExited, "sshd exited: " + SshdLog());
+                Thread.Sleep(100);
+            }
+        }
+        throw new TimeoutException("sshd did not listen: " + SshdLog());
+    }
+
+    /// <summary>True when `ssh … true` logs in with exactly this key (exit 0); false on 255.</summary>
+    public bool CanLogIn(string privateKeyPath)
+    {
+        var result = ProcessRunner.Run("ssh", [
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "IdentitiesOnly=yes", "-o", "PubkeyAcceptedAlgorithms=+ssh-dss", "-o", "ConnectTimeout=10",
+            "-F", "/dev/null", "-i", privateKeyPath, "-p", Port.ToString(CultureInfo.InvariantCulture),
+            $"{User}@127.0.0.1", "true"], timeout: TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode is 0 or 255, $"ssh exited {result.ExitCode}: {result.Stderr}");
+        return result.ExitCode == 0;
+    }
+
+    public string SshdLog()
+    {
+        string log = Path.Combine(Root, "sshd.log");
+        return File.Exists(log) ? File.ReadAllText(log) : "(no sshd log)";
+    }
+
+    public void Dispose()
+    {
+        if (_sshd is { HasExited: false })
+        {
+            _sshd.Kill();
+            _sshd.WaitForExit(5000);
+        }
+        _sshd?.Dispose();
+        lock (typeof(SshdLab))
+        {
+            ProcessRunner.Run("userdel", ["-r", "-f", User]);
+            if (HelperUser is not null)
+            {
+                ProcessRunner.Run("userdel", [HelperUser]);
+            }
+        }
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+            if (HelperDir is not null)
+            {
+                Directory.Delete(HelperDir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void WriteConfig(string mode)
+    {
+        var config = new Dictionary<string, object>
+        {
+            ["Registry"] = new Dictionary<string, object> { ["Url"] = "file://" + RegistryPath },
+            ["State"] = new Dictionary<string, object> { ["Directory"] = StateDir },
+            ["Audit"] = new Dictionary<string, object> { ["Path"] = Path.Combine(Root, "audit.jsonl") },
+            ["Accounts"] = new Dictionary<string, object> { ["Mode"] = mode },
+            ["Delivery"] = new Dictionary<string, object> { ["AuthorizedKeysFiles"] = Delivery == "files" },
+            ["Safety"] = new Dictionary<string, object> { ["MaxRemovalPercent"] = 100 },
+        };
+        File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config));
+    }
+
+    private void WriteRegistry()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var people = new Dictionary<string, object>();
+        foreach (var group in _keys.GroupBy(k => k.Email))
+        {
+            people[group.Key] = new Dictionary<string, object>
+            {
+                ["keys"] = group.Select(k => k.NotAfter is { } notAfter
+                    ? new Dictionary<string, object> { ["key"] = k.KeyLine, ["not_after"] = notAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) }
+                    : new Dictionary<string, object> { ["key"] = k.KeyLine }).ToArray(),
+            };
+        }
+        var registry = new Dictionary<string, object>
+        {
+            ["schema"] = "keyagentd.registry/v1",
+            ["serial"] = _serial++,
+            ["issued_at"] = now.AddMinutes(-1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["expires_at"] = now.AddDays(1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["people"] = people,
+            ["accounts"] = new Dictionary<string, object> { [User] = new Dictionary<string, object> { ["grants"] = people.Keys.ToArray() } },
+        };
+        File.WriteAllText(RegistryPath, JsonSerializer.Serialize(registry));
+    }
+
+    private static void Create(string dir, string mode)
+    {
+        Directory.CreateDirectory(dir);
+        Run("chmod", mode, dir);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Random6() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+
+    private static string Run(string command, params string[] arguments)
+    {
+        var result = ProcessRunner.Run(command, arguments);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.Stderr}");
+        }
+        return result.Stdout;
+    }
+
+    private static string FindRepoRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "KeyAgentd.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+        return dir ?? "/nonexistent";
+    }
+}

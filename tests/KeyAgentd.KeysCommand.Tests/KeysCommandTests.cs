@@ -1,0 +1,233 @@
+using KeyAgentd.Core.AuthorizedKeys;
+
+namespace KeyAgentd.KeysCommand.Tests;
+
+public sealed class KeysCommandTests : IDisposable
+{
+    private readonly HelperFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private static string Fp(string keyLine) => AuthorizedKeyLineParser.Parse(keyLine).Key!.Sha256Fingerprint;
+
+    [Fact]
+    public void Prints_every_key_line_of_the_user_and_not_the_header()
+    {
+        string a = SshKeygen.Generate("ed25519", comment: "a");
+        string b = "no-agent-forwarding,from=\"10.0.0.0/8\" " + SshKeygen.Generate("ecdsa", 256, comment: "b");
+        _f.WriteCache("alice", a, b);
+
+        var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
+
+        Assert.Equal(0, code);
+        Assert.Equal(a + "\n" + b + "\n", stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void Option_may_follow_the_arguments_and_take_the_equals_form()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        _f.WriteCache("alice", a);
+
+        Assert.Equal(a + "\n", _f.Run("alice", "--state-dir", _f.StateDirectory).Stdout);
+        Assert.Equal(a + "\n", _f.Run("alice", Fp(a), "--state-dir", _f.StateDirectory).Stdout);
+        Assert.Equal(a + "\n", _f.Run("--state-dir=" + _f.StateDirectory, "alice").Stdout);
+    }
+
+    [Fact]
+    public void Environment_variable_names_the_state_directory_and_the_option_wins_over_it()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        _f.WriteCache("alice", a);
+
+        Assert.Equal(a + "\n", _f.Run(["alice"], _f.StateDirectory).Stdout);
+        Assert.Equal("", _f.Run(["--state-dir", "/nonexistent-keyagentd", "alice"], _f.StateDirectory).Stdout);
+    }
+
+    [Fact]
+    public void Default_state_directory_is_var_lib_keyagentd() =>
+        Assert.Equal("/var/lib/keyagentd", KeysCommandProgram.DefaultStateDirectory);
+
+    [Fact]
+    public void Fingerprint_selects_only_that_key()
+    {
+        string a = SshKeygen.Generate("ed25519", comment: "a");
+        string b = SshKeygen.Generate("ed25519", comment: "b");
+        string c = SshKeygen.Generate("rsa", 2048, comment: "c");
+        _f.WriteCache("alice", a, b, c);
+
+        Assert.Equal(b + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice", Fp(b)).Stdout);
+        Assert.Equal(c + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice", Fp(c)).Stdout);
+    }
+
+    [Fact]
+    public void Fingerprint_of_a_key_not_in_the_cache_prints_nothing()
+    {
+        _f.WriteCache("alice", SshKeygen.Generate("ed25519"));
+        var (code, stdout, _) = _f.Run("--state-dir", _f.StateDirectory, "alice", Fp(SshKeygen.Generate("ed25519", cached: false)));
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+    }
+
+    [Theory]
+    [InlineData("SHA256:tooshort")]
+    [InlineData("MD5:12:34")]
+    [InlineData("sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU")]
+    [InlineData("SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF!")]
+    [InlineData("")]
+    public void Malformed_fingerprint_prints_nothing_and_exits_0(string fingerprint)
+    {
+        _f.WriteCache("alice", SshKeygen.Generate("ed25519"));
+        var (code, stdout, _) = _f.Run("--state-dir", _f.StateDirectory, "alice", fingerprint);
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public void Expired_keys_are_dropped_and_future_ones_kept()
+    {
+        string expired = HelperFixture.WithExpiry(SshKeygen.Generate("ed25519", comment: "old"), HelperFixture.Now.AddSeconds(-1));
+        string exactlyNow = HelperFixture.WithExpiry(SshKeygen.Generate("ed25519", comment: "now"), HelperFixture.Now);
+        string future = HelperFixture.WithExpiry(SshKeygen.Generate("ed25519", comment: "new"), HelperFixture.Now.AddSeconds(20));
+        _f.WriteCache("alice", expired, exactlyNow, future);
+
+        Assert.Equal(future + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+        Assert.Empty(_f.Run(["--state-dir", _f.StateDirectory, "alice"], null, HelperFixture.Now.AddSeconds(21)).Stdout);
+    }
+
+    [Fact]
+    public void Expired_key_is_not_printed_even_when_asked_for_by_fingerprint()
+    {
+        string key = SshKeygen.Generate("ed25519");
+        _f.WriteCache("alice", HelperFixture.WithExpiry(key, HelperFixture.Now.AddDays(-1)));
+        Assert.Empty(_f.Run("--state-dir", _f.StateDirectory, "alice", Fp(key)).Stdout);
+    }
+
+    [Fact]
+    public void Invalid_and_comment_lines_in_the_cache_are_skipped()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        File.WriteAllText(_f.CachePath("alice"), "# header\n\nssh-ed25519 AAAAnotbase64!!\ngarbage\n" + a + "\n");
+        Assert.Equal(a + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("../alice")]
+    [InlineData("a/b")]
+    [InlineData("/etc/passwd")]
+    [InlineData("-alice")]
+    [InlineData(".hidden")]
+    [InlineData("name with space")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz0123456")]
+    public void Invalid_user_names_print_nothing_and_exit_0(string user)
+    {
+        _f.WriteCache("alice", SshKeygen.Generate("ed25519"));
+        var (code, stdout, stderr) = _f.Run("--state-dir", Path.Combine(_f.StateDirectory, "keys", "x"), "--", user);
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void Empty_user_name_prints_nothing_and_exits_0()
+    {
+        var (code, stdout, _) = _f.Run("--state-dir", _f.StateDirectory, "");
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public void Unknown_user_prints_nothing_and_exits_0_without_complaint()
+    {
+        var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "nobody-here");
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void Missing_state_directory_prints_nothing_and_exits_0()
+    {
+        var (code, stdout, _) = _f.Run("--state-dir", "/nonexistent-keyagentd-state", "alice");
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public void Symlinked_cache_file_is_refused()
+    {
+        string target = Path.Combine(_f.StateDirectory, "elsewhere");
+        File.WriteAllText(target, SshKeygen.Generate("ed25519") + "\n");
+        File.CreateSymbolicLink(_f.CachePath("alice"), target);
+
+        var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
+
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+        Assert.Contains("symbolic link", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Directory_in_place_of_the_cache_file_is_refused()
+    {
+        Directory.CreateDirectory(_f.CachePath("alice"));
+        var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+        Assert.Contains("not a regular file", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fifo_in_place_of_the_cache_file_is_refused_without_blocking()
+    {
+        var mkfifo = ProcessRunner.Run("mkfifo", [_f.CachePath("alice")]);
+        Assert.Equal(0, mkfifo.ExitCode);
+        var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+        Assert.Contains("not a regular file", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Oversized_cache_file_is_refused()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        using (var writer = new StreamWriter(_f.CachePath("alice")))
+        {
+            writer.WriteLine(a);
+            writer.Write(new string('#', 1024 * 1024));
+            writer.WriteLine();
+        }
+        var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
+        Assert.Equal(0, code);
+        Assert.Empty(stdout);
+        Assert.Contains("larger than", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cache_file_of_exactly_the_limit_is_read()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        string head = a + "\n#";
+        File.WriteAllText(_f.CachePath("alice"), head + new string('x', 1024 * 1024 - head.Length - 1) + "\n");
+        Assert.Equal(1024 * 1024, new FileInfo(_f.CachePath("alice")).Length);
+        Assert.Equal(a + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("--state-dir")]
+    [InlineData("--bogus alice")]
+    [InlineData("alice SHA256:x extra")]
+    [InlineData("--state-dir= alice")]
+    public void Usage_errors_exit_2_with_a_message(string commandLine)
+    {
+        var (code, stdout, stderr) = _f.Run(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("usage: keyagentd-keys", stderr, StringComparison.Ordinal);
+    }
+}

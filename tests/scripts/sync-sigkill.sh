@@ -11,7 +11,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 K=$repo/out/bin/keyagentd
-iterations=${ITERATIONS:-30}; accounts=${ACCOUNTS:-200}
+iterations=${ITERATIONS:-12}; accounts=${ACCOUNTS:-100}
 
 [ -x "$K" ] || { echo "SKIP: $K missing (run make publish)"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 not available"; exit 77; }

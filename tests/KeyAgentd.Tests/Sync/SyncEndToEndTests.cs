@@ -296,10 +296,38 @@ public sealed class SyncEndToEndTests
         TestAccount.Run("ln", hardVictim.Path, trudy.KeyFile);
 
         var result = await sandbox.SyncAsync();
-        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+
+        // Exclusive mode replaces the links by renameat without reading or writing through them.
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
         victim.AssertUntouched();
         hardVictim.AssertUntouched();
         Assert.Single(KeyLines(alice));
+        foreach (var account in new[] { mallory, trudy })
+        {
+            var st = TestAccount.Lstat(account.KeyFile);
+            Assert.Equal(Mono.Unix.Native.FilePermissions.S_IFREG, (Mono.Unix.Native.FilePermissions)st.st_mode & Mono.Unix.Native.FilePermissions.S_IFMT);
+            Assert.Equal(1UL, st.st_nlink);
+            Assert.Single(KeyLines(account));
+        }
+    }
+
+    [RootFact]
+    public async Task Managed_block_mode_still_refuses_a_symlinked_authorized_keys()
+    {
+        using var sandbox = new SyncSandbox();
+        using var mallory = TestAccount.Create();
+        sandbox.Settings.Accounts.Mode = "managed-block";
+        sandbox.Publish(Keys((mallory, [KeyB])));
+        var victim = new VictimFile(mallory.Root);
+        mallory.MakeSshDir();
+        File.CreateSymbolicLink(mallory.KeyFile, victim.Path);
+
+        var result = await sandbox.SyncAsync();
+
+        // The user's own lines would have to be read through the link to be kept: refuse instead.
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        victim.AssertUntouched();
+        Assert.Equal(victim.Path, File.ResolveLinkTarget(mallory.KeyFile, false)!.FullName);
     }
 
     [RootFact]

@@ -37,6 +37,7 @@ snapshot_files() { # the file list dpkg -P must restore; minus files that churn 
 }
 
 # 1. Build two versions (the second reuses the first's publish).
+# SKIP_PUBLISH=1 in the environment reuses an earlier out/pkg/publish (local iteration only).
 T 1800 make -s package >/dev/null || fail "make package"
 deb1=$(ls out/pkg/keyagentd_*.deb); cp "$deb1" "$work/"; deb1="$work/$(basename "$deb1")"
 SKIP_PUBLISH=1 T 600 make -s package VERSION_SUFFIX=+test2 >/dev/null || fail "make package VERSION_SUFFIX=+test2"

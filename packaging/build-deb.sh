@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DOTNET=${DOTNET:-dotnet}
 RID=linux-x64
-version="$(tr -d ' \n' < VERSION)${VERSION_SUFFIX:-}"
-[[ "$version" =~ ^[0-9][A-Za-z0-9.+~]*$ ]] || { echo "build-deb: bad version '$version'" >&2; exit 2; }
+# Upstream version from VERSION, Debian revision 1, then the optional build suffix.
+version="$(tr -d ' \n' < VERSION)-1${VERSION_SUFFIX:-}"
+[[ "$version" =~ ^[0-9][A-Za-z0-9.+~-]*$ ]] || { echo "build-deb: bad version '$version'" >&2; exit 2; }
 out=out/pkg
 pub=$out/publish
 root=$out/root
@@ -44,6 +45,8 @@ for f in "$pub"/keyagentd/* "$pub"/keys/*; do
   if [ -x "$f" ] && [[ "$name" != *.so* ]]; then mode=0755; else mode=0644; fi
   [[ "$name" == *.so* ]] && mode=0644
   install -m "$mode" "$f" "$root/usr/lib/keyagentd/$name"
+  # Plain shared libraries (not the single-file bundles, which stripping would truncate).
+  [[ "$name" == *.so* ]] && strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/lib/keyagentd/$name"
 done
 [ -x "$root/usr/lib/keyagentd/keyagentd" ] || { echo "build-deb: no keyagentd executable published" >&2; exit 1; }
 ln -s ../lib/keyagentd/keyagentd "$root/usr/sbin/keyagentd"

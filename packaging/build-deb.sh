@@ -80,5 +80,5 @@ chmod 0644 "$root/DEBIAN/md5sums"
 if find "$root" -perm /022 ! -type l | grep -q .; then echo "build-deb: group/world-writable files staged" >&2; exit 1; fi
 
 rm -f "$out"/keyagentd_*.deb
-dpkg-deb --root-owner-group -Zxz --build "$root" "$out/keyagentd_${version}_amd64.deb" >/dev/null
+dpkg-deb --root-owner-group -Zxz -z3 --build "$root" "$out/keyagentd_${version}_amd64.deb" >/dev/null
 echo "$out/keyagentd_${version}_amd64.deb"

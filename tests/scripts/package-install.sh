@@ -59,7 +59,7 @@ before=$(snapshot_files)
 # 3. Install and check the layout.
 DEBIAN_FRONTEND=noninteractive T 180 dpkg -i "$deb1" >/dev/null || fail "dpkg -i $deb1"
 mode_owner() { stat -c '%a %U:%G' "$1"; }
-expect() { [ "$(mode_owner "$1")" = "$2" ] || fail "$1: $(mode_owner "$1"), expected $2"; }
+expect() { [ "$(mode_owner "$1")" = "$2 $3" ] || fail "$1: $(mode_owner "$1"), expected $2 $3"; }
 expect /usr/lib/keyagentd 755 root:root
 expect /usr/lib/keyagentd/keyagentd 755 root:root
 [ "$(readlink -f /usr/sbin/keyagentd)" = /usr/lib/keyagentd/keyagentd ] || fail "/usr/sbin/keyagentd link"

@@ -73,7 +73,7 @@ expect /var/lib/keyagentd 755 root:root
 [ "$(stat -c '%a %U' /var/log/keyagentd)" = "750 root" ] || fail "/var/log/keyagentd: $(mode_owner /var/log/keyagentd)"
 [ ! -e /etc/ssh/sshd_config.d/keyagentd.conf ] || fail "the sshd drop-in must not be active after install"
 # sshd demands the AuthorizedKeysCommand and every directory above it be root-owned, not g/o-writable.
-bad=$(dpkg -L keyagentd | xargs -d '\n' stat -c '%n %U:%G %a' | awk '$2 != "root:root" || and(strtonum("0"$3), 18) {print}')
+bad=$(dpkg -L keyagentd | while read -r f; do find "$f" -maxdepth 0 ! -type l \( ! -user root -o ! -group root -o -perm /022 \) -print; done)
 [ -z "$bad" ] || fail "files not root:root or group/world-writable: $bad"
 IFS=: read -r _ _ kuid _ _ khome kshell < <(getent passwd keyagentd) || fail "no keyagentd user"
 [ "$kuid" -lt 1000 ] && [ "$khome" = /nonexistent ] || fail "keyagentd user: uid $kuid home $khome"

@@ -32,7 +32,7 @@ trap cleanup EXIT
 
 snapshot_files() { # the file list dpkg -P must restore; minus files that churn on their own
   find /etc /usr /var/lib /var/log -xdev 2>/dev/null \
-    | grep -Ev '^/var/lib/(dpkg/(lock|triggers/|[a-z]+-old$|status$|available$)|apt/|systemd/(timers|coredump|catalog)|logrotate/)|^/var/log/(journal|apt|dpkg\.log|alternatives\.log|lastlog|wtmp|btmp|faillog)|^/etc/(passwd|group|shadow|gshadow|subuid|subgid)-?$|^/etc/ld\.so\.cache$' \
+    | grep -Ev '^/var/lib/(dpkg/(lock|triggers/|[a-z]+-old$|status$|available$)|apt/|systemd/(timers|coredump|catalog)|logrotate/)|^/var/log/(journal|apt|dpkg\.log|alternatives\.log|lastlog|wtmp|btmp|faillog)|^/etc/(passwd|group|shadow|gshadow|subuid|subgid)(-|\.lock|\.[0-9]+)?$|^/etc/\.pwd\.lock$|^/etc/ld\.so\.cache$' \
     | sort
 }
 

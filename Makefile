@@ -4,7 +4,7 @@ CONFIGURATION ?= Release
 OUT           := $(CURDIR)/out
 BIN           := $(OUT)/bin
 
-.PHONY: all setup build publish test run bench clean
+.PHONY: all setup build publish test run bench clean package
 
 all: build
 
@@ -28,6 +28,12 @@ run: publish
 
 bench: publish
 	scripts/bench.sh
+
+# Debian package in out/pkg/ (self-contained single-file ReadyToRun linux-x64); version from
+# VERSION plus an optional build suffix: `make package VERSION_SUFFIX=+ci2`.
+VERSION_SUFFIX ?=
+package:
+	DOTNET="$(DOTNET)" VERSION_SUFFIX="$(VERSION_SUFFIX)" packaging/build-deb.sh
 
 clean:
 	$(DOTNET) clean KeyAgentd.sln -nologo -v q

@@ -10,8 +10,11 @@ have sshd || need+=(openssh-server)
 have nginx || need+=(nginx)
 have python3 || need+=(python3)
 have useradd || need+=(passwd)
-have dpkg-deb || need+=(dpkg-dev)
+have dpkg-architecture || need+=(dpkg-dev)
 have lintian || need+=(lintian)
+have adduser || need+=(adduser)
+have logrotate || need+=(logrotate)
+have strip || need+=(binutils)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing tools; run: sudo apt-get install -y ${need[*]}  (or run make test as root)" >&2

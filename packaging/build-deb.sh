@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds out/pkg/keyagentd_<version>_amd64.deb with dpkg-deb (no debhelper, no fakeroot needed:
+# --root-owner-group makes every entry root:root).
+#   VERSION_SUFFIX=+ci1  appends a build suffix to the VERSION file's version (must sort higher).
+#   SKIP_PUBLISH=1       reuse out/pkg/publish from a previous run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DOTNET=${DOTNET:-dotnet}
+RID=linux-x64
+# Upstream version from VERSION, Debian revision 1, then the optional build suffix.
+version="$(tr -d ' \n' < VERSION)-1${VERSION_SUFFIX:-}"
+[[ "$version" =~ ^[0-9][A-Za-z0-9.+~-]*$ ]] || { echo "build-deb: bad version '$version'" >&2; exit 2; }
+out=out/pkg
+pub=$out/publish
+root=$out/root
+deb=packaging/deb
+
+publish() { # project dir, output dir
+  "$DOTNET" publish "$1" -c Release -r "$RID" --self-contained \
+    -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:DebugType=none -p:DebugSymbols=false \
+    -o "$2" -nologo -clp:ErrorsOnly
+}
+if [ -z "${SKIP_PUBLISH:-}" ] || [ ! -x "$pub/keyagentd/keyagentd" ]; then
+  rm -rf "$pub"
+  publish src/KeyAgentd "$pub/keyagentd"
+  if compgen -G 'src/KeyAgentd.KeysCommand/*.csproj' >/dev/null; then
+    publish src/KeyAgentd.KeysCommand "$pub/keys"
+  else
+    echo "build-deb: src/KeyAgentd.KeysCommand not present; packaging without keyagentd-keys" >&2
+  fi
+fi
+
+rm -rf "$root"; mkdir -p "$root"
+umask 022
+d() { install -d -m 0755 "$root/$1"; }
+d DEBIAN; d usr/lib/keyagentd; d usr/sbin; d lib/systemd/system; d etc/keyagentd; d etc/logrotate.d
+d usr/share/keyagentd/sshd_config.d; d usr/share/doc/keyagentd; d usr/share/man/man8
+
+# Executables (and any native library the publish put beside them; no debug files).
+shopt -s nullglob
+for f in "$pub"/keyagentd/* "$pub"/keys/*; do
+  [ -f "$f" ] || continue
+  case "$f" in *.pdb|*.dbg|*.xml) continue;; esac
+  name=$(basename "$f")
+  if [ -x "$f" ] && [[ "$name" != *.so* ]]; then mode=0755; else mode=0644; fi
+  [[ "$name" == *.so* ]] && mode=0644
+  install -m "$mode" "$f" "$root/usr/lib/keyagentd/$name"
+  # Plain shared libraries (not the single-file bundles, which stripping would truncate).
+  [[ "$name" == *.so* ]] && strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/lib/keyagentd/$name"
+done
+[ -x "$root/usr/lib/keyagentd/keyagentd" ] || { echo "build-deb: no keyagentd executable published" >&2; exit 1; }
+ln -s ../lib/keyagentd/keyagentd "$root/usr/sbin/keyagentd"
+
+install -m 0644 systemd/keyagentd.service "$root/lib/systemd/system/keyagentd.service"
+install -m 0644 "$deb/keyagentd.json" "$root/etc/keyagentd/keyagentd.json"
+install -m 0644 "$deb/logrotate" "$root/etc/logrotate.d/keyagentd"
+install -m 0644 "$deb/sshd-keyagentd.conf" "$root/usr/share/keyagentd/sshd_config.d/keyagentd.conf"
+install -m 0644 "$deb/copyright" "$root/usr/share/doc/keyagentd/copyright"
+install -m 0644 "$deb/keyagentd.json.example" "$root/usr/share/doc/keyagentd/keyagentd.json.example"
+gzip -9n < "$deb/changelog" > "$root/usr/share/doc/keyagentd/changelog.Debian.gz"
+sed "s/@VERSION@/$version/" "$deb/keyagentd.8" | gzip -9n > "$root/usr/share/man/man8/keyagentd.8.gz"
+chmod 0644 "$root/usr/share/doc/keyagentd/changelog.Debian.gz" "$root/usr/share/man/man8/keyagentd.8.gz"
+if [ -n "${VERSION_SUFFIX:-}" ]; then
+  # A changelog entry for the suffixed version so lintian and apt changelog agree with the control file.
+  { printf 'keyagentd (%s) unstable; urgency=medium\n\n  * Build %s.\n\n -- KeyAgentd maintainers <keyagentd@example.com>  %s\n\n' \
+      "$version" "$version" "$(date -R -u)"; cat "$deb/changelog"; } | gzip -9n > "$root/usr/share/doc/keyagentd/changelog.Debian.gz"
+fi
+install -d -m 0755 "$root/usr/share/lintian/overrides"
+install -m 0644 "$deb/lintian-overrides" "$root/usr/share/lintian/overrides/keyagentd"
+
+# Control area.
+size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$size/" "$deb/control.in" > "$root/DEBIAN/control"
+install -m 0644 "$deb/conffiles" "$root/DEBIAN/conffiles"
+for s in postinst prerm postrm; do install -m 0755 "$deb/$s" "$root/DEBIAN/$s"; done
+(cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
+chmod 0644 "$root/DEBIAN/md5sums"
+
+# Nothing group/world-writable (sshd refuses an AuthorizedKeysCommand with such a path).
+if find "$root" -perm /022 ! -type l | grep -q .; then echo "build-deb: group/world-writable files staged" >&2; exit 1; fi
+
+rm -f "$out"/keyagentd_*.deb
+dpkg-deb --root-owner-group -Zxz -z3 --build "$root" "$out/keyagentd_${version}_amd64.deb" >/dev/null
+echo "$out/keyagentd_${version}_amd64.deb"

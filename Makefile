@@ -4,7 +4,7 @@ CONFIGURATION ?= Release
 OUT           := $(CURDIR)/out
 BIN           := $(OUT)/bin
 
-.PHONY: all setup build publish test run bench clean
+.PHONY: all setup build publish test run bench stress clean
 
 all: build
 
@@ -27,6 +27,10 @@ run: publish
 
 bench: publish
 	scripts/bench.sh
+
+# Attack and fault stress (hostile filesystem, hostile registry, SIGKILL/ENOSPC/outages, load); as root; one summary table.
+stress: publish
+	$(DOTNET) run --project stress/KeyAgentd.Stress -c $(CONFIGURATION) -- --full --bin $(BIN)/keyagentd
 
 clean:
 	$(DOTNET) clean KeyAgentd.sln -nologo -v q

@@ -27,14 +27,18 @@ public static partial class Faults
             using var box = Sandbox.Create("enospc-box", 5, homeBase: homes);
             var old = box.Accounts.Select((a, i) => Version(i, 0)).ToList();
             box.WriteRegistry(Sandbox.Registry(1, box.Accounts.Select((a, i) => KeyValuePair.Create(a.Name, (IReadOnlyList<string>)old[i]))));
-            Sync(box);
+            var initial = Sync(box);
+            if (initial.ExitCode != 0)
+            {
+                result.Fail("not-recovered", "initial sync: " + initial.Summary);
+            }
             int rounds = scale == Scale.Full ? 20 : 4;
             for (int r = 0; r < rounds; r++)
             {
                 // Fill the tmpfs, leaving a few bytes to a few KB so the failure lands at different syscalls.
                 string filler = Path.Combine(homes, "filler");
                 Fill(filler, leave: r % 4 * 1500);
-                var big = box.Accounts.Select((a, i) => Enumerable.Range(0, 60).Select(k => Keys.Ed25519(i, 1000 + r * 100 + k, $"big{r}-{k}")).ToList()).ToList();
+                var big = box.Accounts.Select((a, i) => Enumerable.Range(0, 60).Select(k => Keys.Ed25519(i, 1000 + r * 100 + k, $"big{r}-{k}")).Order(StringComparer.Ordinal).ToList()).ToList();
                 box.WriteRegistry(Sandbox.Registry(2 + r, box.Accounts.Select((a, i) => KeyValuePair.Create(a.Name, (IReadOnlyList<string>)big[i]))));
                 result.Cases++;
                 try

@@ -7,7 +7,7 @@ namespace KeyAgentd.Stress;
 public static partial class Faults
 {
     private static List<string> Version(int account, int version) =>
-        Enumerable.Range(0, 3).Select(k => Keys.Ed25519(account, version * 10 + k, $"k{k}v{version}")).ToList();
+        Enumerable.Range(0, 3).Select(k => Keys.Ed25519(account, version * 10 + k, $"k{k}v{version}")).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The published `keyagentd sync` on N sandbox accounts, killed with SIGKILL at a random moment,
@@ -43,7 +43,7 @@ public static partial class Faults
                 target ^= 1;
                 box.WriteRegistry(Registry(target, 2 + k));
             }
-            int exit = RunSync(box, bin, killAfter: TimeSpan.FromMilliseconds(rng.Next(80, 1500)));
+            int exit = RunSync(box, bin, killAfter: TimeSpan.FromMilliseconds(rng.Next(80, 1000)));
             result.Cases++;
             int changedOld = 0, changedNew = 0;
             for (int i = 0; i < box.Accounts.Count; i++)
@@ -87,12 +87,16 @@ public static partial class Faults
     private static int RunSync(Sandbox box, string bin, TimeSpan? killAfter)
     {
         var info = new ProcessStartInfo(bin) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "sync", "--config", "/dev/null/none", "--registry", "file://" + box.RegistryFile, "--state-dir", box.StateDir, "--passwd-file", box.PasswdFile })
+        foreach (string a in new[] { "sync", "--config", Path.Combine(box.Root, "config.json"), "--registry", "file://" + box.RegistryFile, "--state-dir", box.StateDir, "--passwd-file", box.PasswdFile })
         {
             info.ArgumentList.Add(a);
         }
         info.Environment["KEYAGENTD_Audit__Path"] = box.AuditFile;
         info.Environment["KEYAGENTD_Safety__MaxRemovalPercent"] = "100";
+        if (!File.Exists(Path.Combine(box.Root, "config.json")))
+        {
+            File.WriteAllText(Path.Combine(box.Root, "config.json"), "{}");
+        }
         using var p = Process.Start(info)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -86,7 +86,8 @@ public static partial class RegistryCorpus
         {
             if (line.Any(KeyAgentd.Core.SafeText.IsControl))
             {
-                result.Fail("control-chars-written", $"{where}: {KeyAgentd.Core.SafeText.Escape(line, 80)}");
+                char bad = line.First(KeyAgentd.Core.SafeText.IsControl);
+                result.Fail("control-chars-written", $"{where}: U+{(int)bad:X4} at {line.IndexOf(bad)} in {KeyAgentd.Core.SafeText.Escape(line[Math.Max(0, line.IndexOf(bad) - 60)..])}");
                 continue;
             }
             if (line.Length == 0 || AuthorizedKeysRenderer.IsOwnMarker(line))

@@ -142,7 +142,7 @@ public sealed class Sandbox : IDisposable
         {
             return null;
         }
-        return File.ReadAllText(path).Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        return File.ReadAllText(path).Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Order(StringComparer.Ordinal).ToList();
     }
 
     public void Dispose() => Fs.RemoveTree(Root);

@@ -43,7 +43,7 @@ public static partial class Faults
                 target ^= 1;
                 box.WriteRegistry(Registry(target, 2 + k));
             }
-            int exit = RunSync(box, bin, killAfter: TimeSpan.FromMilliseconds(rng.Next(80, 1000)));
+            int exit = RunSync(box, bin, killAfter: TimeSpan.FromMilliseconds(rng.Next(80, 800)));
             result.Cases++;
             int changedOld = 0, changedNew = 0;
             for (int i = 0; i < box.Accounts.Count; i++)

@@ -40,6 +40,7 @@ void Run(string key, Func<GroupResult> group)
     {
         r.Note($"took {started.Elapsed.TotalSeconds:F1} s");
         groups.Add(r);
+        Console.WriteLine($"   {r.Name}: {r.Cases} cases, {r.Failures} failures, {started.Elapsed.TotalSeconds:F0} s; {string.Join("; ", r.Notes)}");
     }
 }
 

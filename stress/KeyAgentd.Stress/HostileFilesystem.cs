@@ -158,8 +158,7 @@ public static partial class HostileFilesystem
         public SortedDictionary<string, string> Victims()
         {
             var tree = Fs.Tree(VictimDir);
-            tree["/etc/shadow"] = Fs.Fingerprint("/etc/shadow");
-            tree["/etc/passwd"] = Fs.Fingerprint("/etc/passwd");
+            // Not /etc/passwd or /etc/shadow: other useradd/userdel runs on a shared machine change them.
             return tree;
         }
 

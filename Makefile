@@ -4,7 +4,7 @@ CONFIGURATION ?= Release
 OUT           := $(CURDIR)/out
 BIN           := $(OUT)/bin
 
-.PHONY: all setup build publish test run bench clean package
+.PHONY: all setup build publish test run bench stress clean package
 
 all: build
 
@@ -34,6 +34,10 @@ bench: publish
 VERSION_SUFFIX ?=
 package:
 	DOTNET="$(DOTNET)" VERSION_SUFFIX="$(VERSION_SUFFIX)" packaging/build-deb.sh
+
+# Attack and fault stress (hostile filesystem, hostile registry, SIGKILL/ENOSPC/outages, load); as root; one summary table.
+stress: publish
+	$(DOTNET) run --project stress/KeyAgentd.Stress -c $(CONFIGURATION) -- --full --bin $(BIN)/keyagentd
 
 clean:
 	$(DOTNET) clean KeyAgentd.sln -nologo -v q

@@ -132,6 +132,12 @@ public static class SnapshotExpander
             {
                 return (policy.Evaluate(parsed, now), null);
             }
+            // The line parser lets C1 controls (NEL U+0085) and U+2028/2029 through, as sshd does for a
+            // user's own file; a line we write from the registry must not carry them (found by make stress).
+            if (SafeText.ContainsControl(parsed.Raw))
+            {
+                return (new Verdict(ReasonCode.ControlCharacter, "the key line contains a control or line-separator character"), null);
+            }
             if (_accountOptionsProblem is not null)
             {
                 return (_accountOptionsProblem, null);

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using KeyAgentd.Sync;
+
+namespace KeyAgentd.Stress;
+
+/// <summary>Group 4: many accounts × keys, no-change cycles back to back in-process; memory and fds must not grow.</summary>
+public static class Load
+{
+    public static GroupResult Run(Scale scale)
+    {
+        var result = new GroupResult("load: no-change cycles");
+        result.Zero("failed-cycles", "files-rewritten", "fd-growth");
+        using var box = Sandbox.Create("load", scale.LoadAccounts);
+        box.WriteRegistry(Sandbox.Registry(1, box.Accounts.Select((a, i) =>
+            KeyValuePair.Create(a.Name, (IReadOnlyList<string>)Enumerable.Range(0, scale.LoadKeysPerAccount).Select(k => Keys.Ed25519(i, k, $"k{k}")).ToList()))));
+        var (services, engine) = box.Engine(box.Settings());
+        using (services)
+        {
+            var clock = Stopwatch.StartNew();
+            var first = engine.RunAsync(new SyncOptions(), CancellationToken.None).GetAwaiter().GetResult();
+            var firstTime = clock.Elapsed;
+            if (first.ExitCode != 0)
+            {
+                result.Fail("failed-cycles", $"first sync: {first.Summary}");
+            }
+            // Warm up one no-change cycle so JIT and caches are not counted as growth.
+            engine.RunAsync(new SyncOptions(), CancellationToken.None).GetAwaiter().GetResult();
+            var (rssStart, fdStart) = Measure();
+            clock.Restart();
+            int cycles = 0;
+            while (cycles < scale.LoadCycles && clock.Elapsed < scale.LoadBudget)
+            {
+                var r = engine.RunAsync(new SyncOptions(), CancellationToken.None).GetAwaiter().GetResult();
+                cycles++;
+                if (r.ExitCode != 0)
+                {
+                    result.Fail("failed-cycles", r.Summary);
+                }
+                if (!r.Summary.Contains(" 0 file(s) written", StringComparison.Ordinal))
+                {
+                    result.Fail("files-rewritten", r.Summary);
+                }
+            }
+            var elapsed = clock.Elapsed;
+            var (rssEnd, fdEnd) = Measure();
+            result.Cases = cycles;
+            if (fdEnd > fdStart)
+            {
+                result.Fail("fd-growth", $"{fdStart} → {fdEnd}");
+            }
+            long rssGrowthKb = rssEnd - rssStart;
+            // RSS moves a little with the GC's heap layout; more than 32 MB over the run is growth.
+            if (rssGrowthKb > 32 * 1024)
+            {
+                result.Fail("rss-growth-over-32MB", $"{rssStart} kB → {rssEnd} kB");
+            }
+            result.Zero("rss-growth-over-32MB");
+            string budget = cycles < scale.LoadCycles ? $" (time budget {scale.LoadBudget.TotalSeconds:F0} s reached before {scale.LoadCycles})" : "";
+            result.Note($"{scale.LoadAccounts} accounts × {scale.LoadKeysPerAccount} keys: first sync {firstTime.TotalSeconds:F1} s; {cycles} no-change cycles{budget}, {elapsed.TotalMilliseconds / Math.Max(1, cycles):F0} ms each");
+            result.Note($"after forced GC: VmRSS {rssStart} kB → {rssEnd} kB, fds {fdStart} → {fdEnd}");
+        }
+        return result;
+    }
+
+    private static (long RssKb, int Fds) Measure()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        long rss = 0;
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = long.Parse(line[6..].Trim().Split(' ')[0]);
+            }
+        }
+        return (rss, Directory.GetFiles("/proc/self/fd").Length);
+    }
+}

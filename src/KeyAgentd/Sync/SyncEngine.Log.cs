@@ -5,8 +5,8 @@ namespace KeyAgentd.Sync;
 /// <summary>All of the engine's log events in one place, source-generated.</summary>
 public sealed partial class SyncEngine
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "sync {Outcome}: {Summary}")]
-    private static partial void LogCycle(ILogger logger, string outcome, string summary);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "sync {Outcome} in {Seconds:0.000}s: {Summary}")]
+    private static partial void LogCycle(ILogger logger, string outcome, double seconds, string summary);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "registry {Location} unusable, keeping last-known-good snapshot: {Problem}")]
     private static partial void LogRegistryProblem(ILogger logger, string location, string problem);

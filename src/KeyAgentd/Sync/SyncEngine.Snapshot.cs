@@ -47,11 +47,16 @@ public sealed partial class SyncEngine
         {
             return new SnapshotSource(null, false, null, null, problem ?? "no snapshot has been accepted yet");
         }
+        if (_memo.TryGetSnapshot(lastKnownGood, out var remembered))
+        {
+            return new SnapshotSource(remembered, Fresh: false, null, null, problem);
+        }
         if (!RegistrySnapshotParser.TryParse(lastKnownGood, out var kept, out var keptError))
         {
             // Only ever written after it parsed; damage here is a disk problem worth stopping for.
             throw new InvalidDataException($"{state.Directory}/{StateStore.SnapshotFileName} no longer parses ({keptError.Message})");
         }
+        _memo.RememberSnapshot(lastKnownGood, kept);
         return new SnapshotSource(kept, Fresh: false, null, null, problem);
     }
 

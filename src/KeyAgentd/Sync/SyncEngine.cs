@@ -31,6 +31,7 @@ public sealed partial class SyncEngine(
     ILogger<SyncEngine> logger)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly ExpansionMemo _memo = new();
 
     public async Task<SyncResult> RunAsync(SyncOptions options, CancellationToken stopping)
     {
@@ -65,7 +66,7 @@ public sealed partial class SyncEngine(
         var snapshot = source.Snapshot;
 
         var policy = new KeyPolicy(settings.Policy.ToPolicyOptions());
-        var desired = SnapshotExpander.Expand(snapshot, policy, now);
+        var desired = _memo.Expand(snapshot, policy, now);
         var managedBefore = new ManagedSetStore(state.Directory).Load();
         var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);
         var mode = OwnershipModes.Parse(settings.Accounts.Mode);
@@ -174,6 +175,7 @@ public sealed partial class SyncEngine(
         if (source.Fresh && source.Content is not null)
         {
             state.SaveSnapshot(source.Content);
+            _memo.RememberSnapshot(source.Content, snapshot);
             status.ETag = source.ETag;
             status.SnapshotAcceptedAt = now;
         }
@@ -221,7 +223,7 @@ public sealed partial class SyncEngine(
         {
             MetricsWriter.Write(metricsPath, status, now);
         }
-        LogCycle(logger, result.Outcome, result.Summary);
+        LogCycle(logger, result.Outcome, status.DurationSeconds, result.Summary);
         return result;
     }
 }

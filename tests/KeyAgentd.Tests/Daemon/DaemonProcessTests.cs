@@ -187,7 +187,7 @@ public class DaemonProcessTests
         Assert.All(gaps, g => Assert.InRange(g, 0.2, 0.9));
 
         string log = stdout.Result;
-        Assert.Matches(@"(?m)^<6>sync ok: ", log);
+        Assert.Matches(@"(?m)^<6>sync ok in [0-9.]+s: ", log);
         Assert.DoesNotMatch(@"(?m)^\d{4}-\d\d-\d\d ", log);
     }
 
@@ -219,7 +219,7 @@ public class DaemonProcessTests
         }
         string log = stdout.Result;
         Assert.Matches(@"(?m)^<4>registry .* unusable", log);
-        Assert.Matches(@"(?m)^<6>sync ok: ", log);
+        Assert.Matches(@"(?m)^<6>sync ok in [0-9.]+s: ", log);
         Assert.Matches(@"(?m)^<3>mass-removal guard tripped", log);
         Assert.Contains("alice-a", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
     }

@@ -26,7 +26,10 @@ public static partial class Faults
         var versions = new[] { 0, 1 }.Select(v => box.Accounts.Select((a, i) => Version(i, v)).ToList()).ToArray();
         byte[] Registry(int v, long serial) => Sandbox.Registry(serial, box.Accounts.Select((a, i) => KeyValuePair.Create(a.Name, (IReadOnlyList<string>)versions[v][i])));
         box.WriteRegistry(Registry(0, 1));
+        var cleanClock = Stopwatch.StartNew();
         int first = RunSync(box, bin, killAfter: null);
+        // Kill anywhere from start-up to the end of a full cycle, so kills land in the write phase too.
+        int window = Math.Max(200, (int)(cleanClock.Elapsed.TotalMilliseconds * 1.1));
         if (first != 0)
         {
             result.Fail("not-completed-after-restart", $"initial sync exit {first}");
@@ -43,7 +46,7 @@ public static partial class Faults
                 target ^= 1;
                 box.WriteRegistry(Registry(target, 2 + k));
             }
-            int exit = RunSync(box, bin, killAfter: TimeSpan.FromMilliseconds(rng.Next(80, 800)));
+            int exit = RunSync(box, bin, killAfter: TimeSpan.FromMilliseconds(rng.Next(80, window)));
             result.Cases++;
             int changedOld = 0, changedNew = 0;
             for (int i = 0; i < box.Accounts.Count; i++)

@@ -54,24 +54,54 @@ public static class KeysCommandProgram
         return ExitOk;
     }
 
-    /// <summary>Key lines as written by the daemon, minus those already expired (and, with a fingerprint, all but that key).</summary>
+    /// <summary>
+    /// Key lines as written by the daemon, minus those already expired (and, with a fingerprint, all
+    /// but that key). The cache holds keys the daemon validated, so lines are only split into fields,
+    /// not decoded: sshd validates whatever it is given anyway, and this runs on every login attempt.
+    /// </summary>
     public static IEnumerable<string> SelectKeyLines(string cacheText, string? fingerprint, DateTimeOffset now)
     {
-        foreach (var line in AuthorizedKeyLineParser.ParseAll(cacheText))
+        foreach (string line in cacheText.Split('\n'))
         {
-            if (!line.IsKey || line.Key is null)
+            string raw = line.TrimEnd('\r');
+            if (!AuthorizedKeyLineParser.TrySplit(raw, out string? options, out string keyType, out string base64) ||
+                DecodeBlob(keyType, base64) is not { } blob)
             {
                 continue;
             }
-            if (line.Options.ExpiryTime() is { } expiry && expiry <= now)
+            if (options is not null && options.Contains("expiry-time", StringComparison.OrdinalIgnoreCase) &&
+                (!KeyOptionsParser.TryParse(options, out var parsed, out _) || parsed.ExpiryTime() <= now))
             {
                 continue;
             }
-            if (fingerprint is not null && !string.Equals(line.Key.Sha256Fingerprint, fingerprint, StringComparison.Ordinal))
+            if (fingerprint is not null && !string.Equals(Fingerprint.Sha256(blob), fingerprint, StringComparison.Ordinal))
             {
                 continue;
             }
-            yield return line.Raw;
+            yield return raw;
+        }
+    }
+
+    /// <summary>The blob if it is base64 whose inner type is the line's type; a damaged cache line yields null and is skipped.</summary>
+    private static byte[]? DecodeBlob(string keyType, string base64)
+    {
+        byte[] blob;
+        try
+        {
+            blob = Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        try
+        {
+            var reader = new SshWireReader(blob);
+            return System.Text.Ascii.Equals(reader.ReadString("key type", 64), keyType) ? blob : null;
+        }
+        catch (KeyFormatException)
+        {
+            return null;
         }
     }
 }

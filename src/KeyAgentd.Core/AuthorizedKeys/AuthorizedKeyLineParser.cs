@@ -92,6 +92,39 @@ public static class AuthorizedKeyLineParser
         return lines;
     }
 
+    /// <summary>
+    /// Splits a line into its fields with the same grammar as <see cref="Parse"/>, but decodes and
+    /// validates nothing: for text keyagentd wrote itself from keys it had already validated (the
+    /// helper cache), where only the fields are needed. False for blank, comment and key-less lines.
+    /// </summary>
+    public static bool TrySplit(string raw, out string? options, out string keyType, out string base64)
+    {
+        options = null;
+        keyType = base64 = "";
+        int start = SkipBlanks(raw, 0);
+        if (start == raw.Length || raw[start] == '#')
+        {
+            return false;
+        }
+        int typeStart = start;
+        if (!SshKeyType.TryGet(raw.AsSpan(start, EndOfToken(raw, start) - start), out _))
+        {
+            int optionsEnd = EndOfOptions(raw, start);
+            options = raw[start..optionsEnd];
+            typeStart = SkipBlanks(raw, optionsEnd);
+        }
+        int typeEnd = EndOfToken(raw, typeStart);
+        int blobStart = SkipBlanks(raw, typeEnd);
+        int blobEnd = EndOfToken(raw, blobStart);
+        if (typeEnd == typeStart || blobEnd == blobStart)
+        {
+            return false;
+        }
+        keyType = raw[typeStart..typeEnd];
+        base64 = raw[blobStart..blobEnd];
+        return true;
+    }
+
     private static AuthorizedKeyLine ParseKey(int lineNumber, string raw, int typeStart, KeyOptions options)
     {
         int typeEnd = EndOfToken(raw, typeStart);

@@ -15,10 +15,14 @@ pub=$out/publish
 root=$out/root
 deb=packaging/deb
 
+# The self-contained linux-x64 graph differs from the solution's (whose lock files CI verifies with
+# `dotnet restore --locked-mode`), so this publish neither uses nor rewrites the lock files, and
+# keeps its obj/ apart so the test builds in the same run are not disturbed.
 publish() { # project dir, output dir
   "$DOTNET" publish "$1" -c Release -r "$RID" --self-contained \
     -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:DebugType=none -p:DebugSymbols=false \
-    -o "$2" -nologo -clp:ErrorsOnly
+    -p:RestorePackagesWithLockFile=false -p:RestoreLockedMode=false \
+    --artifacts-path "$out/artifacts" -o "$2" -nologo -clp:ErrorsOnly
 }
 if [ -z "${SKIP_PUBLISH:-}" ] || [ ! -x "$pub/keyagentd/keyagentd" ]; then
   rm -rf "$pub"

@@ -15,17 +15,21 @@ pub=$out/publish
 root=$out/root
 deb=packaging/deb
 
-# The self-contained linux-x64 graph differs from the solution's (whose lock files CI verifies with
-# `dotnet restore --locked-mode`), so this publish neither uses nor rewrites the lock files, and
-# keeps its obj/ apart so the test builds in the same run are not disturbed.
+# The self-contained linux-x64 graph differs from the solution's, whose lock files CI verifies
+# with `dotnet restore --locked-mode`. So the package is published from a staged copy of the
+# sources: its restore may extend the copy's lock files, and the checkout's obj/ and lock files
+# stay exactly as the tests in the same run expect them.
+stage=$out/source
 publish() { # project dir, output dir
-  "$DOTNET" publish "$1" -c Release -r "$RID" --self-contained \
+  "$DOTNET" publish "$stage/$1" -c Release -r "$RID" --self-contained \
     -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:DebugType=none -p:DebugSymbols=false \
-    -p:RestorePackagesWithLockFile=false -p:RestoreLockedMode=false \
-    --artifacts-path "$out/artifacts" -o "$2" -nologo -clp:ErrorsOnly
+    -p:RestoreLockedMode=false -o "$2" -nologo -clp:ErrorsOnly
 }
 if [ -z "${SKIP_PUBLISH:-}" ] || [ ! -x "$pub/keyagentd/keyagentd" ]; then
-  rm -rf "$pub"
+  rm -rf "$pub" "$stage"
+  mkdir -p "$stage"
+  cp Directory.Build.props Directory.Packages.props global.json "$stage/"
+  tar -c --exclude=bin --exclude=obj src | tar -x -C "$stage"
   publish src/KeyAgentd "$pub/keyagentd"
   if compgen -G 'src/KeyAgentd.KeysCommand/*.csproj' >/dev/null; then
     publish src/KeyAgentd.KeysCommand "$pub/keys"

@@ -8,7 +8,7 @@ public static class Fingerprint
     public static string Sha256(ReadOnlySpan<byte> plainBlob)
     {
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(plainBlob, digest);
+        ManagedSha256.Hash(plainBlob, digest);
         // 32 bytes → 44 base64 chars with one '=' of padding, which ssh-keygen strips.
         Span<char> text = stackalloc char[7 + 44];
         "SHA256:".CopyTo(text);

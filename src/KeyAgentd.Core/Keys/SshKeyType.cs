@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace KeyAgentd.Core.Keys;
 
 /// <summary>
@@ -41,16 +39,19 @@ public sealed class SshKeyType
     public const string SkEd25519 = "sk-ssh-ed25519@openssh.com";
     public const string SkEcdsaP256 = "sk-ecdsa-sha2-nistp256@openssh.com";
 
-    private static readonly FrozenDictionary<string, SshKeyType> s_byName = Build();
+    // A plain Dictionary: sixteen entries, and building a FrozenDictionary costs more at start-up
+    // (keyagentd-keys runs on every login) than it ever saves on lookups.
+    private static readonly Dictionary<string, SshKeyType> s_byName = Build();
+    private static readonly Dictionary<string, SshKeyType>.AlternateLookup<ReadOnlySpan<char>> s_bySpan = s_byName.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public static IEnumerable<SshKeyType> All => s_byName.Values;
 
     public static bool TryGet(string name, out SshKeyType type) => s_byName.TryGetValue(name, out type!);
 
     public static bool TryGet(ReadOnlySpan<char> name, out SshKeyType type) =>
-        s_byName.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out type!);
+        s_bySpan.TryGetValue(name, out type!);
 
-    private static FrozenDictionary<string, SshKeyType> Build()
+    private static Dictionary<string, SshKeyType> Build()
     {
         var plain = new (string Name, SshKeyAlgorithm Algorithm, string? Curve, string Display)[]
         {
@@ -70,7 +71,7 @@ public sealed class SshKeyType
             string certName = CertificateName(name);
             types[certName] = new SshKeyType(certName, name, algorithm, curve, isCertificate: true, display + "-CERT");
         }
-        return types.ToFrozenDictionary(StringComparer.Ordinal);
+        return types;
     }
 
     /// <summary>"ssh-ed25519" → "ssh-ed25519-cert-v01@openssh.com"; "sk-…@openssh.com" keeps its domain once.</summary>

@@ -1,18 +1,31 @@
-using System.Text.RegularExpressions;
-
 namespace KeyAgentd.Core.Registry;
 
 /// <summary>
-/// Which account names the registry may name. Deliberately narrower than what some NSS backends
-/// accept: the name ends up in paths and in sshd's %u, so no '/', no spaces, nothing starting
-/// with '.' or '-' (which also excludes "." and "..").
+/// Which account names the registry may name: <c>[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}</c>. Deliberately
+/// narrower than what some NSS backends accept: the name ends up in paths and in sshd's %u, so no
+/// '/', no spaces, nothing starting with '.' or '-' (which also excludes "." and ".."). A loop, not a
+/// regex: keyagentd-keys checks a name on every login, and loading the regex engine costs more than
+/// the rest of its work.
 /// </summary>
-public static partial class AccountName
+public static class AccountName
 {
     public const int MaxLength = 32;
 
-    public static bool IsValid(string name) => name.Length <= MaxLength && Pattern().IsMatch(name);
+    public static bool IsValid(string name)
+    {
+        if (name.Length is 0 or > MaxLength || !IsWordChar(name[0]))
+        {
+            return false;
+        }
+        foreach (char c in name.AsSpan(1))
+        {
+            if (!IsWordChar(c) && c is not ('.' or '-'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
-    [GeneratedRegex(@"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex Pattern();
+    private static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 }

@@ -9,17 +9,23 @@ namespace KeyAgentd.Testing;
 public static class SshKeygen
 {
     private static readonly string Scratch = Directory.CreateTempSubdirectory("keyagentd-keys-").FullName;
-    private static readonly ConcurrentDictionary<string, string> Cache = new();
+    // Lazy values make "generate once per key" atomic: test classes run in parallel, and two threads
+    // must never both generate (and hand out different keys for) the same cache entry.
+    private static readonly ConcurrentDictionary<string, Lazy<string>> Cache = new();
     private static int s_counter;
 
     /// <summary>Returns a fresh public key line "type base64 comment" of the given type and size.</summary>
     public static string Generate(string type, int bits = 0, string comment = "test key", bool cached = true)
     {
-        string cacheKey = $"{type}/{bits}/{comment}";
-        if (cached && Cache.TryGetValue(cacheKey, out string? line))
+        if (!cached)
         {
-            return line;
+            return GenerateNew(type, bits, comment);
         }
+        return Cache.GetOrAdd($"{type}/{bits}/{comment}", _ => new Lazy<string>(() => GenerateNew(type, bits, comment))).Value;
+    }
+
+    private static string GenerateNew(string type, int bits, string comment)
+    {
         string path = System.IO.Path.Combine(Scratch, $"k{Interlocked.Increment(ref s_counter)}");
         var args = new List<string> { "-q", "-t", type, "-N", "", "-C", comment, "-f", path };
         if (bits > 0)
@@ -31,12 +37,7 @@ public static class SshKeygen
         {
             throw new InvalidOperationException($"ssh-keygen -t {type} failed: {result.Stderr}");
         }
-        line = File.ReadAllText(path + ".pub").TrimEnd('\n');
-        if (cached)
-        {
-            Cache[cacheKey] = line;
-        }
-        return line;
+        return File.ReadAllText(path + ".pub").TrimEnd('\n');
     }
 
     /// <summary>Private key path of a freshly generated key (for signing certificates, logging in).</summary>

@@ -43,8 +43,6 @@ public sealed class KeyOptions : IReadOnlyList<KeyOption>, IEquatable<KeyOptions
 
     public KeyOptions With(KeyOption option) => new(_options.Append(option));
 
-    public KeyOptions Without(string name) => new(_options.Where(o => o.Name != name));
-
     public string Render() => KeyOptionsRenderer.Render(this);
 
     public IEnumerator<KeyOption> GetEnumerator() => ((IEnumerable<KeyOption>)_options).GetEnumerator();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KeyAgentd.Audit;
-using KeyAgentd.Configuration;
 using KeyAgentd.State;
 
 namespace KeyAgentd.Cli;
@@ -12,22 +11,13 @@ internal static class AuditCommand
     {
         var file = new Option<string?>("--file") { Description = "audit log to verify (default Audit:Path)" };
         var verify = new Command("verify", "check the audit log's hash chain (edits, deletions, truncation)") { file };
-        verify.SetAction(parse =>
+        verify.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
         {
-            try
-            {
-                var settings = CommonOptions.LoadSettings(parse);
-                string path = parse.GetValue(file) ?? settings.Audit.Path;
-                var result = AuditVerifier.Verify(path, new StateStore(settings.State.Directory).AuditHeadPath);
-                Console.Out.WriteLine($"{path}: {result.Message}");
-                return result.Ok ? ExitCodes.Ok : ExitCodes.Failed;
-            }
-            catch (SettingsException e)
-            {
-                Console.Error.WriteLine($"keyagentd: {e.Message}");
-                return ExitCodes.Usage;
-            }
-        });
+            string path = parse.GetValue(file) ?? settings.Audit.Path;
+            var result = AuditVerifier.Verify(path, new StateStore(settings.State.Directory).AuditHeadPath);
+            Console.Out.WriteLine($"{path}: {result.Message}");
+            return result.Ok ? ExitCodes.Ok : ExitCodes.Failed;
+        }));
         return new Command("audit", "audit log tools") { verify };
     }
 }

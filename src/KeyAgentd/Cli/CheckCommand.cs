@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using KeyAgentd.Configuration;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Policy;
 
@@ -19,20 +18,8 @@ internal static class CheckCommand
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("check", "judge every key line of a file against the policy") { file, format };
-        command.SetAction(parse =>
-        {
-            KeyPolicyOptions policy;
-            try
-            {
-                policy = CommonOptions.LoadSettings(parse).Policy.ToPolicyOptions();
-            }
-            catch (SettingsException e)
-            {
-                Console.Error.WriteLine($"keyagentd: {e.Message}");
-                return ExitCodes.Usage;
-            }
-            return Run(parse.GetValue(file)!, parse.GetValue(format) == "json", new KeyPolicy(policy), DateTimeOffset.UtcNow, Console.Out, Console.Error);
-        });
+        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+            Run(parse.GetValue(file)!, parse.GetValue(format) == "json", new KeyPolicy(settings.Policy.ToPolicyOptions()), DateTimeOffset.UtcNow, Console.Out, Console.Error)));
         return command;
     }
 

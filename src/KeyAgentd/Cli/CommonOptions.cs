@@ -22,6 +22,33 @@ internal static class CommonOptions
         root.Options.Add(PasswdFile);
     }
 
+    /// <summary>Runs a command with its settings; unusable configuration is exit 2 with the reason, for every command alike.</summary>
+    public static int WithSettings(ParseResult parse, Func<KeyAgentdSettings, int> action)
+    {
+        try
+        {
+            return action(LoadSettings(parse));
+        }
+        catch (SettingsException e)
+        {
+            Console.Error.WriteLine($"keyagentd: {e.Message}");
+            return ExitCodes.Usage;
+        }
+    }
+
+    public static async Task<int> WithSettingsAsync(ParseResult parse, Func<KeyAgentdSettings, Task<int>> action)
+    {
+        try
+        {
+            return await action(LoadSettings(parse)).ConfigureAwait(false);
+        }
+        catch (SettingsException e)
+        {
+            Console.Error.WriteLine($"keyagentd: {e.Message}");
+            return ExitCodes.Usage;
+        }
+    }
+
     public static KeyAgentdSettings LoadSettings(ParseResult parse) =>
         SettingsLoader.Load(parse.GetValue(Config), new Dictionary<string, string?>
         {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KeyAgentd.Accounts;
-using KeyAgentd.Configuration;
 using KeyAgentd.Doctor;
 using KeyAgentd.Files;
 using KeyAgentd.State;
@@ -15,25 +14,16 @@ internal static class DoctorCommand
     {
         var user = new Argument<string>("USER") { Description = "the account to examine" };
         var command = new Command("doctor", "explain why an SSH key login as USER may fail") { user };
-        command.SetAction(parse =>
+        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
         {
-            try
-            {
-                var settings = CommonOptions.LoadSettings(parse);
-                using var services = AppServices.BuildForCommand(settings);
-                var doctor = new AccountDoctor(settings, services.GetRequiredService<IAccountDatabase>(), services.GetRequiredService<SecureKeyFileWriter>(),
-                    services.GetRequiredService<StateStore>(), SshdConfigProbe.Probe);
-                var report = doctor.Examine(parse.GetValue(user)!, DateTimeOffset.UtcNow);
-                Console.Out.Write(report.ToString());
-                Console.Out.WriteLine(report.Problems == 0 ? $"\nno problems found ({report.Warnings} warning(s))" : $"\n{report.Problems} problem(s), {report.Warnings} warning(s)");
-                return report.Problems == 0 ? ExitCodes.Ok : ExitCodes.Failed;
-            }
-            catch (SettingsException e)
-            {
-                Console.Error.WriteLine($"keyagentd: {e.Message}");
-                return ExitCodes.Usage;
-            }
-        });
+            using var services = AppServices.BuildForCommand(settings);
+            var doctor = new AccountDoctor(settings, services.GetRequiredService<IAccountDatabase>(), services.GetRequiredService<SecureKeyFileWriter>(),
+                services.GetRequiredService<StateStore>(), SshdConfigProbe.Probe);
+            var report = doctor.Examine(parse.GetValue(user)!, DateTimeOffset.UtcNow);
+            Console.Out.Write(report.ToString());
+            Console.Out.WriteLine(report.Problems == 0 ? $"\nno problems found ({report.Warnings} warning(s))" : $"\n{report.Problems} problem(s), {report.Warnings} warning(s)");
+            return report.Problems == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        }));
         return command;
     }
 }

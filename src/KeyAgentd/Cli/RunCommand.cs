@@ -16,30 +16,13 @@ internal static class RunCommand
     public static Command Create()
     {
         var command = new Command("run", "run as a daemon: sync now, then every Registry:PollInterval; SIGHUP syncs at once");
-        command.SetAction(async (parse, cancel) =>
+        // Settings errors surface while loading or while the host builds its services (e.g. a bad CaFile).
+        command.SetAction((parse, cancel) => CommonOptions.WithSettingsAsync(parse, async settings =>
         {
-            KeyAgentdSettings settings;
-            try
-            {
-                settings = CommonOptions.LoadSettings(parse);
-            }
-            catch (SettingsException e)
-            {
-                Console.Error.WriteLine($"keyagentd: {e.Message}");
-                return ExitCodes.Usage;
-            }
             using var host = Build(settings);
-            try
-            {
-                await host.RunAsync(cancel).ConfigureAwait(false);
-            }
-            catch (SettingsException e)
-            {
-                Console.Error.WriteLine($"keyagentd: {e.Message}");
-                return ExitCodes.Usage;
-            }
+            await host.RunAsync(cancel).ConfigureAwait(false);
             return ExitCodes.Ok;
-        });
+        }));
         return command;
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using KeyAgentd.Configuration;
 using KeyAgentd.State;
 
 namespace KeyAgentd.Cli;
@@ -12,19 +11,8 @@ internal static class StatusCommand
     {
         var json = new Option<bool>("--json") { Description = "print the status document as JSON" };
         var command = new Command("status", "show the last sync and the snapshot in use") { json };
-        command.SetAction(parse =>
-        {
-            try
-            {
-                var settings = CommonOptions.LoadSettings(parse);
-                return Run(new StateStore(settings.State.Directory), parse.GetValue(json), DateTimeOffset.UtcNow, Console.Out);
-            }
-            catch (SettingsException e)
-            {
-                Console.Error.WriteLine($"keyagentd: {e.Message}");
-                return ExitCodes.Usage;
-            }
-        });
+        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+            Run(new StateStore(settings.State.Directory), parse.GetValue(json), DateTimeOffset.UtcNow, Console.Out)));
         return command;
     }
 

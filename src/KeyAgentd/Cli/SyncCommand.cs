@@ -1,5 +1,4 @@
 using System.CommandLine;
-using KeyAgentd.Configuration;
 using KeyAgentd.Sync;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,24 +12,14 @@ internal static class SyncCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "print the per-account diff and write nothing" };
         var force = new Option<bool>("--force") { Description = "apply even if more than Safety:MaxRemovalPercent of the keys would go" };
         var command = new Command("sync", "run one sync cycle and exit") { dryRun, force };
-        command.SetAction(async (parse, cancel) =>
+        command.SetAction((parse, cancel) => CommonOptions.WithSettingsAsync(parse, async settings =>
         {
-            KeyAgentdSettings settings;
-            try
-            {
-                settings = CommonOptions.LoadSettings(parse);
-                using var services = AppServices.BuildForCommand(settings);
-                var engine = services.GetRequiredService<SyncEngine>();
-                var result = await engine.RunAsync(new SyncOptions(parse.GetValue(dryRun), parse.GetValue(force)), cancel).ConfigureAwait(false);
-                Console.Out.Write(result.Outcome == "dry-run" ? result.Summary : result.Summary + "\n");
-                return result.ExitCode;
-            }
-            catch (SettingsException e)
-            {
-                Console.Error.WriteLine($"keyagentd: {e.Message}");
-                return ExitCodes.Usage;
-            }
-        });
+            using var services = AppServices.BuildForCommand(settings);
+            var engine = services.GetRequiredService<SyncEngine>();
+            var result = await engine.RunAsync(new SyncOptions(parse.GetValue(dryRun), parse.GetValue(force)), cancel).ConfigureAwait(false);
+            Console.Out.Write(result.Outcome == "dry-run" ? result.Summary : result.Summary + "\n");
+            return result.ExitCode;
+        }));
         return command;
     }
 }

@@ -101,10 +101,19 @@ public sealed partial class SyncEngine
             written = result.Status == FileWriteStatus.Written;
         }
         var cacheKeys = plan.Kept.Concat(plan.Added).ToList();
-        var breakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [];
-        if (state.WriteCache(account.Name, AuthorizedKeysRenderer.RenderExclusive(cacheKeys, breakGlass)) && !settings.Delivery.AuthorizedKeysFiles)
+        if (!settings.Delivery.AuthorizedKeysFiles)
         {
-            written = true;
+            // Helper-only delivery planned against the cache itself: NewText is the cache's new content,
+            // null when it already holds it — no second read, no second rendering.
+            if (plan.NewText is not null)
+            {
+                written = state.WriteCache(account.Name, plan.NewText);
+            }
+        }
+        else
+        {
+            var breakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [];
+            state.WriteCache(account.Name, AuthorizedKeysRenderer.RenderExclusive(cacheKeys, breakGlass));
         }
         return new ApplyOutcome(written, cacheKeys.Count, null, written ? unsafeFile : null);
     }

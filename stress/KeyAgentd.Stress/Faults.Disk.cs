@@ -28,9 +28,9 @@ public static partial class Faults
             var old = box.Accounts.Select((a, i) => Version(i, 0)).ToList();
             box.WriteRegistry(Sandbox.Registry(1, box.Accounts.Select((a, i) => KeyValuePair.Create(a.Name, (IReadOnlyList<string>)old[i]))));
             var initial = Sync(box);
-            if (initial.ExitCode != 0)
+            if (initial.Outcome != SyncOutcome.Ok)
             {
-                result.Fail("not-recovered", "initial sync: " + initial.Summary);
+                result.Fail("not-recovered", "initial sync: " + SyncSummary.Render(initial));
             }
             int rounds = scale == Scale.Full ? 20 : 4;
             for (int r = 0; r < rounds; r++)

@@ -1,3 +1,4 @@
+using KeyAgentd.Sync;
 using System.Text;
 
 namespace KeyAgentd.Stress;
@@ -37,15 +38,15 @@ public static partial class Faults
             }
             result.Cases++;
             perKind[kind]++;
-            int exit;
+            SyncOutcome? exit;
             try
             {
-                exit = Faults.Sync(box, maxRemovalPercent: 50).ExitCode;
+                exit = Faults.Sync(box, maxRemovalPercent: 50).Outcome;
             }
             catch (Exception e)
             {
                 result.Fail("crashes", $"{kind}: {e.GetType().Name}: {e.Message}");
-                exit = -1;
+                exit = null;
             }
             for (int i = 0; i < box.Accounts.Count; i++)
             {

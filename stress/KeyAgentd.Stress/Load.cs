@@ -19,9 +19,9 @@ public static class Load
             var clock = Stopwatch.StartNew();
             var first = engine.RunAsync(new SyncOptions(), CancellationToken.None).GetAwaiter().GetResult();
             var firstTime = clock.Elapsed;
-            if (first.ExitCode != 0)
+            if (first.Outcome != SyncOutcome.Ok)
             {
-                result.Fail("failed-cycles", $"first sync: {first.Summary}");
+                result.Fail("failed-cycles", $"first sync: {SyncSummary.Render(first)}");
             }
             // Warm up a few no-change cycles so JIT, thread-pool threads and caches are not counted as growth.
             for (int i = 0; i < 3; i++)
@@ -35,13 +35,13 @@ public static class Load
             {
                 var r = engine.RunAsync(new SyncOptions(), CancellationToken.None).GetAwaiter().GetResult();
                 cycles++;
-                if (r.ExitCode != 0)
+                if (r.Outcome != SyncOutcome.Ok)
                 {
-                    result.Fail("failed-cycles", r.Summary);
+                    result.Fail("failed-cycles", SyncSummary.Render(r));
                 }
-                if (!r.Summary.Contains(" 0 file(s) written", StringComparison.Ordinal))
+                if (r.Counts.Written != 0)
                 {
-                    result.Fail("files-rewritten", r.Summary);
+                    result.Fail("files-rewritten", SyncSummary.Render(r));
                 }
             }
             var elapsed = clock.Elapsed;

@@ -71,7 +71,7 @@ public static partial class RegistryCorpus
                 try
                 {
                     var r = engine.RunAsync(new SyncOptions(), CancellationToken.None).GetAwaiter().GetResult();
-                    if (r.ExitCode == 0)
+                    if (r.Outcome == SyncOutcome.Ok)
                     {
                         ok++;
                     }

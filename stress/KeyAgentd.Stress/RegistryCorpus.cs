@@ -57,10 +57,10 @@ public static partial class RegistryCorpus
                         accepted.Add(key.Render());
                     }
                     var allowed = keys.Select(k => k.Render()).ToHashSet(StringComparer.Ordinal);
-                    var exclusive = Planner.Plan(account, keys, "ssh-ed25519 AAAA user-line\n", OwnershipMode.Exclusive, []);
-                    CheckText(result, $"case {i} {account} exclusive", exclusive.NewText, allowed, userLines: false);
-                    var block = Planner.Plan(account, keys, "# mine\n" + Keys.Ed25519(1, 1, "mine") + "\n", OwnershipMode.ManagedBlock, []);
-                    CheckText(result, $"case {i} {account} managed-block", block.NewText, allowed, userLines: true);
+                    var exclusive = Planner.Plan(new PlanInput(account, keys, OwnershipMode.Exclusive) { CurrentFile = "ssh-ed25519 AAAA user-line\n" });
+                    CheckText(result, $"case {i} {account} exclusive", exclusive.FileText, allowed, userLines: false);
+                    var block = Planner.Plan(new PlanInput(account, keys, OwnershipMode.ManagedBlock) { CurrentFile = "# mine\n" + Keys.Ed25519(1, 1, "mine") + "\n" });
+                    CheckText(result, $"case {i} {account} managed-block", block.FileText, allowed, userLines: true);
                 }
             }
             catch (Exception e)

@@ -3,19 +3,27 @@ using KeyAgentd.Core.Registry;
 namespace KeyAgentd.Core.Planning;
 
 /// <summary>
-/// What one account's file needs. <see cref="NewText"/> is the exact bytes to write, or null when
-/// nothing is to be written (report mode, an unchanged file, a refusal). <see cref="Changed"/> says
-/// the file differs from what the registry wants: in report mode it is the drift that was not fixed.
+/// Everything a cycle does to one account, decided once: which keys are added, kept and removed, and
+/// the exact bytes for its authorized_keys (<see cref="FileText"/>) and for the helper's cache
+/// (<see cref="CacheText"/>), each null when that file is to be left as it is. Both texts come from
+/// one key set with break-glass precedence applied once, so the file and the cache cannot disagree.
 /// </summary>
 public sealed record AccountPlan(
     string Account,
     OwnershipMode Mode,
     IReadOnlyList<DesiredKey> Added,
     IReadOnlyList<RemovedLine> Removed,
-    IReadOnlyList<DesiredKey> Kept,
-    string? NewText,
-    bool Changed)
+    IReadOnlyList<DesiredKey> Kept)
 {
+    /// <summary>The new authorized_keys, or null: report mode, unchanged, helper-only delivery, or an error.</summary>
+    public string? FileText { get; init; }
+
+    /// <summary>The new state-dir/keys/&lt;user&gt;, or null when it already holds these bytes (or report mode).</summary>
+    public string? CacheText { get; init; }
+
+    /// <summary>The managed file differs from what the registry wants: in report mode, the drift that was not fixed.</summary>
+    public bool Changed { get; init; }
+
     /// <summary>Things worth telling the operator that do not stop the plan (an unusable break-glass line).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
@@ -25,6 +33,6 @@ public sealed record AccountPlan(
     /// <summary>Set when the file could not be planned safely (a damaged managed block); nothing is written then.</summary>
     public string? Error { get; init; }
 
-    /// <summary>Removed lines that granted access: what the mass-removal guard counts.</summary>
-    public int RemovedKeyCount => Removed.Count(r => r.Key is not null);
+    /// <summary>Registry keys the account holds once the plan is applied.</summary>
+    public int KeyCount => Kept.Count + Added.Count;
 }

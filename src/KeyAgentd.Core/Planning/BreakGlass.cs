@@ -7,11 +7,11 @@ namespace KeyAgentd.Core.Planning;
 /// <summary>
 /// The `Accounts:BreakGlass:&lt;user&gt;` lines from local config, which are always kept. They are
 /// not judged by the registry's policy (they are the way in when the registry is wrong), but a line
-/// sshd could not use is left out with a note instead of being written or failing the account.
+/// sshd could not use, or a key on the registry's revoked list, is left out with a note.
 /// </summary>
 internal sealed record BreakGlass(IReadOnlyList<string> Lines, HashSet<SshPublicKey> Keys)
 {
-    public static BreakGlass Parse(IReadOnlyList<string> lines, List<string> notes)
+    public static BreakGlass Parse(IReadOnlyList<string> lines, Withdrawals withdrawn, List<string> notes)
     {
         var kept = new List<string>();
         var keys = new HashSet<SshPublicKey>();
@@ -26,6 +26,12 @@ internal sealed record BreakGlass(IReadOnlyList<string> Lines, HashSet<SshPublic
             {
                 string code = line.Error is { } error ? error.ToCode() : "invalid";
                 notes.Add($"break-glass line {i + 1} ignored: {code}: {SafeText.Escape(line.ErrorMessage ?? "", 200)}");
+                continue;
+            }
+            if (withdrawn.IsRevoked(line.Key!))
+            {
+                // Revocation wins even here: a break-glass key that leaked is exactly what `revoked` is for.
+                notes.Add($"break-glass line {i + 1} dropped: {line.Key!.Sha256Fingerprint} is on the registry's revoked list");
                 continue;
             }
             if (keys.Add(line.Key!))

@@ -40,19 +40,7 @@ internal readonly record struct ManagedBlock(bool Found, int Start, int End, int
         {
             return Damaged("\"# BEGIN keyagentd\" without \"# END keyagentd\"");
         }
-        if (begin < 0 && FirstLine(text) == AuthorizedKeysRenderer.ExclusiveHeader)
-        {
-            // Switching from exclusive: the whole file was ours, so it all becomes the block
-            // instead of leaving the old registry keys behind as if the user had added them.
-            return new ManagedBlock(true, 0, text.Length, 0, text.Length, null);
-        }
         return begin < 0 ? default : new ManagedBlock(true, begin, end, contentStart, contentEnd, null);
-    }
-
-    private static string FirstLine(string text)
-    {
-        int newline = text.IndexOf('\n', StringComparison.Ordinal);
-        return (newline < 0 ? text : text[..newline]).Trim(' ', '\t', '\r');
     }
 
     private static ManagedBlock Damaged(string problem) =>

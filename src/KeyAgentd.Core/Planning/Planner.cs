@@ -1,94 +1,104 @@
+using KeyAgentd.Core.Policy;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
-using KeyAgentd.Core.Policy;
 using KeyAgentd.Core.Registry;
 
 namespace KeyAgentd.Core.Planning;
 
 /// <summary>
-/// Compares what an account should hold with what its file holds now. Keys match by blob, never by
-/// comment or options: a key whose comment changed is kept (and rewritten), not removed and added.
+/// Compares what an account should hold with what is on disk and renders, once, the bytes for its
+/// authorized_keys and for the helper cache. Keys match by blob, never by comment or options: a key
+/// whose comment changed is kept (and rewritten), not removed and added.
 /// </summary>
 public static class Planner
 {
-    public static AccountPlan Plan(string account, IReadOnlyList<DesiredKey> desired, string? currentText, OwnershipMode mode, IReadOnlyList<string> breakGlassLines)
+    public static AccountPlan Plan(PlanInput input)
     {
         var notes = new List<string>();
-        var breakGlass = BreakGlass.Parse(breakGlassLines, notes);
-        var wanted = Deduplicate(desired);
-        string current = currentText ?? "";
+        var breakGlass = BreakGlass.Parse(input.BreakGlass, input.Withdrawn, notes);
+        var wanted = Deduplicate(input.Desired);
+        // A break-glass line for the same key wins: it is the operator's local word on that key. Writing
+        // the registry's copy as well would undo it, since sshd tries every line and a second,
+        // unrestricted copy of a from=-restricted key would let it in from anywhere.
+        var toRender = wanted.Where(k => !breakGlass.Keys.Contains(k.Key)).ToList();
+        bool helperOnly = input.Delivery == Delivery.HelperCacheOnly;
+        // With helper-only delivery the cache is the managed file, and nobody else writes it.
+        var mode = helperOnly && input.Mode == OwnershipMode.ManagedBlock ? OwnershipMode.Exclusive : input.Mode;
+        string? current = helperOnly ? input.CurrentCache : input.CurrentFile;
 
-        string managedText = current;
-        if (mode == OwnershipMode.ManagedBlock)
+        var region = ManagedRegion.Of(current ?? "", mode, input.CurrentCache);
+        if (region.Error is not null)
         {
-            var block = ManagedBlock.Find(current);
-            if (block.Problem is not null)
-            {
-                return new AccountPlan(account, mode, [], [], [], null, false) { Notes = notes, Error = block.Problem };
-            }
-            // Only the block is ours to compare; a missing block holds nothing yet.
-            managedText = block.Found ? current[block.ContentStart..block.ContentEnd] : "";
+            return new AccountPlan(input.Account, mode, [], [], []) { Notes = notes, Error = region.Error };
+        }
+        if (region.Note is not null)
+        {
+            notes.Add(region.Note);
         }
 
         var byKey = wanted.ToDictionary(k => k.Key);
         var present = new Dictionary<SshPublicKey, KeyOptions>();
         var removed = new List<RemovedLine>();
-        foreach (var line in AuthorizedKeyLineParser.ParseAll(managedText))
+        foreach (var line in AuthorizedKeyLineParser.ParseAll(region.Ours))
         {
-            Classify(line, byKey, breakGlass.Keys, present, removed);
+            if (Classify(input, line, byKey, breakGlass.Keys, present) is { } gone)
+            {
+                removed.Add(gone);
+            }
         }
         var kept = AuthorizedKeysRenderer.Sort(wanted.Where(k => present.ContainsKey(k.Key)));
         var added = AuthorizedKeysRenderer.Sort(wanted.Where(k => !present.ContainsKey(k.Key)));
         // A kept key whose restrictions differ on disk matters more than a changed comment: it may be
         // missing the registry's from= or expiry-time, so it is listed, and is drift even in report mode.
         var optionsChanged = kept.Where(k => !breakGlass.Keys.Contains(k.Key) && !present[k.Key].Equals(k.Options)).ToList();
+        var plan = new AccountPlan(input.Account, mode, added, removed, kept) { Notes = notes, OptionsChanged = optionsChanged };
 
         if (mode == OwnershipMode.Report)
         {
-            bool drift = added.Count > 0 || removed.Count > 0 || optionsChanged.Count > 0;
-            return new AccountPlan(account, mode, added, removed, kept, null, drift) { Notes = notes, OptionsChanged = optionsChanged };
+            // Report mode promises to write nothing: neither the file nor the cache sshd may read.
+            return plan with { Changed = added.Count > 0 || removed.Count > 0 || optionsChanged.Count > 0 };
         }
 
-        // A break-glass line for the same key wins: it is the operator's local word on that key.
-        var toRender = wanted.Where(k => !breakGlass.Keys.Contains(k.Key)).ToList();
         bool nothingToWrite = toRender.Count == 0 && breakGlass.Lines.Count == 0;
+        string cacheText = AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines);
+        string? cache = cacheText == input.CurrentCache || (input.CurrentCache is null && nothingToWrite) ? null : cacheText;
+        if (helperOnly)
+        {
+            return plan with { CacheText = cache, Changed = cache is not null };
+        }
         string? rendered = mode == OwnershipMode.Exclusive
-            ? (currentText is null && nothingToWrite ? null : AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines))
-            : (nothingToWrite && !ManagedBlock.Find(current).Found ? null : AuthorizedKeysRenderer.RenderManagedBlock(currentText, toRender, breakGlass.Lines));
-        string? newText = rendered is null || rendered == currentText ? null : rendered;
-        return new AccountPlan(account, mode, added, removed, kept, newText, newText is not null) { Notes = notes, OptionsChanged = optionsChanged };
+            ? (current is null && nothingToWrite ? null : cacheText)
+            : (nothingToWrite && !region.HadBlock ? null : AuthorizedKeysRenderer.RenderManagedBlock(region.Theirs, toRender, breakGlass.Lines));
+        string? file = rendered is null || rendered == current ? null : rendered;
+        return plan with { FileText = file, CacheText = cache, Changed = file is not null };
     }
 
-    private static void Classify(AuthorizedKeyLine line, Dictionary<SshPublicKey, DesiredKey> wanted, HashSet<SshPublicKey> breakGlass,
-        Dictionary<SshPublicKey, KeyOptions> present, List<RemovedLine> removed)
+    /// <returns>The line's removal, or null when it stays (a wanted or break-glass key, a blank, our own marker).</returns>
+    private static RemovedLine? Classify(PlanInput input, AuthorizedKeyLine line, Dictionary<SshPublicKey, DesiredKey> wanted, HashSet<SshPublicKey> breakGlass,
+        Dictionary<SshPublicKey, KeyOptions> present)
     {
         switch (line.Kind)
         {
             case AuthorizedKeyLineKind.Blank:
-                return;
+                return null;
             case AuthorizedKeyLineKind.Comment:
                 // Our own header and markers are not the user's content, whichever mode wrote them.
-                if (!AuthorizedKeysRenderer.IsOwnMarker(line.Raw))
-                {
-                    removed.Add(new RemovedLine(line.Raw, null, RemovedLine.ForeignComment));
-                }
-                return;
+                return AuthorizedKeysRenderer.IsOwnMarker(line.Raw) ? null : new RemovedLine(line.Raw, null, RemovalReason.ForeignComment);
             case AuthorizedKeyLineKind.Key:
                 var key = line.Key!;
                 if (!present.TryAdd(key, line.Options))
                 {
-                    removed.Add(new RemovedLine(line.Raw, key, RemovedLine.DuplicateKey));
+                    return new RemovedLine(line.Raw, key, RemovalReason.DuplicateKey);
                 }
-                else if (!wanted.ContainsKey(key) && !breakGlass.Contains(key))
+                if (!wanted.ContainsKey(key) && !breakGlass.Contains(key))
                 {
-                    removed.Add(new RemovedLine(line.Raw, key, RemovedLine.UnknownKey));
+                    return new RemovedLine(line.Raw, key, input.Withdrawn.ReasonFor(input.Account, key));
                 }
-                return;
+                return null;
             default:
                 string code = line.Error is { } error ? error.ToCode() : "invalid";
-                string about = line.Key is null ? "" : $" ({line.Key.TypeName} {line.Key.Sha256Fingerprint})";
-                removed.Add(new RemovedLine(line.Raw, null, $"invalid line{about}: {code}: {line.ErrorMessage}"));
-                return;
+                string about = line.Key is null ? "" : $"{line.Key.TypeName} {line.Key.Sha256Fingerprint}: ";
+                return new RemovedLine(line.Raw, null, RemovalReason.InvalidLine, $"{about}{code}: {line.ErrorMessage}");
         }
     }
 

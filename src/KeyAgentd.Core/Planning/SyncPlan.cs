@@ -11,11 +11,17 @@ namespace KeyAgentd.Core.Planning;
 /// </summary>
 public sealed record SyncPlan(IReadOnlyList<AccountPlan> Accounts, RemovalGuardResult Guard, IReadOnlyList<KeyRejection> Rejections)
 {
-    public static SyncPlan Create(IReadOnlyList<AccountPlan> accounts, IReadOnlyList<KeyRejection> rejections, double maxRemovalPercent) =>
-        new(accounts, RemovalGuard.Evaluate(accounts, maxRemovalPercent), rejections);
+    public static SyncPlan Create(IReadOnlyList<AccountPlan> accounts, IReadOnlyList<KeyRejection> rejections, RemovalLimits limits,
+        long serial = 0, RemovalApproval? approval = null) =>
+        new(accounts, RemovalGuard.Evaluate(accounts, limits, serial, approval), rejections);
 
-    /// <summary>True when at least one file would be written.</summary>
-    public bool HasWrites => Accounts.Any(a => a.NewText is not null);
+    /// <summary>True when at least one file (authorized_keys or helper cache) would be written.</summary>
+    public bool HasWrites => Accounts.Any(a => a.FileText is not null || a.CacheText is not null);
+
+    /// <summary>Keys added and removed by the plans that write (report mode only reports).</summary>
+    public int Added => Accounts.Where(a => a.Mode != OwnershipMode.Report).Sum(a => a.Added.Count);
+
+    public int Removed => Accounts.Where(a => a.Mode != OwnershipMode.Report).Sum(a => a.Removed.Count(r => r.Key is not null));
 
     /// <summary>
     /// A per-account diff for people: counts, then one line per added or removed key. Every value
@@ -32,9 +38,9 @@ public sealed record SyncPlan(IReadOnlyList<AccountPlan> Accounts, RemovalGuardR
         {
             text.Append("rejected: ").Append(rejection).Append('\n');
         }
-        if (Guard.Tripped)
+        if (Guard.Tripped || Guard.ApprovedBy is not null)
         {
-            text.Append("removal guard: ").Append(Guard.Message).Append('\n');
+            text.Append("removal guard: ").Append(Guard.Describe()).Append('\n');
         }
         return text.ToString();
     }
@@ -89,10 +95,11 @@ public sealed record SyncPlan(IReadOnlyList<AccountPlan> Accounts, RemovalGuardR
     {
         if (line.Key is null)
         {
-            text.Append("- ").Append(SafeText.Escape(line.Reason, 200)).Append(" '").Append(SafeText.Escape(line.RawLine, 120)).Append("'\n");
+            string detail = line.Detail is null ? "" : ": " + SafeText.Escape(line.Detail, 200);
+            text.Append("- ").Append(line.Reason.ToCode()).Append(detail).Append(" '").Append(SafeText.Escape(line.RawLine, 120)).Append("'\n");
             return;
         }
-        text.Append("- ").Append(line.Key.TypeName).Append(' ').Append(line.Key.Sha256Fingerprint).Append(' ').Append(line.Reason);
+        text.Append("- ").Append(line.Key.TypeName).Append(' ').Append(line.Key.Sha256Fingerprint).Append(' ').Append(line.Reason.ToCode());
         if (AuthorizedKeyLineParser.Parse(line.RawLine).Comment is { Length: > 0 } comment)
         {
             text.Append(" '").Append(SafeText.Escape(comment, 120)).Append('\'');

@@ -17,4 +17,7 @@ public sealed record RegistrySnapshot(
     public const string SchemaV1 = "keyagentd.registry/v1";
 
     public IReadOnlyList<KeyRejection> Rejections { get; init; } = [];
+
+    /// <summary>`removal_approval`: a reviewed large removal the mass-removal guard lets through.</summary>
+    public RemovalApproval? RemovalApproval { get; init; }
 }

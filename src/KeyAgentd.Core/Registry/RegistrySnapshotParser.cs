@@ -81,9 +81,11 @@ public static partial class RegistrySnapshotParser
         var rejections = new List<KeyRejection>();
         var accounts = ReadAccounts(Required(root, "accounts", ""), rejections);
         var revoked = Optional(root, "revoked", out var revokedElement) ? ReadRevoked(revokedElement) : [];
+        var approval = Optional(root, "removal_approval", out var approvalElement) ? ReadRemovalApproval(approvalElement) : null;
         return new RegistrySnapshot(RegistrySnapshot.SchemaV1, serial, issuedAt, expiresAt, people, accounts, revoked)
         {
             Rejections = rejections,
+            RemovalApproval = approval,
         };
     }
 
@@ -168,5 +170,31 @@ public static partial class RegistrySnapshotParser
             revoked.Add(fingerprint);
         }
         return revoked;
+    }
+
+    /// <summary>
+    /// An approval is what lets a large removal through on every host, so a malformed one refuses the
+    /// document instead of being guessed at; a reason is required so the audit log says why.
+    /// </summary>
+    private static RemovalApproval ReadRemovalApproval(JsonElement element)
+    {
+        const string path = "removal_approval";
+        var body = ReadObject(element, path);
+        var serialElement = Required(body, "serial", path);
+        if (serialElement.ValueKind != JsonValueKind.Number || !serialElement.TryGetInt64(out long serial) || serial < 0)
+        {
+            throw Fail(SnapshotError.InvalidField, $"{path}.serial: expected the non-negative integer serial of the snapshot it approves");
+        }
+        var countElement = Required(body, "max_removed_keys", path);
+        if (countElement.ValueKind != JsonValueKind.Number || !countElement.TryGetInt32(out int maxRemoved) || maxRemoved < 1)
+        {
+            throw Fail(SnapshotError.InvalidField, $"{path}.max_removed_keys: expected a positive integer, the most keys one host may lose");
+        }
+        string reason = ReadString(Required(body, "reason", path), path + ".reason");
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 500 || SafeText.ContainsControl(reason))
+        {
+            throw Fail(SnapshotError.InvalidField, $"{path}.reason: expected one line of text (1-500 characters) saying why");
+        }
+        return new RemovalApproval(serial, maxRemoved, reason);
     }
 }

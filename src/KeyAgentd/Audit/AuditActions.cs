@@ -12,6 +12,9 @@ public static class AuditActions
     public const string SnapshotRefused = "snapshot-refused";
     public const string GuardTripped = "guard-tripped";
 
+    /// <summary>A removal over the guard's limits, let through by the snapshot's removal_approval.</summary>
+    public const string RemovalApproved = "removal-approved";
+
     /// <summary>An authorized_keys that was a symlink, hard link, FIFO… replaced unread (exclusive mode).</summary>
     public const string FileReplaced = "file-replaced";
 }

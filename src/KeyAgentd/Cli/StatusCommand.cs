@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using KeyAgentd.Core;
 using KeyAgentd.State;
+using KeyAgentd.Sync;
 
 namespace KeyAgentd.Cli;
 
@@ -20,7 +22,7 @@ internal static class StatusCommand
     {
         var status = state.LoadStatus();
         bool stale = status.IsStale(now);
-        bool healthy = status.Outcome == "ok" && !stale;
+        bool healthy = status.Outcome == SyncOutcome.Ok.ToName() && !stale;
         if (json)
         {
             using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus));
@@ -53,14 +55,14 @@ internal static class StatusCommand
         output.WriteLine(status.SnapshotSerial is { } serial
             ? $"snapshot:     serial {serial}, issued {Describe(status.SnapshotIssuedAt, now)}, expires {status.SnapshotExpiresAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}{(stale ? " — STALE: past expires_at, still in use, fix the registry" : "")}"
             : "snapshot:     none accepted yet");
-        output.WriteLine($"accounts:     {status.AccountKeys.Count} managed, {status.AccountsRefused.Count} refused, {status.AccountsMissing.Count} missing");
+        output.WriteLine($"accounts:     {status.AccountKeys.Count} managed, {status.AccountFailures.Count} refused, {status.AccountsMissing.Count} missing");
         foreach (var (account, keys) in status.AccountKeys)
         {
             output.WriteLine($"  {account,-24} {keys} key(s)");
         }
-        foreach (var (account, why) in status.AccountsRefused)
+        foreach (var (account, why) in status.AccountFailures)
         {
-            output.WriteLine($"  {account,-24} REFUSED {why}");
+            output.WriteLine($"  {account,-24} REFUSED {why.Code}: {SafeText.Escape(why.Message, 300)}");
         }
         foreach (var (reason, count) in status.RejectedKeys)
         {

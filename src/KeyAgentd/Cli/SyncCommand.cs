@@ -4,21 +4,21 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyAgentd.Cli;
 
-/// <summary>`keyagentd sync [--dry-run] [--force]`: one cycle, then exit with DESIGN.md's codes.</summary>
+/// <summary>`keyagentd sync [--dry-run] [--force]`: one cycle, then exit with the documented codes.</summary>
 internal static class SyncCommand
 {
     public static Command Create()
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "print the per-account diff and write nothing" };
-        var force = new Option<bool>("--force") { Description = "apply even if more than Safety:MaxRemovalPercent of the keys would go" };
+        var force = new Option<bool>("--force") { Description = "apply even if the mass-removal guard trips (Safety:MaxRemovalPercent and Safety:MinRemovedKeys)" };
         var command = new Command("sync", "run one sync cycle and exit") { dryRun, force };
         command.SetAction((parse, cancel) => CommonOptions.WithSettingsAsync(parse, async settings =>
         {
             using var services = AppServices.BuildForCommand(settings);
             var engine = services.GetRequiredService<SyncEngine>();
             var result = await engine.RunAsync(new SyncOptions(parse.GetValue(dryRun), parse.GetValue(force)), cancel).ConfigureAwait(false);
-            Console.Out.Write(result.Outcome == "dry-run" ? result.Summary : result.Summary + "\n");
-            return result.ExitCode;
+            Console.Out.Write(result.DryRun ? SyncSummary.RenderDryRun(result) : SyncSummary.Render(result) + "\n");
+            return ExitCodes.For(result.Outcome);
         }));
         return command;
     }

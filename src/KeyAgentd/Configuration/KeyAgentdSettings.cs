@@ -1,3 +1,4 @@
+using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 
 namespace KeyAgentd.Configuration;
@@ -80,7 +81,12 @@ public sealed class DeliverySettings
 
 public sealed class SafetySettings
 {
-    public double MaxRemovalPercent { get; set; } = 50;
+    public double MaxRemovalPercent { get; set; } = RemovalLimits.DefaultMaxPercent;
+
+    /// <summary>The absolute floor: a cycle removing fewer keys than this is never held back.</summary>
+    public int MinRemovedKeys { get; set; } = RemovalLimits.DefaultMinKeys;
+
+    public RemovalLimits ToRemovalLimits() => new(MaxRemovalPercent, MinRemovedKeys);
 }
 
 public sealed class StateSettings

@@ -75,7 +75,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         try
         {
             var result = await engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
-            notifier.Notify(ServiceState.Status($"{result.Outcome}: {result.Summary}"));
+            notifier.Notify(ServiceState.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}"));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -109,9 +109,9 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
     {
         report.Section("keyagentd");
         var status = state.LoadStatus();
-        if (status.AccountsRefused.TryGetValue(account.Name, out string? why))
+        if (status.AccountFailures.TryGetValue(account.Name, out var why))
         {
-            report.Fail($"the last sync refused this account: {why}");
+            report.Fail($"the last sync refused this account: {why.Code}: {why.Message}");
         }
         else if (status.AccountKeys.TryGetValue(account.Name, out int count))
         {

@@ -19,7 +19,7 @@ public static class MetricsTextfile
         Gauge(text, "keyagentd_snapshot_serial", "Serial of the registry snapshot in use.", status.SnapshotSerial);
         Gauge(text, "keyagentd_snapshot_age_seconds", "Age of the snapshot in use (now - issued_at).", status.SnapshotAge(now)?.TotalSeconds);
         Gauge(text, "keyagentd_snapshot_stale", "1 when the snapshot in use is past its expires_at.", status.IsStale(now) ? 1 : 0);
-        Gauge(text, "keyagentd_accounts_refused", "Accounts whose files were refused (unsafe ownership or modes, I/O errors).", status.AccountsRefused.Count);
+        Gauge(text, "keyagentd_accounts_refused", "Accounts whose files were refused (unsafe ownership or modes, I/O errors).", status.AccountFailures.Count);
         Gauge(text, "keyagentd_accounts_missing", "Accounts named by the registry that do not exist on this host.", status.AccountsMissing.Count);
 
         Header(text, "keyagentd_last_sync_outcome", "Outcome of the last sync cycle (1 for the current outcome).", "gauge");

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using KeyAgentd.Sync;
 
 namespace KeyAgentd.State;
 
@@ -12,12 +13,10 @@ public sealed class SyncStatus
 
     [JsonPropertyName("last_success")] public DateTimeOffset? LastSuccess { get; set; }
 
-    /// <summary>ok, partial (some account failed), registry-unusable, guard-tripped, failed.</summary>
-    [JsonPropertyName("outcome")] public string Outcome { get; set; } = "never-run";
+    /// <summary>A stable outcome name (ok, partial, interrupted, registry-unusable, guard-tripped), or never-run.</summary>
+    [JsonPropertyName("outcome")] public string Outcome { get; set; } = SyncOutcomes.NeverRun;
 
     [JsonPropertyName("message")] public string? Message { get; set; }
-
-    [JsonPropertyName("exit_code")] public int ExitCode { get; set; }
 
     [JsonPropertyName("duration_seconds")] public double DurationSeconds { get; set; }
 
@@ -35,7 +34,8 @@ public sealed class SyncStatus
 
     [JsonPropertyName("account_keys")] public SortedDictionary<string, int> AccountKeys { get; set; } = new(StringComparer.Ordinal);
 
-    [JsonPropertyName("accounts_refused")] public SortedDictionary<string, string> AccountsRefused { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Accounts the last cycle could not bring in line, with the stable code of why.</summary>
+    [JsonPropertyName("account_failures")] public SortedDictionary<string, AccountFailure> AccountFailures { get; set; } = new(StringComparer.Ordinal);
 
     [JsonPropertyName("accounts_missing")] public List<string> AccountsMissing { get; set; } = [];
 

@@ -14,6 +14,9 @@ public sealed partial class SyncEngine
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "mass-removal guard tripped, nothing written: {Message}")]
     private static partial void LogGuard(ILogger logger, string message);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "account {Account} refused: {Why}")]
-    private static partial void LogRefused(ILogger logger, string account, string why);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "account {Account} refused: {Code}: {Why}")]
+    private static partial void LogRefused(ILogger logger, string account, string code, string why);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "mass removal let through by the registry's removal_approval for serial {Serial}: {Reason}")]
+    private static partial void LogRemovalApproved(ILogger logger, long serial, string reason);
 }

@@ -1,4 +1,5 @@
 using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Registry;
 
 namespace KeyAgentd.Core.Tests.Planning;
@@ -28,6 +29,17 @@ internal static class PlanKeys
         string who = owner ?? parsed.Comment ?? "someone";
         return new DesiredKey(parsed.Key!, options is null ? KeyOptions.Empty : KeyOptionsParser.Parse(options), parsed.Comment ?? who, who, label, null);
     }
+
+    /// <summary>A plan for authorized_keys delivery, the way most tests need one.</summary>
+    public static AccountPlan PlanFile(string account, IReadOnlyList<DesiredKey> desired, string? current, OwnershipMode mode, IReadOnlyList<string> breakGlass,
+        string? cache = null, Withdrawals? withdrawn = null) =>
+        Planner.Plan(new PlanInput(account, desired, mode)
+        {
+            CurrentFile = current,
+            BreakGlass = breakGlass,
+            CurrentCache = cache,
+            Withdrawn = withdrawn ?? Withdrawals.None,
+        });
 
     public static string Fingerprint(string line) => AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 }

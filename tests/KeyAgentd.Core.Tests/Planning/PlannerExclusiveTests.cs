@@ -9,7 +9,7 @@ public class PlannerExclusiveTests
     private const string Header = AuthorizedKeysRenderer.ExclusiveHeader + "\n";
 
     private static AccountPlan Plan(IReadOnlyList<DesiredKey> desired, string? current, params string[] breakGlass) =>
-        Planner.Plan("deploy", desired, current, OwnershipMode.Exclusive, breakGlass);
+        PlanFile("deploy", desired, current, OwnershipMode.Exclusive, breakGlass);
 
     [Fact]
     public void No_file_yet_adds_every_key_under_the_header()
@@ -20,14 +20,14 @@ public class PlannerExclusiveTests
         Assert.Empty(plan.Removed);
         Assert.Empty(plan.Kept);
         Assert.True(plan.Changed);
-        Assert.Equal(Header + Alice + "\n" + Bob + "\n", plan.NewText);
+        Assert.Equal(Header + Alice + "\n" + Bob + "\n", plan.FileText);
     }
 
     [Fact]
     public void No_file_and_no_keys_writes_nothing()
     {
         var plan = Plan([], null);
-        Assert.Null(plan.NewText);
+        Assert.Null(plan.FileText);
         Assert.False(plan.Changed);
     }
 
@@ -35,7 +35,7 @@ public class PlannerExclusiveTests
     public void Empty_file_gets_the_keys()
     {
         var plan = Plan([Desired(Alice)], "");
-        Assert.Equal(Header + Alice + "\n", plan.NewText);
+        Assert.Equal(Header + Alice + "\n", plan.FileText);
         Assert.Single(plan.Added);
     }
 
@@ -50,8 +50,8 @@ public class PlannerExclusiveTests
         Assert.Equal([Fingerprint(Alice)], plan.Kept.Select(k => k.Fingerprint));
         var removed = Assert.Single(plan.Removed);
         Assert.Equal(Fingerprint(OldBob), removed.Key!.Sha256Fingerprint);
-        Assert.Equal(RemovedLine.UnknownKey, removed.Reason);
-        Assert.Equal(Header + Alice + "\n" + Bob + "\n", plan.NewText);
+        Assert.Equal(RemovalReason.NotGranted, removed.Reason);
+        Assert.Equal(Header + Alice + "\n" + Bob + "\n", plan.FileText);
     }
 
     [Fact]
@@ -76,12 +76,13 @@ public class PlannerExclusiveTests
 
         Assert.Equal(2, plan.Removed.Count);
         Assert.Equal("# my notes", plan.Removed[0].RawLine);
-        Assert.Equal(RemovedLine.ForeignComment, plan.Removed[0].Reason);
+        Assert.Equal(RemovalReason.ForeignComment, plan.Removed[0].Reason);
         Assert.Equal(broken, plan.Removed[1].RawLine);
         Assert.Null(plan.Removed[1].Key);
-        Assert.StartsWith("invalid line: bad-base64", plan.Removed[1].Reason);
-        Assert.Equal(0, plan.RemovedKeyCount);
-        Assert.Equal(Header + Alice + "\n", plan.NewText);
+        Assert.Equal(RemovalReason.InvalidLine, plan.Removed[1].Reason);
+        Assert.StartsWith("bad-base64", plan.Removed[1].Detail);
+        Assert.Equal(0, plan.Removed.Count(r => r.Key is not null));
+        Assert.Equal(Header + Alice + "\n", plan.FileText);
     }
 
     [Fact]
@@ -96,7 +97,7 @@ public class PlannerExclusiveTests
         Assert.Empty(plan.Added);
         Assert.Single(plan.Kept);
         Assert.True(plan.Changed);
-        Assert.Equal(Header + Alice + "\n", plan.NewText);
+        Assert.Equal(Header + Alice + "\n", plan.FileText);
     }
 
     [Fact]
@@ -106,7 +107,7 @@ public class PlannerExclusiveTests
 
         Assert.Empty(plan.Removed);
         Assert.Single(plan.Kept);
-        Assert.Equal(Header + "from=\"10.0.0.0/8\" " + Alice + "\n", plan.NewText);
+        Assert.Equal(Header + "from=\"10.0.0.0/8\" " + Alice + "\n", plan.FileText);
     }
 
     [Fact]
@@ -116,16 +117,16 @@ public class PlannerExclusiveTests
 
         var changed = Assert.Single(plan.OptionsChanged);
         Assert.Equal(Fingerprint(Alice), changed.Fingerprint);
-        Assert.Contains($"~ ssh-ed25519 {Fingerprint(Alice)} alice@example.com: options now from=\"10.0.0.0/8\"\n", SyncPlan.Create([plan], [], 50).RenderDiff());
+        Assert.Contains($"~ ssh-ed25519 {Fingerprint(Alice)} alice@example.com: options now from=\"10.0.0.0/8\"\n", SyncPlan.Create([plan], [], new RemovalLimits()).RenderDiff());
     }
 
     [Fact]
     public void Report_mode_counts_a_missing_restriction_as_drift()
     {
-        var report = Planner.Plan("deploy", [Desired(Alice, options: "from=\"10.0.0.0/8\"")], Alice + "\n", OwnershipMode.Report, []);
+        var report = PlanFile("deploy", [Desired(Alice, options: "from=\"10.0.0.0/8\"")], Alice + "\n", OwnershipMode.Report, []);
         Assert.True(report.Changed);
         Assert.Single(report.OptionsChanged);
-        Assert.Null(report.NewText);
+        Assert.Null(report.FileText);
     }
 
     [Fact]
@@ -136,7 +137,7 @@ public class PlannerExclusiveTests
         var plan = Plan([Desired(Alice)], current);
 
         Assert.Equal(["mine"], plan.Removed.Select(r => r.RawLine));
-        Assert.Equal(Header + Alice + "\n", plan.NewText);
+        Assert.Equal(Header + Alice + "\n", plan.FileText);
     }
 
     [Fact]
@@ -145,10 +146,10 @@ public class PlannerExclusiveTests
         var desired = new[] { Desired(Carol, "carol"), Desired(Alice, "alice", "laptop"), Desired(Bob, "bob", options: "no-pty") };
         var first = Plan(desired, Stranger + "\n", Admin);
 
-        var second = Plan(desired, first.NewText, Admin);
+        var second = Plan(desired, first.FileText, Admin);
 
         Assert.False(second.Changed);
-        Assert.Null(second.NewText);
+        Assert.Null(second.FileText);
         Assert.Empty(second.Added);
         Assert.Empty(second.Removed);
         Assert.Equal(3, second.Kept.Count);
@@ -159,8 +160,8 @@ public class PlannerExclusiveTests
     {
         var keys = new[] { Desired(Carol, "c"), Desired(Alice, "a", "z"), Desired(Bob, "a", "b") };
 
-        string forward = Plan(keys, null).NewText!;
-        string backward = Plan(keys.Reverse().ToList(), null).NewText!;
+        string forward = Plan(keys, null).FileText!;
+        string backward = Plan(keys.Reverse().ToList(), null).FileText!;
 
         Assert.Equal(forward, backward);
         Assert.Equal(Header + Bob + "\n" + Alice + "\n" + Carol + "\n", forward);
@@ -171,8 +172,8 @@ public class PlannerExclusiveTests
     {
         var plan = Plan([Desired(Alice)], Header + Alice + "\n" + Alice + "\n");
         var removed = Assert.Single(plan.Removed);
-        Assert.Equal(RemovedLine.DuplicateKey, removed.Reason);
-        Assert.Equal(Header + Alice + "\n", plan.NewText);
+        Assert.Equal(RemovalReason.DuplicateKey, removed.Reason);
+        Assert.Equal(Header + Alice + "\n", plan.FileText);
     }
 
     [Fact]
@@ -181,15 +182,15 @@ public class PlannerExclusiveTests
         var plan = Plan([Desired(Alice)], Admin + "\n" + Stranger + "\n", Admin);
 
         Assert.Equal([Fingerprint(Stranger)], plan.Removed.Select(r => r.Key!.Sha256Fingerprint));
-        Assert.Equal(Header + Admin + "\n" + Alice + "\n", plan.NewText);
+        Assert.Equal(Header + Admin + "\n" + Alice + "\n", plan.FileText);
     }
 
     [Fact]
     public void Break_glass_keys_survive_an_empty_registry()
     {
         var plan = Plan([], Header + Admin + "\n" + Alice + "\n", Admin);
-        Assert.Equal(Header + Admin + "\n", plan.NewText);
-        Assert.Equal(1, plan.RemovedKeyCount);
+        Assert.Equal(Header + Admin + "\n", plan.FileText);
+        Assert.Equal(1, plan.Removed.Count(r => r.Key is not null));
     }
 
     [Fact]
@@ -197,7 +198,7 @@ public class PlannerExclusiveTests
     {
         string restricted = "from=\"192.0.2.1\" " + Alice;
         var plan = Plan([Desired(Alice)], null, restricted);
-        Assert.Equal(Header + restricted + "\n", plan.NewText);
+        Assert.Equal(Header + restricted + "\n", plan.FileText);
     }
 
     [Fact]
@@ -205,7 +206,7 @@ public class PlannerExclusiveTests
     {
         var plan = Plan([Desired(Alice)], null, "not a key", "", "# comment", Admin + "\nssh-ed25519 EVIL");
 
-        Assert.Equal(Header + Alice + "\n", plan.NewText);
+        Assert.Equal(Header + Alice + "\n", plan.FileText);
         Assert.Equal(2, plan.Notes.Count);
         Assert.Contains("break-glass line 1 ignored", plan.Notes[0]);
         Assert.Contains("control-character", plan.Notes[1]);
@@ -216,10 +217,10 @@ public class PlannerExclusiveTests
     {
         string current = Alice + "\n" + OldBob + "\n";
 
-        var report = Planner.Plan("deploy", [Desired(Alice), Desired(Bob)], current, OwnershipMode.Report, []);
+        var report = PlanFile("deploy", [Desired(Alice), Desired(Bob)], current, OwnershipMode.Report, []);
         var exclusive = Plan([Desired(Alice), Desired(Bob)], current);
 
-        Assert.Null(report.NewText);
+        Assert.Null(report.FileText);
         Assert.True(report.Changed);
         Assert.Equal(OwnershipMode.Report, report.Mode);
         Assert.Equal(exclusive.Added, report.Added);
@@ -230,9 +231,9 @@ public class PlannerExclusiveTests
     [Fact]
     public void Report_mode_without_drift_is_unchanged()
     {
-        var report = Planner.Plan("deploy", [Desired(Alice)], Alice + "\n", OwnershipMode.Report, []);
+        var report = PlanFile("deploy", [Desired(Alice)], Alice + "\n", OwnershipMode.Report, []);
         Assert.False(report.Changed);
-        Assert.Null(report.NewText);
+        Assert.Null(report.FileText);
     }
 
     [Fact]
@@ -240,10 +241,10 @@ public class PlannerExclusiveTests
     {
         var plan = Plan([Desired(Alice, options: "no-pty,from=\"10.0.0.0/8\""), Desired(Carol)], null, Admin);
 
-        var lines = Core.AuthorizedKeys.AuthorizedKeyLineParser.ParseAll(plan.NewText!);
+        var lines = Core.AuthorizedKeys.AuthorizedKeyLineParser.ParseAll(plan.FileText!);
 
         Assert.Equal(3, lines.Count(l => l.IsKey));
         Assert.DoesNotContain(lines, l => l.Kind == Core.AuthorizedKeys.AuthorizedKeyLineKind.Invalid);
-        Assert.Equal(3, SshKeygen.Fingerprint(plan.NewText!).Lines.Length);
+        Assert.Equal(3, SshKeygen.Fingerprint(plan.FileText!).Lines.Length);
     }
 }

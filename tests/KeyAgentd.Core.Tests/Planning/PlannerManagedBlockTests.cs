@@ -10,7 +10,7 @@ public class PlannerManagedBlockTests
     private const string End = AuthorizedKeysRenderer.EndMarker + "\n";
 
     private static AccountPlan Plan(IReadOnlyList<DesiredKey> desired, string? current, params string[] breakGlass) =>
-        Planner.Plan("alice", desired, current, OwnershipMode.ManagedBlock, breakGlass);
+        PlanFile("alice", desired, current, OwnershipMode.ManagedBlock, breakGlass);
 
     [Fact]
     public void Block_is_appended_after_the_users_lines()
@@ -19,7 +19,7 @@ public class PlannerManagedBlockTests
 
         var plan = Plan([Desired(Alice)], current);
 
-        Assert.Equal(current + Begin + Alice + "\n" + End, plan.NewText);
+        Assert.Equal(current + Begin + Alice + "\n" + End, plan.FileText);
         Assert.Empty(plan.Removed);
         Assert.Single(plan.Added);
     }
@@ -28,20 +28,20 @@ public class PlannerManagedBlockTests
     public void Missing_final_newline_is_completed_before_appending()
     {
         var plan = Plan([Desired(Alice)], Stranger);
-        Assert.Equal(Stranger + "\n" + Begin + Alice + "\n" + End, plan.NewText);
+        Assert.Equal(Stranger + "\n" + Begin + Alice + "\n" + End, plan.FileText);
     }
 
     [Fact]
     public void No_file_gets_just_the_block()
     {
-        Assert.Equal(Begin + Alice + "\n" + End, Plan([Desired(Alice)], null).NewText);
+        Assert.Equal(Begin + Alice + "\n" + End, Plan([Desired(Alice)], null).FileText);
     }
 
     [Fact]
     public void Nothing_to_write_and_no_block_leaves_the_file_alone()
     {
         var plan = Plan([], Stranger + "\n");
-        Assert.Null(plan.NewText);
+        Assert.Null(plan.FileText);
         Assert.False(plan.Changed);
         Assert.Empty(plan.Removed);
     }
@@ -55,7 +55,7 @@ public class PlannerManagedBlockTests
 
         var plan = Plan([Desired(Alice)], current);
 
-        Assert.Equal(before + Begin + Alice + "\n" + End + after, plan.NewText);
+        Assert.Equal(before + Begin + Alice + "\n" + End + after, plan.FileText);
         var removed = Assert.Single(plan.Removed);
         Assert.Equal(Fingerprint(OldBob), removed.Key!.Sha256Fingerprint);
     }
@@ -67,7 +67,7 @@ public class PlannerManagedBlockTests
 
         var plan = Plan([Desired(Alice)], current);
 
-        Assert.Equal(Stranger + "\r\n" + Begin + Alice + "\n" + End + "tail", plan.NewText);
+        Assert.Equal(Stranger + "\r\n" + Begin + Alice + "\n" + End + "tail", plan.FileText);
         Assert.Single(plan.Kept);
         Assert.Empty(plan.Removed);
     }
@@ -82,15 +82,15 @@ public class PlannerManagedBlockTests
         Assert.Empty(plan.Removed);
         Assert.Empty(plan.Kept);
         Assert.Single(plan.Added);
-        Assert.Equal(Stranger + "\n" + Alice + "\n" + Begin + Alice + "\n" + End, plan.NewText);
+        Assert.Equal(Stranger + "\n" + Alice + "\n" + Begin + Alice + "\n" + End, plan.FileText);
     }
 
     [Fact]
     public void Empty_registry_empties_the_block_but_keeps_the_markers()
     {
         var plan = Plan([], "mine\n" + Begin + Alice + "\n" + End);
-        Assert.Equal("mine\n" + Begin + End, plan.NewText);
-        Assert.Equal(1, plan.RemovedKeyCount);
+        Assert.Equal("mine\n" + Begin + End, plan.FileText);
+        Assert.Equal(1, plan.Removed.Count(r => r.Key is not null));
     }
 
     [Fact]
@@ -99,32 +99,46 @@ public class PlannerManagedBlockTests
         string current = "# mine\r\n" + Stranger;
         var first = Plan([Desired(Alice), Desired(Bob)], current, Admin);
 
-        var second = Plan([Desired(Bob), Desired(Alice)], first.NewText, Admin);
+        var second = Plan([Desired(Bob), Desired(Alice)], first.FileText, Admin);
 
         Assert.False(second.Changed);
-        Assert.Null(second.NewText);
+        Assert.Null(second.FileText);
         Assert.Equal(2, second.Kept.Count);
-        Assert.StartsWith(current + "\n", first.NewText);
+        Assert.StartsWith(current + "\n", first.FileText);
     }
 
     [Fact]
     public void Break_glass_keys_go_in_the_block_and_stay()
     {
         var plan = Plan([], Begin + Admin + "\n" + Alice + "\n" + End, Admin);
-        Assert.Equal(Begin + Admin + "\n" + End, plan.NewText);
+        Assert.Equal(Begin + Admin + "\n" + End, plan.FileText);
         Assert.Equal([Fingerprint(Alice)], plan.Removed.Select(r => r.Key!.Sha256Fingerprint));
     }
 
     [Fact]
-    public void Switching_from_exclusive_turns_the_whole_managed_file_into_the_block()
+    public void Switching_from_exclusive_keeps_the_lines_the_user_added_outside_the_block()
     {
-        string exclusive = Planner.Plan("alice", [Desired(Alice), Desired(OldBob)], null, OwnershipMode.Exclusive, []).NewText!;
+        var exclusive = PlanFile("alice", [Desired(Alice), Desired(OldBob)], null, OwnershipMode.Exclusive, []);
+        string edited = exclusive.FileText! + "# my own key\n" + Stranger + "\n";
+
+        var plan = PlanFile("alice", [Desired(Alice)], edited, OwnershipMode.ManagedBlock, [], cache: exclusive.CacheText);
+
+        Assert.Equal("# my own key\n" + Stranger + "\n" + Begin + Alice + "\n" + End, plan.FileText);
+        Assert.Equal([Fingerprint(OldBob)], plan.Removed.Select(r => r.Key!.Sha256Fingerprint));
+        Assert.Single(plan.Kept);
+        Assert.Empty(plan.Notes);
+    }
+
+    [Fact]
+    public void Switching_from_exclusive_with_no_record_of_what_was_written_takes_the_whole_file_as_ours()
+    {
+        string exclusive = PlanFile("alice", [Desired(Alice), Desired(OldBob)], null, OwnershipMode.Exclusive, []).FileText!;
 
         var plan = Plan([Desired(Alice)], exclusive);
 
-        Assert.Equal(Begin + Alice + "\n" + End, plan.NewText);
+        Assert.Equal(Begin + Alice + "\n" + End, plan.FileText);
         Assert.Equal([Fingerprint(OldBob)], plan.Removed.Select(r => r.Key!.Sha256Fingerprint));
-        Assert.Single(plan.Kept);
+        Assert.Contains("no record", Assert.Single(plan.Notes));
     }
 
     [Theory]
@@ -137,7 +151,7 @@ public class PlannerManagedBlockTests
         var plan = Plan([Desired(Alice)], current);
 
         Assert.NotNull(plan.Error);
-        Assert.Null(plan.NewText);
+        Assert.Null(plan.FileText);
         Assert.False(plan.Changed);
         Assert.Empty(plan.Removed);
         Assert.Throws<InvalidOperationException>(() => AuthorizedKeysRenderer.RenderManagedBlock(current, [], []));

@@ -28,14 +28,14 @@ public class PlannerPropertyTests
             var desired = RandomDesired(random, pool);
             string[] breakGlass = random.Next(4) == 0 ? [pool[random.Next(PoolSize)]] : [];
 
-            var plan = Planner.Plan("acct", desired, file, mode, breakGlass);
-            string? applied = plan.NewText ?? file;
-            var again = Planner.Plan("acct", desired, applied, mode, breakGlass);
+            var plan = PlanFile("acct", desired, file, mode, breakGlass);
+            string? applied = plan.FileText ?? file;
+            var again = PlanFile("acct", desired, applied, mode, breakGlass);
 
             Assert.Null(plan.Error);
 
             Assert.False(again.Changed, $"seed {seed} round {round}");
-            Assert.Null(again.NewText);
+            Assert.Null(again.FileText);
             Assert.Empty(again.Added);
             Assert.Empty(again.Removed);
             Assert.Equal(applied is null ? 0 : desired.Count, again.Kept.Count);

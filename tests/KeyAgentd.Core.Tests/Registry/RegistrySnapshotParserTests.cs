@@ -252,4 +252,29 @@ public class RegistrySnapshotParserTests
         Assert.Equal(SnapshotError.InvalidField, error.Code);
         Assert.StartsWith("revoked", error.Message);
     }
+
+    [Fact]
+    public void A_removal_approval_is_read_with_its_serial_limit_and_reason()
+    {
+        var snapshot = RegistryJson.Parse(RegistryJson.Bytes(RegistryJson.Minimal(
+            extra: ""","removal_approval":{"serial":7,"max_removed_keys":120,"reason":"team foo offboarded (CHG-42)"}""")));
+
+        Assert.Equal(new RemovalApproval(7, 120, "team foo offboarded (CHG-42)"), snapshot.RemovalApproval);
+    }
+
+    [Theory]
+    [InlineData("""{"serial":7,"max_removed_keys":120}""")]
+    [InlineData("""{"serial":7,"max_removed_keys":0,"reason":"x"}""")]
+    [InlineData("""{"serial":"7","max_removed_keys":5,"reason":"x"}""")]
+    [InlineData("""{"max_removed_keys":5,"reason":"x"}""")]
+    [InlineData("""{"serial":7,"max_removed_keys":5,"reason":" "}""")]
+    [InlineData("""{"serial":7,"max_removed_keys":5,"reason":"a\nb"}""")]
+    [InlineData("true")]
+    public void A_malformed_removal_approval_refuses_the_document(string approval)
+    {
+        var error = RegistryJson.Refuse(RegistryJson.Minimal(extra: $$""","removal_approval":{{approval}}"""));
+
+        Assert.Contains(error.Code, new[] { SnapshotError.InvalidField, SnapshotError.MissingField });
+        Assert.Contains("removal_approval", error.Message);
+    }
 }

@@ -3,6 +3,7 @@ using KeyAgentd.Cli;
 using KeyAgentd.Doctor;
 using KeyAgentd.Files;
 using KeyAgentd.State;
+using KeyAgentd.Sync;
 using KeyAgentd.Tests.Support;
 using KeyAgentd.Tests.Sync;
 
@@ -26,7 +27,7 @@ public sealed class DoctorCommandTests
     {
         var sandbox = new SyncSandbox();
         sandbox.Publish(new Dictionary<string, string[]> { [account.Account.Name] = [Key] });
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync()).Outcome);
         return sandbox;
     }
 

@@ -1,3 +1,4 @@
+using KeyAgentd.Sync;
 using System.Text.Json;
 using KeyAgentd.Cli;
 using KeyAgentd.Tests.Sync;
@@ -30,7 +31,7 @@ public class StatusCommandTests
     {
         using var box = new EngineSandbox(["alice", "deploy"]);
         box.WriteRegistry(Doc(7));
-        Assert.Equal(ExitCodes.Ok, (await box.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await box.SyncAsync()).Outcome);
         var now = box.Time.GetUtcNow().AddSeconds(30);
 
         var (exit, json, text) = Status(box, now);
@@ -57,7 +58,7 @@ public class StatusCommandTests
         box.WriteRegistry(Doc(7));
         await box.SyncAsync();
         box.WriteRegistry("not json");
-        Assert.Equal(ExitCodes.RegistryUnusable, (await box.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.RegistryUnusable, (await box.SyncAsync()).Outcome);
 
         var (exit, json, text) = Status(box, box.Time.GetUtcNow());
 
@@ -74,7 +75,7 @@ public class StatusCommandTests
         using var box = new EngineSandbox(["alice", "deploy"]);
         var expires = EngineSandbox.Issued.AddHours(1);
         box.WriteRegistry(Doc(7, expires));
-        Assert.Equal(ExitCodes.Ok, (await box.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await box.SyncAsync()).Outcome);
 
         var (exit, json, text) = Status(box, expires.AddMinutes(1));
 

@@ -1,3 +1,4 @@
+using KeyAgentd.Sync;
 using KeyAgentd.Cli;
 using KeyAgentd.Daemon;
 using KeyAgentd.Tests.Support;
@@ -34,25 +35,25 @@ public class NginxRegistryTests
         Publish(nginx, Registry(1, AliceA, AliceB));
 
         var first = await box.SyncAsync();
-        Assert.True(first.ExitCode == ExitCodes.Ok, first.Summary);
+        Assert.True(first.Outcome == SyncOutcome.Ok, SyncSummary.Render(first));
         Assert.NotNull(box.State.LoadStatus().ETag);
 
         var second = await box.SyncAsync();
-        Assert.Equal(ExitCodes.Ok, second.ExitCode);
+        Assert.Equal(SyncOutcome.Ok, second.Outcome);
         var lines = File.ReadAllLines(nginx.AccessLog);
         Assert.Contains(" 200 ", lines[0], StringComparison.Ordinal);
         Assert.Contains(" 304 ", lines[^1], StringComparison.Ordinal);
 
         // Removed upstream → removed on disk at the next cycle.
         Publish(nginx, Registry(2, AliceA));
-        Assert.Equal(ExitCodes.Ok, (await box.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await box.SyncAsync()).Outcome);
         Assert.DoesNotContain("alice-b", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
 
         // nginx down: exit 3, every byte kept, status says why.
         byte[] before = File.ReadAllBytes(box.KeysPath("alice"));
         nginx.Stop();
         var down = await box.SyncAsync();
-        Assert.Equal(ExitCodes.RegistryUnusable, down.ExitCode);
+        Assert.Equal(SyncOutcome.RegistryUnusable, down.Outcome);
         Assert.Equal(before, File.ReadAllBytes(box.KeysPath("alice")));
         var status = box.State.LoadStatus();
         Assert.Equal("registry-unusable", status.Outcome);
@@ -63,7 +64,7 @@ public class NginxRegistryTests
         Publish(nginx, Registry(3, AliceA, AliceB));
         nginx.Start();
         var back = await box.SyncAsync();
-        Assert.True(back.ExitCode == ExitCodes.Ok, back.Summary);
+        Assert.True(back.Outcome == SyncOutcome.Ok, SyncSummary.Render(back));
         Assert.Contains("alice-b", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
         Assert.Null(box.State.LoadStatus().LastRegistryError);
     }

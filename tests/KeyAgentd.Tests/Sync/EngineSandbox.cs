@@ -99,8 +99,17 @@ public sealed class EngineSandbox : IDisposable
 
     public Task<SyncResult> SyncAsync(CancellationToken cancel = default) => Engine.RunAsync(new SyncOptions(), cancel);
 
+    public string CachePath(string account) => Path.Combine(Settings.State.Directory, "keys", account);
+
+    /// <summary>The audit log's records as JSON objects, oldest first.</summary>
+    public List<JsonObject> AuditRecords() =>
+        File.Exists(Settings.Audit.Path)
+            ? [.. File.ReadAllLines(Settings.Audit.Path).Select(l => JsonNode.Parse(l)!.AsObject())]
+            : [];
+
     /// <summary>A registry document: each account gets the given raw key entries (JSON objects).</summary>
-    public static string Registry(long serial, Dictionary<string, JsonArray> accountKeys, DateTimeOffset? expires = null, DateTimeOffset? issued = null)
+    public static string Registry(long serial, Dictionary<string, JsonArray> accountKeys, DateTimeOffset? expires = null, DateTimeOffset? issued = null,
+        Action<JsonObject>? edit = null)
     {
         var accountsNode = new JsonObject();
         foreach (var (name, keys) in accountKeys)
@@ -116,6 +125,7 @@ public sealed class EngineSandbox : IDisposable
             ["people"] = new JsonObject(),
             ["accounts"] = accountsNode,
         };
+        edit?.Invoke(doc);
         return doc.ToJsonString();
     }
 

@@ -59,14 +59,14 @@ public sealed class RevocationCannotBeBlockedTests
             Audit = { Path = scratch.File("audit.jsonl") },
         };
         WriteRegistry(registry, 1, account.Account.Name, alice, bob);
-        Assert.Equal(ExitCodes.Ok, (await Sync(settings)).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await Sync(settings)).Outcome);
 
         string? linkedElsewhere = sabotage(account, account.KeyFile);
         byte[]? elsewhereBefore = linkedElsewhere is null ? null : File.ReadAllBytes(linkedElsewhere);
         WriteRegistry(registry, 2, account.Account.Name, alice);
         var result = await Sync(settings);
 
-        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
         var st = TestAccount.Lstat(account.KeyFile);
         Assert.Equal(Mono.Unix.Native.FilePermissions.S_IFREG, (Mono.Unix.Native.FilePermissions)st.st_mode & Mono.Unix.Native.FilePermissions.S_IFMT);
         Assert.Equal(1UL, st.st_nlink);

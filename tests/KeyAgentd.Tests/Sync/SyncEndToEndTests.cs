@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using KeyAgentd.Audit;
 using KeyAgentd.Cli;
 using KeyAgentd.State;
+using KeyAgentd.Sync;
 using KeyAgentd.Tests.Support;
 
 namespace KeyAgentd.Tests.Sync;
@@ -28,8 +29,8 @@ public sealed class SyncEndToEndTests
         sandbox.Publish(Keys((alice, [KeyA, KeyB])));
 
         var first = await sandbox.SyncAsync();
-        Assert.Equal(ExitCodes.Ok, first.ExitCode);
-        Assert.Contains("+2 -0 key(s), 1 file(s) written", first.Summary, StringComparison.Ordinal);
+        Assert.Equal(SyncOutcome.Ok, first.Outcome);
+        Assert.Equal((2, 0, 1), (first.Counts.Added, first.Counts.Removed, first.Counts.Written));
         Assert.Equal(0x1C0u, TestAccount.Mode(alice.SshDir));
         Assert.Equal(0x180u, TestAccount.Mode(alice.KeyFile));
         foreach (string path in new[] { alice.SshDir, alice.KeyFile })
@@ -47,8 +48,8 @@ public sealed class SyncEndToEndTests
 
         var before = TestAccount.Lstat(alice.KeyFile);
         var second = await sandbox.SyncAsync();
-        Assert.Equal(ExitCodes.Ok, second.ExitCode);
-        Assert.Contains("+0 -0 key(s), 0 file(s) written", second.Summary, StringComparison.Ordinal);
+        Assert.Equal(SyncOutcome.Ok, second.Outcome);
+        Assert.Equal((0, 0, 0), (second.Counts.Added, second.Counts.Removed, second.Counts.Written));
         var after = TestAccount.Lstat(alice.KeyFile);
         Assert.Equal(before.st_ino, after.st_ino);
         Assert.Equal(before.st_mtime, after.st_mtime);
@@ -67,22 +68,22 @@ public sealed class SyncEndToEndTests
         JsonObject Grants(params string[] grants) => new() { [name] = new JsonObject { ["grants"] = new JsonArray([.. grants.Select(g => (JsonNode)JsonValue.Create(g))]) } };
 
         sandbox.PublishJson(Grants("p1", "p2"), People(("p1", [KeyA, KeyB]), ("p2", [KeyC])));
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync()).Outcome);
         Assert.Equal(3, KeyLines(alice).Count);
 
         // A key removed from the person.
         sandbox.PublishJson(Grants("p1", "p2"), People(("p1", [KeyA]), ("p2", [KeyC])));
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync(force: true)).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync(force: true)).Outcome);
         Assert.DoesNotContain(KeyLines(alice), l => l.Contains(KeyB.Split(' ')[1], StringComparison.Ordinal));
 
         // The fingerprint on the revoked list, although the person still lists the key.
         sandbox.PublishJson(Grants("p1", "p2"), People(("p1", [KeyA]), ("p2", [KeyC])), [SyncSandbox.Fingerprint(KeyA)]);
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync(force: true)).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync(force: true)).Outcome);
         Assert.DoesNotContain(KeyLines(alice), l => l.Contains(KeyA.Split(' ')[1], StringComparison.Ordinal));
 
         // The grant withdrawn, then the person gone.
         sandbox.PublishJson(Grants("p1"), People(("p1", [KeyB]), ("p2", [KeyC])));
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync(force: true)).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync(force: true)).Outcome);
         Assert.Equal([KeyB.Split(' ')[1]], KeyLines(alice).Select(l => l.Split(' ')[1]));
         sandbox.PublishJson(Grants("p1"), People(("p2", [KeyC])));
         await sandbox.SyncAsync(force: true);
@@ -99,7 +100,7 @@ public sealed class SyncEndToEndTests
         // With the registry's key already there, one removal of two stays under the 50 % guard.
         alice.MakeKeyFile(KeyA + "\n" + own + "\n");
 
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync()).Outcome);
         Assert.DoesNotContain(Unknown.Split(' ')[1], File.ReadAllText(alice.KeyFile), StringComparison.Ordinal);
         var removed = Assert.Single(sandbox.AuditRecords(AuditActions.KeyRemoved));
         Assert.Equal(own, removed.GetProperty("line").GetString());
@@ -116,7 +117,7 @@ public sealed class SyncEndToEndTests
         string own = "# my laptop\r\nno-pty   " + Unknown + "  trailing  \n";
         alice.MakeKeyFile(own);
 
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync()).Outcome);
         string text = File.ReadAllText(alice.KeyFile);
         Assert.StartsWith(own, text, StringComparison.Ordinal);
         Assert.Contains("# BEGIN keyagentd", text, StringComparison.Ordinal);
@@ -154,7 +155,7 @@ public sealed class SyncEndToEndTests
         Assert.Single(KeyLines(bob));
 
         sandbox.Publish(Keys((alice, [KeyA])));
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync()).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync()).Outcome);
         Assert.Empty(KeyLines(bob));
         Assert.Single(KeyLines(alice));
     }
@@ -169,8 +170,8 @@ public sealed class SyncEndToEndTests
         sandbox.Publish(keys);
 
         var result = await sandbox.SyncAsync();
-        Assert.Equal(ExitCodes.Ok, result.ExitCode);
-        Assert.Contains("1 missing", result.Summary, StringComparison.Ordinal);
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
+        Assert.Equal(1, result.Counts.Missing);
         Assert.Single(KeyLines(alice));
         var missing = Assert.Single(sandbox.AuditRecords(AuditActions.AccountMissing));
         Assert.Equal("katnosuchuser", missing.GetProperty("account").GetString());
@@ -191,7 +192,7 @@ public sealed class SyncEndToEndTests
         sandbox.Settings.Accounts.BreakGlass[alice.Account.Name] = [KeyB];
         bob.MakeKeyFile(Unknown + "\n");
 
-        Assert.Equal(ExitCodes.Ok, (await sandbox.SyncAsync(force: true)).ExitCode);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync(force: true)).Outcome);
         Assert.Empty(KeyLines(bob));
         Assert.False(Directory.Exists(carol.SshDir));
         var aliceKeys = KeyLines(alice).Select(l => l.Split(' ')[^2]).ToList();
@@ -208,6 +209,7 @@ public sealed class SyncEndToEndTests
     public async Task Mass_removal_guard_exits_4_and_writes_nothing_until_forced()
     {
         using var sandbox = new SyncSandbox();
+        sandbox.Settings.Safety.MinRemovedKeys = 2;
         using var alice = TestAccount.Create();
         sandbox.Publish(Keys((alice, [KeyA, KeyB, KeyC])));
         await sandbox.SyncAsync();
@@ -215,13 +217,13 @@ public sealed class SyncEndToEndTests
 
         sandbox.Publish(Keys((alice, [KeyA])));
         var guarded = await sandbox.SyncAsync();
-        Assert.Equal(ExitCodes.MassRemovalGuard, guarded.ExitCode);
+        Assert.Equal(SyncOutcome.GuardTripped, guarded.Outcome);
         Assert.Equal(before.st_mtime_nsec, TestAccount.Lstat(alice.KeyFile).st_mtime_nsec);
         Assert.Equal(3, KeyLines(alice).Count);
         Assert.Single(sandbox.AuditRecords(AuditActions.GuardTripped));
 
         var forced = await sandbox.SyncAsync(force: true);
-        Assert.Equal(ExitCodes.Ok, forced.ExitCode);
+        Assert.Equal(SyncOutcome.Ok, forced.Outcome);
         Assert.Single(KeyLines(alice));
     }
 
@@ -234,8 +236,8 @@ public sealed class SyncEndToEndTests
         var before = SyncSandbox.Tree(sandbox.Root, alice.Home);
 
         var result = await sandbox.SyncAsync(dryRun: true);
-        Assert.Equal("dry-run", result.Outcome);
-        Assert.Contains(alice.Account.Name, result.Summary, StringComparison.Ordinal);
+        Assert.True(result.DryRun);
+        Assert.Contains(alice.Account.Name, SyncSummary.RenderDryRun(result), StringComparison.Ordinal);
         Assert.Equal(before, SyncSandbox.Tree(sandbox.Root, alice.Home));
         Assert.False(Directory.Exists(alice.SshDir));
         Assert.False(File.Exists(sandbox.AuditPath));
@@ -251,7 +253,7 @@ public sealed class SyncEndToEndTests
         mallory.MakeSshDir(0x1F8);
 
         var result = await sandbox.SyncAsync();
-        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Equal(SyncOutcome.Partial, result.Outcome);
         Assert.Single(KeyLines(alice));
         Assert.False(File.Exists(mallory.KeyFile));
         var refused = Assert.Single(sandbox.AuditRecords(AuditActions.AccountRefused));
@@ -273,8 +275,8 @@ public sealed class SyncEndToEndTests
         File.CreateSymbolicLink(eve.SshDir, rootDir);
 
         var result = await sandbox.SyncAsync();
-        Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        Assert.Contains("2 refused", result.Summary, StringComparison.Ordinal);
+        Assert.Equal(SyncOutcome.Partial, result.Outcome);
+        Assert.Equal(2, result.Counts.Refused);
         Assert.Single(KeyLines(alice));
         Assert.Empty(Directory.GetFileSystemEntries(rootDir));
         Assert.Equal(2, sandbox.AuditRecords(AuditActions.AccountRefused).Count);
@@ -298,7 +300,7 @@ public sealed class SyncEndToEndTests
         var result = await sandbox.SyncAsync();
 
         // Exclusive mode replaces the links by renameat without reading or writing through them.
-        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
         victim.AssertUntouched();
         hardVictim.AssertUntouched();
         Assert.Single(KeyLines(alice));
@@ -325,7 +327,7 @@ public sealed class SyncEndToEndTests
         var result = await sandbox.SyncAsync();
 
         // The user's own lines would have to be read through the link to be kept: refuse instead.
-        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Equal(SyncOutcome.Partial, result.Outcome);
         victim.AssertUntouched();
         Assert.Equal(victim.Path, File.ResolveLinkTarget(mallory.KeyFile, false)!.FullName);
     }
@@ -339,12 +341,12 @@ public sealed class SyncEndToEndTests
         sandbox.Publish(Keys((alice, [KeyA, KeyB])));
 
         var first = await sandbox.SyncAsync();
-        Assert.Equal(ExitCodes.Ok, first.ExitCode);
-        Assert.Contains("1 file(s) written", first.Summary, StringComparison.Ordinal);
+        Assert.Equal(SyncOutcome.Ok, first.Outcome);
+        Assert.Equal(1, first.Counts.Written);
         Assert.False(Directory.Exists(alice.SshDir));
         string cache = File.ReadAllText(Path.Combine(sandbox.Settings.State.Directory, StateStore.KeysDirectoryName, alice.Account.Name));
         Assert.Equal(2, cache.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => !l.StartsWith('#')));
-        Assert.Contains("0 file(s) written", (await sandbox.SyncAsync()).Summary, StringComparison.Ordinal);
+        Assert.Equal(0, (await sandbox.SyncAsync()).Counts.Written);
     }
 
     [RootFact]

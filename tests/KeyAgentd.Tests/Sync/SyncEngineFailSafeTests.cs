@@ -1,3 +1,4 @@
+using KeyAgentd.Sync;
 using System.Text.Json.Nodes;
 using KeyAgentd.Cli;
 
@@ -19,25 +20,27 @@ public class SyncEngineFailSafeTests
 
     private static async Task<EngineSandbox> AppliedAsync(string registry)
     {
-        var box = new EngineSandbox(Accounts);
+        // A three-key host: the floor is lowered so that emptying it trips the guard (the default
+        // floor lets small hosts lose a removed person at once; see RevocationWinsTests).
+        var box = new EngineSandbox(Accounts, configure: s => s.Safety.MinRemovedKeys = 1);
         box.WriteRegistry(registry);
         var first = await box.SyncAsync();
-        Assert.True(first.ExitCode == ExitCodes.Ok, first.Summary);
+        Assert.True(first.Outcome == SyncOutcome.Ok, SyncSummary.Render(first));
         return box;
     }
 
-    public static TheoryData<string, string, int> Refusals => new()
+    public static TheoryData<string, string, SyncOutcome> Refusals => new()
     {
-        { "invalid-json", "{\"schema\": \"keyagentd.registry/v1\", \"serial\": ", ExitCodes.RegistryUnusable },
-        { "wrong-schema", Good(5).Replace("keyagentd.registry/v1", "keyagentd.registry/v9", StringComparison.Ordinal), ExitCodes.RegistryUnusable },
-        { "rollback", Good(1), ExitCodes.RegistryUnusable },
-        { "expired", Good(5, expires: EngineSandbox.Issued.AddMinutes(1)), ExitCodes.RegistryUnusable },
-        { "empty-accounts", EngineSandbox.Registry(5, []), ExitCodes.MassRemovalGuard },
+        { "invalid-json", "{\"schema\": \"keyagentd.registry/v1\", \"serial\": ", SyncOutcome.RegistryUnusable },
+        { "wrong-schema", Good(5).Replace("keyagentd.registry/v1", "keyagentd.registry/v9", StringComparison.Ordinal), SyncOutcome.RegistryUnusable },
+        { "rollback", Good(1), SyncOutcome.RegistryUnusable },
+        { "expired", Good(5, expires: EngineSandbox.Issued.AddMinutes(1)), SyncOutcome.RegistryUnusable },
+        { "empty-accounts", EngineSandbox.Registry(5, []), SyncOutcome.GuardTripped },
     };
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public async Task A_refused_snapshot_changes_no_byte_and_keeps_the_last_known_good(string name, string registry, int exit)
+    public async Task A_refused_snapshot_changes_no_byte_and_keeps_the_last_known_good(string name, string registry, SyncOutcome exit)
     {
         using var box = await AppliedAsync(Good(2));
         var before = box.SnapshotFiles(Accounts);
@@ -46,7 +49,7 @@ public class SyncEngineFailSafeTests
         box.WriteRegistry(registry);
         var result = await box.SyncAsync();
 
-        Assert.True(result.ExitCode == exit, $"{name}: exit {result.ExitCode}: {result.Summary}");
+        Assert.True(result.Outcome == exit, $"{name}: exit {result.Outcome}: {SyncSummary.Render(result)}");
         foreach (var (account, bytes) in box.SnapshotFiles(Accounts))
         {
             Assert.Equal(before[account], bytes);
@@ -54,7 +57,7 @@ public class SyncEngineFailSafeTests
         Assert.Equal(lkg, box.State.LoadSnapshot());
         var status = box.State.LoadStatus();
         Assert.Equal(2, status.SnapshotSerial);
-        if (exit == ExitCodes.RegistryUnusable)
+        if (exit == SyncOutcome.RegistryUnusable)
         {
             Assert.Equal("registry-unusable", status.Outcome);
             Assert.False(string.IsNullOrEmpty(status.LastRegistryError), name);
@@ -75,7 +78,7 @@ public class SyncEngineFailSafeTests
 
         var result = await box.SyncAsync();
 
-        Assert.Equal(ExitCodes.RegistryUnusable, result.ExitCode);
+        Assert.Equal(SyncOutcome.RegistryUnusable, result.Outcome);
         Assert.Equal(before.Values, box.SnapshotFiles(Accounts).Values);
         Assert.NotNull(box.State.LoadStatus().LastRegistryError);
     }
@@ -91,7 +94,7 @@ public class SyncEngineFailSafeTests
         box.Time.Set(notAfter.AddMinutes(1));
         var result = await box.SyncAsync();
 
-        Assert.Equal(ExitCodes.RegistryUnusable, result.ExitCode);
+        Assert.Equal(SyncOutcome.RegistryUnusable, result.Outcome);
         string text = File.ReadAllText(box.KeysPath("alice"));
         Assert.DoesNotContain("alice-b", text, StringComparison.Ordinal);
         Assert.Contains("alice-a", text, StringComparison.Ordinal);
@@ -109,7 +112,8 @@ public class SyncEngineFailSafeTests
         var result = await box.SyncAsync();
 
         Assert.Equal(before.Values, box.SnapshotFiles(Accounts).Values);
-        Assert.Contains("STALE", result.Summary, StringComparison.Ordinal);
+        Assert.True(result.Stale);
+        Assert.Contains("STALE", SyncSummary.Render(result), StringComparison.Ordinal);
         var status = box.State.LoadStatus();
         Assert.True(status.IsStale(box.Time.GetUtcNow()));
         Assert.Equal(2, status.AccountKeys["alice"]);
@@ -128,7 +132,7 @@ public class SyncEngineFailSafeTests
 
         var result = await box.SyncAsync();
 
-        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
         Assert.DoesNotContain("alice-b", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
         Assert.Equal(3, box.State.LoadStatus().SnapshotSerial);
     }
@@ -139,7 +143,7 @@ public class SyncEngineFailSafeTests
         using var box = await AppliedAsync(Good(2));
         // Two cycles at once: the engine's lock makes them run one after the other, both complete cleanly.
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => box.SyncAsync())));
-        Assert.All(runs, r => Assert.Equal(ExitCodes.Ok, r.ExitCode));
+        Assert.All(runs, r => Assert.Equal(SyncOutcome.Ok, r.Outcome));
         Assert.Contains("alice-a", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
     }
 
@@ -155,7 +159,7 @@ public class SyncEngineFailSafeTests
             Thread.Sleep(300);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var result = await box.SyncAsync();
-            Assert.Equal(ExitCodes.Ok, result.ExitCode);
+            Assert.Equal(SyncOutcome.Ok, result.Outcome);
             Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"ran after {clock.Elapsed} while another process held the lock");
             holder.WaitForExit();
         }

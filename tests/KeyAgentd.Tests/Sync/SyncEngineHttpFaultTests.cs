@@ -1,3 +1,4 @@
+using KeyAgentd.Sync;
 using System.Text;
 using KeyAgentd.Cli;
 using KeyAgentd.Tests.Support;
@@ -39,13 +40,15 @@ public class SyncEngineHttpFaultTests
         {
             s.Registry.Timeout = timeout ?? TimeSpan.FromSeconds(2);
             s.Registry.MaxBytes = 1 << 20;
+            // Two keys: the guard's floor is lowered so an emptied snapshot trips it on this small host.
+            s.Safety.MinRemovedKeys = 1;
         });
         var first = await box.SyncAsync();
-        Assert.True(first.ExitCode == ExitCodes.Ok, first.Summary);
+        Assert.True(first.Outcome == SyncOutcome.Ok, SyncSummary.Render(first));
         return (http, box, File.ReadAllBytes(box.KeysPath("alice")));
     }
 
-    private static async Task AssertRefusedAsync(Func<FaultyHttpServer.Request, Stream, CancellationToken, Task> fault, int exit, string reason, TimeSpan? timeout = null)
+    private static async Task AssertRefusedAsync(Func<FaultyHttpServer.Request, Stream, CancellationToken, Task> fault, SyncOutcome exit, string reason, TimeSpan? timeout = null)
     {
         var (http, box, before) = await AppliedAsync(timeout);
         await using (http)
@@ -54,26 +57,26 @@ public class SyncEngineHttpFaultTests
             http.Respond = fault;
             var result = await box.SyncAsync();
 
-            Assert.True(result.ExitCode == exit, $"exit {result.ExitCode}: {result.Summary}");
+            Assert.True(result.Outcome == exit, $"exit {result.Outcome}: {SyncSummary.Render(result)}");
             Assert.Equal(before, File.ReadAllBytes(box.KeysPath("alice")));
             var status = box.State.LoadStatus();
             Assert.Equal(5, status.SnapshotSerial);
             Assert.Equal(2, status.AccountKeys["alice"]);
             Assert.Equal(Doc(5, AliceA, AliceB), box.State.LoadSnapshot());
-            if (exit == ExitCodes.RegistryUnusable)
+            if (exit == SyncOutcome.RegistryUnusable)
             {
                 Assert.Equal("registry-unusable", status.Outcome);
                 Assert.Contains(reason, status.LastRegistryError ?? "", StringComparison.Ordinal);
             }
             else
             {
-                Assert.Contains(reason, result.Summary, StringComparison.Ordinal);
+                Assert.Contains(reason, SyncSummary.Render(result), StringComparison.Ordinal);
             }
 
             // The last-known-good keeps being used: a later good answer still applies cleanly.
             http.Respond = (_, s, _) => Ok(s, Doc(6, AliceA, AliceB));
             var recovered = await box.SyncAsync();
-            Assert.True(recovered.ExitCode == ExitCodes.Ok, recovered.Summary);
+            Assert.True(recovered.Outcome == SyncOutcome.Ok, SyncSummary.Render(recovered));
             Assert.Null(box.State.LoadStatus().LastRegistryError);
         }
     }
@@ -90,7 +93,7 @@ public class SyncEngineHttpFaultTests
                 ? FaultyHttpServer.WriteAsync(s, 500, "Internal Server Error", [])
                 : Ok(s, Doc(6, AliceA));
             var result = await box.SyncAsync();
-            Assert.True(result.ExitCode == ExitCodes.Ok, result.Summary);
+            Assert.True(result.Outcome == SyncOutcome.Ok, SyncSummary.Render(result));
             Assert.Equal(3, calls);
             Assert.DoesNotContain("alice-b", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
         }
@@ -109,14 +112,14 @@ public class SyncEngineHttpFaultTests
                 : Ok(s, Doc(6, AliceA));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var result = await box.SyncAsync();
-            Assert.True(result.ExitCode == ExitCodes.Ok, result.Summary);
+            Assert.True(result.Outcome == SyncOutcome.Ok, SyncSummary.Render(result));
             Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"retried after {clock.Elapsed}");
         }
     }
 
     [Fact]
     public Task Persistent_server_errors() =>
-        AssertRefusedAsync((_, s, _) => FaultyHttpServer.WriteAsync(s, 503, "Service Unavailable", []), ExitCodes.RegistryUnusable, "http-5xx");
+        AssertRefusedAsync((_, s, _) => FaultyHttpServer.WriteAsync(s, 503, "Service Unavailable", []), SyncOutcome.RegistryUnusable, "http-5xx");
 
     [Fact]
     public Task Body_that_stalls_mid_way() => AssertRefusedAsync(async (_, s, stop) =>
@@ -124,7 +127,7 @@ public class SyncEngineHttpFaultTests
         await s.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1000\r\n\r\n{\"schema\""), stop);
         await s.FlushAsync(stop);
         await Task.Delay(TimeSpan.FromSeconds(60), stop);
-    }, ExitCodes.RegistryUnusable, "timeout", TimeSpan.FromMilliseconds(500));
+    }, SyncOutcome.RegistryUnusable, "timeout", TimeSpan.FromMilliseconds(500));
 
     [Fact]
     public Task Hundred_mebibyte_body() => AssertRefusedAsync(async (_, s, stop) =>
@@ -135,24 +138,24 @@ public class SyncEngineHttpFaultTests
         {
             await s.WriteAsync(chunk, stop);
         }
-    }, ExitCodes.RegistryUnusable, "too-large");
+    }, SyncOutcome.RegistryUnusable, "too-large");
 
     [Fact]
-    public Task Invalid_json() => AssertRefusedAsync((_, s, _) => Ok(s, "{\"schema\": "u8.ToArray()), ExitCodes.RegistryUnusable, ":");
+    public Task Invalid_json() => AssertRefusedAsync((_, s, _) => Ok(s, "{\"schema\": "u8.ToArray()), SyncOutcome.RegistryUnusable, ":");
 
     [Fact]
-    public Task Wrong_schema() => AssertRefusedAsync((_, s, _) => Ok(s, Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Doc(6, AliceA)).Replace("registry/v1", "registry/v2", StringComparison.Ordinal))), ExitCodes.RegistryUnusable, ":");
+    public Task Wrong_schema() => AssertRefusedAsync((_, s, _) => Ok(s, Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Doc(6, AliceA)).Replace("registry/v1", "registry/v2", StringComparison.Ordinal))), SyncOutcome.RegistryUnusable, ":");
 
     [Fact]
-    public Task Lower_serial() => AssertRefusedAsync((_, s, _) => Ok(s, Doc(4, AliceA)), ExitCodes.RegistryUnusable, ":");
+    public Task Lower_serial() => AssertRefusedAsync((_, s, _) => Ok(s, Doc(4, AliceA)), SyncOutcome.RegistryUnusable, ":");
 
     [Fact]
     public Task Expired_snapshot() => AssertRefusedAsync((_, s, _) => Ok(s, Encoding.UTF8.GetBytes(EngineSandbox.Registry(6, new()
     {
         ["alice"] = [EngineSandbox.Key(AliceA, "alice@example.com")],
-    }, expires: EngineSandbox.Issued.AddMinutes(1)))), ExitCodes.RegistryUnusable, ":");
+    }, expires: EngineSandbox.Issued.AddMinutes(1)))), SyncOutcome.RegistryUnusable, ":");
 
     [Fact]
     public Task Empty_accounts_trip_the_mass_removal_guard() =>
-        AssertRefusedAsync((_, s, _) => Ok(s, Encoding.UTF8.GetBytes(EngineSandbox.Registry(6, []))), ExitCodes.MassRemovalGuard, "MaxRemovalPercent");
+        AssertRefusedAsync((_, s, _) => Ok(s, Encoding.UTF8.GetBytes(EngineSandbox.Registry(6, []))), SyncOutcome.GuardTripped, "MaxRemovalPercent");
 }

@@ -1,0 +1,27 @@
+namespace KeyAgentd.Core.Planning;
+
+/// <summary>
+/// Why a line leaves a file. The guard treats them differently: a <see cref="Revoked"/> or
+/// <see cref="Expired"/> key is always removed (revocation wins), a <see cref="NotGranted"/> one
+/// counts towards the mass-removal guard, and the rest never granted access in the first place.
+/// </summary>
+public enum RemovalReason
+{
+    /// <summary>The registry no longer grants this key to this account.</summary>
+    NotGranted,
+
+    /// <summary>The key's fingerprint is on the snapshot's `revoked` list.</summary>
+    Revoked,
+
+    /// <summary>The registry's entry for this key is past its not_after (or expiry-time).</summary>
+    Expired,
+
+    /// <summary>A second line for a key that is already in the file: sshd only ever uses the first.</summary>
+    DuplicateKey,
+
+    /// <summary>A comment line keyagentd did not write, inside the part of the file it owns.</summary>
+    ForeignComment,
+
+    /// <summary>A line sshd could not use (bad options, bad blob…).</summary>
+    InvalidLine,
+}

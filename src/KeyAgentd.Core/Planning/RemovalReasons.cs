@@ -1,0 +1,19 @@
+namespace KeyAgentd.Core.Planning;
+
+/// <summary>The stable spellings of <see cref="RemovalReason"/>: the audit log's `reason` for key-removed records.</summary>
+public static class RemovalReasons
+{
+    public static string ToCode(this RemovalReason reason) => reason switch
+    {
+        RemovalReason.NotGranted => "not-granted",
+        RemovalReason.Revoked => "revoked",
+        RemovalReason.Expired => "expired",
+        RemovalReason.DuplicateKey => "duplicate-key",
+        RemovalReason.ForeignComment => "foreign-comment",
+        RemovalReason.InvalidLine => "invalid-line",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    /// <summary>Removing this line takes away access the guard must weigh (not a revocation, not a dead line).</summary>
+    public static bool IsGuarded(this RemovalReason reason) => reason == RemovalReason.NotGranted;
+}

@@ -1,0 +1,11 @@
+using KeyAgentd.Accounts;
+
+namespace KeyAgentd.Sync;
+
+/// <param name="Managed">Local accounts this cycle manages, by name.</param>
+/// <param name="Missing">Selected names with no local account.</param>
+/// <param name="ManagedBefore">The managed set as the previous cycle left it.</param>
+internal sealed record AccountSelection(IReadOnlyList<AccountInfo> Managed, IReadOnlyList<string> Missing, IReadOnlySet<string> ManagedBefore)
+{
+    public IReadOnlyDictionary<string, AccountInfo> ByName { get; } = Managed.ToDictionary(a => a.Name, StringComparer.Ordinal);
+}

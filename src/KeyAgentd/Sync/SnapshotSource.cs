@@ -1,0 +1,8 @@
+using KeyAgentd.Core.Registry;
+
+namespace KeyAgentd.Sync;
+
+/// <param name="Snapshot">What this cycle applies: a fresh snapshot, or the last-known-good one; null when there is neither.</param>
+/// <param name="Fresh">A newly accepted document (saved as last-known-good once applied).</param>
+/// <param name="Problem">Why the registry's answer could not be used, if it could not.</param>
+internal sealed record SnapshotSource(RegistrySnapshot? Snapshot, bool Fresh, byte[]? Content, string? ETag, SnapshotError? Problem);

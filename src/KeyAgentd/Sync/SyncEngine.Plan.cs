@@ -1,0 +1,72 @@
+using KeyAgentd.Accounts;
+using KeyAgentd.Core.Planning;
+using KeyAgentd.Files;
+
+namespace KeyAgentd.Sync;
+
+public sealed partial class SyncEngine
+{
+    /// <summary>Stage 4: reads each account's file and cache and lets the planner decide; reading is the only I/O here.</summary>
+    private PlannedAccounts PlanAccounts(IReadOnlyList<AccountInfo> managed, Expansion expansion)
+    {
+        var results = new (AccountPlan? Plan, AccountFailure? Failure, FileRefusal? UnsafeFile)[managed.Count];
+        Parallelism.Run(managed.Count, i => results[i] = PlanOne(managed[i], expansion), CancellationToken.None);
+        var unsafeFiles = new Dictionary<string, FileRefusal>(StringComparer.Ordinal);
+        foreach (var (plan, _, unsafeFile) in results)
+        {
+            if (plan is not null && unsafeFile is not null)
+            {
+                unsafeFiles[plan.Account] = unsafeFile;
+            }
+        }
+        return new PlannedAccounts(
+            [.. results.Where(r => r.Plan is not null).Select(r => r.Plan!)],
+            [.. results.Where(r => r.Failure is not null).Select(r => r.Failure!)],
+            unsafeFiles);
+    }
+
+    private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion)
+    {
+        var mode = OwnershipModes.Parse(settings.Accounts.Mode);
+        var delivery = settings.Delivery.AuthorizedKeysFiles ? Delivery.AuthorizedKeysFile : Delivery.HelperCacheOnly;
+        string? currentFile = null;
+        FileRefusal? unsafeFile = null;
+        if (delivery == Delivery.AuthorizedKeysFile)
+        {
+            FileReadResult read;
+            try
+            {
+                read = writer.ReadAuthorizedKeys(account);
+            }
+            catch (IOException e)
+            {
+                return (null, new AccountFailure(account.Name, FileRefusal.IoError, e.Message), null);
+            }
+            if (read.Status == FileReadStatus.Refused && mode == OwnershipMode.Exclusive && FileRefusal.IsReplaceableFileProblem(read.Refusal!.Code))
+            {
+                // A user must not keep revoked keys by turning the file into a link or a FIFO:
+                // exclusive mode keeps nothing of the old file, so it is replaced without being read.
+                unsafeFile = read.Refusal;
+            }
+            else if (read.Status == FileReadStatus.Refused)
+            {
+                return (null, new AccountFailure(account.Name, read.Refusal!.Code, read.Refusal.Message), null);
+            }
+            else
+            {
+                currentFile = read.Text;
+            }
+        }
+        var plan = Planner.Plan(new PlanInput(account.Name, expansion.Desired.Accounts.GetValueOrDefault(account.Name) ?? [], mode)
+        {
+            BreakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [],
+            Delivery = delivery,
+            CurrentFile = currentFile,
+            CurrentCache = state.ReadCache(account.Name),
+            Withdrawn = expansion.Withdrawn,
+        });
+        return plan.Error is not null
+            ? (null, new AccountFailure(account.Name, AccountFailure.ManagedBlockDamaged, plan.Error), null)
+            : (plan, null, unsafeFile);
+    }
+}

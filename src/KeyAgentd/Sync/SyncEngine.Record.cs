@@ -1,0 +1,125 @@
+using KeyAgentd.Accounts;
+using KeyAgentd.Audit;
+using KeyAgentd.Core.Planning;
+using KeyAgentd.State;
+
+namespace KeyAgentd.Sync;
+
+public sealed partial class SyncEngine
+{
+    /// <summary>Stage 7a: the audit records of what was applied. News about the snapshot is recorded once per snapshot, not every minute.</summary>
+    private void RecordChanges(SyncCycle cycle, SnapshotSource source, SyncPlan plan, IReadOnlyList<AccountFailure> failures, Applied applied)
+    {
+        long serial = source.Snapshot!.Serial;
+        if (plan.Guard.ApprovedBy is { } approval)
+        {
+            cycle.Records.Add(cycle.Record(AuditActions.RemovalApproved, serial) with { Reason = "removal-approval", Message = plan.Guard.Describe() });
+            LogRemovalApproved(logger, approval.Serial, approval.Reason);
+        }
+        foreach (var (account, refusal) in applied.Replaced)
+        {
+            cycle.Records.Add(cycle.Record(AuditActions.FileReplaced, serial) with
+            {
+                Account = account,
+                Reason = refusal.Code,
+                Message = $"{refusal.Message}: replaced by a regular file without reading it",
+            });
+        }
+        foreach (var done in applied.Done)
+        {
+            if (done.Mode != OwnershipMode.Report || done.Changed)
+            {
+                AddChangeRecords(cycle, done, serial, done.Mode == OwnershipMode.Report ? "report mode: drift not corrected" : null);
+            }
+        }
+        if (source.Fresh)
+        {
+            cycle.Records.AddRange(plan.Rejections.Select(r => cycle.Record(AuditActions.KeyRejected, serial) with
+            {
+                Account = r.Account,
+                Owner = r.Owner,
+                Label = r.Label,
+                Fingerprint = r.Fingerprint,
+                Reason = r.Verdict.Code,
+                Message = r.Verdict.Message,
+                Line = r.KeyText,
+            }));
+        }
+        var before = cycle.Status.AccountFailures;
+        foreach (var failure in failures)
+        {
+            // A refusal that persists is reported once, when it starts or changes.
+            if (!before.TryGetValue(failure.Account, out var was) || was != failure)
+            {
+                cycle.Records.Add(cycle.Record(AuditActions.AccountRefused, serial) with { Account = failure.Account, Reason = failure.Code, Message = failure.Message });
+                LogRefused(logger, failure.Account, failure.Code, failure.Message);
+            }
+        }
+    }
+
+    /// <summary>One record per added and removed key; a removed line is kept whole so nothing is lost.</summary>
+    private static void AddChangeRecords(SyncCycle cycle, AccountPlan plan, long serial, string? note)
+    {
+        foreach (var key in plan.Added)
+        {
+            cycle.Records.Add(cycle.Record(AuditActions.KeyAdded, serial) with
+            {
+                Account = plan.Account,
+                Fingerprint = key.Key.Sha256Fingerprint,
+                Type = key.Key.TypeName,
+                Bits = key.Key.Bits,
+                Owner = key.Owner,
+                Label = key.Label,
+                Reason = "granted",
+                Message = note,
+            });
+        }
+        foreach (var line in plan.Removed)
+        {
+            cycle.Records.Add(cycle.Record(AuditActions.KeyRemoved, serial) with
+            {
+                Account = plan.Account,
+                Fingerprint = line.Key?.Sha256Fingerprint,
+                Type = line.Key?.TypeName,
+                Bits = line.Key?.Bits,
+                Reason = line.Reason.ToCode(),
+                Message = note ?? line.Detail,
+                Line = line.RawLine,
+            });
+        }
+    }
+
+    /// <summary>Stage 7b: the state the next cycle starts from (managed set, last-known-good snapshot, status fields).</summary>
+    private void RecordState(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
+    {
+        var snapshot = source.Snapshot!;
+        if (source.Fresh)
+        {
+            cycle.Records.AddRange(selection.Missing.Select(m => cycle.Record(AuditActions.AccountMissing, snapshot.Serial) with
+            {
+                Account = m,
+                Reason = "account-missing",
+                Message = "no such local account",
+            }));
+        }
+        // The managed set only grows: an account dropped by the registry stays managed so its keys go.
+        new ManagedSetStore(state.Directory).Save(selection.Managed.Select(a => a.Name).Concat(selection.ManagedBefore.Intersect(selection.Missing)));
+        var status = cycle.Status;
+        if (source.Fresh && source.Content is not null)
+        {
+            state.SaveSnapshot(source.Content);
+            _memo.RememberSnapshot(source.Content, snapshot);
+            status.ETag = source.ETag;
+            status.SnapshotAcceptedAt = cycle.Now;
+        }
+        status.SnapshotSerial = snapshot.Serial;
+        status.SnapshotIssuedAt = snapshot.IssuedAt;
+        status.SnapshotExpiresAt = snapshot.ExpiresAt;
+        status.AccountKeys = new SortedDictionary<string, int>(applied.Done.ToDictionary(p => p.Account, p => p.KeyCount), StringComparer.Ordinal);
+        status.AccountFailures = new SortedDictionary<string, AccountFailure>(
+            failures.ToDictionary(f => f.Account), StringComparer.Ordinal);
+        status.AccountsMissing = [.. selection.Missing];
+        status.RejectedKeys = new SortedDictionary<string, int>(
+            plan.Rejections.GroupBy(r => r.Verdict.Code).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+    }
+}

@@ -136,4 +136,49 @@ public sealed class LoginTests
 
         Assert.True(lab.CanLogIn(key), lab.SshdLog());
     }
+
+    [EndToEndTheory]
+    [InlineData("helper")]
+    [InlineData("files")]
+    public void A_break_glass_from_restriction_holds_for_a_key_the_registry_also_grants(string delivery)
+    {
+        using var lab = new SshdLab(delivery);
+        string admin = lab.NewKey("admin");
+        lab.Grant(admin);
+        lab.SetBreakGlass("from=\"192.0.2.1\" " + SshdLab.PublicLine(admin));
+        SyncOk(lab);
+        lab.StartSshd();
+
+        // We connect from 127.0.0.1: only an unrestricted copy of the key could let us in.
+        Assert.False(lab.CanLogIn(admin));
+
+        // Control: without the break-glass line the registry's grant alone logs in.
+        lab.SetBreakGlass();
+        SyncOk(lab);
+        Assert.True(lab.CanLogIn(admin), lab.SshdLog());
+    }
+
+    [EndToEndTheory]
+    [InlineData("files")]
+    [InlineData("helper")]
+    public void Report_mode_leaves_the_file_and_the_cache_byte_identical(string delivery)
+    {
+        using var lab = new SshdLab(delivery);
+        string key = lab.NewKey("alice");
+        lab.Grant(key);
+        SyncOk(lab);
+        string cache = Path.Combine(lab.StateDir, "keys", lab.User);
+        byte[]? fileBefore = File.Exists(lab.AuthorizedKeys) ? File.ReadAllBytes(lab.AuthorizedKeys) : null;
+        byte[] cacheBefore = File.ReadAllBytes(cache);
+
+        lab.SetMode("report");
+        lab.Revoke(key);
+        lab.Grant(lab.NewKey("bob"));
+        SyncOk(lab);
+
+        Assert.Equal(fileBefore, File.Exists(lab.AuthorizedKeys) ? File.ReadAllBytes(lab.AuthorizedKeys) : null);
+        Assert.Equal(cacheBefore, File.ReadAllBytes(cache));
+        lab.StartSshd();
+        Assert.True(lab.CanLogIn(key), lab.SshdLog());
+    }
 }

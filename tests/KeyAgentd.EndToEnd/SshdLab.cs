@@ -230,14 +230,32 @@ public sealed partial class SshdLab : IDisposable
         }
     }
 
+    /// <summary>Rewrites the config with another Accounts:Mode, keeping everything else.</summary>
+    public void SetMode(string mode) => WriteConfig(mode);
+
+    /// <summary>Sets Accounts:BreakGlass for the lab account (none when empty).</summary>
+    public void SetBreakGlass(params string[] lines)
+    {
+        _breakGlass = lines;
+        WriteConfig(_mode);
+    }
+
+    private string _mode = "exclusive";
+    private string[] _breakGlass = [];
+
     private void WriteConfig(string mode)
     {
+        _mode = mode;
         var config = new Dictionary<string, object>
         {
             ["Registry"] = new Dictionary<string, object> { ["Url"] = "file://" + RegistryPath },
             ["State"] = new Dictionary<string, object> { ["Directory"] = StateDir },
             ["Audit"] = new Dictionary<string, object> { ["Path"] = Path.Combine(Root, "audit.jsonl") },
-            ["Accounts"] = new Dictionary<string, object> { ["Mode"] = mode },
+            ["Accounts"] = new Dictionary<string, object>
+            {
+                ["Mode"] = mode,
+                ["BreakGlass"] = new Dictionary<string, string[]> { [User] = _breakGlass },
+            },
             ["Delivery"] = new Dictionary<string, object> { ["AuthorizedKeysFiles"] = Delivery == "files" },
             ["Safety"] = new Dictionary<string, object> { ["MaxRemovalPercent"] = 100 },
         };

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace KeyAgentd.Accounts;
+namespace KeyAgentd.State;
 
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(string[]))]

@@ -1,8 +1,9 @@
 using System.Text.Json;
+using KeyAgentd.Accounts;
 using KeyAgentd.Storage;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Accounts;
+namespace KeyAgentd.State;
 
 /// <summary>
 /// Remembers which accounts the daemon has managed (<c>state-dir/managed-accounts.json</c>, a sorted JSON

@@ -1,6 +1,6 @@
-using KeyAgentd.Accounts;
+using KeyAgentd.State;
 
-namespace KeyAgentd.Tests.Accounts;
+namespace KeyAgentd.Tests.State;
 
 public sealed class ManagedSetStoreTests : IDisposable
 {

@@ -1,4 +1,4 @@
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.Storage;
 using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;

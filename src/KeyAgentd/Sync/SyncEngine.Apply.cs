@@ -2,7 +2,7 @@ using System.Runtime.ExceptionServices;
 using KeyAgentd.Accounts;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Registry;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 
 namespace KeyAgentd.Sync;
 

@@ -1,4 +1,4 @@
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
 /// One path `doctor` looked at. <see cref="Path"/> is for display only: the writer never

@@ -1,7 +1,7 @@
 using KeyAgentd.Accounts;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
 /// Opens the home directory one component at a time from "/", each with O_NOFOLLOW, checking

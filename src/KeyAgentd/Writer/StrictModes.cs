@@ -1,7 +1,7 @@
 using KeyAgentd.Accounts;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
 /// The ownership and mode rules, shared by the writer (which refuses) and `doctor` (which

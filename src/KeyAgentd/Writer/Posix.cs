@@ -1,6 +1,6 @@
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
 /// Thin, errno-preserving wrappers over Mono.Posix: retry on EINTR, loop over short reads and

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
 /// An owned file descriptor. A SafeHandle so that an exception anywhere between open and

@@ -1,11 +1,11 @@
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.Tests.Support;
 using Xunit.Abstractions;
 
-namespace KeyAgentd.Tests.Files;
+namespace KeyAgentd.Tests.Writer;
 
 /// <summary>A full disk must fail the write cleanly: the error names ENOSPC, the old file stays byte for byte.</summary>
-public sealed class SecureKeyFileWriterDiskFullTests(ITestOutputHelper output)
+public sealed class HomeKeyFilesDiskFullTests(ITestOutputHelper output)
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";
 
@@ -18,7 +18,7 @@ public sealed class SecureKeyFileWriterDiskFullTests(ITestOutputHelper output)
             output.WriteLine($"SKIPPED: {skipReason}");
             return;
         }
-        var writer = new SecureKeyFileWriter();
+        var writer = new HomeKeyFiles();
         Assert.Equal(FileWriteStatus.Written, writer.WriteAuthorizedKeys(account.Account, Keys).Status);
         byte[] before = File.ReadAllBytes(account.KeyFile);
         string filler = Path.Combine(account.BaseDir, "filler");
@@ -33,7 +33,7 @@ public sealed class SecureKeyFileWriterDiskFullTests(ITestOutputHelper output)
             Assert.Contains(".ssh/authorized_keys.keyagentd-tmp", result.Refusal.Message, StringComparison.Ordinal);
             Assert.Equal(before, File.ReadAllBytes(account.KeyFile));
             Assert.Equal(0x180u, TestAccount.Mode(account.KeyFile));
-            Assert.False(File.Exists(Path.Combine(account.SshDir, SecureKeyFileWriter.TempFileName)));
+            Assert.False(File.Exists(Path.Combine(account.SshDir, HomeKeyFiles.TempFileName)));
         }
         finally
         {

@@ -1,6 +1,6 @@
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
-/// <summary>Outcome of <see cref="SecureKeyFileWriter.ReadAuthorizedKeys"/>.</summary>
+/// <summary>Outcome of <see cref="HomeKeyFiles.ReadAuthorizedKeys"/>.</summary>
 public sealed class FileReadResult
 {
     private FileReadResult(FileReadStatus status, string? text, FileRefusal? refusal)

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>read/write loops: Mono.Posix takes a pointer, so the managed buffer is pinned around each call.</summary>
 internal static partial class Posix

@@ -2,17 +2,18 @@ using System.Text;
 using KeyAgentd.Accounts;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
-/// The only code that touches a user's home directory. The daemon runs as root and the home
+/// The authorized_keys files in users' homes: read them, replace them, and inspect the path to
+/// them for `doctor`. The only code that touches a user's home directory. The daemon runs as root and the home
 /// belongs to someone else, so no path string is ever opened as a whole: the home is walked
 /// from "/" with O_NOFOLLOW (<see cref="HomeWalker"/>), and everything below it is done
 /// relative to descriptors whose owner and mode were checked. Writes go to a fixed temp name
 /// in ~/.ssh, are fsynced and renamed over authorized_keys, so a crash leaves the old file or
 /// the new one, never a mix.
 /// </summary>
-public sealed partial class SecureKeyFileWriter
+public sealed partial class HomeKeyFiles
 {
     /// <summary>Upper bound on authorized_keys, read or written: a user cannot make the daemon read gigabytes.</summary>
     public const int MaxFileBytes = 1024 * 1024;

@@ -1,6 +1,6 @@
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
-/// <summary>Outcome of <see cref="SecureKeyFileWriter.WriteAuthorizedKeys"/>.</summary>
+/// <summary>Outcome of <see cref="HomeKeyFiles.WriteAuthorizedKeys"/>.</summary>
 public sealed class FileWriteResult
 {
     private FileWriteResult(FileWriteStatus status, FileRefusal? refusal)

@@ -1,6 +1,6 @@
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
-/// <summary>What <see cref="SecureKeyFileWriter.Inspect"/> found, from "/" down to authorized_keys.</summary>
+/// <summary>What <see cref="HomeKeyFiles.Inspect"/> found, from "/" down to authorized_keys.</summary>
 public sealed record HomeInspection(string Account, IReadOnlyList<HomeFinding> Findings)
 {
     public bool HasErrors => Findings.Any(f => f.Severity == FindingSeverity.Error);

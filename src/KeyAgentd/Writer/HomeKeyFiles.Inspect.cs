@@ -1,13 +1,13 @@
 using KeyAgentd.Accounts;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
 /// `doctor`: the same walk as a write, creating nothing, reporting every path instead of
 /// stopping at the first problem, with what sshd would log about it.
 /// </summary>
-public sealed partial class SecureKeyFileWriter
+public sealed partial class HomeKeyFiles
 {
     public HomeInspection Inspect(AccountInfo account)
     {

@@ -1,14 +1,14 @@
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.Tests.Support;
 
-namespace KeyAgentd.Tests.Files;
+namespace KeyAgentd.Tests.Writer;
 
 /// <summary>`doctor`'s view: every path from "/" down, what is wrong, and what sshd would log.</summary>
-public sealed class SecureKeyFileWriterInspectTests
+public sealed class HomeKeyFilesInspectTests
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";
 
-    private readonly SecureKeyFileWriter _writer = new();
+    private readonly HomeKeyFiles _writer = new();
 
     [RootFact]
     public void Healthy_account_has_only_ok_findings_from_root_to_the_file()

@@ -1,16 +1,16 @@
 using System.Text;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.Tests.Support;
 
-namespace KeyAgentd.Tests.Files;
+namespace KeyAgentd.Tests.Writer;
 
 /// <summary>The writer's normal life on real accounts: create, rewrite, leave alone, read back.</summary>
-public sealed class SecureKeyFileWriterTests
+public sealed class HomeKeyFilesTests
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";
     private const string OtherKeys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bob\n";
 
-    private readonly SecureKeyFileWriter _writer = new();
+    private readonly HomeKeyFiles _writer = new();
 
     [RootFact]
     public void First_write_creates_ssh_dir_0700_and_file_0600_owned_by_the_user()
@@ -62,7 +62,7 @@ public sealed class SecureKeyFileWriterTests
         Assert.Equal(FileWriteStatus.Written, result.Status);
         Assert.NotEqual(before.st_ino, TestAccount.Lstat(account.KeyFile).st_ino);
         Assert.Equal(OtherKeys, File.ReadAllText(account.KeyFile));
-        Assert.False(File.Exists(Path.Combine(account.SshDir, SecureKeyFileWriter.TempFileName)));
+        Assert.False(File.Exists(Path.Combine(account.SshDir, HomeKeyFiles.TempFileName)));
     }
 
     [RootFact]
@@ -95,7 +95,7 @@ public sealed class SecureKeyFileWriterTests
     {
         using var account = TestAccount.Create();
         account.MakeKeyFile(Keys);
-        string temp = Path.Combine(account.SshDir, SecureKeyFileWriter.TempFileName);
+        string temp = Path.Combine(account.SshDir, HomeKeyFiles.TempFileName);
         File.WriteAllText(temp, "half a file from a crash");
 
         var result = _writer.WriteAuthorizedKeys(account.Account, OtherKeys);
@@ -111,7 +111,7 @@ public sealed class SecureKeyFileWriterTests
         using var account = TestAccount.Create();
         var victim = new VictimFile(account.Root);
         account.MakeSshDir();
-        string temp = Path.Combine(account.SshDir, SecureKeyFileWriter.TempFileName);
+        string temp = Path.Combine(account.SshDir, HomeKeyFiles.TempFileName);
         File.CreateSymbolicLink(temp, victim.Path);
 
         var result = _writer.WriteAuthorizedKeys(account.Account, Keys);
@@ -129,7 +129,7 @@ public sealed class SecureKeyFileWriterTests
         var results = new System.Collections.Concurrent.ConcurrentBag<FileWriteResult>();
 
         Parallel.For(0, 40, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
-            results.Add(new SecureKeyFileWriter().WriteAuthorizedKeys(account.Account, i % 2 == 0 ? big : OtherKeys)));
+            results.Add(new HomeKeyFiles().WriteAuthorizedKeys(account.Account, i % 2 == 0 ? big : OtherKeys)));
 
         Assert.All(results, r => Assert.NotEqual(FileWriteStatus.Refused, r.Status));
         Assert.Contains(File.ReadAllText(account.KeyFile), new[] { big, OtherKeys });
@@ -174,10 +174,10 @@ public sealed class SecureKeyFileWriterTests
     public void File_at_the_size_bound_is_read_and_one_byte_over_is_refused()
     {
         using var account = TestAccount.Create();
-        account.MakeKeyFile(new string('#', SecureKeyFileWriter.MaxFileBytes));
+        account.MakeKeyFile(new string('#', HomeKeyFiles.MaxFileBytes));
         Assert.Equal(FileReadStatus.Ok, _writer.ReadAuthorizedKeys(account.Account).Status);
 
-        account.MakeKeyFile(new string('#', SecureKeyFileWriter.MaxFileBytes + 1));
+        account.MakeKeyFile(new string('#', HomeKeyFiles.MaxFileBytes + 1));
         var result = _writer.ReadAuthorizedKeys(account.Account);
 
         Assert.Equal(FileReadStatus.Refused, result.Status);
@@ -190,7 +190,7 @@ public sealed class SecureKeyFileWriterTests
         using var account = TestAccount.Create();
         account.MakeKeyFile(Keys);
 
-        var result = _writer.WriteAuthorizedKeys(account.Account, new string('#', SecureKeyFileWriter.MaxFileBytes + 1));
+        var result = _writer.WriteAuthorizedKeys(account.Account, new string('#', HomeKeyFiles.MaxFileBytes + 1));
 
         Assert.Equal(FileWriteStatus.Refused, result.Status);
         Assert.Equal(FileRefusal.FileTooLarge, result.Refusal!.Code);
@@ -201,7 +201,7 @@ public sealed class SecureKeyFileWriterTests
     public void Existing_file_over_the_size_bound_is_replaced_by_a_write()
     {
         using var account = TestAccount.Create();
-        account.MakeKeyFile(new string('#', SecureKeyFileWriter.MaxFileBytes + 10));
+        account.MakeKeyFile(new string('#', HomeKeyFiles.MaxFileBytes + 10));
 
         Assert.Equal(FileWriteStatus.Written, _writer.WriteAuthorizedKeys(account.Account, Keys).Status);
         Assert.Equal(Keys, File.ReadAllText(account.KeyFile));

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>The libc calls Mono.Posix does not wrap.</summary>
 internal static class LibC

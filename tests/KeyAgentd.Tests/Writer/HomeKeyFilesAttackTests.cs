@@ -1,19 +1,19 @@
 using System.Net.Sockets;
 using KeyAgentd.Accounts;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.Tests.Support;
 
-namespace KeyAgentd.Tests.Files;
+namespace KeyAgentd.Tests.Writer;
 
 /// <summary>
 /// A user controls their own home and tries to make the root daemon read or overwrite
 /// something else. Every attack must be refused with its code, and the victim left as it was.
 /// </summary>
-public sealed class SecureKeyFileWriterAttackTests
+public sealed class HomeKeyFilesAttackTests
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";
 
-    private readonly SecureKeyFileWriter _writer = new();
+    private readonly HomeKeyFiles _writer = new();
 
     private void AssertBothRefused(AccountInfo account, string code)
     {
@@ -257,13 +257,13 @@ public sealed class SecureKeyFileWriterAttackTests
     {
         using var account = TestAccount.Create();
         account.MakeKeyFile(Keys);
-        Directory.CreateDirectory(Path.Combine(account.SshDir, SecureKeyFileWriter.TempFileName, "inside"));
+        Directory.CreateDirectory(Path.Combine(account.SshDir, HomeKeyFiles.TempFileName, "inside"));
 
         var result = _writer.WriteAuthorizedKeys(account.Account, "ssh-ed25519 AAAA other\n");
 
         Assert.Equal(FileWriteStatus.Refused, result.Status);
         Assert.Equal(FileRefusal.IoError, result.Refusal!.Code);
-        Assert.Contains(SecureKeyFileWriter.TempFileName, result.Refusal.Message, StringComparison.Ordinal);
+        Assert.Contains(HomeKeyFiles.TempFileName, result.Refusal.Message, StringComparison.Ordinal);
         Assert.Equal(Keys, File.ReadAllText(account.KeyFile));
     }
 }

@@ -1,8 +1,8 @@
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
 /// Carries a refusal out of the deep walk; caught only at the public methods of
-/// <see cref="SecureKeyFileWriter"/>, which turn it into a result.
+/// <see cref="HomeKeyFiles"/>, which turn it into a result.
 /// </summary>
 internal sealed class FileRefusalException : Exception
 {

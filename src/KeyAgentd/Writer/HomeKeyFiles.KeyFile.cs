@@ -1,10 +1,10 @@
 using KeyAgentd.Accounts;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>authorized_keys itself: check before opening, read bounded, compare, replace atomically.</summary>
-public sealed partial class SecureKeyFileWriter
+public sealed partial class HomeKeyFiles
 {
     /// <summary>
     /// Reads authorized_keys after checking it without opening it (so a FIFO, device or hard

@@ -1,4 +1,4 @@
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>
 /// Why the writer would not read, write or accept a path. <see cref="Code"/> is a stable,
@@ -23,14 +23,14 @@ public sealed record FileRefusal(string Code, string Message)
     /// <summary>A component of the home path (or the home itself) is a symlink.</summary>
     public const string PathSymlink = "path-symlink";
 
-    /// <summary>Only reported by <see cref="SecureKeyFileWriter.Inspect"/>: reading treats it as "no keys".</summary>
+    /// <summary>Only reported by <see cref="HomeKeyFiles.Inspect"/>: reading treats it as "no keys".</summary>
     public const string SshDirMissing = "ssh-dir-missing";
     public const string SshDirSymlink = "ssh-dir-symlink";
     public const string SshDirNotDirectory = "ssh-dir-not-directory";
     public const string SshDirWrongOwner = "ssh-dir-wrong-owner";
     public const string SshDirWritable = "ssh-dir-writable";
 
-    /// <summary>Only reported by <see cref="SecureKeyFileWriter.Inspect"/>.</summary>
+    /// <summary>Only reported by <see cref="HomeKeyFiles.Inspect"/>.</summary>
     public const string FileMissing = "file-missing";
     public const string FileSymlink = "file-symlink";
 
@@ -41,10 +41,10 @@ public sealed record FileRefusal(string Code, string Message)
     public const string FileHardlinked = "file-hardlinked";
     public const string FileWrongOwner = "file-wrong-owner";
 
-    /// <summary>Only reported by <see cref="SecureKeyFileWriter.Inspect"/>: sshd refuses it; a write replaces it.</summary>
+    /// <summary>Only reported by <see cref="HomeKeyFiles.Inspect"/>: sshd refuses it; a write replaces it.</summary>
     public const string FileWritable = "file-writable";
 
-    /// <summary>Only reported by <see cref="SecureKeyFileWriter.Inspect"/> (a warning): mode is not 0600.</summary>
+    /// <summary>Only reported by <see cref="HomeKeyFiles.Inspect"/> (a warning): mode is not 0600.</summary>
     public const string FileMode = "file-mode";
     public const string FileTooLarge = "file-too-large";
 

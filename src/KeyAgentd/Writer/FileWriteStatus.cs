@@ -1,4 +1,4 @@
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 public enum FileWriteStatus
 {

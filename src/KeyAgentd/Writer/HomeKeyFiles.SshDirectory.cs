@@ -1,10 +1,10 @@
 using KeyAgentd.Accounts;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Files;
+namespace KeyAgentd.Writer;
 
 /// <summary>~/.ssh: open or create it, check it, lock it.</summary>
-public sealed partial class SecureKeyFileWriter
+public sealed partial class HomeKeyFiles
 {
     /// <summary>Opens ~/.ssh (creating it 0700 and owned by the user when asked); null when missing and not creating.</summary>
     private static UnixFd? OpenSshDirectory(UnixFd home, AccountInfo account, string sshPath, bool create, bool chown)

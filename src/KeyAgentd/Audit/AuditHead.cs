@@ -34,7 +34,7 @@ internal static class AuditHead
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
-            PosixFile.CreateDirectory(directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP);
+            Posix.CreateDirectories(directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP);
         }
     }
 }

@@ -93,7 +93,7 @@ public sealed class ManagedSetStore
             sorted.Add(name);
         }
         byte[] content = JsonSerializer.SerializeToUtf8Bytes([.. sorted], ManagedSetJsonContext.Default.StringArray);
-        PosixFile.CreateDirectory(StateDirectory, DirectoryMode);
+        Posix.CreateDirectories(StateDirectory, DirectoryMode);
         DurableFile.WriteAllBytes(FilePath, [.. content, (byte)'\n'], FileMode);
     }
 

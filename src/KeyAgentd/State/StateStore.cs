@@ -80,9 +80,9 @@ public sealed partial class StateStore(string directory)
         return Path.Combine(KeysDirectory, account);
     }
 
-    private static void Write(string directory, string fileName, ReadOnlySpan<byte> content, FilePermissions mode)
+    private static void Write(string directory, string fileName, byte[] content, FilePermissions mode)
     {
-        PosixFile.CreateDirectory(directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP | FilePermissions.S_IROTH | FilePermissions.S_IXOTH);
+        Posix.CreateDirectories(directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP | FilePermissions.S_IROTH | FilePermissions.S_IXOTH);
         DurableFile.WriteAllBytes(Path.Combine(directory, fileName), content, mode);
     }
 }

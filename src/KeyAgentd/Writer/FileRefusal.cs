@@ -1,3 +1,5 @@
+using KeyAgentd.Storage;
+
 namespace KeyAgentd.Writer;
 
 /// <summary>
@@ -61,6 +63,8 @@ public sealed record FileRefusal(string Code, string Message)
 
     /// <summary>A system call failed; the message carries the errno name, the operation and the path.</summary>
     public const string IoError = "io-error";
+
+    public static FileRefusal IoFailure(PosixException e) => new(IoError, e.Message);
 
     public override string ToString() => $"{Code}: {Message}";
 }

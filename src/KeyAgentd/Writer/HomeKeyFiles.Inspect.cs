@@ -1,4 +1,6 @@
 using KeyAgentd.Accounts;
+using KeyAgentd.Storage;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Writer;
@@ -15,7 +17,7 @@ public sealed partial class HomeKeyFiles
         try
         {
             string normalizedHome = account.Home.Length > 1 ? account.Home.TrimEnd('/') : account.Home;
-            using UnixFd? home = HomeWalker.OpenHome(account, (path, st, problem) =>
+            using SafeFileHandle? home = HomeWalker.OpenHome(account, (path, st, problem) =>
                 findings.Add(DirectoryFinding(path, st, problem, isHome: path == normalizedHome)));
             if (home is not null)
             {
@@ -25,6 +27,11 @@ public sealed partial class HomeKeyFiles
         catch (FileRefusalException e)
         {
             findings.Add(new HomeFinding(account.Home, null, null, FindingSeverity.Error, e.Refusal.Code, e.Refusal.Message, null));
+        }
+        catch (PosixException e)
+        {
+            var refusal = FileRefusal.IoFailure(e);
+            findings.Add(new HomeFinding(account.Home, null, null, FindingSeverity.Error, refusal.Code, refusal.Message, null));
         }
         return new HomeInspection(account.Name, findings);
     }
@@ -48,7 +55,7 @@ public sealed partial class HomeKeyFiles
         return new HomeFinding(path, owner, mode, FindingSeverity.Error, problem.Code, message, sshd);
     }
 
-    private static void InspectSshDirectory(UnixFd home, AccountInfo account, List<HomeFinding> findings)
+    private static void InspectSshDirectory(SafeFileHandle home, AccountInfo account, List<HomeFinding> findings)
     {
         string sshPath = Join(account.Home, SshDirectoryName);
         Stat? named = Posix.LstatAt(home, SshDirectoryName, sshPath);
@@ -58,7 +65,7 @@ public sealed partial class HomeKeyFiles
                 $"{sshPath} does not exist: no key file, so only an AuthorizedKeysCommand can let this user in (keyagentd creates it on the next write)", null));
             return;
         }
-        UnixFd? ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out Errno errno);
+        SafeFileHandle? ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out Errno errno);
         if (ssh is null)
         {
             FileRefusal stop = WhySshDirectoryNotOpened(home, sshPath, errno);
@@ -82,7 +89,7 @@ public sealed partial class HomeKeyFiles
         }
     }
 
-    private static void InspectKeyFile(UnixFd ssh, AccountInfo account, string filePath, List<HomeFinding> findings)
+    private static void InspectKeyFile(SafeFileHandle ssh, AccountInfo account, string filePath, List<HomeFinding> findings)
     {
         Stat? named = Posix.LstatAt(ssh, KeyFileName, filePath);
         if (named is not { } st)

@@ -1,9 +1,11 @@
 using KeyAgentd.Accounts;
+using KeyAgentd.Storage;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Writer;
 
-/// <summary>authorized_keys itself: check before opening, read bounded, compare, replace atomically.</summary>
+/// <summary>authorized_keys itself: check before opening, read bounded, compare (the replace is <see cref="DurableFile.Replace"/>).</summary>
 public sealed partial class HomeKeyFiles
 {
     /// <summary>
@@ -11,7 +13,7 @@ public sealed partial class HomeKeyFiles
     /// link is never opened), then checks the opened inode again: fstat is the truth about
     /// what was opened, whatever happened to the name in between. Null when it does not exist.
     /// </summary>
-    private static byte[]? ReadExisting(UnixFd ssh, AccountInfo account, string filePath)
+    private static byte[]? ReadExisting(SafeFileHandle ssh, AccountInfo account, string filePath)
     {
         Stat? named = Posix.LstatAt(ssh, KeyFileName, filePath);
         if (named is null)
@@ -19,14 +21,14 @@ public sealed partial class HomeKeyFiles
             return null;
         }
         CheckKeyFile(named.Value, account, filePath);
-        UnixFd? fd = Posix.TryOpenAt(ssh, KeyFileName, Posix.ReadFileFlags, out Errno errno);
+        SafeFileHandle? fd = Posix.TryOpenAt(ssh, KeyFileName, Posix.ReadFileFlags, out Errno errno);
         if (fd is null)
         {
             return errno switch
             {
                 Errno.ENOENT => null,
                 Errno.ELOOP => throw new FileRefusalException(new(FileRefusal.FileSymlink, $"{filePath} is a symlink")),
-                _ => throw new FileRefusalException(Posix.IoError(errno, "openat", filePath)),
+                _ => throw new PosixException(errno, "openat", filePath),
             };
         }
         using (fd)
@@ -62,7 +64,7 @@ public sealed partial class HomeKeyFiles
     /// owner. Then nothing is written, so its inode and mtime stay as they are.
     /// An existing file larger than the bound cannot be equal and is simply replaced.
     /// </summary>
-    private static bool IsUnchanged(UnixFd ssh, AccountInfo account, byte[] bytes, string filePath, bool chown, bool replaceUnsafeFile)
+    private static bool IsUnchanged(SafeFileHandle ssh, AccountInfo account, byte[] bytes, string filePath, bool chown, bool replaceUnsafeFile)
     {
         Stat? st = Posix.LstatAt(ssh, KeyFileName, filePath);
         if (st is not { } s)
@@ -85,49 +87,5 @@ public sealed partial class HomeKeyFiles
         }
         byte[]? existing = ReadExisting(ssh, account, filePath);
         return existing is not null && existing.AsSpan().SequenceEqual(bytes);
-    }
-
-    private static void Replace(UnixFd ssh, AccountInfo account, byte[] bytes, bool chown, string sshPath, string tempPath)
-    {
-        UnixFd? temp = Posix.TryOpenAt(ssh, TempFileName, Posix.CreateFileFlags, out Errno errno, Posix.Mode0600);
-        if (temp is null)
-        {
-            Posix.ThrowIoError(errno, "openat(O_CREAT|O_EXCL)", tempPath);
-        }
-        bool renamed = false;
-        try
-        {
-            using (temp)
-            {
-                if (chown && Syscall.fchown(temp.Value, account.Uid, account.Gid) != 0)
-                {
-                    Posix.ThrowIoError(Posix.LastError(), "fchown", tempPath);
-                }
-                // The umask may have taken bits off the creation mode; set it exactly.
-                if (Syscall.fchmod(temp.Value, Posix.Mode0600) != 0)
-                {
-                    Posix.ThrowIoError(Posix.LastError(), "fchmod", tempPath);
-                }
-                Posix.WriteAll(temp, bytes, tempPath);
-                Posix.Fsync(temp, tempPath);
-            }
-            if (Syscall.renameat(ssh.Value, TempFileName, ssh.Value, KeyFileName) != 0)
-            {
-                Posix.ThrowIoError(Posix.LastError(), "renameat", tempPath);
-            }
-            renamed = true;
-            // The rename is only durable once the directory is; until then a crash may bring back
-            // the old file. If this fsync fails the new file is in place but the write is still
-            // reported as an io-error: it is not known to have reached the disk.
-            Posix.Fsync(ssh, sshPath);
-        }
-        finally
-        {
-            if (!renamed)
-            {
-                // Best effort: the old file is untouched either way, and the next write removes the temp.
-                _ = Syscall.unlinkat(ssh.Value, TempFileName, 0);
-            }
-        }
     }
 }

@@ -1,15 +1,17 @@
 using KeyAgentd.Accounts;
+using KeyAgentd.Storage;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Writer;
 
-/// <summary>~/.ssh: open or create it, check it, lock it.</summary>
+/// <summary>~/.ssh: open or create it, check it.</summary>
 public sealed partial class HomeKeyFiles
 {
     /// <summary>Opens ~/.ssh (creating it 0700 and owned by the user when asked); null when missing and not creating.</summary>
-    private static UnixFd? OpenSshDirectory(UnixFd home, AccountInfo account, string sshPath, bool create, bool chown)
+    private static SafeFileHandle? OpenSshDirectory(SafeFileHandle home, AccountInfo account, string sshPath, bool create, bool chown)
     {
-        UnixFd? ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out Errno errno);
+        SafeFileHandle? ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out Errno errno);
         if (ssh is null && !(errno == Errno.ENOENT && create))
         {
             return errno == Errno.ENOENT ? null : throw new FileRefusalException(WhySshDirectoryNotOpened(home, sshPath, errno));
@@ -33,31 +35,24 @@ public sealed partial class HomeKeyFiles
         // Missing, or owned by someone else: possibly another writer that has just made it and
         // not yet given it to the user. Creation happens under a lock on the home, so whoever
         // takes the lock next sees the finished directory, not that in-between state.
-        Lock(home, account.Home);
+        FileLock.Acquire(home, account.Home, LockTimeout);
         try
         {
             return OpenOrCreateLocked(home, account, sshPath, create, chown);
         }
         finally
         {
-            _ = LibC.Flock(home.Value, LibC.LOCK_UN);
+            FileLock.Release(home);
         }
     }
 
-    private static UnixFd? OpenOrCreateLocked(UnixFd home, AccountInfo account, string sshPath, bool create, bool chown)
+    private static SafeFileHandle? OpenOrCreateLocked(SafeFileHandle home, AccountInfo account, string sshPath, bool create, bool chown)
     {
-        UnixFd? ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out Errno errno);
+        SafeFileHandle? ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out Errno errno);
         bool created = false;
         if (ssh is null && errno == Errno.ENOENT && create)
         {
-            if (Syscall.mkdirat(home.Value, SshDirectoryName, Posix.Mode0700) == 0)
-            {
-                created = true;
-            }
-            else if (Posix.LastError() is var mkdirErrno && mkdirErrno != Errno.EEXIST)
-            {
-                Posix.ThrowIoError(mkdirErrno, "mkdirat", sshPath);
-            }
+            created = Posix.MkdirAt(home, SshDirectoryName, Posix.Mode0700, sshPath);
             ssh = Posix.TryOpenAt(home, SshDirectoryName, Posix.DirectoryFlags, out errno);
         }
         if (ssh is null)
@@ -71,14 +66,11 @@ public sealed partial class HomeKeyFiles
             // between mkdirat and openat, it is checked like any existing one.
             if (created && st.st_uid == Syscall.geteuid())
             {
-                if (chown && Syscall.fchown(ssh.Value, account.Uid, account.Gid) != 0)
+                if (chown)
                 {
-                    Posix.ThrowIoError(Posix.LastError(), "fchown", sshPath);
+                    Posix.Fchown(ssh, account.Uid, account.Gid, sshPath);
                 }
-                if (Syscall.fchmod(ssh.Value, Posix.Mode0700) != 0)
-                {
-                    Posix.ThrowIoError(Posix.LastError(), "fchmod", sshPath);
-                }
+                Posix.Fchmod(ssh, Posix.Mode0700, sshPath);
             }
         }
         catch
@@ -90,7 +82,7 @@ public sealed partial class HomeKeyFiles
     }
 
     /// <summary>Returns the descriptor if ~/.ssh passes the checks; disposes it and throws otherwise.</summary>
-    private static UnixFd Checked(UnixFd ssh, AccountInfo account, string sshPath)
+    private static SafeFileHandle Checked(SafeFileHandle ssh, AccountInfo account, string sshPath)
     {
         try
         {
@@ -107,7 +99,7 @@ public sealed partial class HomeKeyFiles
         }
     }
 
-    private static FileRefusal WhySshDirectoryNotOpened(UnixFd home, string sshPath, Errno errno)
+    private static FileRefusal WhySshDirectoryNotOpened(SafeFileHandle home, string sshPath, Errno errno)
     {
         if (errno is Errno.ELOOP or Errno.ENOTDIR)
         {
@@ -118,29 +110,6 @@ public sealed partial class HomeKeyFiles
             }
             return new(FileRefusal.SshDirSymlink, $"{sshPath} is a symlink");
         }
-        return Posix.IoError(errno, "openat", sshPath);
-    }
-
-    /// <summary>
-    /// On ~/.ssh: serializes writers of one account (two threads, or a sync racing a manual run)
-    /// for the whole check-compare-replace sequence; it goes away with the descriptor. Reading
-    /// needs none: rename makes every read see a whole file. On the home: see OpenSshDirectory.
-    /// </summary>
-    private static void Lock(UnixFd directory, string path)
-    {
-        long deadline = Environment.TickCount64 + (long)LockTimeout.TotalMilliseconds;
-        while (LibC.Flock(directory.Value, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
-        {
-            Errno errno = NativeConvert.ToErrno(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
-            if (errno == Errno.EINTR)
-            {
-                continue;
-            }
-            if (errno != Errno.EWOULDBLOCK || Environment.TickCount64 >= deadline)
-            {
-                Posix.ThrowIoError(errno, "flock(LOCK_EX)", path);
-            }
-            Thread.Sleep(50);
-        }
+        return FileRefusal.IoFailure(new PosixException(errno, "openat", sshPath));
     }
 }

@@ -1,5 +1,7 @@
 using System.Text;
 using KeyAgentd.Accounts;
+using KeyAgentd.Storage;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Writer;
@@ -24,7 +26,7 @@ public sealed partial class HomeKeyFiles
     /// <summary>Fixed, so a temp left behind by a crash is found and removed by the next write.</summary>
     public const string TempFileName = "authorized_keys.keyagentd-tmp";
 
-    // The user owns ~/.ssh and can flock it too; waiting forever would let them stall every sync.
+    // The user owns their home and ~/.ssh and can flock them too; waiting forever would let them stall every sync.
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -32,9 +34,9 @@ public sealed partial class HomeKeyFiles
     {
         try
         {
-            using UnixFd home = HomeWalker.OpenHome(account)!;
+            using SafeFileHandle home = HomeWalker.OpenHome(account)!;
             string sshPath = Join(account.Home, SshDirectoryName);
-            using UnixFd? ssh = OpenSshDirectory(home, account, sshPath, create: false, chown: false);
+            using SafeFileHandle? ssh = OpenSshDirectory(home, account, sshPath, create: false, chown: false);
             if (ssh is null)
             {
                 return FileReadResult.Missing;
@@ -45,6 +47,10 @@ public sealed partial class HomeKeyFiles
         catch (FileRefusalException e)
         {
             return FileReadResult.Refused(e.Refusal);
+        }
+        catch (PosixException e)
+        {
+            return FileReadResult.Refused(FileRefusal.IoFailure(e));
         }
     }
 
@@ -66,21 +72,28 @@ public sealed partial class HomeKeyFiles
         try
         {
             bool chown = MustChown(account);
-            using UnixFd home = HomeWalker.OpenHome(account)!;
-            using UnixFd ssh = OpenSshDirectory(home, account, sshPath, create: true, chown)!;
-            Lock(ssh, sshPath);
+            using SafeFileHandle home = HomeWalker.OpenHome(account)!;
+            using SafeFileHandle ssh = OpenSshDirectory(home, account, sshPath, create: true, chown)!;
+            // Serializes writers of one account (two threads, or a sync racing a manual run) for the
+            // whole check-compare-replace sequence; it goes away with the descriptor. Reading needs
+            // none: rename makes every read see a whole file.
+            FileLock.Acquire(ssh, sshPath, LockTimeout);
             string tempPath = Join(sshPath, TempFileName);
             Posix.UnlinkIfPresent(ssh, TempFileName, tempPath);
             if (IsUnchanged(ssh, account, bytes, filePath, chown, replaceUnsafeFile))
             {
                 return FileWriteResult.Unchanged;
             }
-            Replace(ssh, account, bytes, chown, sshPath, tempPath);
+            DurableFile.Replace(ssh, sshPath, KeyFileName, TempFileName, bytes, Posix.Mode0600, chown ? new(account.Uid, account.Gid) : null);
             return FileWriteResult.Written;
         }
         catch (FileRefusalException e)
         {
             return FileWriteResult.Refused(e.Refusal);
+        }
+        catch (PosixException e)
+        {
+            return FileWriteResult.Refused(FileRefusal.IoFailure(e));
         }
     }
 
@@ -103,6 +116,5 @@ public sealed partial class HomeKeyFiles
             $"running as uid {euid}, not root: cannot create files owned by {account.Name} ({account.Uid})"));
     }
 
-    internal static string Join(string directory, string name) =>
-        directory.EndsWith('/') ? directory + name : directory + "/" + name;
+    internal static string Join(string directory, string name) => DurableFile.Join(directory, name);
 }

@@ -1,4 +1,6 @@
 using KeyAgentd.Accounts;
+using KeyAgentd.Storage;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Writer;
@@ -16,12 +18,13 @@ internal static class HomeWalker
     /// <summary>
     /// Without an observer, the first problem throws <see cref="FileRefusalException"/>.
     /// With one, ownership/mode problems are reported and the walk goes on; a stop (missing,
-    /// symlink, not a directory, I/O error) is reported and null is returned.
+    /// symlink, not a directory, failed openat) is reported and null is returned. A failed fstat
+    /// throws <see cref="PosixException"/> either way.
     /// </summary>
-    public static UnixFd? OpenHome(AccountInfo account, Observer? observer = null)
+    public static SafeFileHandle? OpenHome(AccountInfo account, Observer? observer = null)
     {
         string[] components = Split(account.Home);
-        UnixFd? current = Posix.OpenRoot();
+        SafeFileHandle? current = Posix.OpenRoot();
         string path = "/";
         try
         {
@@ -43,14 +46,14 @@ internal static class HomeWalker
                 }
                 if (isHome)
                 {
-                    UnixFd home = current;
+                    SafeFileHandle home = current;
                     current = null;
                     return home;
                 }
 
                 string name = components[i];
                 string childPath = path == "/" ? "/" + name : path + "/" + name;
-                UnixFd? child = Posix.TryOpenAt(current, name, Posix.DirectoryFlags, out Errno errno);
+                SafeFileHandle? child = Posix.TryOpenAt(current, name, Posix.DirectoryFlags, out Errno errno);
                 if (child is null)
                 {
                     FileRefusal stop = WhyNotOpened(current, name, childPath, errno, isLast: i == components.Length - 1);
@@ -72,7 +75,7 @@ internal static class HomeWalker
         }
     }
 
-    private static FileRefusal WhyNotOpened(UnixFd parent, string name, string path, Errno errno, bool isLast)
+    private static FileRefusal WhyNotOpened(SafeFileHandle parent, string name, string path, Errno errno, bool isLast)
     {
         switch (errno)
         {
@@ -89,7 +92,7 @@ internal static class HomeWalker
                 }
                 return new(FileRefusal.HomeNotDirectory, st is { } t ? $"{path} is {Posix.Describe(t)}, not a directory" : $"{path} is not a directory");
             default:
-                return Posix.IoError(errno, "openat", path);
+                return FileRefusal.IoFailure(new PosixException(errno, "openat", path));
         }
     }
 

@@ -1,4 +1,5 @@
 using KeyAgentd.Accounts;
+using KeyAgentd.Storage;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Writer;

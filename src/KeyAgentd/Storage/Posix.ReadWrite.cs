@@ -1,16 +1,17 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
-namespace KeyAgentd.Writer;
+namespace KeyAgentd.Storage;
 
-/// <summary>read/write loops: Mono.Posix takes a pointer, so the managed buffer is pinned around each call.</summary>
+/// <summary>read/write/fsync loops: Mono.Posix takes a pointer, so the managed buffer is pinned around each call.</summary>
 internal static partial class Posix
 {
     /// <summary>
     /// Reads up to <paramref name="limit"/> bytes; <paramref name="tooLarge"/> says there was more.
     /// The buffer starts at the size fstat reported but grows, since the file may have grown.
     /// </summary>
-    public static byte[] ReadBounded(UnixFd fd, int limit, long sizeHint, string path, out bool tooLarge)
+    public static byte[] ReadBounded(SafeFileHandle fd, int limit, long sizeHint, string path, out bool tooLarge)
     {
         // One byte past the limit tells "exactly at the bound" from "grew past it".
         var buffer = new byte[(int)Math.Clamp(sizeHint + 1, 1, limit + 1L)];
@@ -36,14 +37,14 @@ internal static partial class Posix
         return buffer.AsSpan(0, Math.Min(total, limit)).ToArray();
     }
 
-    private static long ReadSome(UnixFd fd, byte[] buffer, int offset, string path)
+    private static long ReadSome(SafeFileHandle fd, byte[] buffer, int offset, string path)
     {
         var pin = GCHandle.Alloc(buffer, GCHandleType.Pinned);
         try
         {
             while (true)
             {
-                long n = Syscall.read(fd.Value, pin.AddrOfPinnedObject() + offset, (ulong)(buffer.Length - offset));
+                long n = Syscall.read(Fd(fd), pin.AddrOfPinnedObject() + offset, (ulong)(buffer.Length - offset));
                 if (n >= 0)
                 {
                     return n;
@@ -51,7 +52,7 @@ internal static partial class Posix
                 Errno errno = LastError();
                 if (errno != Errno.EINTR)
                 {
-                    ThrowIoError(errno, "read", path);
+                    Throw(errno, "read", path);
                 }
             }
         }
@@ -61,7 +62,7 @@ internal static partial class Posix
         }
     }
 
-    public static void WriteAll(UnixFd fd, byte[] bytes, string path)
+    public static void WriteAll(SafeFileHandle fd, byte[] bytes, string path)
     {
         int total = 0;
         var pin = GCHandle.Alloc(bytes, GCHandleType.Pinned);
@@ -70,7 +71,7 @@ internal static partial class Posix
             IntPtr start = pin.AddrOfPinnedObject();
             while (total < bytes.Length)
             {
-                long n = Syscall.write(fd.Value, start + total, (ulong)(bytes.Length - total));
+                long n = Syscall.write(Fd(fd), start + total, (ulong)(bytes.Length - total));
                 if (n < 0)
                 {
                     Errno errno = LastError();
@@ -78,12 +79,12 @@ internal static partial class Posix
                     {
                         continue;
                     }
-                    ThrowIoError(errno, "write", path);
+                    Throw(errno, "write", path);
                 }
                 if (n == 0)
                 {
                     // write(2) returning 0 for a non-empty buffer means no progress is possible.
-                    ThrowIoError(Errno.EIO, "write", path);
+                    Throw(Errno.EIO, "write", path);
                 }
                 total += (int)n;
             }
@@ -91,6 +92,20 @@ internal static partial class Posix
         finally
         {
             pin.Free();
+        }
+    }
+
+    public static void Fsync(SafeFileHandle fd, string path)
+    {
+        int rc;
+        do
+        {
+            rc = Syscall.fsync(Fd(fd));
+        }
+        while (rc != 0 && LastError() == Errno.EINTR);
+        if (rc != 0)
+        {
+            ThrowLastError("fsync", path);
         }
     }
 }

@@ -14,8 +14,7 @@ public sealed class ManagedSetStore
     public const string FileName = "managed-accounts.json";
 
     private const int MaxBytes = 16 * 1024 * 1024;
-    private const FilePermissions FileMode = FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP;
-    private const FilePermissions DirectoryMode = FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP;
+    private const FilePermissions FileMode = Posix.Mode0640;
 
     public ManagedSetStore(string stateDirectory)
     {
@@ -93,7 +92,7 @@ public sealed class ManagedSetStore
             sorted.Add(name);
         }
         byte[] content = JsonSerializer.SerializeToUtf8Bytes([.. sorted], ManagedSetJsonContext.Default.StringArray);
-        Posix.CreateDirectories(StateDirectory, DirectoryMode);
+        State.StateDirectory.Create(StateDirectory);
         DurableFile.WriteAllBytes(FilePath, [.. content, (byte)'\n'], FileMode);
     }
 

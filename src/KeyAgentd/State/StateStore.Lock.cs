@@ -14,7 +14,7 @@ public sealed partial class StateStore
     /// </summary>
     public async Task<IDisposable> LockAsync(CancellationToken cancel)
     {
-        Posix.CreateDirectories(Directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP | FilePermissions.S_IROTH | FilePermissions.S_IXOTH);
+        StateDirectory.Create(Directory);
         string path = Path.Combine(Directory, LockFileName);
         var handle = Posix.Open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_NOFOLLOW, Posix.Mode0600);
         try

@@ -22,7 +22,6 @@ internal static partial class Posix
     public const OpenFlags CreateFileFlags = OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
 
     public const FilePermissions Mode0755 = (FilePermissions)0x1ED;
-    public const FilePermissions Mode0750 = (FilePermissions)0x1E8;
     public const FilePermissions Mode0700 = (FilePermissions)0x1C0;
     public const FilePermissions Mode0644 = (FilePermissions)0x1A4;
     public const FilePermissions Mode0640 = (FilePermissions)0x1A0;

@@ -1,4 +1,4 @@
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 
 namespace KeyAgentd.Stress;
 
@@ -46,7 +46,7 @@ public static partial class HostileFilesystem
                 case "missing": break;
                 case "oversize":
                     File.WriteAllBytes(path, System.Text.Encoding.ASCII.GetBytes(
-                        string.Concat(Enumerable.Repeat(Keys.Ed25519(0, 0, "big") + "\n", SecureKeyFileWriter.MaxFileBytes / 80 + 2))));
+                        string.Concat(Enumerable.Repeat(Keys.Ed25519(0, 0, "big") + "\n", HomeKeyFiles.MaxFileBytes / 80 + 2))));
                     Fs.Chown(path, Account.Uid, Account.Gid);
                     Fs.Chmod(path, 0x180);
                     break;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 
 namespace KeyAgentd.Stress;
 
@@ -62,7 +62,7 @@ public static partial class HostileFilesystem
             }
         });
         flipper.Start();
-        var writer = new SecureKeyFileWriter();
+        var writer = new HomeKeyFiles();
         long written = 0, refused = 0;
         var clock = Stopwatch.StartNew();
         while (!stop.IsCancellationRequested)

@@ -1,11 +1,11 @@
 using KeyAgentd.Accounts;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 
 namespace KeyAgentd.Stress;
 
 /// <summary>
 /// Group 1: every path component we own from the sandbox root down to authorized_keys is swapped for
-/// something hostile, then the real SecureKeyFileWriter reads and writes. Nothing outside the user's
+/// something hostile, then the real HomeKeyFiles reads and writes. Nothing outside the user's
 /// .ssh may change (type, mode, owner, content), and the victim files never change.
 /// (/, /var and /var/tmp are shared by the machine and are not swapped.)
 /// </summary>
@@ -18,7 +18,7 @@ public static partial class HostileFilesystem
         var result = new GroupResult("fs: swapped paths");
         result.Zero("crashes", "outside-.ssh-changed", "victims-modified");
         using var world = World.Create();
-        var writer = new SecureKeyFileWriter();
+        var writer = new HomeKeyFiles();
         string[] components = ["root", "base", "home", ".ssh", "authorized_keys"];
         string[] attacks = ["symlink-to-victim-dir", "symlink-to-victim-file", "symlink-to-user-victim", "hardlink-to-victim", "hardlink-to-user-victim",
             "fifo", "socket", "device", "wrong-owner", "group-writable", "world-writable", "oversize", "missing"];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # An interrupted write leaves the old file or the new one, never a mix (DESIGN.md, Safety rules).
-# A small program calls the real SecureKeyFileWriter in a loop, alternating two large contents,
+# A small program calls the real HomeKeyFiles in a loop, alternating two large contents,
 # and is SIGKILLed at a random moment, 30 times; after each kill authorized_keys must be exactly
 # one of the two, 0600 and owned by the user. A final write must clean up the stale temp file.
 # Also checks unprivileged runs: the user may write their own file, another user gets needs-root.
@@ -37,12 +37,12 @@ cat > "$work/hammer/hammer.cs" <<EOF
 #:project $repo/src/KeyAgentd/KeyAgentd.csproj
 #:property PublishAot=false
 using KeyAgentd.Accounts;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 
 var account = new AccountInfo(args[0], uint.Parse(args[1]), uint.Parse(args[2]), args[3], "/bin/sh");
 string a = File.ReadAllText(args[4]);
 string b = File.ReadAllText(args[5]);
-var writer = new SecureKeyFileWriter();
+var writer = new HomeKeyFiles();
 if (args[6] is "a" or "b")
 {
     var once = writer.WriteAuthorizedKeys(account, args[6] == "a" ? a : b);

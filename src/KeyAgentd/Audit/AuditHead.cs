@@ -1,6 +1,6 @@
 using System.Text;
+using KeyAgentd.State;
 using KeyAgentd.Storage;
-using Mono.Unix.Native;
 
 namespace KeyAgentd.Audit;
 
@@ -28,13 +28,13 @@ internal static class AuditHead
     public static void Write(string path, string hash) =>
         DurableFile.WriteAllBytes(path, Encoding.ASCII.GetBytes(hash + "\n"), AuditLog.FileMode);
 
-    /// <summary>Creates the head's directory when missing (it is normally the state directory, which exists).</summary>
+    /// <summary>Creates the head's directory when missing: the state directory, with its one mode.</summary>
     public static void EnsureDirectory(string path)
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
-            PosixFile.CreateDirectory(directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP);
+            StateDirectory.Create(directory);
         }
     }
 }

@@ -12,7 +12,7 @@ namespace KeyAgentd.Audit;
 /// reordering or cutting off records is detectable by <see cref="AuditVerifier"/>.
 /// </summary>
 /// <remarks>
-/// Each <see cref="Append"/> opens the file (O_APPEND), takes an fcntl write lock, reads the hash of
+/// Each <see cref="Append"/> opens the file (O_APPEND), takes an flock, reads the hash of
 /// the current last line from the tail, appends, fsyncs and closes. Nothing is cached between calls,
 /// so a second process (a manual <c>keyagentd sync</c>) and logrotate (create or copytruncate) never
 /// see a stale chain.
@@ -61,14 +61,15 @@ public sealed class AuditLog
     private void AppendLocked(IReadOnlyList<AuditRecord> records)
     {
         string directory = System.IO.Path.GetDirectoryName(Path)!;
-        PosixFile.CreateDirectory(directory, DirectoryMode);
+        Posix.CreateDirectories(directory, DirectoryMode);
         if (HeadPath is not null)
         {
             AuditHead.EnsureDirectory(HeadPath);
         }
         using var handle = OpenLog(out bool created);
-        LockExclusive(handle);
-        PosixFile.Stat(handle, out var stat, Path);
+        // Serializes appends across processes; threads of this process are serialized by _gate.
+        FileLock.Acquire(handle, Path, Timeout.InfiniteTimeSpan);
+        var stat = Posix.Fstat(handle, Path);
         if ((stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
         {
             throw new IOException($"audit log {Path} is not a regular file");
@@ -135,34 +136,18 @@ public sealed class AuditLog
     private SafeFileHandle OpenLog(out bool created)
     {
         const OpenFlags flags = OpenFlags.O_RDWR | OpenFlags.O_APPEND | OpenFlags.O_NOFOLLOW;
-        var handle = PosixFile.TryOpen(Path, flags | OpenFlags.O_CREAT | OpenFlags.O_EXCL, FileMode, out var errno);
+        var handle = Posix.TryOpen(Path, flags | OpenFlags.O_CREAT | OpenFlags.O_EXCL, FileMode, out var errno);
         if (handle is not null)
         {
-            PosixFile.Chmod(handle, FileMode, Path);
+            Posix.Fchmod(handle, FileMode, Path);
             created = true;
             return handle;
         }
         if (errno != Errno.EEXIST)
         {
-            throw PosixFile.Error("creating audit log", Path, errno);
+            throw new PosixException(errno, "open(O_CREAT|O_EXCL)", Path);
         }
         created = false;
-        return PosixFile.Open(Path, flags, 0, "opening audit log");
-    }
-
-    /// <summary>Serializes appends across processes; threads of this process are serialized by <see cref="_gate"/>.</summary>
-    private void LockExclusive(SafeFileHandle handle)
-    {
-        var request = new Flock { l_type = LockType.F_WRLCK, l_whence = SeekFlags.SEEK_SET, l_start = 0, l_len = 0 };
-        int result;
-        do
-        {
-            result = Syscall.fcntl(PosixFile.Fd(handle), FcntlCommand.F_SETLKW, ref request);
-        }
-        while (result != 0 && Stdlib.GetLastError() == Errno.EINTR);
-        if (result != 0)
-        {
-            throw PosixFile.Error("locking audit log", Path);
-        }
+        return Posix.Open(Path, flags);
     }
 }

@@ -1,7 +1,7 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Audit;
 using KeyAgentd.Configuration;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.Logging;
 using KeyAgentd.Registry;
 using KeyAgentd.State;
@@ -22,7 +22,7 @@ public static class AppServices
         services.AddRegistryHttpClient(settings.Registry);
         services.AddSingleton(sp => RegistrySourceFactory.Create(settings.Registry, sp));
         services.AddSingleton(_ => CreateAccountDatabase(settings));
-        services.AddSingleton<SecureKeyFileWriter>();
+        services.AddSingleton<HomeKeyFiles>();
         services.AddSingleton(_ => new StateStore(settings.State.Directory));
         services.AddSingleton(sp => new AuditLog(settings.Audit.Path, sp.GetRequiredService<StateStore>().AuditHeadPath));
         services.AddSingleton<SyncEngine>();

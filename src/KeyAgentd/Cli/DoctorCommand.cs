@@ -1,7 +1,7 @@
 using System.CommandLine;
 using KeyAgentd.Accounts;
 using KeyAgentd.Doctor;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.State;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +17,7 @@ internal static class DoctorCommand
         command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
         {
             using var services = AppServices.BuildForCommand(settings);
-            var doctor = new AccountDoctor(settings, services.GetRequiredService<IAccountDatabase>(), services.GetRequiredService<SecureKeyFileWriter>(),
+            var doctor = new AccountDoctor(settings, services.GetRequiredService<IAccountDatabase>(), services.GetRequiredService<HomeKeyFiles>(),
                 services.GetRequiredService<StateStore>(), SshdConfigProbe.Probe);
             var report = doctor.Examine(parse.GetValue(user)!, DateTimeOffset.UtcNow);
             Console.Out.Write(report.ToString());

@@ -2,7 +2,7 @@ using KeyAgentd.Accounts;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.State;
 
 namespace KeyAgentd.Doctor;
@@ -12,7 +12,7 @@ namespace KeyAgentd.Doctor;
 /// to authorized_keys as StrictModes sees it, the keys and their verdicts, what keyagentd manages,
 /// and sshd's effective configuration for that user. Reads only; never creates or fixes anything.
 /// </summary>
-public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase accounts, SecureKeyFileWriter writer, StateStore state, Func<string, SshdConfigProbe.Result?> sshdProbe)
+public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase accounts, HomeKeyFiles writer, StateStore state, Func<string, SshdConfigProbe.Result?> sshdProbe)
 {
     public DoctorReport Examine(string user, DateTimeOffset now)
     {

@@ -1,7 +1,6 @@
 using System.Text;
 using KeyAgentd.State;
 using KeyAgentd.Storage;
-using Mono.Unix.Native;
 
 namespace KeyAgentd.Metrics;
 
@@ -9,6 +8,5 @@ namespace KeyAgentd.Metrics;
 public static class MetricsWriter
 {
     public static void Write(string path, SyncStatus status, DateTimeOffset now) =>
-        DurableFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(MetricsTextfile.Render(status, now)),
-            FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
+        DurableFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(MetricsTextfile.Render(status, now)), Posix.Mode0644);
 }

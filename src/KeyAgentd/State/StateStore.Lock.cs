@@ -1,6 +1,4 @@
-using KeyAgentd.Files;
 using KeyAgentd.Storage;
-using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.State;
@@ -16,32 +14,19 @@ public sealed partial class StateStore
     /// </summary>
     public async Task<IDisposable> LockAsync(CancellationToken cancel)
     {
-        PosixFile.CreateDirectory(Directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP | FilePermissions.S_IROTH | FilePermissions.S_IXOTH);
+        StateDirectory.Create(Directory);
         string path = Path.Combine(Directory, LockFileName);
-        var handle = PosixFile.Open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC | OpenFlags.O_NOFOLLOW, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR, "open lock file");
+        var handle = Posix.Open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_NOFOLLOW, Posix.Mode0600);
         try
         {
-            while (LibC.Flock(PosixFile.Fd(handle), LibC.LOCK_EX | LibC.LOCK_NB) != 0)
-            {
-                var errno = Stdlib.GetLastError();
-                if (errno != Errno.EWOULDBLOCK && errno != Errno.EINTR)
-                {
-                    throw PosixFile.Error("flock(LOCK_EX)", path, errno);
-                }
-                await Task.Delay(TimeSpan.FromMilliseconds(50), cancel).ConfigureAwait(false);
-            }
-            return new Held(handle);
+            await FileLock.AcquireAsync(handle, path, Timeout.InfiniteTimeSpan, cancel).ConfigureAwait(false);
+            // Closing the descriptor releases the lock.
+            return handle;
         }
         catch
         {
             handle.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Closing the descriptor releases the lock.</summary>
-    private sealed class Held(SafeFileHandle handle) : IDisposable
-    {
-        public void Dispose() => handle.Dispose();
     }
 }

@@ -42,7 +42,7 @@ public sealed partial class StateStore(string directory)
     }
 
     public void SaveStatus(SyncStatus status) =>
-        Write(Directory, StatusFileName, JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus), FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
+        Write(Directory, StatusFileName, JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus), Posix.Mode0644);
 
     /// <summary>The last snapshot that was accepted and applied, exactly as fetched.</summary>
     public byte[]? LoadSnapshot()
@@ -52,7 +52,7 @@ public sealed partial class StateStore(string directory)
     }
 
     public void SaveSnapshot(byte[] content) =>
-        Write(Directory, SnapshotFileName, content, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
+        Write(Directory, SnapshotFileName, content, Posix.Mode0600);
 
     public string? ReadCache(string account)
     {
@@ -67,7 +67,7 @@ public sealed partial class StateStore(string directory)
         {
             return false;
         }
-        Write(KeysDirectory, account, Encoding.UTF8.GetBytes(text), FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
+        Write(KeysDirectory, account, Encoding.UTF8.GetBytes(text), Posix.Mode0644);
         return true;
     }
 
@@ -80,9 +80,9 @@ public sealed partial class StateStore(string directory)
         return Path.Combine(KeysDirectory, account);
     }
 
-    private static void Write(string directory, string fileName, ReadOnlySpan<byte> content, FilePermissions mode)
+    private static void Write(string directory, string fileName, byte[] content, FilePermissions mode)
     {
-        PosixFile.CreateDirectory(directory, FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP | FilePermissions.S_IROTH | FilePermissions.S_IXOTH);
+        StateDirectory.Create(directory);
         DurableFile.WriteAllBytes(Path.Combine(directory, fileName), content, mode);
     }
 }

@@ -1,5 +1,5 @@
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 
 namespace KeyAgentd.Sync;
 

@@ -1,6 +1,6 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 
 namespace KeyAgentd.Sync;
 

@@ -3,7 +3,7 @@ using KeyAgentd.Audit;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.Metrics;
 using KeyAgentd.Registry;
 using KeyAgentd.State;
@@ -22,7 +22,7 @@ public sealed partial class SyncEngine(
     KeyAgentdSettings settings,
     IRegistrySource registry,
     IAccountDatabase accounts,
-    SecureKeyFileWriter writer,
+    HomeKeyFiles writer,
     AuditLog audit,
     StateStore state,
     TimeProvider time,

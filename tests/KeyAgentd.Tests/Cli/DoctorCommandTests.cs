@@ -1,7 +1,7 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Cli;
 using KeyAgentd.Doctor;
-using KeyAgentd.Files;
+using KeyAgentd.Writer;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using KeyAgentd.Tests.Support;
@@ -17,7 +17,7 @@ public sealed class DoctorCommandTests
     /// <summary>What the command does, with sshd's own settings left out (sshd -T depends on the host).</summary>
     private static (int Exit, string Output) Doctor(SyncSandbox sandbox, string user)
     {
-        var doctor = new AccountDoctor(sandbox.Settings, AppServices.CreateAccountDatabase(sandbox.Settings), new SecureKeyFileWriter(),
+        var doctor = new AccountDoctor(sandbox.Settings, AppServices.CreateAccountDatabase(sandbox.Settings), new HomeKeyFiles(),
             new StateStore(sandbox.Settings.State.Directory), _ => null);
         var report = doctor.Examine(user, DateTimeOffset.UtcNow);
         return (report.Problems == 0 ? ExitCodes.Ok : ExitCodes.Failed, report.ToString());

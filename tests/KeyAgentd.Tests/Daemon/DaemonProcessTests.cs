@@ -195,7 +195,8 @@ public class DaemonProcessTests
     public void Journal_lines_carry_warning_and_error_priorities()
     {
         using var box = new EngineSandbox(["alice"]);
-        using var daemon = Start(box, new() { ["JOURNAL_STREAM"] = "8:12345" });
+        // One key: the guard's floor is lowered so that emptying the registry trips it (an error line).
+        using var daemon = Start(box, new() { ["JOURNAL_STREAM"] = "8:12345", ["KEYAGENTD_Safety__MinRemovedKeys"] = "1" });
         var stdout = daemon.StandardOutput.ReadToEndAsync();
         try
         {

@@ -1,7 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace KeyAgentd.Accounts;
-
-[JsonSourceGenerationOptions(WriteIndented = true)]
-[JsonSerializable(typeof(string[]))]
-internal sealed partial class ManagedSetJsonContext : JsonSerializerContext;

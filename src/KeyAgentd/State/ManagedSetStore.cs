@@ -1,0 +1,101 @@
+using System.Text.Json;
+using KeyAgentd.Accounts;
+using KeyAgentd.Storage;
+using Mono.Unix.Native;
+
+namespace KeyAgentd.State;
+
+/// <summary>
+/// Remembers which accounts the daemon has managed (<c>state-dir/managed-accounts.json</c>, a sorted JSON
+/// array), so an account that leaves the registry still has its keys removed.
+/// </summary>
+public sealed class ManagedSetStore
+{
+    public const string FileName = "managed-accounts.json";
+
+    private const int MaxBytes = 16 * 1024 * 1024;
+    private const FilePermissions FileMode = Posix.Mode0640;
+
+    public ManagedSetStore(string stateDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
+        StateDirectory = Path.GetFullPath(stateDirectory);
+        FilePath = Path.Combine(StateDirectory, FileName);
+    }
+
+    public string StateDirectory { get; }
+
+    public string FilePath { get; }
+
+    /// <summary>The saved set; empty when nothing was saved yet.</summary>
+    /// <exception cref="InvalidDataException">The file exists but is not a JSON array of valid account names.
+    /// Never answered with an empty set: that would silently stop managing (and cleaning) those accounts.</exception>
+    /// <exception cref="IOException">The file exists but cannot be read.</exception>
+    public IReadOnlySet<string> Load()
+    {
+        byte[] content;
+        try
+        {
+            var info = new FileInfo(FilePath);
+            if (!info.Exists)
+            {
+                return new HashSet<string>(StringComparer.Ordinal);
+            }
+            if (info.Length > MaxBytes)
+            {
+                throw new InvalidDataException($"{FilePath} is larger than {MaxBytes} bytes");
+            }
+            content = File.ReadAllBytes(FilePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"reading the managed account set {FilePath}: {e.Message}", e);
+        }
+
+        string[]? names;
+        try
+        {
+            names = JsonSerializer.Deserialize(content, ManagedSetJsonContext.Default.StringArray);
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt($"not a JSON array of names ({e.Message})", e);
+        }
+        if (names is null)
+        {
+            throw Corrupt("not a JSON array of names", null);
+        }
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string? name in names)
+        {
+            if (!AccountName.IsValid(name))
+            {
+                throw Corrupt($"\"{name}\" is not a valid account name", null);
+            }
+            set.Add(name!);
+        }
+        return set;
+    }
+
+    /// <summary>Replaces the saved set atomically (temp file, fsync, rename, fsync of the directory).</summary>
+    /// <exception cref="ArgumentException">A name is not a valid account name.</exception>
+    public void Save(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var sorted = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (!AccountName.IsValid(name))
+            {
+                throw new ArgumentException($"\"{name}\" is not a valid account name", nameof(names));
+            }
+            sorted.Add(name);
+        }
+        byte[] content = JsonSerializer.SerializeToUtf8Bytes([.. sorted], ManagedSetJsonContext.Default.StringArray);
+        State.StateDirectory.Create(StateDirectory);
+        DurableFile.WriteAllBytes(FilePath, [.. content, (byte)'\n'], FileMode);
+    }
+
+    private InvalidDataException Corrupt(string why, Exception? inner) =>
+        new($"managed account set {FilePath} is corrupt: {why}; fix or remove it deliberately (removing it forgets which accounts were managed)", inner);
+}

@@ -1,0 +1,70 @@
+using KeyAgentd.State;
+
+namespace KeyAgentd.Tests.State;
+
+public sealed class ManagedSetStoreTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Missing_file_is_an_empty_set()
+    {
+        Assert.Empty(new ManagedSetStore(_temp.File("state")).Load());
+    }
+
+    [Fact]
+    public void Round_trip_writes_a_sorted_deduplicated_json_array()
+    {
+        var store = new ManagedSetStore(_temp.File("state"));
+
+        store.Save(["root", "deploy", "alice", "deploy"]);
+
+        Assert.Equal(["alice", "deploy", "root"], store.Load().Order(StringComparer.Ordinal));
+        string text = File.ReadAllText(_temp.File("state/managed-accounts.json"));
+        Assert.True(text.IndexOf("alice", StringComparison.Ordinal) < text.IndexOf("deploy", StringComparison.Ordinal));
+        Assert.True(text.IndexOf("deploy", StringComparison.Ordinal) < text.IndexOf("root", StringComparison.Ordinal));
+        Assert.Single(Directory.GetFiles(_temp.File("state")));
+    }
+
+    [Fact]
+    public void Save_replaces_the_previous_set_and_an_empty_set_round_trips()
+    {
+        var store = new ManagedSetStore(_temp.Path);
+        store.Save(["alice"]);
+        store.Save(["bob"]);
+        Assert.Equal(["bob"], store.Load());
+
+        store.Save([]);
+        Assert.Empty(store.Load());
+        Assert.Equal("[]\n", File.ReadAllText(store.FilePath));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{")]
+    [InlineData("{\"root\":true}")]
+    [InlineData("null")]
+    [InlineData("[\"root\", 1]")]
+    [InlineData("[\"root\", null]")]
+    [InlineData("[\"../etc\"]")]
+    public void Corrupt_file_throws_invalid_data_naming_the_file(string content)
+    {
+        var store = new ManagedSetStore(_temp.Path);
+        File.WriteAllText(store.FilePath, content);
+
+        var error = Assert.Throws<InvalidDataException>(() => store.Load());
+        Assert.Contains(store.FilePath, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invalid_names_are_refused_on_save_and_the_old_file_is_kept()
+    {
+        var store = new ManagedSetStore(_temp.Path);
+        store.Save(["alice"]);
+
+        Assert.Throws<ArgumentException>(() => store.Save(["bob", "../etc"]));
+        Assert.Equal(["alice"], store.Load());
+    }
+}

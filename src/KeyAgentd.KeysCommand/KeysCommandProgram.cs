@@ -1,6 +1,6 @@
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.KeysCommand;
 

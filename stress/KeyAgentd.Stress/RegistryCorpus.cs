@@ -3,7 +3,7 @@ using System.Text;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Stress;
 

@@ -1,7 +1,7 @@
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Core.Planning;
 

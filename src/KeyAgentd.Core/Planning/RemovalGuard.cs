@@ -1,5 +1,5 @@
 using KeyAgentd.Core.Keys;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Core.Planning;
 

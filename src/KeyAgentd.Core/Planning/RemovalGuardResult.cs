@@ -1,5 +1,5 @@
 using System.Globalization;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Core.Planning;
 

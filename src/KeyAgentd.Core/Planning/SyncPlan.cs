@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KeyAgentd.Core.AuthorizedKeys;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Core.Planning;
 

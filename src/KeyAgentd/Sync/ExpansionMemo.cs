@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Sync;
 

@@ -1,4 +1,4 @@
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Sync;
 

@@ -1,5 +1,5 @@
 using KeyAgentd.Audit;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Registry;
 using KeyAgentd.State;
 

@@ -74,13 +74,13 @@ public sealed partial class SyncEngine(
         return Finish(cycle, Report(cycle, source, plan, selection, failures, applied));
     }
 
-    private Expansion Expand(Core.Registry.RegistrySnapshot snapshot, DateTimeOffset now)
+    private Expansion Expand(Core.Snapshot.RegistrySnapshot snapshot, DateTimeOffset now)
     {
         var desired = _memo.Expand(snapshot, new KeyPolicy(settings.Policy.ToPolicyOptions()), now);
         return new Expansion(desired, Withdrawals.From(snapshot.Revoked, desired.Rejections));
     }
 
-    private AccountSelection SelectAccounts(Core.Registry.DesiredState desired)
+    private AccountSelection SelectAccounts(Core.Snapshot.DesiredState desired)
     {
         var managedBefore = new ManagedSetStore(state.Directory).Load();
         var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);

@@ -1,5 +1,5 @@
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Sync;
 

@@ -1,6 +1,6 @@
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 using static KeyAgentd.Core.Tests.Planning.PlanKeys;
 
 namespace KeyAgentd.Core.Tests.Planning;

@@ -1,4 +1,4 @@
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>A person's keys; they reach every account whose grants name the person.</summary>
 public sealed record RegistryPerson(IReadOnlyList<RegistryKey> Keys);

@@ -1,7 +1,7 @@
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
 
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// A key that passed policy and belongs in an account's file, with its final options (account

@@ -1,4 +1,4 @@
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// Which account names the registry may name: <c>[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}</c>. Deliberately

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>Typed field readers: every failure names the JSON path, so the registry's author can find it.</summary>
 public static partial class RegistrySnapshotParser

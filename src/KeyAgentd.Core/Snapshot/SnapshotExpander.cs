@@ -3,7 +3,7 @@ using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
 using KeyAgentd.Core.Policy;
 
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// Turns a snapshot into the exact keys each account should hold. Every key is judged in the form

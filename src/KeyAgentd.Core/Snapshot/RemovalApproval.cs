@@ -1,4 +1,4 @@
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// The registry side's acknowledgement that this snapshot removes many keys on purpose

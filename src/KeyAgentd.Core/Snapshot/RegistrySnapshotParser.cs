@@ -4,7 +4,7 @@ using System.Text.Unicode;
 using KeyAgentd.Core.Keys;
 using KeyAgentd.Core.Policy;
 
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// Reads a registry document (schema v1). Strict where a lenient reading could grant access the

@@ -1,4 +1,4 @@
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>Why a whole snapshot was refused. <see cref="Code"/> is stable (logs, status, metrics); the message is for people.</summary>
 public sealed record SnapshotError(string Code, string Message)

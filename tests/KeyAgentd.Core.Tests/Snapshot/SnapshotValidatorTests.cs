@@ -1,6 +1,6 @@
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
-namespace KeyAgentd.Core.Tests.Registry;
+namespace KeyAgentd.Core.Tests.Snapshot;
 
 public class SnapshotValidatorTests
 {

@@ -1,4 +1,4 @@
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// One local account: the people granted access, options applied to every key it receives

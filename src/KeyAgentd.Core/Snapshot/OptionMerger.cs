@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using KeyAgentd.Core.AuthorizedKeys;
 
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// Combines an account's options with a key's own. sshd lets a later flag undo an earlier one and

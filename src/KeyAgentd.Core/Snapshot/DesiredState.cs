@@ -1,4 +1,4 @@
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// What every account named by a snapshot should hold. An account whose keys were all rejected is

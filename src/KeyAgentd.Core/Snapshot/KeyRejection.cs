@@ -1,6 +1,6 @@
 using KeyAgentd.Core.Policy;
 
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// A registry entry that will not reach an account, with the owner to tell. <see cref="KeyText"/>

@@ -1,8 +1,8 @@
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
-namespace KeyAgentd.Core.Tests.Registry;
+namespace KeyAgentd.Core.Tests.Snapshot;
 
 public class SnapshotExpanderTests
 {

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
-namespace KeyAgentd.Core.Tests.Registry;
+namespace KeyAgentd.Core.Tests.Snapshot;
 
 /// <summary>Registry documents for tests: the DESIGN.md example with real keys, and a serializer for variations.</summary>
 internal static class RegistryJson

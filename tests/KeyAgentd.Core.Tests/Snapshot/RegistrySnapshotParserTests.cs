@@ -1,7 +1,7 @@
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Core.Registry;
+using KeyAgentd.Core.Snapshot;
 
-namespace KeyAgentd.Core.Tests.Registry;
+namespace KeyAgentd.Core.Tests.Snapshot;
 
 public class RegistrySnapshotParserTests
 {

@@ -1,4 +1,4 @@
-namespace KeyAgentd.Core.Registry;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
 /// A key as the registry states it. <see cref="Key"/> is untrusted text (it may be an RFC 4716

@@ -7,8 +7,8 @@ namespace KeyAgentd.Trust.Signatures;
 /// Reads an SSHSIG blob (PROTOCOL.sshsig, sshsig.c sshsig_parse_preamble and sshsig_wrap_verify):
 /// magic, version, public key, namespace, reserved, hash algorithm, signature, and nothing after.
 /// Stricter than OpenSSH where OpenSSH is lenient for no benefit to us: the version must be exactly
-/// 1 (OpenSSH takes any version up to 1) and reserved must be empty (OpenSSH reads and ignores it;
-/// the signature then fails because the signed data carries an empty reserved field).
+/// 1 (OpenSSH takes any version up to 1) and reserved must be empty (OpenSSH reads and ignores it,
+/// and the signed data always carries an empty one, so a non-empty field was not written by ssh-keygen).
 /// </summary>
 public static class SshSignatureParser
 {

@@ -25,8 +25,6 @@ public sealed class MessageDigest
 
     public string Sha256Hex => Convert.ToHexStringLower(_sha256);
 
-    public bool Has(SshSignatureHash hash) => hash == SshSignatureHash.Sha256 || _sha512 is not null;
-
     public ReadOnlySpan<byte> Get(SshSignatureHash hash) => hash switch
     {
         SshSignatureHash.Sha256 => _sha256,

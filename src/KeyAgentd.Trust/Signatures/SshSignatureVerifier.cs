@@ -42,6 +42,10 @@ public static partial class SshSignatureVerifier
         {
             return SignatureCheck.Invalid($"signature blob is malformed: {ex.Message}");
         }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            return SignatureCheck.Invalid($"signer key was refused by the cryptography library: {ex.Message}");
+        }
     }
 
     /// <summary>The bytes the signer's key actually signed (PROTOCOL.sshsig "Signed Data").</summary>

@@ -8,8 +8,6 @@ internal sealed class WireWriter
 {
     private readonly ArrayBufferWriter<byte> _buffer = new();
 
-    public int Length => _buffer.WrittenCount;
-
     public void Raw(ReadOnlySpan<byte> bytes) => _buffer.Write(bytes);
 
     public void Byte(byte value) => _buffer.Write([value]);

@@ -34,6 +34,8 @@ public class SecurityKeySignatureTests
         byte[] sigFile = signer.Sign(Message, flags: 0x00, counter: 7);
         var signature = SshSignatureParser.Parse(SigFile.Blob(sigFile));
 
+        // ssh-keygen -Y verify does not ask for the touch flag either; requiring it is our policy's choice.
+        Assert.True(OpenSsh.Verify($"alice {signer.KeyText}\n", "alice", sigFile, Message));
         Assert.True(SshSignatureVerifier.Verify(signature, Message, new SignatureVerifyOptions { RequireUserPresence = false }).IsValid);
         var check = SshSignatureVerifier.Verify(signature, Message, new SignatureVerifyOptions { RequireUserPresence = true });
         Assert.False(check.IsValid);

@@ -33,6 +33,7 @@ public class SshSignatureVerifierTests
         Assert.Equal(hashAlgorithm ?? "sha512", signature.HashName);
         Assert.True(SshSignatureVerifier.Verify(signature, Message, Options).IsValid);
         Assert.True(SshSignatureVerifier.Verify(signature, new MemoryStream(Message), Options).IsValid);
+        Assert.True(OpenSsh.Verify($"alice {key.KeyText}\n", "alice", sigFile, Message));
     }
 
     [Theory]
@@ -40,11 +41,13 @@ public class SshSignatureVerifierTests
     public void Flipped_message_byte_does_not_verify(string type, int bits, string? hashAlgorithm)
     {
         var key = SignerKey.Get(type, bits);
-        var signature = SshSignatureParser.Parse(SigFile.Blob(OpenSsh.Sign(key, Message, hashAlgorithm: hashAlgorithm)));
+        byte[] sigFile = OpenSsh.Sign(key, Message, hashAlgorithm: hashAlgorithm);
+        var signature = SshSignatureParser.Parse(SigFile.Blob(sigFile));
         byte[] altered = (byte[])Message.Clone();
         altered[10] ^= 0x01;
 
         Assert.False(SshSignatureVerifier.Verify(signature, altered, Options).IsValid);
+        Assert.False(OpenSsh.Verify($"alice {key.KeyText}\n", "alice", sigFile, altered));
     }
 
     [Theory]
@@ -55,9 +58,10 @@ public class SshSignatureVerifierTests
         var fields = SigFile.Split(OpenSsh.Sign(key, Message, hashAlgorithm: hashAlgorithm));
         byte[] signature = (byte[])fields.Signature.Clone();
         signature[^5] ^= 0x40;
-        var check = Verify(fields with { Signature = signature });
+        var mutated = fields with { Signature = signature };
 
-        Assert.False(check.IsValid);
+        Assert.False(Verify(mutated).IsValid);
+        Assert.False(OpenSsh.Verify($"alice {key.KeyText}\n", "alice", mutated.ToSigFile(), Message));
     }
 
     [Fact]

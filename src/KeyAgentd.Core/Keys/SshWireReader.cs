@@ -25,6 +25,15 @@ public ref struct SshWireReader
 
     public readonly int Remaining => _data.Length - _position;
 
+    public byte ReadByte(string what)
+    {
+        if (Remaining < 1)
+        {
+            ThrowHelper.Truncated(what);
+        }
+        return _data[_position++];
+    }
+
     public uint ReadUInt32(string what)
     {
         if (Remaining < 4)

@@ -1,0 +1,19 @@
+namespace KeyAgentd.Trust;
+
+/// <summary>
+/// Why a signed snapshot, or one signature over it, was accepted or refused. The string form
+/// (see <see cref="TrustReasons"/>) is a public, stable interface: audit log, metrics, `registry verify`.
+/// </summary>
+public enum TrustReason
+{
+    Accepted,
+    SignatureMissing,
+    SignatureMalformed,
+    SignatureInvalid,
+    SignerUnknown,
+    SignerNotYetValid,
+    SignerExpired,
+    SignerRevoked,
+    NamespaceMismatch,
+    ThresholdNotMet,
+}

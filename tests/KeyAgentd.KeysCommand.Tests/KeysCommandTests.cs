@@ -192,13 +192,28 @@ public sealed class KeysCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_cache_of_thousands_of_keys_is_read_whole()
+    {
+        var lines = Enumerable.Range(0, 3000).Select(i => SshKeygen.Generate("rsa", 4096, $"k{i % 4}")).Take(4).ToList();
+        var many = Enumerable.Range(0, 2000).Select(i => lines[i % 4]).ToArray();
+        _f.WriteCache("alice", many);
+        Assert.True(new FileInfo(_f.CachePath("alice")).Length > 1024 * 1024);
+
+        var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
+
+        Assert.Equal(0, code);
+        Assert.Empty(stderr);
+        Assert.Equal(2000, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public void Oversized_cache_file_is_refused()
     {
         string a = SshKeygen.Generate("ed25519");
         using (var writer = new StreamWriter(_f.CachePath("alice")))
         {
             writer.WriteLine(a);
-            writer.Write(new string('#', 1024 * 1024));
+            writer.Write(new string('#', CacheFileReader.MaxBytes));
             writer.WriteLine();
         }
         var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");

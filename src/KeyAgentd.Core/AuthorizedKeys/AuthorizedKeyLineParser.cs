@@ -96,33 +96,31 @@ public static class AuthorizedKeyLineParser
     /// Splits a line into its fields with the same grammar as <see cref="Parse"/>, but decodes and
     /// validates nothing: for text keyagentd wrote itself from keys it had already validated (the
     /// helper cache), where only the fields are needed. False for blank, comment and key-less lines.
+    /// Ranges, not strings: the login helper runs this on every line of a cache on every attempt.
     /// </summary>
-    public static bool TrySplit(string raw, out string? options, out string keyType, out string base64)
+    /// <param name="options">The options field, or an empty range at the key type when there is none.</param>
+    public static bool TrySplit(ReadOnlySpan<char> raw, out Range options, out Range keyType, out Range base64)
     {
-        options = null;
-        keyType = base64 = "";
+        options = keyType = base64 = default;
         int start = SkipBlanks(raw, 0);
         if (start == raw.Length || raw[start] == '#')
         {
             return false;
         }
         int typeStart = start;
-        if (!SshKeyType.TryGet(raw.AsSpan(start, EndOfToken(raw, start) - start), out _))
+        options = start..start;
+        if (!SshKeyType.TryGet(raw[start..EndOfToken(raw, start)], out _))
         {
             int optionsEnd = EndOfOptions(raw, start);
-            options = raw[start..optionsEnd];
+            options = start..optionsEnd;
             typeStart = SkipBlanks(raw, optionsEnd);
         }
         int typeEnd = EndOfToken(raw, typeStart);
         int blobStart = SkipBlanks(raw, typeEnd);
         int blobEnd = EndOfToken(raw, blobStart);
-        if (typeEnd == typeStart || blobEnd == blobStart)
-        {
-            return false;
-        }
-        keyType = raw[typeStart..typeEnd];
-        base64 = raw[blobStart..blobEnd];
-        return true;
+        keyType = typeStart..typeEnd;
+        base64 = blobStart..blobEnd;
+        return typeEnd != typeStart && blobEnd != blobStart;
     }
 
     private static AuthorizedKeyLine ParseKey(int lineNumber, string raw, int typeStart, KeyOptions options)
@@ -197,7 +195,7 @@ public static class AuthorizedKeyLineParser
         return -1;
     }
 
-    private static int SkipBlanks(string s, int i)
+    private static int SkipBlanks(ReadOnlySpan<char> s, int i)
     {
         while (i < s.Length && (s[i] == ' ' || s[i] == '\t'))
         {
@@ -206,17 +204,15 @@ public static class AuthorizedKeyLineParser
         return i;
     }
 
-    private static int EndOfToken(string s, int i)
+    /// <summary>The first blank at or after i (vectorised: a key blob is hundreds of characters).</summary>
+    private static int EndOfToken(ReadOnlySpan<char> s, int i)
     {
-        while (i < s.Length && s[i] != ' ' && s[i] != '\t')
-        {
-            i++;
-        }
-        return i;
+        int blank = s[i..].IndexOfAny(' ', '\t');
+        return blank < 0 ? s.Length : i + blank;
     }
 
     /// <summary>sshkey_advance_past_options: blanks inside double quotes do not end the field; \" does not toggle.</summary>
-    private static int EndOfOptions(string s, int i)
+    private static int EndOfOptions(ReadOnlySpan<char> s, int i)
     {
         bool quoted = false;
         for (; i < s.Length && (quoted || (s[i] != ' ' && s[i] != '\t')); i++)

@@ -46,7 +46,7 @@ public static class KeysCommandProgram
             }
             return ExitOk;
         }
-        foreach (string line in SelectKeyLines(read.Text, parsed.Fingerprint, time.GetUtcNow()))
+        foreach (string line in SelectKeyLines(read.Text, parsed.Fingerprint, time.GetUtcNow(), time.LocalTimeZone))
         {
             output.Write(line);
             output.Write('\n');
@@ -58,8 +58,9 @@ public static class KeysCommandProgram
     /// Key lines as written by the daemon, minus those already expired (and, with a fingerprint, all
     /// but that key). The cache holds keys the daemon validated, so lines are only split into fields,
     /// not decoded: sshd validates whatever it is given anyway, and this runs on every login attempt.
+    /// An expiry-time without 'Z' is read in <paramref name="localZone"/>, as sshd reads it in the host's zone.
     /// </summary>
-    public static IEnumerable<string> SelectKeyLines(string cacheText, string? fingerprint, DateTimeOffset now)
+    public static IEnumerable<string> SelectKeyLines(string cacheText, string? fingerprint, DateTimeOffset now, TimeZoneInfo localZone)
     {
         foreach (string line in cacheText.Split('\n'))
         {
@@ -70,7 +71,7 @@ public static class KeysCommandProgram
                 continue;
             }
             if (options is not null && options.Contains("expiry-time", StringComparison.OrdinalIgnoreCase) &&
-                (!KeyOptionsParser.TryParse(options, out var parsed, out _) || parsed.ExpiryTime() <= now))
+                (!KeyOptionsParser.TryParse(options, out var parsed, out _) || parsed.ExpiryTime(localZone) <= now))
             {
                 continue;
             }

@@ -3,6 +3,8 @@ using KeyAgentd.KeysCommand;
 
 using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
 using var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
+// TimeProvider.System carries the real clock and the host zone (TimeZoneInfo.Local): sshd reads an
+// expiry-time without 'Z' in that zone, so the helper must too.
 int exitCode = KeysCommandProgram.Run(args, stdout, stderr, Environment.GetEnvironmentVariable, TimeProvider.System);
 stdout.Flush();
 return exitCode;

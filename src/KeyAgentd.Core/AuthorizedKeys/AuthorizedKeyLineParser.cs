@@ -57,14 +57,14 @@ public static class AuthorizedKeyLineParser
             bool looksLikeTypeThenBlob = raw.AsSpan(keyStart).StartsWith("AAAA", StringComparison.Ordinal) && !optionsText.Contains('=', StringComparison.Ordinal);
             if (looksLikeTypeThenBlob)
             {
-                return Invalid(lineNumber, raw, ReasonCode.UnknownKeyType, $"unknown key type \"{SshPublicKeyDecoder.Printable(optionsText)}\"", keyType: optionsText);
+                return Invalid(lineNumber, raw, ReasonCode.UnknownKeyType, $"unknown key type \"{SafeText.Escape(optionsText, SshPublicKeyDecoder.MaxShownLength)}\"", keyType: optionsText);
             }
             // sshd skips the line; the key after it is still reported (ssh-keygen -l fingerprints it too).
             var keyAfterBadOptions = keyStart < raw.Length ? ParseKey(lineNumber, raw, keyStart, KeyOptions.Empty) : null;
             return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Invalid)
             {
                 Error = ReasonCode.MalformedOptions,
-                ErrorMessage = $"bad options \"{SshPublicKeyDecoder.Printable(optionsText)}\": {optionsError}",
+                ErrorMessage = $"bad options \"{SafeText.Escape(optionsText, SshPublicKeyDecoder.MaxShownLength)}\": {optionsError}",
                 KeyType = keyAfterBadOptions?.KeyType,
                 Key = keyAfterBadOptions?.Key,
                 Comment = keyAfterBadOptions?.Comment,
@@ -132,7 +132,7 @@ public static class AuthorizedKeyLineParser
         int blobStart = SkipBlanks(raw, typeEnd);
         if (blobStart == raw.Length)
         {
-            return Invalid(lineNumber, raw, ReasonCode.MissingKey, $"\"{SshPublicKeyDecoder.Printable(keyType)}\" is not followed by key data", keyType, options);
+            return Invalid(lineNumber, raw, ReasonCode.MissingKey, $"\"{SafeText.Escape(keyType, SshPublicKeyDecoder.MaxShownLength)}\" is not followed by key data", keyType, options);
         }
         int blobEnd = EndOfToken(raw, blobStart);
         int commentStart = SkipBlanks(raw, blobEnd);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KeyAgentd.Configuration;
+using KeyAgentd.Core;
 
 namespace KeyAgentd.Cli;
 
@@ -31,7 +32,7 @@ internal static class CommonOptions
         }
         catch (SettingsException e)
         {
-            Console.Error.WriteLine($"keyagentd: {e.Message}");
+            Console.Error.WriteLine($"keyagentd: {SafeText.Escape(e.Message)}");
             return ExitCodes.Usage;
         }
     }
@@ -44,7 +45,7 @@ internal static class CommonOptions
         }
         catch (SettingsException e)
         {
-            Console.Error.WriteLine($"keyagentd: {e.Message}");
+            Console.Error.WriteLine($"keyagentd: {SafeText.Escape(e.Message)}");
             return ExitCodes.Usage;
         }
     }

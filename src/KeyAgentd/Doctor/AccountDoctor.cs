@@ -14,7 +14,7 @@ namespace KeyAgentd.Doctor;
 /// </summary>
 public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase accounts, SecureKeyFileWriter writer, StateStore state, Func<string, SshdConfigProbe.Result?> sshdProbe)
 {
-    public DoctorReport Examine(string user, DateTimeOffset now)
+    public DoctorReport Examine(string user, DateTimeOffset now, TimeZoneInfo localZone)
     {
         var report = new DoctorReport();
         report.Section($"account {user}");
@@ -48,18 +48,22 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
                     report.Warn($"{where}: {finding.Message}");
                     break;
                 default:
-                    report.Fail($"{where}: {finding.Message}" + (finding.SshdLog is { } log ? $"\n          sshd logs: \"{log}\"" : ""));
+                    report.Fail($"{where}: {finding.Message}");
+                    if (finding.SshdLog is { } log)
+                    {
+                        report.Detail($"sshd logs: \"{log}\"");
+                    }
                     break;
             }
         }
 
-        ExamineKeys(report, account, now);
+        ExamineKeys(report, account, now, localZone);
         ExamineManagement(report, account);
         ExamineSshd(report, account);
         return report;
     }
 
-    private void ExamineKeys(DoctorReport report, AccountInfo account, DateTimeOffset now)
+    private void ExamineKeys(DoctorReport report, AccountInfo account, DateTimeOffset now, TimeZoneInfo localZone)
     {
         report.Section("~/.ssh/authorized_keys");
         var read = writer.ReadAuthorizedKeys(account);
@@ -73,7 +77,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
             report.Info("absent" + (settings.Delivery.AuthorizedKeysFiles ? "" : " (fine: Delivery:AuthorizedKeysFiles is false, keys come from keyagentd-keys)"));
             return;
         }
-        var policy = new KeyPolicy(settings.Policy.ToPolicyOptions());
+        var policy = new KeyPolicy(settings.Policy.ToPolicyOptions(), localZone);
         int keys = 0;
         foreach (var line in AuthorizedKeysFile.Read(read.Text!).Where(l => l.Kind is AuthorizedKeyLineKind.Key or AuthorizedKeyLineKind.Invalid))
         {
@@ -96,7 +100,11 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
             }
             else
             {
-                report.Fail($"{what}: sshd skips this line: {verdict.Code}: {verdict.Message}" + (line.Suggestion is { } fix ? $"\n          fix: {fix}" : ""));
+                report.Fail($"{what}: sshd skips this line: {verdict.Code}: {verdict.Message}");
+                if (line.Suggestion is { } fix)
+                {
+                    report.Detail($"fix: {fix}");
+                }
             }
         }
         if (keys == 0)

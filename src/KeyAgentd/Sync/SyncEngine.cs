@@ -65,7 +65,7 @@ public sealed partial class SyncEngine(
         }
         var snapshot = source.Snapshot;
 
-        var policy = new KeyPolicy(settings.Policy.ToPolicyOptions());
+        var policy = new KeyPolicy(settings.Policy.ToPolicyOptions(), time.LocalTimeZone);
         var desired = _memo.Expand(snapshot, policy, now);
         var managedBefore = new ManagedSetStore(state.Directory).Load();
         var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);

@@ -7,7 +7,7 @@ namespace KeyAgentd.Core.Tests.Registry;
 public class SnapshotExpanderTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-    private static readonly KeyPolicy Policy = new();
+    private static readonly KeyPolicy Policy = new(null, TimeZoneInfo.Utc);
 
     private static string Fingerprint(string line) => AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 
@@ -119,7 +119,7 @@ public class SnapshotExpanderTests
 
         Assert.Equal("expiry-time=\"20270102010405Z\"", key.Options.Render());
         Assert.Equal(notAfter, key.NotAfter);
-        Assert.Equal(notAfter, AuthorizedKeyLineParser.Parse(key.Render()).Options.ExpiryTime());
+        Assert.Equal(notAfter, AuthorizedKeyLineParser.Parse(key.Render()).Options.ExpiryTime(TimeZoneInfo.Utc));
     }
 
     [Fact]

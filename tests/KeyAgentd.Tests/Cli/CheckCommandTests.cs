@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KeyAgentd.Cli;
 using KeyAgentd.Core.Policy;
+using KeyAgentd.Tests.Support;
 
 namespace KeyAgentd.Tests.Cli;
 
@@ -14,7 +15,7 @@ public class CheckCommandTests
         using var dir = new TempDirectory();
         File.WriteAllText(dir.File("authorized_keys"), text);
         var stdout = new StringWriter();
-        int exit = CheckCommand.Run(dir.File("authorized_keys"), json, policy ?? new KeyPolicy(), Now, stdout, new StringWriter());
+        int exit = CheckCommand.Run(dir.File("authorized_keys"), json, policy ?? new KeyPolicy(null, TimeZoneInfo.Utc), Now, stdout, new StringWriter());
         return (exit, stdout.ToString());
     }
 
@@ -98,5 +99,33 @@ public class CheckCommandTests
         string ed = SshKeygen.Generate("ed25519");
         var (_, output) = Check(ed.Split(' ')[0] + " " + ed.Split(' ')[1] + " \u001b]0;pwned\u0007\n");
         Assert.DoesNotContain('\u001b', output);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Esc_c1_controls_and_line_separators_from_comments_reach_no_output_raw(bool json)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("authorized_keys"), HostileText.AuthorizedKeys(SshKeygen.Generate("ed25519")));
+        int exit = 0;
+
+        byte[] output = HostileText.Capture(stdout => exit = CheckCommand.Run(dir.File("authorized_keys"), json, new KeyPolicy(null, TimeZoneInfo.Utc), Now, stdout, TextWriter.Null));
+
+        Assert.Equal(1, exit);
+        HostileText.AssertInert(output);
+        string text = System.Text.Encoding.UTF8.GetString(output);
+        if (json)
+        {
+            // JSON keeps the exact comment, escaped, for a program to read back.
+            using var document = JsonDocument.Parse(text);
+            var comments = document.RootElement.GetProperty("verdicts").EnumerateArray()
+                .Select(v => v.GetProperty("comment").GetString()).ToList();
+            Assert.Contains("csi\u009b2J nel\u0085 ls\u2028ps\u2029end", comments);
+        }
+        else
+        {
+            Assert.Contains("\"csi\\x9b2J nel\\x85 ls\\u2028ps\\u2029end\"", text, StringComparison.Ordinal);
+        }
     }
 }

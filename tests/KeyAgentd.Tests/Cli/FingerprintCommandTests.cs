@@ -1,4 +1,5 @@
 using KeyAgentd.Cli;
+using KeyAgentd.Tests.Support;
 
 namespace KeyAgentd.Tests.Cli;
 
@@ -66,5 +67,19 @@ public class FingerprintCommandTests
         var stderr = new StringWriter();
         Assert.Equal(1, FingerprintCommand.Run("/nonexistent/keys", false, new StringWriter(), stderr));
         Assert.Contains("/nonexistent/keys", stderr.ToString());
+    }
+
+    [Fact]
+    public void Control_characters_in_comments_are_printed_escaped()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("keys"), HostileText.AuthorizedKeys(SshKeygen.Generate("ed25519")));
+        int exit = 1;
+
+        byte[] output = HostileText.Capture(stdout => exit = FingerprintCommand.Run(dir.File("keys"), false, stdout, TextWriter.Null));
+
+        Assert.Equal(0, exit);
+        HostileText.AssertInert(output);
+        Assert.Contains("csi\\x9b2J nel\\x85 ls\\u2028ps\\u2029end (ED25519)", System.Text.Encoding.UTF8.GetString(output), StringComparison.Ordinal);
     }
 }

@@ -104,6 +104,10 @@ public sealed class SyncEndToEndTests
         var removed = Assert.Single(sandbox.AuditRecords(AuditActions.KeyRemoved));
         Assert.Equal(own, removed.GetProperty("line").GetString());
         Assert.Equal(alice.Account.Name, removed.GetProperty("account").GetString());
+        // What an operator does: grep -F the removed key's base64 in the log, then audit verify.
+        byte[] log = File.ReadAllBytes(sandbox.AuditPath);
+        Assert.True(log.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(Unknown.Split(' ')[1])) >= 0, "the removed key's base64 is not in the audit log as written");
+        Assert.True(AuditVerifier.Verify(sandbox.AuditPath, new StateStore(sandbox.Settings.State.Directory).AuditHeadPath).Ok);
     }
 
     [RootFact]

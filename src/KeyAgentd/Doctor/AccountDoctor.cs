@@ -93,10 +93,15 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
                 // Not a policy nuance: OpenSSH 7.0+ refuses DSA by default and 9.8 removed it, so it is no key at all.
                 report.Fail($"{what}: {verdict.Code}: sshd (OpenSSH 7.0 and later) refuses ssh-dss keys; fix: ssh-keygen -t ed25519, and register the new key");
             }
-            else if (line.IsKey)
+            else if (line.IsKey || (line.Key is not null && line.Error == ReasonCode.NeedsConversion))
             {
+                // The second case is an rsa-sha2-256/512 type token: sshd reads the key as ssh-rsa.
                 keys++;
                 report.Warn($"{what}: {verdict.Code}: {verdict.Message} (sshd may still accept it; keyagentd would not deliver it)");
+                if (line.Suggestion is { } canonical)
+                {
+                    report.Detail($"fix: {canonical}");
+                }
             }
             else
             {

@@ -286,4 +286,17 @@ public class SnapshotExpanderTests
     [Fact]
     public void Private_key_pasted_as_a_key_is_rejected() =>
         Assert.Equal(ReasonCode.PrivateKey, Assert.Single(ExpandPerson(Key("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----")).Rejections).Verdict.Reason);
+
+    [Theory]
+    [InlineData("rsa-sha2-256")]
+    [InlineData("rsa-sha2-512")]
+    public void A_registry_key_typed_as_an_rsa_signature_algorithm_is_delivered_as_ssh_rsa(string token)
+    {
+        string rsa = SshKeygen.Generate("rsa", 3072, comment: "ops");
+        var key = Assert.Single(ExpandPerson(Key($"{token} {rsa.Split(' ')[1]} ops")).Accounts["acct"]);
+
+        Assert.Equal("ssh-rsa", key.Key.TypeName);
+        Assert.Equal(Fingerprint(rsa), key.Fingerprint);
+        Assert.Equal(rsa, key.Render());
+    }
 }

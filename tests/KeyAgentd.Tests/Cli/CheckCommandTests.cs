@@ -2,6 +2,7 @@ using System.Text.Json;
 using KeyAgentd.Cli;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Tests.Support;
+using KeyAgentd.Tests.Sync;
 
 namespace KeyAgentd.Tests.Cli;
 
@@ -127,5 +128,26 @@ public class CheckCommandTests
         {
             Assert.Contains("\"csi\\x9b2J nel\\x85 ls\\u2028ps\\u2029end\"", text, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("rsa-sha2-256")]
+    [InlineData("rsa-sha2-512")]
+    public void Rsa_signature_algorithm_type_token_is_rejected_naming_it_with_the_ssh_rsa_line_as_the_fix(string token)
+    {
+        string rsa = SshKeygen.Generate("rsa", 3072, comment: "ops");
+        string line = $"no-pty {token} {rsa.Split(' ')[1]} ops";
+
+        var (exit, text) = Check(line + "\n");
+        var (_, json) = Check(line + "\n", json: true);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"1: REJECT needs-conversion  RSA 3072 {SyncSandbox.Fingerprint(rsa)} \"ops\"", text, StringComparison.Ordinal);
+        Assert.Contains($"\"{token}\" is an RSA signature algorithm, not a key type", text, StringComparison.Ordinal);
+        Assert.Contains("\n   fix: no-pty " + rsa + "\n", text, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(json);
+        var verdict = Assert.Single(document.RootElement.GetProperty("verdicts").EnumerateArray());
+        Assert.Equal("needs-conversion", verdict.GetProperty("reason").GetString());
+        Assert.Equal("no-pty " + rsa, verdict.GetProperty("suggestion").GetString());
     }
 }

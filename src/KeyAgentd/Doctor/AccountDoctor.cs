@@ -1,6 +1,7 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Files;
 using KeyAgentd.State;
@@ -128,7 +129,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         }
         else if (status.AccountKeys.TryGetValue(account.Name, out int count))
         {
-            report.Ok($"managed ({settings.Accounts.Mode}), {count} key(s) from registry serial {status.SnapshotSerial}, last sync {status.LastAttempt:u} {status.Outcome}");
+            report.Ok($"managed ({settings.Accounts.Mode.ToName()}), {count} key(s) from registry serial {status.SnapshotSerial}, last sync {status.LastAttempt:u} {status.Outcome}");
         }
         else
         {

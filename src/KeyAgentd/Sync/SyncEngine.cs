@@ -69,7 +69,7 @@ public sealed partial class SyncEngine(
         var desired = _memo.Expand(snapshot, policy, now);
         var managedBefore = new ManagedSetStore(state.Directory).Load();
         var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);
-        var mode = OwnershipModes.Parse(settings.Accounts.Mode);
+        var mode = settings.Accounts.Mode;
 
         var refused = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var unsafeFiles = new Dictionary<string, FileRefusal>(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KeyAgentd.Audit;
 using KeyAgentd.Cli;
+using KeyAgentd.Core.Planning;
 using KeyAgentd.State;
 using KeyAgentd.Tests.Support;
 
@@ -115,7 +116,7 @@ public sealed class SyncEndToEndTests
     {
         using var sandbox = new SyncSandbox();
         using var alice = TestAccount.Create();
-        sandbox.Settings.Accounts.Mode = "managed-block";
+        sandbox.Settings.Accounts.Mode = OwnershipMode.ManagedBlock;
         sandbox.Publish(Keys((alice, [KeyA])));
         string own = "# my laptop\r\nno-pty   " + Unknown + "  trailing  \n";
         alice.MakeKeyFile(own);
@@ -133,7 +134,7 @@ public sealed class SyncEndToEndTests
     {
         using var sandbox = new SyncSandbox();
         using var alice = TestAccount.Create();
-        sandbox.Settings.Accounts.Mode = "report";
+        sandbox.Settings.Accounts.Mode = OwnershipMode.Report;
         sandbox.Publish(Keys((alice, [KeyA])));
         alice.MakeKeyFile(Unknown + "\n");
         var before = TestAccount.Lstat(alice.KeyFile);
@@ -320,7 +321,7 @@ public sealed class SyncEndToEndTests
     {
         using var sandbox = new SyncSandbox();
         using var mallory = TestAccount.Create();
-        sandbox.Settings.Accounts.Mode = "managed-block";
+        sandbox.Settings.Accounts.Mode = OwnershipMode.ManagedBlock;
         sandbox.Publish(Keys((mallory, [KeyB])));
         var victim = new VictimFile(mallory.Root);
         mallory.MakeSshDir();

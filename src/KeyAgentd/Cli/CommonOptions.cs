@@ -4,7 +4,7 @@ using KeyAgentd.Core;
 
 namespace KeyAgentd.Cli;
 
-/// <summary>The options every command accepts (DESIGN.md "Common options").</summary>
+/// <summary>The options every command accepts (README "Commands", common options).</summary>
 internal static class CommonOptions
 {
     public static readonly Option<string?> Config = new("--config") { Description = $"configuration file (default {KeyAgentdSettings.DefaultConfigPath})", Recursive = true };

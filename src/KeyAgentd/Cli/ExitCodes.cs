@@ -1,6 +1,6 @@
 namespace KeyAgentd.Cli;
 
-/// <summary>DESIGN.md's exit codes; scripts and monitoring depend on them.</summary>
+/// <summary>The exit codes README "Commands" documents; scripts and monitoring depend on them.</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

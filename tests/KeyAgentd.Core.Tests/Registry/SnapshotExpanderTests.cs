@@ -25,7 +25,7 @@ public class SnapshotExpanderTests
     [Fact]
     public void Grants_bring_each_persons_keys_to_each_account()
     {
-        var state = SnapshotExpander.Expand(RegistryJson.Parse(RegistryJson.DesignExample()), Policy, Now);
+        var state = SnapshotExpander.Expand(RegistryJson.Parse(RegistryJson.ReadmeExample()), Policy, Now);
 
         Assert.Empty(state.Rejections);
         var deploy = state.Accounts["deploy"];
@@ -40,7 +40,7 @@ public class SnapshotExpanderTests
     [Fact]
     public void Account_options_come_first_then_the_expiry_from_not_after()
     {
-        var state = SnapshotExpander.Expand(RegistryJson.Parse(RegistryJson.DesignExample()), Policy, Now);
+        var state = SnapshotExpander.Expand(RegistryJson.Parse(RegistryJson.ReadmeExample()), Policy, Now);
 
         var alice = state.Accounts["deploy"].Single(k => k.Owner == "alice@example.com");
         Assert.Equal("no-agent-forwarding,from=\"10.0.0.0/8\",expiry-time=\"20270601000000Z\"", alice.Options.Render());

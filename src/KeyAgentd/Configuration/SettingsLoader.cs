@@ -23,11 +23,19 @@ public static class SettingsLoader
         {
             throw new SettingsException($"config file {path} does not exist");
         }
-        return new ConfigurationBuilder()
-            .AddJsonFile(Path.GetFullPath(path), optional: configPath is null, reloadOnChange: false)
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddInMemoryCollection(overrides.Where(o => o.Value is not null))
-            .Build();
+        try
+        {
+            return new ConfigurationBuilder()
+                .AddJsonFile(Path.GetFullPath(path), optional: configPath is null, reloadOnChange: false)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .AddInMemoryCollection(overrides.Where(o => o.Value is not null))
+                .Build();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // A broken file is unusable configuration like any other (exit 2 with the reason), not a crash.
+            throw new SettingsException($"config file {path}: {e.InnerException?.Message ?? e.Message}", e);
+        }
     }
 
     public static KeyAgentdSettings Bind(IConfiguration configuration)

@@ -19,7 +19,8 @@ public static class LoggingSetup
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .MinimumLevel.Override("Polly", LogEventLevel.Warning)
-            .Enrich.With(new SyslogPriorityEnricher(toJournal));
+            .Enrich.With(new SyslogPriorityEnricher(toJournal))
+            .Enrich.With(new SafeTextEnricher());
         return logger.WriteTo.Console(outputTemplate: template, formatProvider: System.Globalization.CultureInfo.InvariantCulture, standardErrorFromLevel: toStandardError ? LogEventLevel.Verbose : null).CreateLogger();
     }
 }

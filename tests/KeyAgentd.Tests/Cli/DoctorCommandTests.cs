@@ -123,4 +123,19 @@ public sealed class DoctorCommandTests
         Assert.Equal(6, report.ToString().Count(c => c == '\n'));
         HostileText.AssertInert(System.Text.Encoding.UTF8.GetBytes(report.ToString()));
     }
+
+    [RootFact]
+    public void An_rsa_sha2_type_token_is_a_key_sshd_reads_with_a_warning_and_the_ssh_rsa_fix()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = new SyncSandbox();
+        string rsa = SshKeygen.Generate("rsa", 3072, comment: "ops");
+        alice.MakeKeyFile($"rsa-sha2-512 {rsa.Split(' ')[1]} ops\n");
+
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+
+        Assert.True(exit == ExitCodes.Ok, output);
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("  WARN  line 1: RSA 3072", StringComparison.Ordinal) && l.Contains("needs-conversion", StringComparison.Ordinal));
+        Assert.Contains(output.Split('\n'), l => l.Trim() == "fix: " + rsa);
+    }
 }

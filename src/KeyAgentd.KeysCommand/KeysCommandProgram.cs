@@ -46,7 +46,7 @@ public static class KeysCommandProgram
             }
             return ExitOk;
         }
-        WriteKeyLines(read.Text, parsed.Fingerprint, time.GetUtcNow(), output);
+        WriteKeyLines(read.Text, parsed.Fingerprint, time.GetUtcNow(), time.LocalTimeZone, output);
         return ExitOk;
     }
 
@@ -59,14 +59,14 @@ public static class KeysCommandProgram
     /// </summary>
     private static byte[] s_blob = new byte[4096];
 
-    public static void WriteKeyLines(string cacheText, string? fingerprint, DateTimeOffset now, TextWriter output)
+    public static void WriteKeyLines(string cacheText, string? fingerprint, DateTimeOffset now, TimeZoneInfo localZone, TextWriter output)
     {
         foreach (var range in cacheText.AsSpan().Split('\n'))
         {
             var raw = cacheText.AsSpan(range).TrimEnd('\r');
             if (!AuthorizedKeyLineParser.TrySplit(raw, out var options, out var keyType, out var base64) ||
                 !HasKeyShape(raw[keyType], raw[base64]) ||
-                IsExpired(raw[options], now) ||
+                IsExpired(raw[options], now, localZone) ||
                 (fingerprint is not null && !MatchesFingerprint(raw[base64], fingerprint)))
             {
                 continue;
@@ -90,9 +90,10 @@ public static class KeysCommandProgram
         return length == keyType.Length && length <= written - 4 && System.Text.Ascii.Equals(blob.AsSpan(4, length), keyType);
     }
 
-    private static bool IsExpired(ReadOnlySpan<char> options, DateTimeOffset now) =>
+    /// <summary>An expiry-time without 'Z' is read in <paramref name="localZone"/>, as sshd reads it in the host's zone.</summary>
+    private static bool IsExpired(ReadOnlySpan<char> options, DateTimeOffset now, TimeZoneInfo localZone) =>
         options.Contains("expiry-time", StringComparison.OrdinalIgnoreCase) &&
-        (!KeyOptionsParser.TryParse(options.ToString(), out var parsed, out _) || parsed.ExpiryTime() <= now);
+        (!KeyOptionsParser.TryParse(options.ToString(), out var parsed, out _) || parsed.ExpiryTime(localZone) <= now);
 
     private static bool MatchesFingerprint(ReadOnlySpan<char> base64, string fingerprint) =>
         string.Equals(Fingerprint.Sha256(Convert.FromBase64String(base64.ToString())), fingerprint, StringComparison.Ordinal);

@@ -97,6 +97,19 @@ public sealed class KeysCommandTests : IDisposable
     }
 
     [Fact]
+    public void Expiry_time_without_z_is_read_in_the_host_zone_the_clock_carries()
+    {
+        // Now is 12:00Z. "13:00" local passed at 11:00Z in UTC+2, and is still ahead (15:00Z) in UTC-2.
+        string key = "expiry-time=\"202611211300\" " + SshKeygen.Generate("ed25519");
+        _f.WriteCache("alice", key);
+        var plus2 = TimeZoneInfo.CreateCustomTimeZone("plus2", TimeSpan.FromHours(2), "plus2", "plus2");
+        var minus2 = TimeZoneInfo.CreateCustomTimeZone("minus2", TimeSpan.FromHours(-2), "minus2", "minus2");
+
+        Assert.Empty(_f.Run(["--state-dir", _f.StateDirectory, "alice"], null, zone: plus2).Stdout);
+        Assert.Equal(key + "\n", _f.Run(["--state-dir", _f.StateDirectory, "alice"], null, zone: minus2).Stdout);
+    }
+
+    [Fact]
     public void Expired_key_is_not_printed_even_when_asked_for_by_fingerprint()
     {
         string key = SshKeygen.Generate("ed25519");

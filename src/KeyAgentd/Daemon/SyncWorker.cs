@@ -97,7 +97,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         return delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay;
     }
 
-    private IDisposable? StartWatchdog(CancellationToken stoppingToken)
+    private PeriodicTimer? StartWatchdog(CancellationToken stoppingToken)
     {
         if (SystemdNotifier.WatchdogInterval() is not { } interval)
         {

@@ -10,7 +10,7 @@ namespace KeyAgentd.Tests.Sync;
 public class ExpansionMemoTests
 {
     private static readonly DateTimeOffset Now = EngineSandbox.Issued.AddMinutes(5);
-    private static readonly KeyPolicy Policy = new();
+    private static readonly KeyPolicy Policy = new(null, TimeZoneInfo.Utc);
     private static readonly string Alice = SshKeygen.Generate("ed25519", comment: "alice");
     private static readonly string Bob = SshKeygen.Generate("ed25519", comment: "bob", cached: false);
 

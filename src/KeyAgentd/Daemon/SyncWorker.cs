@@ -170,6 +170,6 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "sync cycle failed; files left as they were")]
     private static partial void LogCycleFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Critical, Message = "no progress: the sync cycle began {Seconds:0}s ago and is past its watchdog budget of {Budget:0}s; WATCHDOG=1 pings stop, so systemd restarts the daemon")]
+    [LoggerMessage(EventId = 202, Level = LogLevel.Critical, Message = "no progress: the sync cycle began {Seconds:0.0}s ago and is past its watchdog budget of {Budget:0.0}s; WATCHDOG=1 pings stop, so systemd restarts the daemon")]
     private static partial void LogWatchdogOverdue(ILogger logger, double seconds, double budget);
 }

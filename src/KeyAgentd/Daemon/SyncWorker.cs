@@ -146,7 +146,8 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
                     else if (!overdue)
                     {
                         overdue = true;
-                        LogWatchdogOverdue(logger, deadline.SinceCycleStart().TotalSeconds, deadline.CycleBudget.TotalSeconds);
+                        double running = deadline.SinceCycleStart().TotalSeconds;
+                        LogWatchdogOverdue(logger, running, deadline.CycleBudget.TotalSeconds);
                     }
                 }
             }

@@ -65,5 +65,22 @@ public static class SettingsLoader
         {
             throw new SettingsException("Registry:MaxBytes must be positive");
         }
+        ValidateSignatures(settings.Registry);
+    }
+
+    private static void ValidateSignatures(RegistrySettings registry)
+    {
+        if (registry.Signatures is not (null or "enforce" or "report" or "off"))
+        {
+            throw new SettingsException($"Registry:Signatures must be enforce, report or off, not \"{registry.Signatures}\"");
+        }
+        if (registry.SignatureThreshold is < 1 or > 16)
+        {
+            throw new SettingsException("Registry:SignatureThreshold must be between 1 and 16");
+        }
+        if (registry.MaxValidity <= TimeSpan.Zero || registry.ClockSkew < TimeSpan.Zero)
+        {
+            throw new SettingsException("Registry:MaxValidity must be positive, Registry:ClockSkew not negative");
+        }
     }
 }

@@ -32,9 +32,21 @@ public static class RevokedKeysList
         {
             Version = (ulong)snapshot.Serial,
             GeneratedAt = snapshot.IssuedAt ?? DateTimeOffset.UnixEpoch,
-            Comment = $"keyagentd registry serial {snapshot.Serial}",
+            Comment = "keyagentd registry revoked list",
         });
     }
+
+    /// <summary>
+    /// True when two KRLs revoke the same keys, whatever their krl_version and generated_date: the file
+    /// is rewritten only when the revocations change, and then carries the serial that changed them.
+    /// </summary>
+    public static bool SameRevocations(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
+        a.Length == b.Length && a.Length >= HeaderDatesEnd &&
+        a[..HeaderDatesStart].SequenceEqual(b[..HeaderDatesStart]) && a[HeaderDatesEnd..].SequenceEqual(b[HeaderDatesEnd..]);
+
+    // PROTOCOL.krl header: magic (8), format_version (4), krl_version (8), generated_date (8), then the rest.
+    private const int HeaderDatesStart = 12;
+    private const int HeaderDatesEnd = 28;
 
     private static SshPublicKey? TryDecode(string text)
     {

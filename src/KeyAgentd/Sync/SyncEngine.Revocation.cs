@@ -12,8 +12,8 @@ public sealed partial class SyncEngine
 
     /// <summary>
     /// Stage 6b: the snapshot's revocations as the KRL sshd reads (Sshd:RevokedKeysFile), so a revoked key
-    /// fails in every file and every other AuthorizedKeysCommand too. Written atomically, and only when its
-    /// bytes change; report mode writes nothing. A failure here is logged and leaves the old list in force.
+    /// fails in every file and every other AuthorizedKeysCommand too. Written atomically, and only when the
+    /// revocations change; report mode writes nothing. A failure here is logged and leaves the old list in force.
     /// </summary>
     private void WriteRevokedKeys(RegistrySnapshot snapshot)
     {
@@ -29,7 +29,7 @@ public sealed partial class SyncEngine
         string path = settings.Sshd.ResolveRevokedKeysFile(settings.State);
         try
         {
-            if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(_krlBytes))
+            if (File.Exists(path) && RevokedKeysList.SameRevocations(File.ReadAllBytes(path), _krlBytes))
             {
                 return;
             }

@@ -64,6 +64,8 @@ public sealed partial class SyncEngine
             SnapshotSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
         });
         CountRegistryProblem(cycle.Status, why);
+        cycle.Status.SignatureVerdict = LastKnownGoodUnverified;
+        cycle.Status.SnapshotSigners = [];
         LogLastKnownGoodUnverified(logger, why.Message);
         return null;
     }

@@ -56,12 +56,24 @@ public sealed class RegistrySigner
         options is null ? $"{principal} {KeyText}" : $"{principal} {options} {KeyText}";
 
     /// <summary>Rewrites the SSHSIG version field of a single-block .sig file (a mutation OpenSSH's own tools never make).</summary>
-    public static byte[] WithVersion(byte[] sigFile, uint version)
+    public static byte[] WithVersion(byte[] sigFile, uint version) => Mutate(sigFile, (_, fields) => (version, fields));
+
+    /// <summary>
+    /// Takes a single-block .sig file apart (version; public key, namespace, reserved, hash, signature),
+    /// lets <paramref name="change"/> edit it, and armors it again as ssh-keygen does (70 columns).
+    /// </summary>
+    public static byte[] Mutate(byte[] sigFile, Func<uint, List<byte[]>, (uint Version, List<byte[]> Fields)> change)
     {
         string[] lines = Encoding.ASCII.GetString(sigFile).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         byte[] blob = Convert.FromBase64String(string.Concat(lines[1..^1]));
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(blob.AsSpan(6), version);
-        string base64 = Convert.ToBase64String(blob);
+        uint version = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(blob.AsSpan(6));
+        var (newVersion, fields) = change(version, WireBuilder.Fields(blob[10..]));
+        var builder = new WireBuilder().Raw("SSHSIG"u8).UInt32(newVersion);
+        foreach (byte[] field in fields)
+        {
+            builder.String(field);
+        }
+        string base64 = builder.ToBase64();
         var text = new StringBuilder(lines[0]).Append('\n');
         for (int i = 0; i < base64.Length; i += 70)
         {

@@ -65,6 +65,7 @@ public class LastKnownGoodProofTests
         var refused = sandbox.Box.AuditRecords().Last(r => (string?)r["action"] == "snapshot-refused" && (string?)r["reason"] == SyncEngine.LastKnownGoodUnverified);
         Assert.Contains("failed re-verification", (string?)refused["message"], StringComparison.Ordinal);
         Assert.Equal(1, sandbox.Box.State.LoadStatus().RegistryErrors[SyncEngine.LastKnownGoodUnverified]);
+        Assert.Contains("keyagentd_snapshot_signature_valid 0\n", sandbox.Metrics, StringComparison.Ordinal);
 
         // The registry back: the signed snapshot is fetched unconditionally and replaces the edited copy.
         sandbox.PublishSigned(Doc(3), Release);

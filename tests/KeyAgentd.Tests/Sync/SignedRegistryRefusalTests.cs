@@ -22,6 +22,9 @@ public class SignedRegistryRefusalTests
         { "signature-malformed", "truncated armor" },
         { "signature-malformed", "version 2" },
         { "signature-malformed", "version 0" },
+        { "signature-malformed", "non-empty reserved field" },
+        { "signature-malformed", "hash sha384" },
+        { "signature-invalid", "flipped byte in the signature" },
         { "signature-invalid", "flipped byte in the snapshot" },
         { "signature-invalid", "signature of another document" },
         { "signer-unknown", "unknown signer" },
@@ -127,6 +130,19 @@ public class SignedRegistryRefusalTests
                 break;
             case "version 0":
                 sandbox.Publish(doc, RegistrySigner.WithVersion(Release.Sign(doc), 0));
+                break;
+            case "non-empty reserved field":
+                sandbox.Publish(doc, RegistrySigner.Mutate(Release.Sign(doc), (v, f) => (v, [f[0], f[1], [0x01], f[3], f[4]])));
+                break;
+            case "hash sha384":
+                sandbox.Publish(doc, RegistrySigner.Mutate(Release.Sign(doc), (v, f) => (v, [f[0], f[1], f[2], "sha384"u8.ToArray(), f[4]])));
+                break;
+            case "flipped byte in the signature":
+                sandbox.Publish(doc, RegistrySigner.Mutate(Release.Sign(doc), (v, f) =>
+                {
+                    f[4][^1] ^= 0x01;
+                    return (v, f);
+                }));
                 break;
             case "flipped byte in the snapshot":
                 sandbox.Publish(doc.Replace("carol@example.com", "carol@example.org", StringComparison.Ordinal), Release.Sign(doc));

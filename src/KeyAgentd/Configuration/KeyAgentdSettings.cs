@@ -4,7 +4,7 @@ using KeyAgentd.Core.Policy;
 namespace KeyAgentd.Configuration;
 
 /// <summary>
-/// Every setting of DESIGN.md's configuration table, bound from the JSON file, then
+/// Every setting of README "Configuration", bound from the JSON file, then
 /// KEYAGENTD_Section__Key environment variables, then command-line options (last wins).
 /// </summary>
 public sealed class KeyAgentdSettings
@@ -83,7 +83,12 @@ public sealed class PolicySettings
 
 public sealed class AccountsSettings
 {
-    public string Mode { get; set; } = "exclusive";
+    /// <summary>
+    /// Accounts:Mode, parsed once by <see cref="SettingsLoader"/> with <see cref="OwnershipModes"/>, the
+    /// one parser of the configuration spellings (the binder's enum conversion cannot read
+    /// "managed-block"); a bad value is a settings error at load, never a failure of the first sync.
+    /// </summary>
+    public OwnershipMode Mode { get; set; } = OwnershipMode.Exclusive;
 
     public string[] Include { get; set; } = [];
 

@@ -26,11 +26,13 @@ public sealed partial class SyncEngine(
     AuditLog audit,
     StateStore state,
     TimeProvider time,
-    ILogger<SyncEngine> logger)
+    ILogger<SyncEngine> logger) : IDisposable
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly ExpansionMemo _memo = new();
     private readonly string _host = settings.Host.ResolvedName;
+
+    public void Dispose() => _oneAtATime.Dispose();
 
     public async Task<SyncResult> RunAsync(SyncOptions options, CancellationToken stopping)
     {
@@ -78,7 +80,7 @@ public sealed partial class SyncEngine(
 
     private Expansion Expand(Core.Snapshot.RegistrySnapshot snapshot, DateTimeOffset now)
     {
-        var desired = _memo.Expand(snapshot, new KeyPolicy(settings.Policy.ToPolicyOptions()), now);
+        var desired = _memo.Expand(snapshot, new KeyPolicy(settings.Policy.ToPolicyOptions(), time.LocalTimeZone), now);
         return new Expansion(desired, Withdrawals.From(snapshot.Revoked, desired.Rejections));
     }
 

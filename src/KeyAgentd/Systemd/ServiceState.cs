@@ -5,7 +5,6 @@ public readonly record struct ServiceState(string Message)
 {
     public static readonly ServiceState Ready = new("READY=1");
     public static readonly ServiceState Stopping = new("STOPPING=1");
-    public static readonly ServiceState Reloading = new("RELOADING=1");
     public static readonly ServiceState Watchdog = new("WATCHDOG=1");
 
     /// <summary>Free text shown by `systemctl status`; newlines would start a new assignment, so they are folded.</summary>

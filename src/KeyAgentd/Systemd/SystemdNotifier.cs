@@ -44,19 +44,19 @@ public sealed class SystemdNotifier : ISystemdNotifier
         }
     }
 
-    /// <summary>Half of $WATCHDOG_USEC (if set for this process), the interval sd_watchdog_enabled(3) recommends.</summary>
-    public static TimeSpan? WatchdogInterval() =>
-        WatchdogInterval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
+    /// <summary>$WATCHDOG_USEC (WatchdogSec=) when it is set for this process, as sd_watchdog_enabled(3) reads it.</summary>
+    public static TimeSpan? WatchdogTimeout() =>
+        WatchdogTimeout(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
 
     /// <summary>For testing: the variables and this process's id given explicitly.</summary>
-    internal static TimeSpan? WatchdogInterval(string? usec, string? pid, int processId)
+    internal static TimeSpan? WatchdogTimeout(string? usec, string? pid, int processId)
     {
         if (pid is not null && pid != processId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         {
             return null;
         }
         return ulong.TryParse(usec, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong micro) && micro > 0
-            ? TimeSpan.FromMicroseconds(micro / 2.0)
+            ? TimeSpan.FromMicroseconds(micro)
             : null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KeyAgentd.Cli;
 using KeyAgentd.Configuration;
+using KeyAgentd.Core.Planning;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,7 +56,7 @@ public sealed class EngineSandbox : IDisposable
         Settings = new KeyAgentdSettings
         {
             Registry = { Url = registryUrl ?? "file://" + RegistryPath, PollInterval = TimeSpan.FromMinutes(10), Jitter = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(2) },
-            Accounts = { PasswdFile = PasswdPath, Mode = "exclusive" },
+            Accounts = { PasswdFile = PasswdPath, Mode = OwnershipMode.Exclusive },
             State = { Directory = Path.Combine(Root, "state") },
             Audit = { Path = Path.Combine(Root, "audit.jsonl") },
             Metrics = { TextfilePath = Path.Combine(Root, "keyagentd.prom") },

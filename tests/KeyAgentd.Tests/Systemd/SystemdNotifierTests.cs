@@ -63,16 +63,16 @@ public class SystemdNotifierTests
     }
 }
 
-public class WatchdogIntervalTests
+public class WatchdogTimeoutTests
 {
     [Theory]
-    [InlineData("1000000", null, 1.0 / 2)]
-    [InlineData("30000000", "4242", 15.0)]
+    [InlineData("1000000", null, 1.0)]
+    [InlineData("30000000", "4242", 30.0)]
     [InlineData("0", null, null)]
     [InlineData(null, null, null)]
     [InlineData("abc", null, null)]
     [InlineData("-5", null, null)]
     [InlineData("1000000", "1", null)]
-    public void Half_of_watchdog_usec_for_this_process_only(string? usec, string? pid, double? seconds) =>
-        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, SystemdNotifier.WatchdogInterval(usec, pid, 4242));
+    public void Watchdog_usec_for_this_process_only(string? usec, string? pid, double? seconds) =>
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, SystemdNotifier.WatchdogTimeout(usec, pid, 4242));
 }

@@ -90,10 +90,13 @@ public static class SettingsLoader
 
     private static void ValidateSignatures(RegistrySettings registry)
     {
-        if (registry.Signatures is not (null or "enforce" or "report" or "off"))
+        // Case-insensitive like Accounts:Mode: the value often comes from an environment variable typed by hand.
+        string? signatures = registry.Signatures?.Trim().ToLowerInvariant();
+        if (signatures is not (null or "enforce" or "report" or "off"))
         {
-            throw new SettingsException($"Registry:Signatures must be enforce, report or off, not \"{registry.Signatures}\"");
+            throw new SettingsException($"Registry:Signatures must be enforce, report or off, not \"{SafeText.Escape(registry.Signatures!, 40)}\"");
         }
+        registry.Signatures = signatures;
         if (registry.SignatureThreshold is < 1 or > 16)
         {
             throw new SettingsException("Registry:SignatureThreshold must be between 1 and 16");

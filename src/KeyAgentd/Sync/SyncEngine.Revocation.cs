@@ -17,7 +17,7 @@ public sealed partial class SyncEngine
     /// </summary>
     private void WriteRevokedKeys(RegistrySnapshot snapshot)
     {
-        if (OwnershipModes.Parse(settings.Accounts.Mode) == OwnershipMode.Report)
+        if (settings.Accounts.Mode == OwnershipMode.Report)
         {
             return;
         }

@@ -9,10 +9,15 @@ namespace KeyAgentd.Tests.Registry;
 /// <summary>A signed registry behind a real nginx: the .sig fetched beside the snapshot, a 304 re-using the saved one, the main refusals.</summary>
 public class NginxSignedRegistryTests
 {
+    private static int s_publications;
+
     private static void Publish(NginxServer nginx, string json, byte[]? signature)
     {
         string path = Path.Combine(nginx.Root, "web-1.example.com.json");
         File.WriteAllText(path + ".tmp", json);
+        // nginx's ETag is mtime (seconds) and size: two same-sized documents published within one
+        // second would share it and the second poll would be a 304. Each publication gets its own second.
+        File.SetLastWriteTimeUtc(path + ".tmp", new DateTime(2026, 11, 21, 0, 0, 0, DateTimeKind.Utc).AddSeconds(Interlocked.Increment(ref s_publications)));
         File.Move(path + ".tmp", path, overwrite: true);
         if (signature is null)
         {

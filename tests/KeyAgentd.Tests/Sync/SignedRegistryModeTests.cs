@@ -36,6 +36,12 @@ public class SignedRegistryModeTests
         var output = new StringWriter();
         KeyAgentd.Cli.StatusCommand.Run(sandbox.Box.State, json: false, sandbox.Box.Time.GetUtcNow(), output);
         Assert.Contains($"signed by release@example.com (ssh-ed25519 {Release.Fingerprint})", output.ToString(), StringComparison.Ordinal);
+        var json = new StringWriter();
+        KeyAgentd.Cli.StatusCommand.Run(sandbox.Box.State, json: true, sandbox.Box.Time.GetUtcNow(), json);
+        var document = JsonNode.Parse(json.ToString())!;
+        Assert.Equal("enforce", (string?)document["signatures"]);
+        Assert.Equal(sha256, (string?)document["snapshot_sha256"]);
+        Assert.Equal(Second.Fingerprint, (string?)document["snapshot_signers"]![1]!["fingerprint"]);
     }
 
     [Fact]

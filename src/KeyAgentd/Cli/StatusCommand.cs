@@ -58,6 +58,11 @@ internal static class StatusCommand
         output.WriteLine(status.SnapshotSerial is { } serial
             ? $"snapshot:     serial {serial}, issued {Describe(status.SnapshotIssuedAt, now)}, expires {status.SnapshotExpiresAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}{(stale ? " — STALE: past expires_at, still in use, fix the registry" : "")}"
             : "snapshot:     none accepted yet");
+        output.WriteLine($"signatures:   {DescribeSignatures(status)}");
+        foreach (var signer in status.SnapshotSigners)
+        {
+            output.WriteLine($"  signed by {SafeText.Escape(signer.Principals, 200)} ({signer.KeyType} {signer.Fingerprint})");
+        }
         output.WriteLine($"accounts:     {status.AccountKeys.Count} managed, {status.AccountFailures.Count} refused, {status.AccountsMissing.Count} missing");
         foreach (var (account, keys) in status.AccountKeys)
         {
@@ -73,6 +78,14 @@ internal static class StatusCommand
         }
         return healthy ? ExitCodes.Ok : ExitCodes.Failed;
     }
+
+    private static string DescribeSignatures(SyncStatus status) => status switch
+    {
+        { Unauthenticated: true } => "UNAUTHENTICATED registry: no signatures are checked (install Registry:AllowedSignersFile; README \"Signing the registry\")",
+        { Signatures: null } => "(not known yet)",
+        _ => $"{status.Signatures}; snapshot in use: {status.SignatureVerdict ?? "unchecked"}" +
+             (status.SnapshotSha256 is { } sha ? $", sha256 {sha}" : ""),
+    };
 
     private static string Describe(DateTimeOffset? when, DateTimeOffset now) => when is { } w
         ? $"{w.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({Ago(now - w)} ago)"

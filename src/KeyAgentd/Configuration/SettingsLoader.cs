@@ -85,5 +85,25 @@ public static class SettingsLoader
         {
             throw new SettingsException("Registry:MaxBytes must be positive");
         }
+        ValidateSignatures(settings.Registry);
+    }
+
+    private static void ValidateSignatures(RegistrySettings registry)
+    {
+        // Case-insensitive like Accounts:Mode: the value often comes from an environment variable typed by hand.
+        string? signatures = registry.Signatures?.Trim().ToLowerInvariant();
+        if (signatures is not (null or "enforce" or "report" or "off"))
+        {
+            throw new SettingsException($"Registry:Signatures must be enforce, report or off, not \"{SafeText.Escape(registry.Signatures!, 40)}\"");
+        }
+        registry.Signatures = signatures;
+        if (registry.SignatureThreshold is < 1 or > 16)
+        {
+            throw new SettingsException("Registry:SignatureThreshold must be between 1 and 16");
+        }
+        if (registry.MaxValidity <= TimeSpan.Zero || registry.ClockSkew < TimeSpan.Zero)
+        {
+            throw new SettingsException("Registry:MaxValidity must be positive, Registry:ClockSkew not negative");
+        }
     }
 }

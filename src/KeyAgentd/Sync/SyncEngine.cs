@@ -30,7 +30,7 @@ public sealed partial class SyncEngine(
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly ExpansionMemo _memo = new();
-    private readonly string _host = System.Net.Dns.GetHostName();
+    private readonly string _host = settings.Host.ResolvedName;
 
     public void Dispose() => _oneAtATime.Dispose();
 
@@ -65,6 +65,8 @@ public sealed partial class SyncEngine(
         {
             return Report(cycle, source, plan, selection, planned.Failures, Applied.Nothing) with { DryRun = true };
         }
+        // Revocation always wins, guard or not: sshd refuses these keys wherever they are found.
+        WriteRevokedKeys(snapshot);
         if (plan.Guard.Tripped && !cycle.Options.Force)
         {
             return Finish(cycle, GuardTripped(cycle, source, plan, selection));

@@ -27,7 +27,7 @@ public sealed class EngineSandbox : IDisposable
 {
     public static readonly DateTimeOffset Issued = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
-    private readonly ServiceProvider _services;
+    private ServiceProvider _services;
 
     public EngineSandbox(string[] accounts, string? registryUrl = null, Action<KeyAgentdSettings>? configure = null)
     {
@@ -63,11 +63,23 @@ public sealed class EngineSandbox : IDisposable
         };
         configure?.Invoke(Settings);
         Time = new ManualTimeProvider(Issued.AddMinutes(5));
+        _services = BuildServices();
+    }
+
+    private ServiceProvider BuildServices()
+    {
         var services = new ServiceCollection();
         services.AddLogging(l => l.ClearProviders());
         services.AddKeyAgentd(Settings);
         services.AddSingleton<TimeProvider>(Time);
-        _services = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>A new process on the same state directory: a fresh engine with nothing remembered.</summary>
+    public void Restart()
+    {
+        _services.Dispose();
+        _services = BuildServices();
     }
 
     public string Root { get; }

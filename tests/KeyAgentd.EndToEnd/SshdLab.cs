@@ -127,6 +127,27 @@ public sealed partial class SshdLab : IDisposable
 
     public string LastSyncOutput { get; private set; } = "";
 
+    /// <summary>
+    /// Helper delivery only: installs a second AuthorizedKeysCommand beside the helper (root-owned,
+    /// as sshd and --then demand) that prints <paramref name="keyLines"/> for the lab account and
+    /// exits <paramref name="exitCode"/>, and chains it after keyagentd-keys with --then.
+    /// </summary>
+    public void ChainOtherCommand(int exitCode, params string[] keyLines)
+    {
+        string script = Path.Combine(HelperDir ?? throw new InvalidOperationException("helper delivery only"), "other-keys");
+        File.WriteAllText(script, $"""
+            #!/bin/sh
+            [ "$1" = "{User}" ] || exit 0
+            printf '%s\n' {string.Join(' ', keyLines.Select(l => "'" + l + "'"))}
+            exit {exitCode}
+
+            """);
+        Run("chmod", "755", script);
+        _then = $" --then {script} %u %f";
+    }
+
+    private string _then = "";
+
     public void StartSshd()
     {
         string hostKey = Path.Combine(Root, "ssh_host_ed25519_key");
@@ -136,7 +157,7 @@ public sealed partial class SshdLab : IDisposable
         string keysSource = Delivery == "helper"
             ? $"""
               AuthorizedKeysFile none
-              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f
+              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f{_then}
               AuthorizedKeysCommandUser {HelperUser}
               """
             : "AuthorizedKeysFile .ssh/authorized_keys";

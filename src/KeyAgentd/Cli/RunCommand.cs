@@ -2,9 +2,9 @@ using System.CommandLine;
 using KeyAgentd.Configuration;
 using KeyAgentd.Daemon;
 using KeyAgentd.Logging;
-using KeyAgentd.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Serilog.Extensions.Logging;
 
@@ -33,7 +33,9 @@ internal static class RunCommand
         builder.Logging.AddProvider(new SerilogLoggerProvider(LoggingSetup.Create(), dispose: true));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddKeyAgentd(settings);
-        builder.Services.AddSingleton(notifier ?? new SystemdNotifier());
+        // Not UseSystemd(): its SystemdLifetime sends READY=1 when the host has started, and READY
+        // must wait for the first sync (SyncWorker sends it, STATUS after every cycle, STOPPING at the end).
+        builder.Services.AddSingleton(notifier ?? new KeyAgentd.Systemd.SystemdNotifier());
         builder.Services.AddSingleton<SyncWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SyncWorker>());
         return builder.Build();

@@ -5,8 +5,7 @@ using KeyAgentd.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
-using Microsoft.Extensions.Logging;
-using Serilog.Extensions.Logging;
+using Serilog;
 
 namespace KeyAgentd.Cli;
 
@@ -29,8 +28,7 @@ internal static class RunCommand
     public static IHost Build(KeyAgentdSettings settings, ISystemdNotifier? notifier = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = "/" });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new SerilogLoggerProvider(LoggingSetup.Create(), dispose: true));
+        builder.Services.AddSerilog(LoggingSetup.Create(), dispose: true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddKeyAgentd(settings);
         // Not UseSystemd(): its SystemdLifetime sends READY=1 when the host has started, and READY

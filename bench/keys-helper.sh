@@ -80,7 +80,7 @@ print(f"  hello world (same publish)         {hello:8.2f} ms   {hello / cat:6.1f
 print(f"  keyagentd-keys nobody (no file)    {empty:8.2f} ms   {empty / hello:6.2f}x hello")
 print(f"  keyagentd-keys alice               {helper:8.2f} ms   {helper / hello:6.2f}x hello  {helper / cat:6.1f}x cat")
 print(f"  keyagentd-keys alice %f            {fp:8.2f} ms   {fp / hello:6.2f}x hello")
-print(f"  ... %f --then /bin/true       {then:8.2f} ms   {then / hello:6.2f}x hello  chaining {then - fp:+6.2f} ms")
+print(f"  keyagentd-keys alice %f --then true{then:8.2f} ms   {then / hello:6.2f}x hello  chaining {then - fp:+6.2f} ms")
 print(f"  gap to cat: runtime start-up {hello - cat:6.2f} ms, our assemblies + checks {empty - hello:6.2f} ms,"
       f" parsing 50 keys {helper - empty:6.2f} ms")
 print(f"  cat keys/bob (5,000 keys)          {cat_many:8.2f} ms")

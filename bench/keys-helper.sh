@@ -4,7 +4,7 @@
 # with 5,000, each next to `cat` of the same cache file (the floor: fork+exec+read), and a hello
 # world published exactly like the helper (NativeAOT: the runtime's own start-up). The extra rows
 # split the gap: the helper with no cache file (start-up + argument checks, no key parsing) and
-# with %f. Peak RSS from /usr/bin/time when installed (GNU time), else from a python wait4.
+# with %f, and chained with --then to /bin/true (what chaining adds: a fork+exec and a wait). Peak RSS from /usr/bin/time when installed (GNU time), else from a python wait4.
 # Uses hyperfine when installed, otherwise a bash loop timed with date +%s%N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +59,7 @@ t_hello=$(median_ms "$HELLO")
 t_empty=$(median_ms "$HELPER" --state-dir "$work/state" nobody)
 t_helper=$(median_ms "$HELPER" --state-dir "$work/state" alice)
 t_fp=$(median_ms "$HELPER" --state-dir "$work/state" alice "$fp")
+t_then=$(median_ms "$HELPER" --state-dir "$work/state" alice "$fp" --then /bin/true alice "$fp")
 t_cat_many=$(median_ms cat "$work/state/keys/bob")
 t_many=$(median_ms "$HELPER" --state-dir "$work/state" bob)
 peak_kb() { python3 -c '
@@ -69,16 +70,17 @@ rss_50=$(peak_kb "$HELPER" --state-dir "$work/state" alice)
 rss_5000=$(peak_kb "$HELPER" --state-dir "$work/state" bob)
 rss_cat=$(peak_kb cat "$work/state/keys/bob")
 tool=$(command -v hyperfine > /dev/null && echo hyperfine || echo "bash loop, date +%s%N")
-python3 - "$RUNS" "$tool" "$t_cat" "$t_hello" "$t_empty" "$t_helper" "$t_fp" "$t_cat_many" "$t_many" "$rss_cat" "$rss_50" "$rss_5000" <<'PY'
+python3 - "$RUNS" "$tool" "$t_cat" "$t_hello" "$t_empty" "$t_helper" "$t_fp" "$t_then" "$t_cat_many" "$t_many" "$rss_cat" "$rss_50" "$rss_5000" <<'PY'
 import sys
 runs, tool = sys.argv[1], sys.argv[2]
-cat, hello, empty, helper, fp, cat_many, many, rss_cat, rss_50, rss_5000 = map(float, sys.argv[3:])
+cat, hello, empty, helper, fp, then, cat_many, many, rss_cat, rss_50, rss_5000 = map(float, sys.argv[3:])
 print(f"keyagentd-keys for a user with 50 keys, median of {runs} runs ({tool}):")
 print(f"  cat keys/alice                     {cat:8.2f} ms")
 print(f"  hello world (same publish)         {hello:8.2f} ms   {hello / cat:6.1f}x cat")
 print(f"  keyagentd-keys nobody (no file)    {empty:8.2f} ms   {empty / hello:6.2f}x hello")
 print(f"  keyagentd-keys alice               {helper:8.2f} ms   {helper / hello:6.2f}x hello  {helper / cat:6.1f}x cat")
 print(f"  keyagentd-keys alice %f            {fp:8.2f} ms   {fp / hello:6.2f}x hello")
+print(f"  keyagentd-keys alice %f --then true{then:8.2f} ms   {then / hello:6.2f}x hello  chaining {then - fp:+6.2f} ms")
 print(f"  gap to cat: runtime start-up {hello - cat:6.2f} ms, our assemblies + checks {empty - hello:6.2f} ms,"
       f" parsing 50 keys {helper - empty:6.2f} ms")
 print(f"  cat keys/bob (5,000 keys)          {cat_many:8.2f} ms")

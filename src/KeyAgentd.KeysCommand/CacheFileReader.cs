@@ -74,26 +74,16 @@ internal static class CacheFileReader
     {
         const uint S_IFMT = 0xF000;
         const uint S_IFREG = 0x8000;
-        // st_size sits at byte 48 in both the x86-64 and the generic (arm64) struct stat.
-        const int SizeOffset = 48;
-        var stat = new byte[256];
         size = 0;
-        if (Fstat(fd, stat) != 0)
+        if (!FileStatus.TryFstat(fd, out var status))
         {
             return false;
         }
-        // st_mode follows st_dev, st_ino (and st_nlink on x86-64) in the kernel's struct stat.
-        int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
-        uint mode = BitConverter.ToUInt32(stat, modeOffset);
-        size = BitConverter.ToInt64(stat, SizeOffset);
-        return (mode & S_IFMT) == S_IFREG && size >= 0;
+        size = status.Size;
+        return (status.Mode & S_IFMT) == S_IFREG && size >= 0;
     }
 
     [DllImport("libc", SetLastError = true, EntryPoint = "open")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "fstat")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Fstat(int fd, [Out] byte[] buffer);
 }

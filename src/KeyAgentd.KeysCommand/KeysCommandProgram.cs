@@ -8,6 +8,7 @@ namespace KeyAgentd.KeysCommand;
 /// The helper's whole job: print USER's keys from the daemon's cache (state-dir/keys/USER).
 /// Anything it cannot vouch for — unknown or odd user, malformed fingerprint, missing, oversized
 /// or non-regular cache file — prints nothing and exits 0, which sshd reads as "no keys here".
+/// With <c>--then</c> another AuthorizedKeysCommand runs afterwards, whatever became of ours.
 /// </summary>
 public static class KeysCommandProgram
 {
@@ -25,13 +26,25 @@ public static class KeysCommandProgram
             error.WriteLine(KeysCommandArguments.Usage);
             return ExitUsage;
         }
+        WriteOwnKeys(parsed, output, error, environment, time);
+        if (parsed.Then is { } then)
+        {
+            // Ours first and on the wire before the other command writes to the same stdout.
+            output.Flush();
+            then.Run(error);
+        }
+        return ExitOk;
+    }
+
+    private static void WriteOwnKeys(KeysCommandArguments parsed, TextWriter output, TextWriter error, Func<string, string?> environment, TimeProvider time)
+    {
         if (!AccountName.IsValid(parsed.User))
         {
-            return ExitOk;
+            return;
         }
         if (parsed.Fingerprint is { } wanted && !Fingerprint.IsSha256(wanted))
         {
-            return ExitOk;
+            return;
         }
         string stateDirectory = parsed.StateDirectory
             ?? (environment(StateDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultStateDirectory);
@@ -44,10 +57,9 @@ public static class KeysCommandProgram
             {
                 error.WriteLine($"keyagentd-keys: {path}: {problem}");
             }
-            return ExitOk;
+            return;
         }
         WriteKeyLines(read.Text, parsed.Fingerprint, time.GetUtcNow(), time.LocalTimeZone, output);
-        return ExitOk;
     }
 
     /// <summary>

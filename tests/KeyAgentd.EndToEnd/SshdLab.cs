@@ -144,6 +144,28 @@ public sealed partial class SshdLab : IDisposable
 
     public string LastSyncOutput { get; private set; } = "";
 
+    /// <summary>
+    /// Helper delivery only: installs a second AuthorizedKeysCommand beside the helper (root-owned,
+    /// as sshd and --then demand) that prints <paramref name="keyLines"/> for the lab account and
+    /// exits <paramref name="exitCode"/>, and chains it after keyagentd-keys with --then.
+    /// </summary>
+    public void ChainOtherCommand(int exitCode, params string[] keyLines)
+    {
+        string script = Path.Combine(HelperDir ?? throw new InvalidOperationException("helper delivery only"), "other-keys");
+        File.WriteAllText(script, $"""
+            #!/bin/sh
+            [ "$1" = "{User}" ] || exit 0
+            printf '%s\n' {string.Join(' ', keyLines.Select(l => "'" + l + "'"))}
+            exit {exitCode}
+
+            """);
+        Run("chmod", "755", script);
+        _then = $" --then {script} %u %f";
+    }
+
+    private string _then = "";
+
+
     /// <param name="revokedKeys">Also read ~/.ssh/authorized_keys2 (Debian's default) and refuse the keys of keyagentd's KRL (RevokedKeys).</param>
     public void StartSshd(bool revokedKeys = false)
     {
@@ -154,7 +176,7 @@ public sealed partial class SshdLab : IDisposable
         string keysSource = Delivery == "helper"
             ? $"""
               AuthorizedKeysFile none
-              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f
+              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f{_then}
               AuthorizedKeysCommandUser {HelperUser}
               """
             : revokedKeys

@@ -3,6 +3,7 @@ using KeyAgentd.Configuration;
 using KeyAgentd.Sync;
 using KeyAgentd.Systemd;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace KeyAgentd.Daemon;
@@ -81,7 +82,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         try
         {
             var result = await engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
-            notifier.Notify(ServiceState.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}"));
+            notifier.Notify(ServiceStates.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}"));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -90,7 +91,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         {
             // One bad cycle (a full disk, a damaged state file) must not end the service: keys stay as they are.
             LogCycleFailed(logger, e);
-            notifier.Notify(ServiceState.Status($"failed: {e.Message}"));
+            notifier.Notify(ServiceStates.Status($"failed: {e.Message}"));
         }
         Interlocked.Increment(ref _cycles);
         Progress(beginCycle: false);
@@ -111,7 +112,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         {
             _watchdog.Idle(TimeSpan.Zero);
         }
-        notifier.Notify(ServiceState.Watchdog);
+        notifier.Notify(ServiceStates.Watchdog);
     }
 
     private TimeSpan NextDelay()
@@ -124,7 +125,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     private PeriodicTimer? StartWatchdog(CancellationToken stoppingToken)
     {
-        if (SystemdNotifier.WatchdogTimeout() is not { } timeout)
+        if (KeyAgentd.Systemd.SystemdNotifier.WatchdogTimeout() is not { } timeout)
         {
             return null;
         }
@@ -141,7 +142,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
                     if (deadline.ShouldPing())
                     {
                         overdue = false;
-                        notifier.Notify(ServiceState.Watchdog);
+                        notifier.Notify(ServiceStates.Watchdog);
                     }
                     else if (!overdue)
                     {

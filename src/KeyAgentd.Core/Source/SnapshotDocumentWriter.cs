@@ -101,7 +101,7 @@ public static class SnapshotDocumentWriter
                 writer.WriteEndObject();
             }
         });
-        var document = new byte[head.Length + body.Length + 6];
+        var document = new byte[head.Length + body.Length + 7];
         int at = 0;
         Append(document, ref at, "{\n"u8);
         Append(document, ref at, head);

@@ -4,21 +4,21 @@ using KeyAgentd.Core.Snapshot;
 namespace KeyAgentd.Core.Source;
 
 /// <summary>
-/// Turns a <see cref="RegistrySource"/> into one <see cref="HostBody"/> per host. Construction runs
+/// Turns a <see cref="SourceTree"/> into one <see cref="HostBody"/> per host. Construction runs
 /// every check that does not depend on a host (<see cref="SourceValidator"/>); <see cref="Compile"/>
 /// is memoised by the set of rules a host matches, so ten thousand hosts cost as many bodies as
 /// there are distinct rule sets. Pure: no I/O, time is a parameter.
 /// </summary>
 public sealed partial class SourceCompiler
 {
-    private readonly RegistrySource _source;
+    private readonly SourceTree _source;
     private readonly Dictionary<string, SourcePerson> _people = new(StringComparer.Ordinal);
     private readonly GroupResolver _groups;
     private readonly Dictionary<string, HostBody> _bodies = new(StringComparer.Ordinal);
     private readonly List<SourceProblem> _problems = [];
     private readonly HashSet<(SourceLocation, string)> _reported = [];
 
-    public SourceCompiler(RegistrySource source, KeyPolicy policy, DateTimeOffset now)
+    public SourceCompiler(SourceTree source, KeyPolicy policy, DateTimeOffset now)
     {
         _source = source;
         Policy = policy;
@@ -38,7 +38,7 @@ public sealed partial class SourceCompiler
 
     public DateTimeOffset Now { get; }
 
-    public RegistrySource Source => _source;
+    public SourceTree Source => _source;
 
     /// <summary>hosts.yaml, or without one, the names rules spell out without a wildcard; sorted.</summary>
     public IReadOnlyList<SourceHost> Hosts { get; }
@@ -172,7 +172,7 @@ public sealed partial class SourceCompiler
     private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;
 
-    private static List<SourceHost> Inventory(RegistrySource source)
+    private static List<SourceHost> Inventory(SourceTree source)
     {
         if (source.Hosts is { } hosts)
         {

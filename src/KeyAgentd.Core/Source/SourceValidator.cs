@@ -27,7 +27,7 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         }
     }
 
-    private void CheckPeople(RegistrySource source)
+    private void CheckPeople(SourceTree source)
     {
         var owners = new Dictionary<SshPublicKey, (string Person, SourceLocation Location)>();
         foreach (var person in source.People)
@@ -70,7 +70,7 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         return problem.Severity == ProblemSeverity.Warning;
     }
 
-    private void CheckGroups(RegistrySource source)
+    private void CheckGroups(SourceTree source)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in source.Groups)
@@ -84,7 +84,7 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         }
     }
 
-    private void CheckHosts(RegistrySource source)
+    private void CheckHosts(SourceTree source)
     {
         if (source.Hosts is null)
         {

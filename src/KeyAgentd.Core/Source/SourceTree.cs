@@ -4,7 +4,7 @@ namespace KeyAgentd.Core.Source;
 /// A whole registry source tree as read: people, groups, rules, the inventory (null when there is
 /// no hosts.yaml) and the revoked list, with the problems found while reading it.
 /// </summary>
-public sealed record RegistrySource(
+public sealed record SourceTree(
     IReadOnlyList<SourcePerson> People,
     IReadOnlyList<SourceGroup> Groups,
     IReadOnlyList<SourceRule> Rules,

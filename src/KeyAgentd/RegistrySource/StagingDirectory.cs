@@ -1,0 +1,81 @@
+using KeyAgentd.Storage;
+
+namespace KeyAgentd.RegistrySource;
+
+/// <summary>
+/// New documents are written, fsynced and signed in DIR/.staging-&lt;pid&gt; (the same file system),
+/// then renamed into place: each .sig before its .json, so a document is never visible without its
+/// signature and a file is always either the old bytes or the new ones. Removed on dispose.
+/// </summary>
+internal sealed class StagingDirectory : IDisposable
+{
+    private readonly string _output;
+
+    private StagingDirectory(string output, string path)
+    {
+        _output = output;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public static StagingDirectory Create(string outputDirectory)
+    {
+        string path = System.IO.Path.Combine(outputDirectory, $".staging-{Environment.ProcessId}");
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        Directory.CreateDirectory(path);
+        return new StagingDirectory(outputDirectory, path);
+    }
+
+    public string Write(string name, byte[] content)
+    {
+        string path = System.IO.Path.Combine(Path, name);
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+        return path;
+    }
+
+    /// <summary>Moves staged documents (and their .sig when signed) into the output; deletes documents no longer built.</summary>
+    public void Publish(IReadOnlyList<string> documents, bool signed, IReadOnlyList<string> deleted)
+    {
+        foreach (string name in documents)
+        {
+            string target = System.IO.Path.Combine(_output, name);
+            if (signed)
+            {
+                File.Move(System.IO.Path.Combine(Path, name + ".sig"), target + ".sig", overwrite: true);
+            }
+            else
+            {
+                // An unsigned rebuild must not leave the old document's signature beside new bytes.
+                File.Delete(target + ".sig");
+            }
+            File.Move(System.IO.Path.Combine(Path, name), target, overwrite: true);
+        }
+        foreach (string name in deleted)
+        {
+            string target = System.IO.Path.Combine(_output, name);
+            File.Delete(target);
+            File.Delete(target + ".sig");
+        }
+        DurableFile.FsyncDirectory(_output);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover staging directory is removed by the next build.
+        }
+    }
+}

@@ -62,16 +62,35 @@ public static class SnapshotDocumentWriter
         writer.WriteEndArray();
     });
 
+    /// <summary>The SHA-256 of a rendered body, computed once for every host that shares it.</summary>
+    public static string BodyDigest(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));
+
     /// <summary>What a host's document is about (its audience and body), as "sha256:hex"; the metadata is not part of it.</summary>
-    public static string ContentDigest(IReadOnlyList<string> audience, byte[] body)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(string.Join('\n', audience) + "\0"));
-        hash.AppendData(body);
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    public static string ContentDigest(IReadOnlyList<string> audience, string bodyDigest) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', audience) + "\0" + bodyDigest)));
 
     public static byte[] Render(DocumentHeader header, byte[] body)
+    {
+        byte[] head = RenderHead(header);
+        var document = new byte[head.Length + body.Length + Tail.Length];
+        head.CopyTo(document, 0);
+        body.CopyTo(document, head.Length);
+        Tail.CopyTo(document.AsSpan(head.Length + body.Length));
+        return document;
+    }
+
+    /// <summary>Writes a document without assembling it in memory: ten thousand large documents stay out of the heap.</summary>
+    public static void Write(Stream stream, DocumentHeader header, byte[] body)
+    {
+        stream.Write(RenderHead(header));
+        stream.Write(body);
+        stream.Write(Tail);
+    }
+
+    private static ReadOnlySpan<byte> Tail => "\n}\n"u8;
+
+    /// <summary>"{\n", the header's properties, and the ",\n" that joins them to the body.</summary>
+    private static byte[] RenderHead(DocumentHeader header)
     {
         byte[] head = Inner(writer =>
         {
@@ -101,14 +120,11 @@ public static class SnapshotDocumentWriter
                 writer.WriteEndObject();
             }
         });
-        var document = new byte[head.Length + body.Length + 7];
-        int at = 0;
-        Append(document, ref at, "{\n"u8);
-        Append(document, ref at, head);
-        Append(document, ref at, ",\n"u8);
-        Append(document, ref at, body);
-        Append(document, ref at, "\n}\n"u8);
-        return document;
+        var result = new byte[head.Length + 4];
+        "{\n"u8.CopyTo(result);
+        head.CopyTo(result, 2);
+        ",\n"u8.CopyTo(result.AsSpan(2 + head.Length));
+        return result;
     }
 
     public static string Timestamp(DateTimeOffset time) =>
@@ -149,11 +165,5 @@ public static class SnapshotDocumentWriter
             writer.WriteEndObject();
         }
         return buffer.WrittenSpan[2..^2].ToArray();
-    }
-
-    private static void Append(byte[] target, ref int at, ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(target.AsSpan(at));
-        at += bytes.Length;
     }
 }

@@ -17,6 +17,8 @@ public sealed partial class SourceCompiler
     private readonly Dictionary<string, HostBody> _bodies = new(StringComparer.Ordinal);
     private readonly List<SourceProblem> _problems = [];
     private readonly HashSet<(SourceLocation, string)> _reported = [];
+    private readonly Dictionary<string, string> _signatures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RegistryPerson> _documentPeople = new(StringComparer.Ordinal);
 
     public SourceCompiler(SourceTree source, KeyPolicy policy, DateTimeOffset now)
     {
@@ -64,6 +66,10 @@ public sealed partial class SourceCompiler
     /// <summary>The indexes of the rules that apply to a host, as the memo key of its body.</summary>
     public string SignatureOf(SourceHost host)
     {
+        if (_signatures.TryGetValue(host.Name, out string? known))
+        {
+            return known;
+        }
         var matched = new List<int>();
         for (int i = 0; i < _source.Rules.Count; i++)
         {
@@ -72,7 +78,7 @@ public sealed partial class SourceCompiler
                 matched.Add(i);
             }
         }
-        return string.Join(',', matched);
+        return _signatures[host.Name] = string.Join(',', matched);
     }
 
     /// <summary>The body for hosts outside the inventory: the rules written for every host (hosts: ["*"], no labels).</summary>
@@ -87,8 +93,7 @@ public sealed partial class SourceCompiler
         {
             return cached;
         }
-        var rules = signature.Length == 0 ? [] : signature.Split(',').Select(i => _source.Rules[int.Parse(i, System.Globalization.CultureInfo.InvariantCulture)]).ToList();
-        var body = Build(signature, rules);
+        var body = Build(signature, RulesOf(signature).ToList());
         _bodies[signature] = body;
         return body;
     }
@@ -140,7 +145,12 @@ public sealed partial class SourceCompiler
         {
             if (!people.ContainsKey(person))
             {
-                people[person] = new RegistryPerson(_people[person].Keys.Select(k => new RegistryKey(k.Line, k.Label, k.NotAfter, null)).ToList());
+                // One instance per person, shared by every body: two thousand bodies must not hold two thousand copies.
+                if (!_documentPeople.TryGetValue(person, out var entry))
+                {
+                    _documentPeople[person] = entry = new RegistryPerson(_people[person].Keys.Select(k => new RegistryKey(k.Line, k.Label, k.NotAfter, null)).ToList());
+                }
+                people[person] = entry;
             }
         }
         var result = new SortedDictionary<string, RegistryAccount>(StringComparer.Ordinal);

@@ -34,70 +34,74 @@ internal sealed class RegistryBuilder(BuildSettings settings)
 
         Directory.CreateDirectory(outputDirectory);
         using var staging = StagingDirectory.Create(outputDirectory);
-        var bodies = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        // Hosts sharing a body are built together, so one rendered body is held at a time.
+        targets = targets.OrderBy(t => t.Body.Signature, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        string? currentSignature = null;
+        (byte[] Bytes, string Digest) rendered = ([], "");
         var diffs = new DocumentDiffer(settings.Policy, settings.Now, settings.Limits);
-        var staged = new List<(string Name, IReadOnlyList<string> Audience, byte[] Body, string Digest)>();
+        var staged = new List<string>();
         var newDocs = new List<string>();
         var changed = new List<string>();
         var reissued = new List<string>();
         var guarded = new List<(string, SnapshotDiff)>();
+        var guardedBodies = new Dictionary<string, (IReadOnlyList<string> Audience, byte[] Body, string Digest)>(StringComparer.Ordinal);
         int unchanged = 0;
         foreach (var (name, audience, body) in targets)
         {
-            if (!bodies.TryGetValue(body.Signature, out byte[]? bodyBytes))
+            if (body.Signature != currentSignature)
             {
-                bodies[body.Signature] = bodyBytes = SnapshotDocumentWriter.RenderBody(body, compiler.Revoked);
+                byte[] bytes = SnapshotDocumentWriter.RenderBody(body, compiler.Revoked);
+                rendered = (bytes, SnapshotDocumentWriter.BodyDigest(bytes));
+                currentSignature = body.Signature;
             }
-            string digest = SnapshotDocumentWriter.ContentDigest(audience, bodyBytes);
+            string digest = SnapshotDocumentWriter.ContentDigest(audience, rendered.Digest);
+            // The guard compares with what hosts hold now: the published tree (--diff-against) or DIR itself.
+            if (baseline.Documents.TryGetValue(name, out var published) && published.ContentDigest != digest &&
+                diffs.Compare(File.ReadAllBytes(baseline.PathOf(name)), DocumentDiffer.Unstamped(settings.Now, audience, rendered.Bytes)) is { Guard.Tripped: true } diff)
+            {
+                guarded.Add((name, diff));
+                guardedBodies[name] = (audience, rendered.Bytes, digest);
+            }
             previous.Documents.TryGetValue(name, out var before);
             bool sameContent = before?.ContentDigest == digest;
-            if (sameContent && before!.ExpiresAt - settings.Now > settings.RefreshBefore && settings.Baseline is null)
+            if (sameContent && before!.ExpiresAt - settings.Now > settings.RefreshBefore)
             {
                 unchanged++;
                 continue;
             }
             (before is null ? newDocs : sameContent ? reissued : changed).Add(name);
-            if (baseline.Documents.TryGetValue(name, out var old) && old.ContentDigest != digest &&
-                diffs.Compare(File.ReadAllBytes(baseline.PathOf(name)), DocumentDiffer.Unstamped(settings.Now, audience, bodyBytes)) is { Guard.Tripped: true } diff)
-            {
-                guarded.Add((name, diff));
-            }
-            if (settings.Baseline is not null && sameContent && before!.ExpiresAt - settings.Now > settings.RefreshBefore)
-            {
-                reissued.Remove(name);
-                unchanged++;
-                continue;
-            }
-            staged.Add((name, audience, bodyBytes, digest));
+            var header = Header(serial, audience, digest, approval: null);
+            byte[] bodyBytes = rendered.Bytes;
+            staging.Write(name + PreviousOutput.Extension, stream => SnapshotDocumentWriter.Write(stream, header, bodyBytes));
+            staged.Add(name);
         }
         if (guarded.Count > 0 && !settings.Force && settings.ApproveRemoval is null)
         {
             return new BuildResult(BuildOutcome.GuardTripped, compiler.Problems) { Serial = serial, Guarded = guarded };
         }
-        var approvals = guarded.ToDictionary(g => g.Item1, g => g.Item2.Guard.Removed, StringComparer.Ordinal);
-        var paths = new List<string>(staged.Count);
-        foreach (var (name, audience, bodyBytes, digest) in staged)
+        if (settings.ApproveRemoval is { } reason)
         {
-            var header = new DocumentHeader(serial, settings.Now, settings.Now + settings.Validity, audience, digest)
+            foreach (var (name, diff) in guarded.Where(g => staged.Contains(g.Item1)))
             {
-                Commit = settings.Commit,
-                RemovalApproval = settings.ApproveRemoval is { } reason && approvals.TryGetValue(name, out int removed)
-                    ? new RemovalApproval(serial, removed, reason)
-                    : null,
-            };
-            paths.Add(staging.Write(name + PreviousOutput.Extension, SnapshotDocumentWriter.Render(header, bodyBytes)));
+                var (audience, bodyBytes, digest) = guardedBodies[name];
+                var header = Header(serial, audience, digest, new RemovalApproval(serial, diff.Guard.Removed, reason));
+                File.Delete(Path.Combine(staging.Path, name + PreviousOutput.Extension));
+                staging.Write(name + PreviousOutput.Extension, stream => SnapshotDocumentWriter.Write(stream, header, bodyBytes));
+            }
         }
+        var paths = staged.Select(n => Path.Combine(staging.Path, n + PreviousOutput.Extension)).ToList();
         if (signer is not null)
         {
             var blocks = signer.Sign(paths);
             for (int i = 0; i < paths.Count; i++)
             {
-                staging.Write(Path.GetFileName(paths[i]) + ".sig", System.Text.Encoding.ASCII.GetBytes(blocks[i]));
+                byte[] block = System.Text.Encoding.ASCII.GetBytes(blocks[i]);
+                staging.Write(Path.GetFileName(paths[i]) + ".sig", stream => stream.Write(block));
             }
         }
         var targetNames = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var deleted = previous.Documents.Keys.Where(n => !targetNames.Contains(n)).Order(StringComparer.Ordinal).ToList();
-        staging.Publish(staged.Select(s => s.Name + PreviousOutput.Extension).ToList(), signed: signer is not null,
+        staging.Publish(staged.Select(n => n + PreviousOutput.Extension).ToList(), signed: signer is not null,
             deleted.Select(n => n + PreviousOutput.Extension).ToList());
         return new BuildResult(BuildOutcome.Built, compiler.Problems)
         {
@@ -111,4 +115,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             Signer = signer?.Describe(),
         };
     }
+
+    private DocumentHeader Header(long serial, IReadOnlyList<string> audience, string digest, RemovalApproval? approval) =>
+        new(serial, settings.Now, settings.Now + settings.Validity, audience, digest) { Commit = settings.Commit, RemovalApproval = approval };
 }

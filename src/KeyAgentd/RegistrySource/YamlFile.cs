@@ -18,15 +18,23 @@ internal sealed class YamlFile(string name, List<SourceProblem> problems)
     {
         root = null;
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             string message = e.InnerException is { } inner && inner.Message.Length > 0 ? inner.Message : e.Message;
-            problems.Add(SourceProblem.Error(new SourceLocation(Name, (int)e.Start.Line, (int)e.Start.Column), SourceReason.InvalidYaml,
-                StripMark(message), "fix the YAML syntax (indentation, quoting, a ':' inside an unquoted value)"));
+            SyntaxError(new SourceLocation(Name, (int)e.Start.Line, (int)e.Start.Column), StripMark(message));
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // Some malformed input (an unclosed flow sequence) stops the scanner without a YamlException;
+            // the last event it produced is the nearest place to point at.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            SyntaxError(new SourceLocation(Name, (int)mark.Line, (int)mark.Column), "the YAML is malformed after this point");
             return false;
         }
         if (stream.Documents.Count == 0)
@@ -40,6 +48,10 @@ internal sealed class YamlFile(string name, List<SourceProblem> problems)
         root = stream.Documents[0].RootNode;
         return root is not YamlScalarNode { Value: null or "" };
     }
+
+    private void SyntaxError(SourceLocation location, string message) =>
+        problems.Add(SourceProblem.Error(location, SourceReason.InvalidYaml, message,
+            "fix the YAML syntax (indentation, quoting, an unclosed [ or {, a ':' inside an unquoted value)"));
 
     public SourceLocation At(YamlNode node) => new(Name, (int)node.Start.Line, (int)node.Start.Column);
 

@@ -20,7 +20,7 @@ public static class AppServices
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddRegistryHttpClient(settings.Registry);
-        services.AddSingleton(sp => RegistrySourceFactory.Create(settings.Registry, sp));
+        services.AddSingleton(sp => RegistrySourceFactory.Create(settings.Registry, settings.Host.ResolvedName, sp));
         services.AddSingleton(_ => CreateAccountDatabase(settings));
         services.AddSingleton<HomeKeyFiles>();
         services.AddSingleton(_ => new StateStore(settings.State.Directory));

@@ -26,6 +26,8 @@ public sealed class KeyAgentdSettings
     public AuditSettings Audit { get; set; } = new();
 
     public MetricsSettings Metrics { get; set; } = new();
+
+    public HostSettings Host { get; set; } = new();
 }
 
 public sealed class RegistrySettings
@@ -102,4 +104,12 @@ public sealed class AuditSettings
 public sealed class MetricsSettings
 {
     public string? TextfilePath { get; set; }
+}
+
+/// <summary>`Host:Name`: the name this host goes by for `{hostname}` in Registry:Url (default: the system host name).</summary>
+public sealed class HostSettings
+{
+    public string? Name { get; set; }
+
+    public string ResolvedName => string.IsNullOrWhiteSpace(Name) ? System.Net.Dns.GetHostName() : Name;
 }

@@ -31,13 +31,13 @@ public static class RegistrySourceFactory
     public static HttpMessageHandler BuildHandlerChain(Polly.ResiliencePipeline<HttpResponseMessage> pipeline, long maxBytes, HttpMessageHandler primary) =>
         new ResilienceHandler(pipeline) { InnerHandler = new BoundedContentHandler(maxBytes) { InnerHandler = primary } };
 
-    public static IRegistrySource Create(RegistrySettings settings, IServiceProvider services)
+    public static IRegistrySource Create(RegistrySettings settings, string hostName, IServiceProvider services)
     {
         if (string.IsNullOrWhiteSpace(settings.Url))
         {
             throw new SettingsException("Registry:Url is not set (config file, KEYAGENTD_Registry__Url or --registry)");
         }
-        var uri = RegistryUrl.Parse(RegistryUrl.Expand(settings.Url, System.Net.Dns.GetHostName()));
+        var uri = RegistryUrl.Parse(RegistryUrl.Expand(settings.Url, hostName));
         if (uri.IsFile)
         {
             return new FileRegistrySource(uri.LocalPath, settings.MaxBytes);

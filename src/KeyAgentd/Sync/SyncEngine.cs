@@ -30,7 +30,7 @@ public sealed partial class SyncEngine(
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly ExpansionMemo _memo = new();
-    private readonly string _host = System.Net.Dns.GetHostName();
+    private readonly string _host = settings.Host.ResolvedName;
 
     public async Task<SyncResult> RunAsync(SyncOptions options, CancellationToken stopping)
     {

@@ -1,4 +1,5 @@
 using KeyAgentd.Storage;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.RegistrySource;
@@ -6,29 +7,50 @@ namespace KeyAgentd.RegistrySource;
 /// <summary>
 /// New documents are written and signed in DIR/.staging-&lt;pid&gt; (the same file system),
 /// flushed to disk together, then renamed into place: each .sig before its .json, so a document is never visible without its
-/// signature and a file is always either the old bytes or the new ones. Removed on dispose.
+/// signature and a file is always either the old bytes or the new ones. DIR itself is flock()ed
+/// while a build or sign works on it, so two never interleave their renames; a staging directory
+/// left by a crashed one is removed. Removed on dispose.
 /// </summary>
 internal sealed class StagingDirectory : IDisposable
 {
-    private readonly string _output;
+    private const string Prefix = ".staging-";
 
-    private StagingDirectory(string output, string path)
+    private readonly string _output;
+    private readonly SafeFileHandle _lock;
+
+    private StagingDirectory(string output, string path, SafeFileHandle directoryLock)
     {
         _output = output;
         Path = path;
+        _lock = directoryLock;
     }
 
     public string Path { get; }
 
+    /// <exception cref="IOException">DIR cannot be opened, or another build or sign holds it.</exception>
     public static StagingDirectory Create(string outputDirectory)
     {
-        string path = System.IO.Path.Combine(outputDirectory, $".staging-{Environment.ProcessId}");
-        if (Directory.Exists(path))
+        SafeFileHandle directoryLock;
+        try
         {
-            Directory.Delete(path, recursive: true);
+            directoryLock = Posix.Open(outputDirectory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC);
         }
+        catch (PosixException e)
+        {
+            throw new IOException($"{outputDirectory}: {e.Message}", e);
+        }
+        if (!FileLock.TryAcquire(directoryLock, outputDirectory))
+        {
+            directoryLock.Dispose();
+            throw new IOException($"{outputDirectory}: another keyagentd registry build or sign is working on it");
+        }
+        foreach (string stale in Directory.EnumerateDirectories(outputDirectory, Prefix + "*"))
+        {
+            Directory.Delete(stale, recursive: true);
+        }
+        string path = System.IO.Path.Combine(outputDirectory, Prefix + Environment.ProcessId);
         Directory.CreateDirectory(path);
-        return new StagingDirectory(outputDirectory, path);
+        return new StagingDirectory(outputDirectory, path, directoryLock);
     }
 
     /// <summary>Not fsynced one by one: <see cref="Publish"/> flushes every staged file with one sync(2) before any rename.</summary>
@@ -83,5 +105,6 @@ internal sealed class StagingDirectory : IDisposable
         {
             // Best effort: a leftover staging directory is removed by the next build.
         }
+        _lock.Dispose();
     }
 }

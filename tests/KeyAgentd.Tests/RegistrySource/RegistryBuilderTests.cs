@@ -175,6 +175,21 @@ public sealed class RegistryBuilderTests
         Assert.Null(Parse(source, "dev-01").RemovalApproval);
     }
 
+    [Fact]
+    public void Two_builds_never_interleave_and_a_crashed_ones_staging_is_removed()
+    {
+        using var source = SourceFixture.Standard();
+        Build(source, SourceFixture.Now);
+        Directory.CreateDirectory(Path.Combine(source.Output, ".staging-999999"));
+        using (StagingDirectory.Create(source.Output))
+        {
+            var error = Assert.Throws<IOException>(() => new RegistryBuilder(new BuildSettings(Policy, SourceFixture.Now)).Build(source.Read(), source.Output, signer: null));
+            Assert.Contains("another keyagentd registry build or sign", error.Message, StringComparison.Ordinal);
+        }
+        Build(source, SourceFixture.Now);
+        Assert.Empty(Directory.GetDirectories(source.Output));
+    }
+
     private static BuildResult Build(SourceFixture source, DateTimeOffset now)
     {
         var result = new RegistryBuilder(new BuildSettings(Policy, now)).Build(source.Read(), source.Output, signer: null);

@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Text;
 using KeyAgentd.RegistrySource;
 using KeyAgentd.RegistrySource.Signing;
-using KeyAgentd.Storage;
-using Mono.Unix.Native;
 
 namespace KeyAgentd.Cli;
 
@@ -35,17 +33,18 @@ internal static class RegistrySignCommand
             var documents = Directory.EnumerateFiles(directory, "*" + PreviousOutput.Extension)
                 .Where(p => !Path.GetFileName(p).StartsWith('.')).Order(StringComparer.Ordinal).ToList();
             using var staging = StagingDirectory.Create(directory);
-            // The signer works on private copies, so it can never write beside a published document.
-            var copies = documents.Select(p => staging.Write(Path.GetFileName(p), File.ReadAllBytes(p))).ToList();
-            var blocks = signer.Sign(copies);
+            // The signer works on links in staging, so whatever it writes beside them never lands in DIR.
+            var links = documents.Select(staging.Link).ToList();
+            var blocks = signer.Sign(links);
             for (int i = 0; i < documents.Count; i++)
             {
                 string sigPath = documents[i] + ".sig";
                 byte[]? existing = File.Exists(sigPath) ? File.ReadAllBytes(sigPath) : null;
-                string merged = SignatureFile.Merge(existing, File.ReadAllBytes(copies[i]), blocks[i]);
-                DurableFile.WriteAllBytes(sigPath, Encoding.ASCII.GetBytes(merged),
-                    FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP | FilePermissions.S_IROTH);
+                string merged = SignatureFile.Merge(existing, File.ReadAllBytes(links[i]), blocks[i]);
+                File.Delete(links[i] + ".sig");
+                staging.Write(Path.GetFileName(sigPath), Encoding.ASCII.GetBytes(merged));
             }
+            staging.PublishSignatures(documents.Select(Path.GetFileName).ToList()!);
             stdout.WriteLine($"{directory}: signed {documents.Count} document(s) by {signer.Describe()}");
             return ExitCodes.Ok;
         }

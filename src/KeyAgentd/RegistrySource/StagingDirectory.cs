@@ -66,6 +66,28 @@ internal sealed class StagingDirectory : IDisposable
 
     public string Write(string name, byte[] content) => Write(name, stream => stream.Write(content));
 
+    /// <summary>A published document's name in staging, for a signer that writes beside it: a hard link, not a copy of its bytes.</summary>
+    public string Link(string documentPath)
+    {
+        string path = System.IO.Path.Combine(Path, System.IO.Path.GetFileName(documentPath));
+        if (Syscall.link(documentPath, path) != 0)
+        {
+            File.Copy(documentPath, path);
+        }
+        return path;
+    }
+
+    /// <summary>Moves staged "&lt;document&gt;.sig" files over the published ones, after one sync(2); the documents are not touched.</summary>
+    public void PublishSignatures(IReadOnlyList<string> documents)
+    {
+        _ = Syscall.sync();
+        foreach (string name in documents)
+        {
+            File.Move(System.IO.Path.Combine(Path, name + ".sig"), System.IO.Path.Combine(_output, name + ".sig"), overwrite: true);
+        }
+        DurableFile.FsyncDirectory(_output);
+    }
+
     /// <summary>Moves staged documents (and their .sig when signed) into the output; deletes documents no longer built.</summary>
     public void Publish(IReadOnlyList<string> documents, bool signed, IReadOnlyList<string> deleted)
     {

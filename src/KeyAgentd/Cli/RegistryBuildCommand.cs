@@ -78,9 +78,11 @@ internal static class RegistryBuildCommand
                     stderr.WriteLine($"keyagentd: {result.Guarded.Count} document(s) would trip the hosts' mass-removal guard; nothing was written (review with registry diff, then --approve-removal REASON)");
                     return ExitCodes.MassRemovalGuard;
             }
+            int written = result.New.Count + result.Changed.Count + result.Reissued.Count;
+            string serial = written > 0 ? string.Create(CultureInfo.InvariantCulture, $"serial {result.Serial}: ") : "";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{outputDirectory}: serial {result.Serial}: {result.New.Count} new, {result.Changed.Count} changed, {result.Reissued.Count} re-issued, {result.Unchanged} unchanged, {result.Deleted.Count} deleted") +
-                (result.Signer is { } who ? $"; signed by {who}" : "; unsigned"));
+                $"{outputDirectory}: {serial}{result.New.Count} new, {result.Changed.Count} changed, {result.Reissued.Count} re-issued, {result.Unchanged} unchanged, {result.Deleted.Count} deleted") +
+                (written == 0 ? "" : result.Signer is { } who ? $"; signed by {who}" : "; unsigned"));
             foreach (var (document, diff) in result.Guarded)
             {
                 stdout.WriteLine($"  {document}: {diff.Guard.Describe()}");

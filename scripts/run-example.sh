@@ -1,35 +1,33 @@
 #!/usr/bin/env bash
-# `make run`: the daemon on the embedded example, no root needed. A file registry
-# (examples/registry.json), a sandbox passwd file and sandbox homes under out/run/.
-# It syncs once to show the result, then runs the daemon in the foreground (Ctrl-C stops it).
+# `make run`: the registry side and the daemon on the embedded example, no root needed.
+# A copy of examples/registry-source/ is validated and built into one document per host
+# (out/run/registry/<host>.json, signed with a throwaway sandbox key that the sandbox's
+# allowed_signers trusts); the daemon plays dev-01.example.com with Registry:Signatures enforce, a
+# sandbox passwd file and sandbox homes under out/run/. It syncs once to show the result, shows a
+# change going through build → diff → sync and an unsigned edit being refused, then runs the daemon
+# in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 K=$PWD/out/bin/keyagentd
 S=$PWD/out/run
-rm -rf "$S"; mkdir -p "$S/home" "$S/state"
+HOST=dev-01.example.com
+rm -rf "$S"; mkdir -p "$S/home" "$S/state" "$S/registry"
 chmod 755 "$S" "$S/home"
-
-# A throwaway signing key, trusted by this sandbox only: the example registry is signed the way an
-# operator signs theirs (ssh-keygen -Y sign), and the daemon runs with Registry:Signatures enforce.
+cp -r examples/registry-source "$S/source"
 ssh-keygen -q -t ed25519 -N '' -C "make-run registry signer" -f "$S/signer"
 echo "registry@example.com namespaces=\"keyagentd-registry\" $(cut -d' ' -f1,2 "$S/signer.pub")" > "$S/allowed_signers"
-# Fresh dates: under enforce a snapshot must expire within Registry:MaxValidity (30 days) of issued_at.
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ); expires=$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)
-sed -e "s/\"issued_at\": \"[^\"]*\"/\"issued_at\": \"$now\"/" -e "s/\"expires_at\": \"[^\"]*\"/\"expires_at\": \"$expires\"/" \
-  examples/registry.json > "$S/registry.json"
-sign() { rm -f "$S/registry.json.sig"; ssh-keygen -q -Y sign -n keyagentd-registry -f "$S/signer" "$S/registry.json"; }
-sign
 
 uid=$(id -u); gid=$(id -g)
 : > "$S/passwd"
-for user in alice deploy carol; do
+for user in root deploy dev; do
   mkdir -p "$S/home/$user"; chmod 755 "$S/home/$user"
   echo "$user:x:$uid:$gid:sandbox $user:$S/home/$user:/bin/sh" >> "$S/passwd"
 done
 
 cat > "$S/keyagentd.json" <<JSON
 {
-  "Registry": { "Url": "file://$S/registry.json", "PollInterval": "00:00:10", "Jitter": "00:00:02",
+  "Host":     { "Name": "$HOST" },
+  "Registry": { "Url": "file://$S/registry/{hostname}.json", "PollInterval": "00:00:10", "Jitter": "00:00:02",
                 "AllowedSignersFile": "$S/allowed_signers", "Signatures": "enforce" },
   "Sshd":     { "RevokedKeysFile": "$S/state/revoked_keys.krl" },
   "Accounts": { "PasswdFile": "$S/passwd", "Mode": "exclusive" },
@@ -39,30 +37,40 @@ cat > "$S/keyagentd.json" <<JSON
 }
 JSON
 run() { echo; echo "\$ keyagentd $*"; "$K" --config "$S/keyagentd.json" "$@" || true; }
+build() { run registry build "$S/source" --out "$S/registry" --sign-key "$S/signer" "$@"; }
 
-echo "sandbox: $S (passwd file, homes, state, audit log, metrics, signing key, allowed_signers)"
-run registry verify "$S/registry.json"
+echo "sandbox: $S (registry source, built documents, signing key, allowed_signers, passwd file, homes, state, audit log, metrics)"
+run registry validate "$S/source"
+build
+run registry verify "$S/registry/$HOST.json"
+echo; echo "\$ ssh-keygen -Y verify … (OpenSSH agrees)"
+ssh-keygen -Y verify -f "$S/allowed_signers" -I registry@example.com -n keyagentd-registry \
+  -s "$S/registry/$HOST.json.sig" < "$S/registry/$HOST.json"
 run sync --dry-run
 run sync
-echo; echo "# carol adds a key by hand; exclusive mode removes it at the next sync (the audit log keeps the line)"
-echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBiXz5sOoWJhVJgmDUErXeH1p0VhH4wJ3y3PBuP6X6kX carol@hand-added" >> "$S/home/carol/.ssh/authorized_keys"
+echo; echo "# carol adds a key to dev by hand; exclusive mode removes it at the next sync (the audit log keeps the line)"
+echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBiXz5sOoWJhVJgmDUErXeH1p0VhH4wJ3y3PBuP6X6kX carol@hand-added" >> "$S/home/dev/.ssh/authorized_keys"
 run sync
-for user in alice deploy carol; do echo; echo "--- $S/home/$user/.ssh/authorized_keys"; cat "$S/home/$user/.ssh/authorized_keys"; done
+for user in root deploy dev; do echo; echo "--- $S/home/$user/.ssh/authorized_keys"; cat "$S/home/$user/.ssh/authorized_keys"; done
+
+echo; echo "# carol leaves the developers group: rebuild (only the documents that change get a new serial), review, sync"
+cp -r "$S/registry" "$S/registry.published"
+sed -i 's/^  - carol@example.com$//' "$S/source/groups.yaml"
+build
+run registry diff "$S/registry.published" "$S/registry"
+run sync
+echo; echo "# an edit of the published document that nobody signed is refused; the last-known-good snapshot stays"
+cp "$S/registry/$HOST.json" "$S/registry/$HOST.json.good"
+sed -i 's/"serial":\([0-9]*\)/"serial":9\1/' "$S/registry/$HOST.json"
+run sync
+mv "$S/registry/$HOST.json.good" "$S/registry/$HOST.json"
 run status
-echo; echo "# an edit nobody signed is refused (signature-invalid); the last-known-good snapshot stays"
-sed -i 's/"serial": 1,/"serial": 2,/' "$S/registry.json"
-run sync
-echo; echo "# signed, it is applied"
-sign
-run sync
-echo; echo "# the KRL for sshd's RevokedKeys: ssh-keygen -Q says whether a key is revoked"
+echo; echo "# the registry's revoked list as a KRL for sshd's RevokedKeys (ssh-keygen -Q is the oracle)"
 ssh-keygen -Q -f "$S/state/revoked_keys.krl" "$S/signer.pub" || true
 run audit verify
 run doctor deploy
 echo
-echo "Now the daemon, polling every 10 s. In another terminal edit $S/registry.json"
-echo "(remove a key, bump \"serial\"), sign it again:"
-echo "  rm -f $S/registry.json.sig; ssh-keygen -Y sign -n keyagentd-registry -f $S/signer $S/registry.json"
-echo "and watch the key go from $S/home/*/.ssh/authorized_keys (unsigned, the edit is refused);"
-echo "'kill -HUP <pid>' syncs at once. Ctrl-C stops."
+echo "Now the daemon, polling every 10 s. In another terminal edit $S/source (people/*.keys,"
+echo "groups.yaml, access.yaml), then: $K registry build $S/source --out $S/registry --sign-key $S/signer"
+echo "and watch $S/home/*/.ssh/authorized_keys follow; 'kill -HUP <pid>' syncs at once. Ctrl-C stops."
 exec "$K" --config "$S/keyagentd.json" run

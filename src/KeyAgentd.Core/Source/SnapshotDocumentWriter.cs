@@ -1,0 +1,169 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using KeyAgentd.Core.Snapshot;
+
+namespace KeyAgentd.Core.Source;
+
+/// <summary>
+/// Renders schema v1 documents as deterministic bytes: fixed field order, ordinal-sorted names,
+/// two-space indentation, "\n" line ends, UTC timestamps to the second. The body (people, accounts,
+/// revoked) is rendered once per distinct rule set and spliced under each host's header.
+/// </summary>
+public static class SnapshotDocumentWriter
+{
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        NewLine = "\n",
+        // Documents are served as JSON, never embedded in HTML: keep from="…" readable in a review.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The body's properties, indented for depth 1, without the enclosing braces.</summary>
+    public static byte[] RenderBody(HostBody body, IReadOnlyList<string> revoked) => Inner(writer =>
+    {
+        writer.WriteStartObject("people");
+        foreach (var (name, person) in body.People)
+        {
+            writer.WriteStartObject(name);
+            WriteKeys(writer, person.Keys);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+        writer.WriteStartObject("accounts");
+        foreach (var (name, account) in body.Accounts)
+        {
+            writer.WriteStartObject(name);
+            writer.WriteStartArray("grants");
+            foreach (string grant in account.Grants)
+            {
+                writer.WriteStringValue(grant);
+            }
+            writer.WriteEndArray();
+            if (account.Options is { } options)
+            {
+                writer.WriteString("options", options);
+            }
+            if (account.Keys.Count > 0)
+            {
+                WriteKeys(writer, account.Keys);
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+        writer.WriteStartArray("revoked");
+        foreach (string fingerprint in revoked)
+        {
+            writer.WriteStringValue(fingerprint);
+        }
+        writer.WriteEndArray();
+    });
+
+    /// <summary>The SHA-256 of a rendered body, computed once for every host that shares it.</summary>
+    public static string BodyDigest(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));
+
+    /// <summary>What a host's document is about (its audience and body), as "sha256:hex"; the metadata is not part of it.</summary>
+    public static string ContentDigest(IReadOnlyList<string> audience, string bodyDigest) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', audience) + "\0" + bodyDigest)));
+
+    public static byte[] Render(DocumentHeader header, byte[] body)
+    {
+        byte[] head = RenderHead(header);
+        var document = new byte[head.Length + body.Length + Tail.Length];
+        head.CopyTo(document, 0);
+        body.CopyTo(document, head.Length);
+        Tail.CopyTo(document.AsSpan(head.Length + body.Length));
+        return document;
+    }
+
+    /// <summary>Writes a document without assembling it in memory: ten thousand large documents stay out of the heap.</summary>
+    public static void Write(Stream stream, DocumentHeader header, byte[] body)
+    {
+        stream.Write(RenderHead(header));
+        stream.Write(body);
+        stream.Write(Tail);
+    }
+
+    private static ReadOnlySpan<byte> Tail => "\n}\n"u8;
+
+    /// <summary>"{\n", the header's properties, and the ",\n" that joins them to the body.</summary>
+    private static byte[] RenderHead(DocumentHeader header)
+    {
+        byte[] head = Inner(writer =>
+        {
+            writer.WriteString("schema", RegistrySnapshot.SchemaV1);
+            writer.WriteNumber("serial", header.Serial);
+            writer.WriteString("issued_at", Timestamp(header.IssuedAt));
+            writer.WriteString("expires_at", Timestamp(header.ExpiresAt));
+            writer.WriteStartArray("audience");
+            foreach (string host in header.Audience)
+            {
+                writer.WriteStringValue(host);
+            }
+            writer.WriteEndArray();
+            writer.WriteStartObject("build");
+            if (header.Commit is { } commit)
+            {
+                writer.WriteString("commit", commit);
+            }
+            writer.WriteString("content", header.ContentDigest);
+            writer.WriteEndObject();
+            if (header.RemovalApproval is { } approval)
+            {
+                writer.WriteStartObject("removal_approval");
+                writer.WriteNumber("serial", approval.Serial);
+                writer.WriteNumber("max_removed_keys", approval.MaxRemovedKeys);
+                writer.WriteString("reason", approval.Reason);
+                writer.WriteEndObject();
+            }
+        });
+        var result = new byte[head.Length + 4];
+        "{\n"u8.CopyTo(result);
+        head.CopyTo(result, 2);
+        ",\n"u8.CopyTo(result.AsSpan(2 + head.Length));
+        return result;
+    }
+
+    public static string Timestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void WriteKeys(Utf8JsonWriter writer, IReadOnlyList<RegistryKey> keys)
+    {
+        writer.WriteStartArray("keys");
+        foreach (var key in keys)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", key.Key);
+            if (key.Owner is { } owner)
+            {
+                writer.WriteString("owner", owner);
+            }
+            if (key.Label is { } label)
+            {
+                writer.WriteString("label", label);
+            }
+            if (key.NotAfter is { } notAfter)
+            {
+                writer.WriteString("not_after", Timestamp(notAfter));
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Renders properties inside an indented object and returns them without the "{\n" and "\n}" around them.</summary>
+    private static byte[] Inner(Action<Utf8JsonWriter> properties)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, Options))
+        {
+            writer.WriteStartObject();
+            properties(writer);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan[2..^2].ToArray();
+    }
+}

@@ -1,0 +1,25 @@
+namespace KeyAgentd.Core.Source;
+
+/// <summary>Stable kebab-case names for <see cref="SourceReason"/>; never rename one.</summary>
+public static class SourceReasons
+{
+    public static string ToCode(this SourceReason reason) => reason switch
+    {
+        SourceReason.InvalidYaml => "invalid-yaml",
+        SourceReason.UnknownField => "unknown-field",
+        SourceReason.InvalidValue => "invalid-value",
+        SourceReason.InvalidPersonName => "invalid-person-name",
+        SourceReason.KeyAttribute => "bad-key-attribute",
+        SourceReason.KeySplitOverLines => "key-split-over-lines",
+        SourceReason.SharedKey => "shared-key",
+        SourceReason.DuplicateKey => "duplicate-key",
+        SourceReason.UnknownGroup => "unknown-group",
+        SourceReason.GroupCycle => "group-cycle",
+        SourceReason.NoMatchingHost => "no-matching-host",
+        SourceReason.NoHostSelector => "no-host-selector",
+        SourceReason.ConflictingOptions => "conflicting-options",
+        SourceReason.InvalidFingerprint => "invalid-fingerprint",
+        SourceReason.NoInventory => "no-inventory",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+}

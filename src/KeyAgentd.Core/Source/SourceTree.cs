@@ -1,0 +1,15 @@
+namespace KeyAgentd.Core.Source;
+
+/// <summary>
+/// A whole registry source tree as read: people, groups, rules, the inventory (null when there is
+/// no hosts.yaml) and the revoked list, with the problems found while reading it.
+/// </summary>
+public sealed record SourceTree(
+    IReadOnlyList<SourcePerson> People,
+    IReadOnlyList<SourceGroup> Groups,
+    IReadOnlyList<SourceRule> Rules,
+    IReadOnlyList<SourceHost>? Hosts,
+    IReadOnlyList<RevokedEntry> Revoked)
+{
+    public IReadOnlyList<SourceProblem> ReadProblems { get; init; } = [];
+}

@@ -1,0 +1,173 @@
+using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Keys;
+using KeyAgentd.Core.Policy;
+using KeyAgentd.Core.Snapshot;
+
+namespace KeyAgentd.Core.Source;
+
+/// <summary>
+/// The checks of a source that do not need a host: every key through the daemon's own line parser
+/// and <see cref="KeyPolicy"/>, shared keys, names that do not resolve, options the policy refuses,
+/// rules that select nothing. Per-host checks (the daemon's expansion of each document) are
+/// <see cref="SourceCompiler"/>'s <c>CheckDocuments</c>.
+/// </summary>
+internal sealed class SourceValidator(SourceCompiler compiler)
+{
+    private readonly KeyPolicy _policy = compiler.Policy.WithRevoked(compiler.Revoked);
+
+    public void Run()
+    {
+        var source = compiler.Source;
+        CheckPeople(source);
+        CheckGroups(source);
+        CheckHosts(source);
+        foreach (var rule in source.Rules)
+        {
+            CheckRule(rule);
+        }
+    }
+
+    private void CheckPeople(SourceTree source)
+    {
+        var owners = new Dictionary<SshPublicKey, (string Person, SourceLocation Location)>();
+        foreach (var person in source.People)
+        {
+            if (!PersonName.IsValid(person.Name))
+            {
+                compiler.Report(SourceProblem.Error(person.Location, SourceReason.InvalidPersonName,
+                    $"\"{person.Name}\" is not a usable person name", "name the file <name>.keys with 1-128 of A-Z a-z 0-9 @ . _ + -, not starting with '.'"));
+            }
+            foreach (var key in person.Keys)
+            {
+                if (!CheckKey(key, person.Name) || key.Key is null)
+                {
+                    continue;
+                }
+                if (!owners.TryAdd(key.Key, (person.Name, key.Location)))
+                {
+                    var first = owners[key.Key];
+                    compiler.Report(first.Person == person.Name
+                        ? SourceProblem.Warning(key.Location, SourceReason.DuplicateKey, $"{key.Key.Sha256Fingerprint} is listed twice (first at {first.Location})", "remove one of the lines")
+                        : SourceProblem.Error(key.Location, SourceReason.SharedKey,
+                            $"{key.Key.Sha256Fingerprint} is also claimed by {first.Person} ({first.Location}); a shared key cannot be revoked for one person",
+                            "each person needs their own key: remove it from one file and have that person generate a new one"));
+                }
+            }
+        }
+    }
+
+    /// <summary>Judges one key as the daemon will; false when it is refused (warnings count as usable).</summary>
+    private bool CheckKey(SourceKey key, string owner)
+    {
+        var line = AuthorizedKeyLineParser.Parse(key.Line);
+        var verdict = _policy.Evaluate(line, compiler.Now, key.NotAfter);
+        if (verdict.Accepted)
+        {
+            return true;
+        }
+        var problem = SourceProblem.ForKey(key.Location, verdict, line.Suggestion);
+        compiler.Report(problem with { Message = $"{owner}: {problem.Message}" });
+        return problem.Severity == ProblemSeverity.Warning;
+    }
+
+    private void CheckGroups(SourceTree source)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in source.Groups)
+        {
+            if (!seen.Add(group.Name))
+            {
+                compiler.Report(SourceProblem.Error(group.Location, SourceReason.InvalidValue, $"group \"{group.Name}\" is defined twice", "merge the two definitions"));
+            }
+            CheckPeopleExist(group.People);
+            CheckGroupsExist(group.Groups);
+        }
+    }
+
+    private void CheckHosts(SourceTree source)
+    {
+        if (source.Hosts is null)
+        {
+            return;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var host in source.Hosts)
+        {
+            if (!HostName.IsValid(host.Name))
+            {
+                compiler.Report(SourceProblem.Error(host.Location, SourceReason.InvalidValue, $"\"{host.Name}\" is not a host name",
+                    "a host name is 1-253 of A-Z a-z 0-9 . - _, not starting with '.' or '-'"));
+            }
+            else if (!seen.Add(host.Name))
+            {
+                compiler.Report(SourceProblem.Error(host.Location, SourceReason.InvalidValue, $"host \"{host.Name}\" is listed twice", "remove one entry"));
+            }
+        }
+    }
+
+    private void CheckRule(SourceRule rule)
+    {
+        if (!rule.HasSelector)
+        {
+            compiler.Report(SourceProblem.Error(rule.Location, SourceReason.NoHostSelector, "the rule names no hosts and no labels",
+                "add hosts: [\"*\"] to mean every host, or name the hosts or labels it is for"));
+        }
+        else if (compiler.Source.Hosts is not null && !compiler.Hosts.Any(h => rule.Matches(h.Name, h.Labels)))
+        {
+            compiler.Report(SourceProblem.Error(rule.Location, SourceReason.NoMatchingHost,
+                "the rule's host selector matches no host in hosts.yaml", "fix the host glob or label, or add the host to hosts.yaml"));
+        }
+        foreach (var account in rule.Accounts)
+        {
+            if (!AccountName.IsValid(account.Name))
+            {
+                compiler.Report(SourceProblem.ForKey(account.Location, new Verdict(ReasonCode.InvalidAccountName, $"\"{account.Name}\" is not a valid account name")));
+            }
+        }
+        if (rule.Accounts.Count == 0)
+        {
+            compiler.Report(SourceProblem.Error(rule.Location, SourceReason.InvalidValue, "the rule names no accounts", "add accounts: [name, …]"));
+        }
+        CheckPeopleExist(rule.People);
+        CheckGroupsExist(rule.Groups);
+        CheckOptions(rule);
+        foreach (var key in rule.Keys)
+        {
+            CheckKey(key, key.Owner ?? string.Join(",", rule.Accounts.Select(a => a.Name)));
+        }
+    }
+
+    private void CheckOptions(SourceRule rule)
+    {
+        if (rule.Options is not { } text)
+        {
+            return;
+        }
+        if (SafeText.ContainsControl(text) || !KeyOptionsParser.TryParse(text.Trim(' '), out var options, out string? error))
+        {
+            compiler.Report(SourceProblem.ForKey(rule.OptionsLocation, new Verdict(ReasonCode.MalformedOptions, $"options \"{text}\" do not parse")));
+            return;
+        }
+        foreach (var option in options.Where(o => !_policy.IsOptionAllowed(o.Name)))
+        {
+            compiler.Report(SourceProblem.ForKey(rule.OptionsLocation, new Verdict(ReasonCode.OptionNotAllowed, $"option \"{option.Name}\" is not in Policy:AllowedOptions")));
+        }
+    }
+
+    private void CheckPeopleExist(IEnumerable<SourceRef> people)
+    {
+        foreach (var person in people.Where(p => !compiler.People.ContainsKey(p.Name)))
+        {
+            compiler.Report(SourceProblem.ForKey(person.Location, new Verdict(ReasonCode.UnknownPerson, $"\"{person.Name}\" has no people/{person.Name}.keys")));
+        }
+    }
+
+    private void CheckGroupsExist(IEnumerable<SourceRef> groups)
+    {
+        foreach (var group in groups.Where(g => !compiler.Groups.Contains(g.Name)))
+        {
+            compiler.Report(SourceProblem.Error(group.Location, SourceReason.UnknownGroup, $"\"{group.Name}\" is not a group in groups.yaml",
+                "define the group in groups.yaml or fix the spelling"));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using KeyAgentd.Core.Planning;
+using KeyAgentd.Core.Policy;
+using KeyAgentd.RegistrySource;
+using KeyAgentd.RegistrySource.Signing;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>
+/// `keyagentd registry build SOURCE --out DIR`: one deterministic document per inventory host,
+/// serials moving only where content changed; exit 0 built, 1 source invalid, 4 removal guard.
+/// </summary>
+internal static class RegistryBuildCommand
+{
+    public static Command Create()
+    {
+        var source = new Argument<string>("SOURCE") { Description = "the registry source directory" };
+        var output = new Option<string>("--out") { Description = "output directory (DIR/<hostname>.json)", Required = true };
+        var validity = new Option<TimeSpan>("--validity") { Description = "how long a document is valid (expires_at)", DefaultValueFactory = _ => TimeSpan.FromDays(7), CustomParser = Durations.Parse };
+        var refresh = new Option<TimeSpan>("--refresh-before") { Description = "re-issue unchanged documents this close to expiry", DefaultValueFactory = _ => TimeSpan.FromDays(2), CustomParser = Durations.Parse };
+        var defaultDocument = new Option<bool>("--default-document") { Description = $"also build DIR/{RegistryBuilder.DefaultDocumentName}.json for hosts outside the inventory (rules with hosts: [\"*\"])" };
+        var diffAgainst = new Option<string?>("--diff-against") { Description = "print who gains and loses access compared with this published tree, and guard against it" };
+        var signKey = new Option<string?>("--sign-key") { Description = "sign as ssh-keygen -Y sign -f FILE would (a private key file, or a public key held by ssh-agent)" };
+        var maxRemoval = new Option<double?>("--max-removal-percent") { Description = "mass-removal guard (default Safety:MaxRemovalPercent)" };
+        var approve = new Option<string?>("--approve-removal") { Description = "REASON: publish documents over the guard with a removal_approval hosts honour" };
+        var force = new Option<bool>("--force") { Description = "publish even if a document trips the removal guard (hosts will still refuse it)" };
+        var command = new Command("build", "compile a registry source into one snapshot per host")
+        {
+            source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force,
+        };
+        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+        {
+            var limits = settings.Safety.ToRemovalLimits();
+            if (parse.GetValue(maxRemoval) is { } percent)
+            {
+                limits = limits with { MaxPercent = percent };
+            }
+            var build = new BuildSettings(new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), BuildTime())
+            {
+                Validity = parse.GetValue(validity),
+                RefreshBefore = parse.GetValue(refresh),
+                DefaultDocument = parse.GetValue(defaultDocument),
+                Commit = GitCommit(parse.GetValue(source)!),
+                Limits = limits,
+                ApproveRemoval = parse.GetValue(approve),
+                Force = parse.GetValue(force),
+                Baseline = parse.GetValue(diffAgainst),
+            };
+            return Run(parse.GetValue(source)!, parse.GetValue(output)!, build, parse.GetValue(signKey), Console.Out, Console.Error);
+        }));
+        return command;
+    }
+
+    public static int Run(string sourcePath, string outputDirectory, BuildSettings settings, string? signKey, TextWriter stdout, TextWriter stderr)
+    {
+        IDocumentSigner? signer = null;
+        try
+        {
+            var tree = SourceTreeReader.Read(sourcePath);
+            signer = signKey is null ? null : SignerFactory.Open(signKey, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"));
+            var result = new RegistryBuilder(settings).Build(tree, outputDirectory, signer);
+            if (result.Problems.Count > 0)
+            {
+                stderr.Write(ProblemReport.Text(result.Problems));
+            }
+            switch (result.Outcome)
+            {
+                case BuildOutcome.SourceInvalid:
+                    stderr.WriteLine("keyagentd: the source has errors; nothing was built");
+                    return ExitCodes.Failed;
+                case BuildOutcome.GuardTripped:
+                    foreach (var (document, diff) in result.Guarded)
+                    {
+                        stderr.WriteLine($"keyagentd: {document}: {diff.Guard.Describe()}");
+                    }
+                    stderr.WriteLine($"keyagentd: {result.Guarded.Count} document(s) would trip the hosts' mass-removal guard; nothing was written (review with registry diff, then --approve-removal REASON)");
+                    return ExitCodes.MassRemovalGuard;
+            }
+            int written = result.New.Count + result.Changed.Count + result.Reissued.Count;
+            string serial = written > 0 ? string.Create(CultureInfo.InvariantCulture, $"serial {result.Serial}: ") : "";
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{outputDirectory}: {serial}{result.New.Count} new, {result.Changed.Count} changed, {result.Reissued.Count} re-issued, {result.Unchanged} unchanged, {result.Deleted.Count} deleted") +
+                (written == 0 ? "" : result.Signer is { } who ? $"; signed by {who}" : "; unsigned"));
+            foreach (var (document, diff) in result.Guarded)
+            {
+                stdout.WriteLine($"  {document}: {diff.Guard.Describe()}");
+            }
+            if (settings.Baseline is { } baseline)
+            {
+                return RegistryDiffCommand.Run(baseline, outputDirectory, settings.Policy, settings.Now, settings.Limits, json: false, stdout) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
+                    ? ExitCodes.MassRemovalGuard
+                    : ExitCodes.Ok;
+            }
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"keyagentd: {e.Message}");
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            (signer as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the build time; otherwise now, to the second.</summary>
+    private static DateTimeOffset BuildTime()
+    {
+        string? epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        long seconds = long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+
+    /// <summary>`git rev-parse HEAD` in SOURCE when it is a git checkout; null otherwise (git missing, not a repository).</summary>
+    private static string? GitCommit(string sourcePath)
+    {
+        try
+        {
+            var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string argument in (string[])["-C", sourcePath, "rev-parse", "HEAD"])
+            {
+                start.ArgumentList.Add(argument);
+            }
+            using var process = Process.Start(start);
+            if (process is null)
+            {
+                return null;
+            }
+            string commit = process.StandardOutput.ReadToEnd().Trim();
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 && commit.Length is 40 or 64 && commit.All(char.IsAsciiHexDigitLower) ? commit : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Keys;
+
+namespace KeyAgentd.RegistrySource.Signing;
+
+/// <summary>
+/// `--key FILE` as `ssh-keygen -Y sign -f FILE` reads it: a public key whose private half ssh-agent
+/// holds, or a private key file. When the agent holds the key (FILE, or FILE.pub beside a private
+/// key), signing happens in this process through the agent; otherwise ssh-keygen signs with the file.
+/// </summary>
+internal static class SignerFactory
+{
+    /// <exception cref="IOException">The key cannot be used; the message says why.</exception>
+    public static IDocumentSigner Open(string keyFile, string? agentSocket)
+    {
+        if (!File.Exists(keyFile))
+        {
+            throw new IOException($"{keyFile}: no such key file");
+        }
+        var publicKey = ReadPublicKey(keyFile);
+        bool isPublic = publicKey is not null;
+        publicKey ??= File.Exists(keyFile + ".pub") ? ReadPublicKey(keyFile + ".pub") : null;
+        if (publicKey is not null && !string.IsNullOrEmpty(agentSocket))
+        {
+            SshAgentClient? agent = null;
+            try
+            {
+                agent = SshAgentClient.Connect(agentSocket);
+                if (agent.Identities().Contains(publicKey))
+                {
+                    var signer = new AgentSigner(agent, publicKey);
+                    agent = null;
+                    return signer;
+                }
+            }
+            catch (IOException) when (!isPublic)
+            {
+                // No usable agent: the private key file is signed with directly.
+            }
+            finally
+            {
+                agent?.Dispose();
+            }
+        }
+        if (isPublic)
+        {
+            throw new IOException($"{keyFile} is a public key and ssh-agent (SSH_AUTH_SOCK) does not hold its private half: ssh-add it first");
+        }
+        return new SshKeygenSigner(keyFile);
+    }
+
+    private static SshPublicKey? ReadPublicKey(string path)
+    {
+        using var reader = new StreamReader(path);
+        string? first = reader.ReadLine();
+        return first is null ? null : AuthorizedKeyLineParser.Parse(first).Key;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using KeyAgentd.Core.Keys;
+
+namespace KeyAgentd.RegistrySource.Signing;
+
+/// <summary>
+/// The two ssh-agent requests signing needs (draft-miller-ssh-agent: SSH_AGENTC_REQUEST_IDENTITIES
+/// and SSH_AGENTC_SIGN_REQUEST) over the agent's Unix socket. The private key stays in the agent or
+/// in the security key behind it; this process only ever sees public keys and signatures.
+/// </summary>
+internal sealed class SshAgentClient : IDisposable
+{
+    private const byte AgentFailure = 5;
+    private const byte RequestIdentities = 11;
+    private const byte IdentitiesAnswer = 12;
+    private const byte SignRequest = 13;
+    private const byte SignResponse = 14;
+
+    /// <summary>SSH_AGENT_RSA_SHA2_512: SSHSIG signs with rsa-sha2-512, as ssh-keygen -Y sign does.</summary>
+    private const uint RsaSha2512 = 4;
+
+    /// <summary>OpenSSH's agent refuses messages above 256 KiB (AGENT_MAX_LEN); so do we.</summary>
+    private const int MaxMessageBytes = 256 * 1024;
+
+    private readonly Socket _socket;
+
+    private SshAgentClient(Socket socket) => _socket = socket;
+
+    /// <exception cref="IOException">No agent at <paramref name="socketPath"/>.</exception>
+    public static SshAgentClient Connect(string socketPath)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new IOException($"cannot reach ssh-agent at {socketPath}: {e.Message}", e);
+        }
+        return new SshAgentClient(socket);
+    }
+
+    public IReadOnlyList<SshPublicKey> Identities()
+    {
+        byte[] reply = Call([RequestIdentities]);
+        Expect(reply, IdentitiesAnswer, "list keys");
+        var reader = new SshWireReader(reply.AsSpan(1));
+        uint count = reader.ReadUInt32("key count");
+        var keys = new List<SshPublicKey>();
+        for (uint i = 0; i < count; i++)
+        {
+            var blob = reader.ReadString("key", SshPublicKeyDecoder.MaxBlobBytes);
+            reader.ReadString("comment", 4096);
+            if (TryDecode(blob.ToArray()) is { } key)
+            {
+                keys.Add(key);
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>The agent's SSH signature blob (string type, string signature[, flags, counter]) over <paramref name="data"/>.</summary>
+    public byte[] Sign(SshPublicKey key, ReadOnlySpan<byte> data)
+    {
+        var request = new MemoryStream();
+        request.WriteByte(SignRequest);
+        WriteString(request, key.Blob);
+        WriteString(request, data);
+        WriteUInt32(request, key.Type.Algorithm == SshKeyAlgorithm.Rsa ? RsaSha2512 : 0);
+        byte[] reply = Call(request.ToArray());
+        Expect(reply, SignResponse, $"sign with {key.Sha256Fingerprint} (is the key loaded, or its security key present and touched?)");
+        var reader = new SshWireReader(reply.AsSpan(1));
+        byte[] signature = reader.ReadString("signature", 64 * 1024).ToArray();
+        reader.ReadEnd();
+        return signature;
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    /// <summary>A key type this build does not know cannot be the one asked for: skipped, not an error.</summary>
+    private static SshPublicKey? TryDecode(byte[] blob)
+    {
+        try
+        {
+            var reader = new SshWireReader(blob);
+            string typeName = System.Text.Encoding.ASCII.GetString(reader.ReadString("key type", 64));
+            return SshKeyType.TryGet(typeName, out var type) ? SshPublicKeyDecoder.Decode(type, blob) : null;
+        }
+        catch (KeyFormatException)
+        {
+            return null;
+        }
+    }
+
+    private byte[] Call(byte[] message)
+    {
+        var frame = new byte[4 + message.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)message.Length);
+        message.CopyTo(frame, 4);
+        _socket.Send(frame);
+        var header = new byte[4];
+        ReceiveExactly(header);
+        uint length = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (length is 0 or > MaxMessageBytes)
+        {
+            throw new IOException($"ssh-agent sent a reply of {length} bytes");
+        }
+        var reply = new byte[length];
+        ReceiveExactly(reply);
+        return reply;
+    }
+
+    private void ReceiveExactly(byte[] buffer)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = _socket.Receive(buffer, read, buffer.Length - read, SocketFlags.None);
+            if (n == 0)
+            {
+                throw new IOException("ssh-agent closed the connection");
+            }
+            read += n;
+        }
+    }
+
+    private static void Expect(byte[] reply, byte type, string what)
+    {
+        if (reply[0] == AgentFailure)
+        {
+            throw new IOException($"ssh-agent refused to {what}");
+        }
+        if (reply[0] != type)
+        {
+            throw new IOException($"ssh-agent answered message type {reply[0]} to a request to {what}");
+        }
+    }
+
+    private static void WriteString(Stream stream, ReadOnlySpan<byte> bytes)
+    {
+        WriteUInt32(stream, (uint)bytes.Length);
+        stream.Write(bytes);
+    }
+
+    private static void WriteUInt32(Stream stream, uint value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        stream.Write(bytes);
+    }
+}

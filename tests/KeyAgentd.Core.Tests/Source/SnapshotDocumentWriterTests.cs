@@ -1,0 +1,75 @@
+using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Core.Source;
+
+namespace KeyAgentd.Core.Tests.Source;
+
+public sealed class SnapshotDocumentWriterTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+    private static readonly string Alice = SshKeygen.Generate("ed25519", comment: "alice@laptop");
+    private static readonly string Ci = SshKeygen.Generate("ed25519", comment: "ci");
+
+    private static HostBody Body() => new("0",
+        new SortedDictionary<string, RegistryPerson>(StringComparer.Ordinal)
+        {
+            ["alice@example.com"] = new([new RegistryKey(Alice, "laptop", Now.AddDays(30), null)]),
+        },
+        new SortedDictionary<string, RegistryAccount>(StringComparer.Ordinal)
+        {
+            ["deploy"] = new(["alice@example.com"], "no-pty,from=\"10.0.0.0/8\"", [new RegistryKey(Ci, "ci", null, "ci")]),
+            ["root"] = new(["alice@example.com"], null, []),
+        });
+
+    [Fact]
+    public void A_rendered_document_is_what_the_daemons_parser_reads()
+    {
+        byte[] body = SnapshotDocumentWriter.RenderBody(Body(), [$"SHA256:{new string('A', 43)}"]);
+        var header = new DocumentHeader(42, Now, Now.AddDays(7), ["web-01"], "sha256:x") { Commit = "c0ffee", RemovalApproval = new RemovalApproval(42, 3, "why") };
+        Assert.True(RegistrySnapshotParser.TryParse(SnapshotDocumentWriter.Render(header, body), out var snapshot, out var error), error?.ToString());
+        Assert.Equal((42L, Now, Now.AddDays(7)), (snapshot.Serial, snapshot.IssuedAt!.Value, snapshot.ExpiresAt!.Value));
+        Assert.Equal(new RemovalApproval(42, 3, "why"), snapshot.RemovalApproval);
+        Assert.Equal("no-pty,from=\"10.0.0.0/8\"", snapshot.Accounts["deploy"].Options);
+        Assert.Equal(new RegistryKey(Alice, "laptop", Now.AddDays(30), null), snapshot.People["alice@example.com"].Keys[0]);
+        Assert.Single(snapshot.Revoked);
+        var state = SnapshotExpander.Expand(snapshot, new Core.Policy.KeyPolicy(null, TimeZoneInfo.Utc), Now);
+        Assert.Empty(state.Rejections);
+        Assert.Equal(2, state.Accounts["deploy"].Count);
+    }
+
+    [Fact]
+    public void The_same_input_renders_the_same_bytes_and_readable_options()
+    {
+        var header = new DocumentHeader(1, Now, Now.AddDays(7), ["web-01"], "sha256:x");
+        byte[] first = SnapshotDocumentWriter.Render(header, SnapshotDocumentWriter.RenderBody(Body(), []));
+        byte[] second = SnapshotDocumentWriter.Render(header, SnapshotDocumentWriter.RenderBody(Body(), []));
+        Assert.Equal(first, second);
+        var stream = new MemoryStream();
+        SnapshotDocumentWriter.Write(stream, header, SnapshotDocumentWriter.RenderBody(Body(), []));
+        Assert.Equal(first, stream.ToArray());
+        string text = System.Text.Encoding.UTF8.GetString(first);
+        Assert.Contains("\"options\": \"no-pty,from=\\\"10.0.0.0/8\\\"\"", text, StringComparison.Ordinal);
+        Assert.EndsWith("\n}\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\r', text);
+    }
+
+    [Fact]
+    public void The_content_digest_depends_on_audience_and_body_not_on_metadata()
+    {
+        string body = SnapshotDocumentWriter.BodyDigest(SnapshotDocumentWriter.RenderBody(Body(), []));
+        Assert.Equal(SnapshotDocumentWriter.ContentDigest(["web-01"], body), SnapshotDocumentWriter.ContentDigest(["web-01"], body));
+        Assert.NotEqual(SnapshotDocumentWriter.ContentDigest(["web-01"], body), SnapshotDocumentWriter.ContentDigest(["web-02"], body));
+        Assert.StartsWith("sha256:", SnapshotDocumentWriter.ContentDigest(["web-01"], body), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_published_documents_header_is_read_without_its_body()
+    {
+        var header = new DocumentHeader(7, Now, Now.AddDays(7), ["web-01"], "sha256:abc") { Commit = "c0ffee" };
+        byte[] document = SnapshotDocumentWriter.Render(header, SnapshotDocumentWriter.RenderBody(Body(), []));
+        int people = System.Text.Encoding.UTF8.GetString(document).IndexOf("\"people\"", StringComparison.Ordinal);
+        Assert.True(PublishedDocument.TryRead(document.AsSpan(0, people + 12), out var read));
+        Assert.Equal(new PublishedDocument(7, Now.AddDays(7), "sha256:abc"), read);
+        Assert.False(PublishedDocument.TryRead("{\"serial\": \"x\"}"u8, out _));
+        Assert.False(PublishedDocument.TryRead("not json"u8, out _));
+    }
+}

@@ -1,0 +1,103 @@
+using KeyAgentd.Cli;
+using KeyAgentd.Core.Policy;
+using KeyAgentd.RegistrySource;
+using KeyAgentd.RegistrySource.Signing;
+using KeyAgentd.Trust.Policy;
+
+namespace KeyAgentd.Tests.RegistrySource;
+
+/// <summary>SSHSIG signatures from `registry build --sign-key` and `registry sign`, checked by ssh-keygen -Y verify and by the daemon's trust code.</summary>
+public sealed class RegistrySigningTests
+{
+    [Fact]
+    public void A_key_file_signs_every_document_and_both_verifiers_agree()
+    {
+        using var source = SourceFixture.Standard();
+        string key = SshKeygen.GeneratePrivate(source.Scratch, "signer", comment: "registry");
+        var result = new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(key));
+        Assert.Equal(3, result.New.Count);
+        string allowed = AllowedSigners(source, ("registry@example.com", key + ".pub"));
+        foreach (string host in (string[])["web-01", "web-02", "dev-01"])
+        {
+            AssertSshKeygenVerifies(source.DocumentPath(host), allowed, "registry@example.com");
+            Assert.True(Trust(allowed, 1).Verify(File.ReadAllBytes(source.DocumentPath(host)), File.ReadAllBytes(source.DocumentPath(host) + ".sig"), SourceFixture.Now).IsAccepted);
+        }
+        Assert.Empty(Directory.GetDirectories(source.Output));
+    }
+
+    [Theory]
+    [InlineData("ed25519", 0)]
+    [InlineData("ecdsa", 384)]
+    [InlineData("rsa", 3072)]
+    public void Ssh_agent_signs_in_process_and_a_second_signer_is_appended(string type, int bits)
+    {
+        using var source = SourceFixture.Standard();
+        string first = SshKeygen.GeneratePrivate(source.Scratch, "first", comment: "first");
+        string second = SshKeygen.GeneratePrivate(source.Scratch, "second", type, bits, "second");
+        using var agent = new SshAgentProcess(source.Scratch);
+        agent.Add(second);
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
+
+        using (var signer = SignerFactory.Open(second + ".pub", agent.Socket) as IDisposable)
+        {
+            Assert.IsType<AgentSigner>(signer);
+        }
+        var stdout = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second + ".pub", agent.Socket, stdout, TextWriter.Null));
+        Assert.Contains("ssh-agent", stdout.ToString(), StringComparison.Ordinal);
+        // Signing again replaces this signer's block rather than adding a duplicate.
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second + ".pub", agent.Socket, TextWriter.Null, TextWriter.Null));
+
+        string allowed = AllowedSigners(source, ("first@example.com", first + ".pub"), ("second@example.com", second + ".pub"));
+        string document = source.DocumentPath("web-01");
+        string signatures = File.ReadAllText(document + ".sig");
+        Assert.Equal(2, signatures.Split("-----BEGIN SSH SIGNATURE-----").Length - 1);
+        var decision = Trust(allowed, 2).Verify(File.ReadAllBytes(document), File.ReadAllBytes(document + ".sig"), SourceFixture.Now);
+        Assert.True(decision.IsAccepted, decision.Detail);
+        Assert.Equal(2, decision.DistinctValidSigners);
+        // ssh-keygen reads the first block of a file: cut out the agent's (second) block and ask it too.
+        string secondBlock = "-----BEGIN SSH SIGNATURE-----" + signatures.Split("-----BEGIN SSH SIGNATURE-----")[2];
+        File.WriteAllText(Path.Combine(source.Scratch, "second.sig"), secondBlock);
+        AssertSshKeygenVerifies(document, allowed, "second@example.com", Path.Combine(source.Scratch, "second.sig"));
+    }
+
+    [Fact]
+    public void A_public_key_the_agent_does_not_hold_is_refused()
+    {
+        using var source = SourceFixture.Standard();
+        string key = SshKeygen.GeneratePrivate(source.Scratch, "absent");
+        using var agent = new SshAgentProcess(source.Scratch);
+        var error = Assert.Throws<IOException>(() => SignerFactory.Open(key + ".pub", agent.Socket));
+        Assert.Contains("ssh-add", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_stale_signature_from_older_bytes_is_dropped_when_signing_again()
+    {
+        using var source = SourceFixture.Standard();
+        string first = SshKeygen.GeneratePrivate(source.Scratch, "first");
+        string second = SshKeygen.GeneratePrivate(source.Scratch, "second");
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
+        File.AppendAllText(source.DocumentPath("web-01"), " ");
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(1, File.ReadAllText(source.DocumentPath("web-01") + ".sig").Split("BEGIN SSH SIGNATURE").Length - 1);
+        Assert.Equal(2, File.ReadAllText(source.DocumentPath("web-02") + ".sig").Split("BEGIN SSH SIGNATURE").Length - 1);
+    }
+
+    private static string AllowedSigners(SourceFixture source, params (string Principal, string PublicKey)[] signers)
+    {
+        string path = Path.Combine(source.Scratch, "allowed_signers");
+        File.WriteAllLines(path, signers.Select(s => $"{s.Principal} namespaces=\"keyagentd-registry\" {File.ReadAllText(s.PublicKey).Trim()}"));
+        return path;
+    }
+
+    private static RegistryTrust Trust(string allowedSigners, int threshold) =>
+        RegistryTrust.Parse(File.ReadAllText(allowedSigners), null, TimeZoneInfo.Utc, new SignaturePolicyOptions { Threshold = threshold });
+
+    private static void AssertSshKeygenVerifies(string document, string allowedSigners, string principal, string? signature = null)
+    {
+        var result = ProcessRunner.Run("ssh-keygen", ["-Y", "verify", "-f", allowedSigners, "-I", principal, "-n", "keyagentd-registry", "-s", signature ?? document + ".sig"],
+            stdin: File.ReadAllText(document));
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace KeyAgentd.Tests.RegistrySource;
+
+/// <summary>A private ssh-agent on a socket in a temp directory, for as long as the test needs it.</summary>
+internal sealed class SshAgentProcess : IDisposable
+{
+    private readonly Process _process;
+
+    public SshAgentProcess(string directory)
+    {
+        Socket = Path.Combine(directory, "agent.sock");
+        var start = new ProcessStartInfo("ssh-agent") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])["-D", "-a", Socket])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        _process = Process.Start(start)!;
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(Socket) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(20);
+        }
+    }
+
+    public string Socket { get; }
+
+    public void Add(string privateKeyPath)
+    {
+        var result = ProcessRunner.Run("ssh-add", ["-q", privateKeyPath], environment: new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = Socket });
+        Assert.True(result.ExitCode == 0, result.Stderr);
+    }
+
+    public void Dispose()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+        _process.Dispose();
+    }
+}

@@ -100,7 +100,9 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             }
         }
         var targetNames = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var deleted = previous.Documents.Keys.Where(n => !targetNames.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        // Only documents a build wrote (they carry build.content) are removed: a hand-written file in DIR is not ours to delete.
+        var deleted = previous.Documents.Where(d => d.Value.ContentDigest is not null && !targetNames.Contains(d.Key))
+            .Select(d => d.Key).Order(StringComparer.Ordinal).ToList();
         staging.Publish(staged.Select(n => n + PreviousOutput.Extension).ToList(), signed: signer is not null,
             deleted.Select(n => n + PreviousOutput.Extension).ToList());
         return new BuildResult(BuildOutcome.Built, compiler.Problems)

@@ -15,10 +15,11 @@ setup:
 build:
 	$(DOTNET) build KeyAgentd.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# Framework-dependent publish (keyagentd-keys ReadyToRun, see its csproj) used by `make run`, the script tests and the benchmarks.
+# keyagentd (framework-dependent) and keyagentd-keys (see its csproj) in out/bin, for `make run`, the script and end-to-end tests and the
+# benchmarks. keyagentd-keys first: its NativeAOT publish removes KeyAgentd.Core.dll from the directory, which keyagentd needs.
 publish:
-	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 	$(DOTNET) publish src/KeyAgentd.KeysCommand/KeyAgentd.KeysCommand.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
+	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 
 test: setup build publish
 	scripts/run-tests.sh

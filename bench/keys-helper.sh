@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: the sshd AuthorizedKeysCommand helper's wall time per call (sshd runs it on every
-# public-key attempt). Median over RUNS runs of `keyagentd-keys USER` for a user with 50 keys, next
-# to `cat` of the same cache file (the floor: fork+exec+read) and a hello-world published exactly
-# like the helper (the .NET runtime's own start-up). The extra rows split the gap: the helper with
-# no cache file (runtime + our assemblies + argument checks, no key parsing) and with %f.
+# public-key attempt). Median over RUNS runs of `keyagentd-keys USER` for a user with 50 keys and one
+# with 5,000, each next to `cat` of the same cache file (the floor: fork+exec+read), and a hello
+# world published exactly like the helper (NativeAOT: the runtime's own start-up). The extra rows
+# split the gap: the helper with no cache file (start-up + argument checks, no key parsing) and
+# with %f, and chained with --then to /bin/true (what chaining adds: a fork+exec and a wait). Peak RSS from /usr/bin/time when installed (GNU time), else from a python wait4.
 # Uses hyperfine when installed, otherwise a bash loop timed with date +%s%N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +14,16 @@ HELPER=${HELPER:-$PWD/out/bin/keyagentd-keys}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/state/keys"
 
+cache() { # keys.pub → a cache file with every fifth key carrying an expiry-time
+  { echo "# keyagentd: managed by keyagentd, changes are overwritten"
+    awk '{ if (NR % 5 == 0) print "expiry-time=\"20991231000000Z\" " $0; else print }' "$1"; } > "$2"
+  chmod 644 "$2"
+}
 python3 bench/gen-keys.py 50 "$work/keys.pub"
-{ echo "# keyagentd: managed by keyagentd, changes are overwritten"
-  n=0; while read -r line; do
-    n=$((n + 1)); if [ $((n % 5)) -eq 0 ]; then echo "expiry-time=\"20991231000000Z\" $line"; else echo "$line"; fi
-  done < "$work/keys.pub"; } > "$work/state/keys/alice"
-chmod 644 "$work/state/keys/alice"
+cache "$work/keys.pub" "$work/state/keys/alice"
+python3 bench/gen-keys.py 5000 "$work/many.pub"
+cache "$work/many.pub" "$work/state/keys/bob"
+[ "$("$HELPER" --state-dir "$work/state" bob | wc -l)" -eq 5000 ] || { echo "helper did not print 5000 keys"; exit 1; }
 fp=$(ssh-keygen -l -f "$work/keys.pub" | sed -n 25p | awk '{print $2}')
 [ "$("$HELPER" --state-dir "$work/state" alice | wc -l)" -eq 50 ] || { echo "helper did not print 50 keys"; exit 1; }
 [ "$("$HELPER" --state-dir "$work/state" alice "$fp" | wc -l)" -eq 1 ] || { echo "helper did not select one key by %f"; exit 1; }
@@ -54,17 +59,31 @@ t_hello=$(median_ms "$HELLO")
 t_empty=$(median_ms "$HELPER" --state-dir "$work/state" nobody)
 t_helper=$(median_ms "$HELPER" --state-dir "$work/state" alice)
 t_fp=$(median_ms "$HELPER" --state-dir "$work/state" alice "$fp")
+t_then=$(median_ms "$HELPER" --state-dir "$work/state" alice "$fp" --then /bin/true alice "$fp")
+t_cat_many=$(median_ms cat "$work/state/keys/bob")
+t_many=$(median_ms "$HELPER" --state-dir "$work/state" bob)
+peak_kb() { python3 -c '
+import os, resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"; }
+rss_50=$(peak_kb "$HELPER" --state-dir "$work/state" alice)
+rss_5000=$(peak_kb "$HELPER" --state-dir "$work/state" bob)
+rss_cat=$(peak_kb cat "$work/state/keys/bob")
 tool=$(command -v hyperfine > /dev/null && echo hyperfine || echo "bash loop, date +%s%N")
-python3 - "$RUNS" "$tool" "$t_cat" "$t_hello" "$t_empty" "$t_helper" "$t_fp" <<'PY'
+python3 - "$RUNS" "$tool" "$t_cat" "$t_hello" "$t_empty" "$t_helper" "$t_fp" "$t_then" "$t_cat_many" "$t_many" "$rss_cat" "$rss_50" "$rss_5000" <<'PY'
 import sys
 runs, tool = sys.argv[1], sys.argv[2]
-cat, hello, empty, helper, fp = map(float, sys.argv[3:])
+cat, hello, empty, helper, fp, then, cat_many, many, rss_cat, rss_50, rss_5000 = map(float, sys.argv[3:])
 print(f"keyagentd-keys for a user with 50 keys, median of {runs} runs ({tool}):")
 print(f"  cat keys/alice                     {cat:8.2f} ms")
 print(f"  hello world (same publish)         {hello:8.2f} ms   {hello / cat:6.1f}x cat")
 print(f"  keyagentd-keys nobody (no file)    {empty:8.2f} ms   {empty / hello:6.2f}x hello")
 print(f"  keyagentd-keys alice               {helper:8.2f} ms   {helper / hello:6.2f}x hello  {helper / cat:6.1f}x cat")
 print(f"  keyagentd-keys alice %f            {fp:8.2f} ms   {fp / hello:6.2f}x hello")
+print(f"  keyagentd-keys alice %f --then true{then:8.2f} ms   {then / hello:6.2f}x hello  chaining {then - fp:+6.2f} ms")
 print(f"  gap to cat: runtime start-up {hello - cat:6.2f} ms, our assemblies + checks {empty - hello:6.2f} ms,"
       f" parsing 50 keys {helper - empty:6.2f} ms")
+print(f"  cat keys/bob (5,000 keys)          {cat_many:8.2f} ms")
+print(f"  keyagentd-keys bob (5,000 keys)    {many:8.2f} ms   {many / cat_many:6.1f}x cat   {(many - empty) / 5000 * 1000:6.2f} us/key")
+print(f"  peak RSS: cat {rss_cat / 1024:.1f} MiB, keyagentd-keys 50 keys {rss_50 / 1024:.1f} MiB, 5,000 keys {rss_5000 / 1024:.1f} MiB")
 PY

@@ -32,7 +32,9 @@ if [ -z "${SKIP_PUBLISH:-}" ] || [ ! -x "$pub/keyagentd/keyagentd" ]; then
   tar -c --exclude=bin --exclude=obj src | tar -x -C "$stage"
   publish src/KeyAgentd "$pub/keyagentd"
   if compgen -G 'src/KeyAgentd.KeysCommand/*.csproj' >/dev/null; then
-    publish src/KeyAgentd.KeysCommand "$pub/keys"
+    # NativeAOT (its csproj): one native executable, no runtime bundle.
+    "$DOTNET" publish "$stage/src/KeyAgentd.KeysCommand" -c Release -r "$RID" -p:RestoreLockedMode=false \
+      -o "$pub/keys" -nologo -clp:ErrorsOnly
   else
     echo "build-deb: src/KeyAgentd.KeysCommand not present; packaging without keyagentd-keys" >&2
   fi

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # `make run`: the registry side and the daemon on the embedded example, no root needed.
 # A copy of examples/registry-source/ is validated and built into one document per host
-# (out/run/registry/<host>.json, signed with a sandbox key); the daemon plays dev-01.example.com
-# with a sandbox passwd file and sandbox homes under out/run/. It syncs once to show the result,
-# shows a change going through build → diff → sync, then runs the daemon in the foreground.
+# (out/run/registry/<host>.json, signed with a throwaway sandbox key that the sandbox's
+# allowed_signers trusts); the daemon plays dev-01.example.com with Registry:Signatures enforce, a
+# sandbox passwd file and sandbox homes under out/run/. It syncs once to show the result, shows a
+# change going through build → diff → sync and an unsigned edit being refused, then runs the daemon
+# in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 K=$PWD/out/bin/keyagentd
@@ -12,8 +14,8 @@ HOST=dev-01.example.com
 rm -rf "$S"; mkdir -p "$S/home" "$S/state" "$S/registry"
 chmod 755 "$S" "$S/home"
 cp -r examples/registry-source "$S/source"
-ssh-keygen -q -t ed25519 -N '' -C registry-signer -f "$S/signer"
-echo "registry@example.com namespaces=\"keyagentd-registry\" $(cat "$S/signer.pub")" > "$S/allowed_signers"
+ssh-keygen -q -t ed25519 -N '' -C "make-run registry signer" -f "$S/signer"
+echo "registry@example.com namespaces=\"keyagentd-registry\" $(cut -d' ' -f1,2 "$S/signer.pub")" > "$S/allowed_signers"
 
 uid=$(id -u); gid=$(id -g)
 : > "$S/passwd"
@@ -25,7 +27,9 @@ done
 cat > "$S/keyagentd.json" <<JSON
 {
   "Host":     { "Name": "$HOST" },
-  "Registry": { "Url": "file://$S/registry/{hostname}.json", "PollInterval": "00:00:10", "Jitter": "00:00:02" },
+  "Registry": { "Url": "file://$S/registry/{hostname}.json", "PollInterval": "00:00:10", "Jitter": "00:00:02",
+                "AllowedSignersFile": "$S/allowed_signers", "Signatures": "enforce" },
+  "Sshd":     { "RevokedKeysFile": "$S/state/revoked_keys.krl" },
   "Accounts": { "PasswdFile": "$S/passwd", "Mode": "exclusive" },
   "State":    { "Directory": "$S/state" },
   "Audit":    { "Path": "$S/audit.jsonl" },
@@ -35,9 +39,11 @@ JSON
 run() { echo; echo "\$ keyagentd $*"; "$K" --config "$S/keyagentd.json" "$@" || true; }
 build() { run registry build "$S/source" --out "$S/registry" --sign-key "$S/signer" "$@"; }
 
-echo "sandbox: $S (registry source, built documents, passwd file, homes, state, audit log, metrics)"
+echo "sandbox: $S (registry source, built documents, signing key, allowed_signers, passwd file, homes, state, audit log, metrics)"
 run registry validate "$S/source"
 build
+run registry verify "$S/registry/$HOST.json"
+echo; echo "\$ ssh-keygen -Y verify … (OpenSSH agrees)"
 ssh-keygen -Y verify -f "$S/allowed_signers" -I registry@example.com -n keyagentd-registry \
   -s "$S/registry/$HOST.json.sig" < "$S/registry/$HOST.json"
 run sync --dry-run
@@ -53,7 +59,14 @@ sed -i 's/^  - carol@example.com$//' "$S/source/groups.yaml"
 build
 run registry diff "$S/registry.published" "$S/registry"
 run sync
+echo; echo "# an edit of the published document that nobody signed is refused; the last-known-good snapshot stays"
+cp "$S/registry/$HOST.json" "$S/registry/$HOST.json.good"
+sed -i 's/"serial":\([0-9]*\)/"serial":9\1/' "$S/registry/$HOST.json"
+run sync
+mv "$S/registry/$HOST.json.good" "$S/registry/$HOST.json"
 run status
+echo; echo "# the registry's revoked list as a KRL for sshd's RevokedKeys (ssh-keygen -Q is the oracle)"
+ssh-keygen -Q -f "$S/state/revoked_keys.krl" "$S/signer.pub" || true
 run audit verify
 run doctor deploy
 echo

@@ -3,13 +3,15 @@ using System.Text;
 namespace KeyAgentd.Core;
 
 /// <summary>
-/// Makes untrusted text (registry strings, raw file lines) safe to put in one line of a report,
-/// a log or a diff: control characters are escaped so a value can never forge a second line, and
-/// the length is capped so one huge value cannot flood the output.
+/// Makes untrusted text (registry strings, raw file lines, a user's key comment) safe to put in one
+/// line of a report, a log or a diff: control characters are escaped so a value can never forge a
+/// second line or drive the reader's terminal, and the length is capped so one huge value cannot
+/// flood the output. The one escaper for human-facing text; <see cref="SafeJsonEncoder"/> applies
+/// the same <see cref="IsControl"/> to JSON output.
 /// </summary>
 public static class SafeText
 {
-    public static string Escape(string text, int maxLength = int.MaxValue)
+    public static string Escape(ReadOnlySpan<char> text, int maxLength = int.MaxValue)
     {
         var builder = new StringBuilder(Math.Min(text.Length, maxLength));
         foreach (char c in text)
@@ -49,7 +51,7 @@ public static class SafeText
     /// <summary>C0, DEL, C1 and the Unicode line/paragraph separators: anything a terminal or log reader may treat as layout.</summary>
     public static bool IsControl(char c) => c < ' ' || c is >= (char)0x7f and <= (char)0x9f || c is '\u2028' or '\u2029';
 
-    public static bool ContainsControl(string text)
+    public static bool ContainsControl(ReadOnlySpan<char> text)
     {
         foreach (char c in text)
         {

@@ -10,8 +10,12 @@ namespace KeyAgentd.KeysCommand;
 /// </summary>
 internal static class CacheFileReader
 {
-    /// <summary>Thousands of keys; a bigger file is not something the daemon wrote.</summary>
-    public const int MaxBytes = 1024 * 1024;
+    /// <summary>
+    /// A cache holds at most what one snapshot can grant, and a snapshot is capped at
+    /// Registry:MaxBytes (8 MiB by default): tens of thousands of keys. A bigger file is not
+    /// something the daemon wrote. The buffer is sized from fstat, not from this cap.
+    /// </summary>
+    public const int MaxBytes = 8 * 1024 * 1024;
 
     private const int O_RDONLY = 0;
     private const int O_NONBLOCK = 0x800;
@@ -35,13 +39,14 @@ internal static class CacheFileReader
                 : new Result(null, errno == ELOOP ? "is a symbolic link; refused" : $"cannot open (errno {errno})");
         }
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (!IsRegularFile(fd))
+        if (!TryRegularFileSize(fd, out long size))
         {
             return new Result(null, "not a regular file; refused");
         }
-        var buffer = new byte[MaxBytes + 1];
+        // One byte more than expected, so a file that grew since fstat is noticed and read on.
+        var buffer = new byte[(int)Math.Min(size, MaxBytes) + 1];
         int total = 0;
-        while (total < buffer.Length)
+        while (true)
         {
             int n = RandomAccess.Read(handle, buffer.AsSpan(total), total);
             if (n == 0)
@@ -49,6 +54,14 @@ internal static class CacheFileReader
                 break;
             }
             total += n;
+            if (total == buffer.Length)
+            {
+                if (total > MaxBytes)
+                {
+                    break;
+                }
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, MaxBytes + 1L));
+            }
         }
         if (total > MaxBytes)
         {
@@ -57,26 +70,20 @@ internal static class CacheFileReader
         return new Result(Encoding.UTF8.GetString(buffer, 0, total), null);
     }
 
-    private static bool IsRegularFile(int fd)
+    private static bool TryRegularFileSize(int fd, out long size)
     {
         const uint S_IFMT = 0xF000;
         const uint S_IFREG = 0x8000;
-        var stat = new byte[256];
-        if (Fstat(fd, stat) != 0)
+        size = 0;
+        if (!FileStatus.TryFstat(fd, out var status))
         {
             return false;
         }
-        // st_mode follows st_dev, st_ino (and st_nlink on x86-64) in the kernel's struct stat.
-        int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
-        uint mode = BitConverter.ToUInt32(stat, modeOffset);
-        return (mode & S_IFMT) == S_IFREG;
+        size = status.Size;
+        return (status.Mode & S_IFMT) == S_IFREG && size >= 0;
     }
 
     [DllImport("libc", SetLastError = true, EntryPoint = "open")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "fstat")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Fstat(int fd, [Out] byte[] buffer);
 }

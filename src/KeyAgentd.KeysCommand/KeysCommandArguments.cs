@@ -1,38 +1,68 @@
+using System.Globalization;
+
 namespace KeyAgentd.KeysCommand;
 
 /// <summary>
-/// <c>[--state-dir DIR] USER [FINGERPRINT]</c>, the option anywhere. Hand-rolled: this runs on
-/// every login attempt, and a parser library costs more start-up time than the whole job.
+/// <c>[--state-dir DIR] [--then-timeout SECONDS] USER [FINGERPRINT] [--then COMMAND [ARG...]]</c>,
+/// the options anywhere before <c>--then</c>. Hand-rolled: this runs on every login attempt, and a
+/// parser library costs more start-up time than the whole job.
 /// </summary>
-internal sealed record KeysCommandArguments(string? StateDirectory, string User, string? Fingerprint)
+internal sealed record KeysCommandArguments(string? StateDirectory, string User, string? Fingerprint, ChainedCommand? Then)
 {
-    public const string Usage = "usage: keyagentd-keys [--state-dir DIR] USER [FINGERPRINT]";
+    public const string Usage = "usage: keyagentd-keys [--state-dir DIR] [--then-timeout SECONDS] USER [FINGERPRINT] [--then COMMAND [ARG...]]";
 
     public static KeysCommandArguments? TryParse(IReadOnlyList<string> args, out string? error)
     {
         error = null;
         string? stateDirectory = null;
+        string? thenTimeout = null;
+        ChainedCommand? then = null;
+        bool optionsEnded = false;
         var positional = new List<string>(2);
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
-            if (arg == "--state-dir")
+            if (arg == "--then")
             {
-                if (i + 1 >= args.Count)
+                // Everything after it is the other command, already expanded by sshd: never ours to read.
+                then = TryParseThen(args, i + 1, thenTimeout, out error);
+                if (then is null)
                 {
-                    error = "--state-dir needs a directory";
                     return null;
                 }
-                stateDirectory = args[++i];
+                break;
+            }
+            if (optionsEnded)
+            {
+                positional.Add(arg);
+            }
+            else if (arg is "--state-dir" or "--then-timeout")
+            {
+                if (i + 1 >= args.Count || args[i + 1] == "--then")
+                {
+                    error = arg == "--state-dir" ? "--state-dir needs a directory" : "--then-timeout needs a number of seconds";
+                    return null;
+                }
+                if (arg == "--state-dir")
+                {
+                    stateDirectory = args[++i];
+                }
+                else
+                {
+                    thenTimeout = args[++i];
+                }
             }
             else if (arg.StartsWith("--state-dir=", StringComparison.Ordinal))
             {
                 stateDirectory = arg["--state-dir=".Length..];
             }
+            else if (arg.StartsWith("--then-timeout=", StringComparison.Ordinal))
+            {
+                thenTimeout = arg["--then-timeout=".Length..];
+            }
             else if (arg == "--")
             {
-                positional.AddRange(args.Skip(i + 1));
-                break;
+                optionsEnded = true;
             }
             else if (arg.StartsWith('-') && arg.Length > 1)
             {
@@ -49,11 +79,45 @@ internal sealed record KeysCommandArguments(string? StateDirectory, string User,
             error = "--state-dir needs a directory";
             return null;
         }
+        if (thenTimeout is not null && then is null)
+        {
+            error = "--then-timeout without --then";
+            return null;
+        }
         if (positional.Count is < 1 or > 2)
         {
             error = positional.Count == 0 ? "missing USER" : "too many arguments";
             return null;
         }
-        return new KeysCommandArguments(stateDirectory, positional[0], positional.Count == 2 ? positional[1] : null);
+        return new KeysCommandArguments(stateDirectory, positional[0], positional.Count == 2 ? positional[1] : null, then);
+    }
+
+    private static ChainedCommand? TryParseThen(IReadOnlyList<string> args, int start, string? timeoutText, out string? error)
+    {
+        error = null;
+        if (start >= args.Count)
+        {
+            error = "--then needs a command";
+            return null;
+        }
+        // sshd itself insists on an absolute AuthorizedKeysCommand; a PATH search would let the
+        // AuthorizedKeysCommandUser's environment choose what runs.
+        if (!args[start].StartsWith('/'))
+        {
+            error = $"--then command \"{args[start]}\" is not an absolute path";
+            return null;
+        }
+        var timeout = ChainedCommand.DefaultTimeout;
+        if (timeoutText is not null)
+        {
+            if (!double.TryParse(timeoutText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds) ||
+                seconds is <= 0 or > ChainedCommand.MaxTimeoutSeconds)
+            {
+                error = $"--then-timeout \"{timeoutText}\" is not a number of seconds in (0, {ChainedCommand.MaxTimeoutSeconds}]";
+                return null;
+            }
+            timeout = TimeSpan.FromSeconds(seconds);
+        }
+        return new ChainedCommand(args[start], [.. args.Skip(start + 1)], timeout);
     }
 }

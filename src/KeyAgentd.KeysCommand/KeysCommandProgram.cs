@@ -8,6 +8,7 @@ namespace KeyAgentd.KeysCommand;
 /// The helper's whole job: print USER's keys from the daemon's cache (state-dir/keys/USER).
 /// Anything it cannot vouch for — unknown or odd user, malformed fingerprint, missing, oversized
 /// or non-regular cache file — prints nothing and exits 0, which sshd reads as "no keys here".
+/// With <c>--then</c> another AuthorizedKeysCommand runs afterwards, whatever became of ours.
 /// </summary>
 public static class KeysCommandProgram
 {
@@ -25,13 +26,25 @@ public static class KeysCommandProgram
             error.WriteLine(KeysCommandArguments.Usage);
             return ExitUsage;
         }
+        WriteOwnKeys(parsed, output, error, environment, time);
+        if (parsed.Then is { } then)
+        {
+            // Ours first and on the wire before the other command writes to the same stdout.
+            output.Flush();
+            then.Run(error);
+        }
+        return ExitOk;
+    }
+
+    private static void WriteOwnKeys(KeysCommandArguments parsed, TextWriter output, TextWriter error, Func<string, string?> environment, TimeProvider time)
+    {
         if (!AccountName.IsValid(parsed.User))
         {
-            return ExitOk;
+            return;
         }
         if (parsed.Fingerprint is { } wanted && !Fingerprint.IsSha256(wanted))
         {
-            return ExitOk;
+            return;
         }
         string stateDirectory = parsed.StateDirectory
             ?? (environment(StateDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultStateDirectory);
@@ -44,64 +57,56 @@ public static class KeysCommandProgram
             {
                 error.WriteLine($"keyagentd-keys: {path}: {problem}");
             }
-            return ExitOk;
+            return;
         }
-        foreach (string line in SelectKeyLines(read.Text, parsed.Fingerprint, time.GetUtcNow()))
-        {
-            output.Write(line);
-            output.Write('\n');
-        }
-        return ExitOk;
+        WriteKeyLines(read.Text, parsed.Fingerprint, time.GetUtcNow(), time.LocalTimeZone, output);
     }
 
     /// <summary>
-    /// Key lines as written by the daemon, minus those already expired (and, with a fingerprint, all
-    /// but that key). The cache holds keys the daemon validated, so lines are only split into fields,
-    /// not decoded: sshd validates whatever it is given anyway, and this runs on every login attempt.
+    /// Writes the key lines as the daemon wrote them, minus those already expired (and, with a
+    /// fingerprint, all but that key). The cache holds keys the daemon validated, so lines are only
+    /// split into fields and checked for shape (base64, and the blob's inner type is the line's), not
+    /// decoded: sshd validates whatever it is given anyway, and this runs on every login attempt, so
+    /// it allocates nothing per line and writes slices of the text it read.
     /// </summary>
-    public static IEnumerable<string> SelectKeyLines(string cacheText, string? fingerprint, DateTimeOffset now)
+    private static byte[] s_blob = new byte[4096];
+
+    public static void WriteKeyLines(string cacheText, string? fingerprint, DateTimeOffset now, TimeZoneInfo localZone, TextWriter output)
     {
-        foreach (string line in cacheText.Split('\n'))
+        foreach (var range in cacheText.AsSpan().Split('\n'))
         {
-            string raw = line.TrimEnd('\r');
-            if (!AuthorizedKeyLineParser.TrySplit(raw, out string? options, out string keyType, out string base64) ||
-                DecodeBlob(keyType, base64) is not { } blob)
+            var raw = cacheText.AsSpan(range).TrimEnd('\r');
+            if (!AuthorizedKeyLineParser.TrySplit(raw, out var options, out var keyType, out var base64) ||
+                !HasKeyShape(raw[keyType], raw[base64]) ||
+                IsExpired(raw[options], now, localZone) ||
+                (fingerprint is not null && !MatchesFingerprint(raw[base64], fingerprint)))
             {
                 continue;
             }
-            if (options is not null && options.Contains("expiry-time", StringComparison.OrdinalIgnoreCase) &&
-                (!KeyOptionsParser.TryParse(options, out var parsed, out _) || parsed.ExpiryTime() <= now))
-            {
-                continue;
-            }
-            if (fingerprint is not null && !string.Equals(Fingerprint.Sha256(blob), fingerprint, StringComparison.Ordinal))
-            {
-                continue;
-            }
-            yield return raw;
+            output.Write(raw);
+            output.Write('\n');
         }
     }
 
-    /// <summary>The blob if it is base64 whose inner type is the line's type; a damaged cache line yields null and is skipped.</summary>
-    private static byte[]? DecodeBlob(string keyType, string base64)
+    /// <summary>Valid base64 whose decoded blob starts with the line's own key type (a damaged cache line is skipped).</summary>
+    private static bool HasKeyShape(ReadOnlySpan<char> keyType, ReadOnlySpan<char> base64)
     {
-        byte[] blob;
-        try
+        // Decoding checks every character (the runtime's decoder is vectorised); a certificate or
+        // an RSA-16384 key is a few kilobytes, so one reused buffer holds any line's blob.
+        var blob = s_blob.Length >= base64.Length ? s_blob : (s_blob = new byte[base64.Length]);
+        if (!Convert.TryFromBase64Chars(base64, blob, out int written) || written < 4)
         {
-            blob = Convert.FromBase64String(base64);
+            return false;
         }
-        catch (FormatException)
-        {
-            return null;
-        }
-        try
-        {
-            var reader = new SshWireReader(blob);
-            return System.Text.Ascii.Equals(reader.ReadString("key type", 64), keyType) ? blob : null;
-        }
-        catch (KeyFormatException)
-        {
-            return null;
-        }
+        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(blob);
+        return length == keyType.Length && length <= written - 4 && System.Text.Ascii.Equals(blob.AsSpan(4, length), keyType);
     }
+
+    /// <summary>An expiry-time without 'Z' is read in <paramref name="localZone"/>, as sshd reads it in the host's zone.</summary>
+    private static bool IsExpired(ReadOnlySpan<char> options, DateTimeOffset now, TimeZoneInfo localZone) =>
+        options.Contains("expiry-time", StringComparison.OrdinalIgnoreCase) &&
+        (!KeyOptionsParser.TryParse(options.ToString(), out var parsed, out _) || parsed.ExpiryTime(localZone) <= now);
+
+    private static bool MatchesFingerprint(ReadOnlySpan<char> base64, string fingerprint) =>
+        string.Equals(Fingerprint.Sha256(Convert.FromBase64String(base64.ToString())), fingerprint, StringComparison.Ordinal);
 }

@@ -18,7 +18,7 @@ public static partial class RegistryCorpus
         var result = new GroupResult("registry: hostile input");
         result.Zero("crashes", "injected-lines", "control-chars-written", "ssh-keygen-rejects", "sync-crashes", "sync-bad-lines", "unsafe-account-names");
         var rng = new Random(20261121);
-        var policy = new KeyPolicy();
+        var policy = new KeyPolicy(null, TimeZoneInfo.Utc);
         var now = DateTimeOffset.UtcNow;
         var accepted = new HashSet<string>(StringComparer.Ordinal);
         var sample = new List<byte[]>();
@@ -87,7 +87,7 @@ public static partial class RegistryCorpus
             if (line.Any(KeyAgentd.Core.SafeText.IsControl))
             {
                 char bad = line.First(KeyAgentd.Core.SafeText.IsControl);
-                result.Fail("control-chars-written", $"{where}: U+{(int)bad:X4} at {line.IndexOf(bad)} in {KeyAgentd.Core.SafeText.Escape(line[Math.Max(0, line.IndexOf(bad) - 60)..])}");
+                result.Fail("control-chars-written", $"{where}: U+{(int)bad:X4} at {line.IndexOf(bad)} in {KeyAgentd.Core.SafeText.Escape(line.AsSpan(Math.Max(0, line.IndexOf(bad) - 60)))}");
                 continue;
             }
             if (line.Length == 0 || AuthorizedKeysRenderer.IsOwnMarker(line))

@@ -181,4 +181,25 @@ public sealed class LoginTests
         lab.StartSshd();
         Assert.True(lab.CanLogIn(key), lab.SshdLog());
     }
+
+    [EndToEndTheory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Another_AuthorizedKeysCommand_chained_with_then_serves_its_key_beside_ours(int otherExit)
+    {
+        using var lab = new SshdLab("helper");
+        string ours = lab.NewKey("ours");
+        string theirs = lab.NewKey("theirs");
+        string stranger = lab.NewKey("stranger");
+        lab.Grant(ours);
+        SyncOk(lab);
+        lab.ChainOtherCommand(otherExit, SshdLab.PublicLine(theirs));
+        lab.StartSshd();
+
+        // Ours logs in whatever the other command does; its exit status never becomes ours, so
+        // sshd takes the lines it printed too.
+        Assert.True(lab.CanLogIn(ours), lab.SshdLog());
+        Assert.True(lab.CanLogIn(theirs), lab.SshdLog());
+        Assert.False(lab.CanLogIn(stranger));
+    }
 }

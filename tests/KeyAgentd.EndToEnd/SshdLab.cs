@@ -20,6 +20,7 @@ public sealed partial class SshdLab : IDisposable
     private static readonly string BinDir = Path.Combine(RepoRoot, "out", "bin");
 
     private readonly List<(string Email, string KeyLine, DateTimeOffset? NotAfter)> _keys = [];
+    private readonly List<string> _revoked = [];
     private Process? _sshd;
     private long _serial = 1;
 
@@ -111,6 +112,22 @@ public sealed partial class SshdLab : IDisposable
 
     public void Revoke(string privateKeyPath) => _keys.RemoveAll(k => k.KeyLine == PublicLine(privateKeyPath));
 
+    /// <summary>Puts the key's SHA256 fingerprint on the registry's `revoked` list (what the KRL is made of).</summary>
+    public void RevokeEverywhere(string privateKeyPath) =>
+        _revoked.Add(Run("ssh-keygen", "-l", "-f", privateKeyPath + ".pub").Split(' ')[1]);
+
+    /// <summary>The KRL keyagentd writes by default (State:Directory/revoked_keys.krl).</summary>
+    public string RevokedKeysPath => Path.Combine(StateDir, "revoked_keys.krl");
+
+    /// <summary>~/.ssh/authorized_keys2 written by hand (owned by the user, 0600): a file keyagentd does not manage.</summary>
+    public void WriteAuthorizedKeys2(params string[] privateKeyPaths)
+    {
+        string path = Path.Combine(Home, ".ssh", "authorized_keys2");
+        File.WriteAllText(path, string.Concat(privateKeyPaths.Select(p => PublicLine(p) + "\n")));
+        Run("chown", User, path);
+        Run("chmod", "600", path);
+    }
+
     /// <summary>Writes the registry (serial bumped every time) and runs `keyagentd sync`; returns its exit code.</summary>
     public int PublishAndSync()
     {
@@ -127,7 +144,30 @@ public sealed partial class SshdLab : IDisposable
 
     public string LastSyncOutput { get; private set; } = "";
 
-    public void StartSshd()
+    /// <summary>
+    /// Helper delivery only: installs a second AuthorizedKeysCommand beside the helper (root-owned,
+    /// as sshd and --then demand) that prints <paramref name="keyLines"/> for the lab account and
+    /// exits <paramref name="exitCode"/>, and chains it after keyagentd-keys with --then.
+    /// </summary>
+    public void ChainOtherCommand(int exitCode, params string[] keyLines)
+    {
+        string script = Path.Combine(HelperDir ?? throw new InvalidOperationException("helper delivery only"), "other-keys");
+        File.WriteAllText(script, $"""
+            #!/bin/sh
+            [ "$1" = "{User}" ] || exit 0
+            printf '%s\n' {string.Join(' ', keyLines.Select(l => "'" + l + "'"))}
+            exit {exitCode}
+
+            """);
+        Run("chmod", "755", script);
+        _then = $" --then {script} %u %f";
+    }
+
+    private string _then = "";
+
+
+    /// <param name="revokedKeys">Also read ~/.ssh/authorized_keys2 (Debian's default) and refuse the keys of keyagentd's KRL (RevokedKeys).</param>
+    public void StartSshd(bool revokedKeys = false)
     {
         string hostKey = Path.Combine(Root, "ssh_host_ed25519_key");
         Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey);
@@ -136,10 +176,12 @@ public sealed partial class SshdLab : IDisposable
         string keysSource = Delivery == "helper"
             ? $"""
               AuthorizedKeysFile none
-              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f
+              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f{_then}
               AuthorizedKeysCommandUser {HelperUser}
               """
-            : "AuthorizedKeysFile .ssh/authorized_keys";
+            : revokedKeys
+                ? $"AuthorizedKeysFile .ssh/authorized_keys .ssh/authorized_keys2\nRevokedKeys {RevokedKeysPath}"
+                : "AuthorizedKeysFile .ssh/authorized_keys";
         File.WriteAllText(Path.Combine(Root, "sshd_config"), $"""
             Port {Port}
             ListenAddress 127.0.0.1
@@ -283,6 +325,7 @@ public sealed partial class SshdLab : IDisposable
             ["expires_at"] = now.AddDays(1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["people"] = people,
             ["accounts"] = new Dictionary<string, object> { [User] = new Dictionary<string, object> { ["grants"] = people.Keys.ToArray() } },
+            ["revoked"] = _revoked.ToArray(),
         };
         File.WriteAllText(RegistryPath, JsonSerializer.Serialize(registry));
     }

@@ -28,20 +28,22 @@ public sealed class HelperFixture : IDisposable
 
     public (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Run(args, null);
 
-    public (int ExitCode, string Stdout, string Stderr) Run(string[] args, string? environmentStateDir, DateTimeOffset? now = null)
+    public (int ExitCode, string Stdout, string Stderr) Run(string[] args, string? environmentStateDir, DateTimeOffset? now = null, TimeZoneInfo? zone = null)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         int code = KeysCommandProgram.Run(args, stdout, stderr,
             name => name == KeysCommandProgram.StateDirectoryVariable ? environmentStateDir : null,
-            new FixedTime(now ?? Now));
+            new FixedTime(now ?? Now, zone ?? TimeZoneInfo.Utc));
         return (code, stdout.ToString(), stderr.ToString());
     }
 
     public void Dispose() => _temp.Dispose();
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    private sealed class FixedTime(DateTimeOffset now, TimeZoneInfo zone) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+
+        public override TimeZoneInfo LocalTimeZone => zone;
     }
 }

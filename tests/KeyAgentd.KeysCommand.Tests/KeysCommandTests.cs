@@ -97,6 +97,19 @@ public sealed class KeysCommandTests : IDisposable
     }
 
     [Fact]
+    public void Expiry_time_without_z_is_read_in_the_host_zone_the_clock_carries()
+    {
+        // Now is 12:00Z. "13:00" local passed at 11:00Z in UTC+2, and is still ahead (15:00Z) in UTC-2.
+        string key = "expiry-time=\"202611211300\" " + SshKeygen.Generate("ed25519");
+        _f.WriteCache("alice", key);
+        var plus2 = TimeZoneInfo.CreateCustomTimeZone("plus2", TimeSpan.FromHours(2), "plus2", "plus2");
+        var minus2 = TimeZoneInfo.CreateCustomTimeZone("minus2", TimeSpan.FromHours(-2), "minus2", "minus2");
+
+        Assert.Empty(_f.Run(["--state-dir", _f.StateDirectory, "alice"], null, zone: plus2).Stdout);
+        Assert.Equal(key + "\n", _f.Run(["--state-dir", _f.StateDirectory, "alice"], null, zone: minus2).Stdout);
+    }
+
+    [Fact]
     public void Expired_key_is_not_printed_even_when_asked_for_by_fingerprint()
     {
         string key = SshKeygen.Generate("ed25519");
@@ -192,13 +205,28 @@ public sealed class KeysCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_cache_of_thousands_of_keys_is_read_whole()
+    {
+        var lines = Enumerable.Range(0, 3000).Select(i => SshKeygen.Generate("rsa", 4096, $"k{i % 4}")).Take(4).ToList();
+        var many = Enumerable.Range(0, 2000).Select(i => lines[i % 4]).ToArray();
+        _f.WriteCache("alice", many);
+        Assert.True(new FileInfo(_f.CachePath("alice")).Length > 1024 * 1024);
+
+        var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
+
+        Assert.Equal(0, code);
+        Assert.Empty(stderr);
+        Assert.Equal(2000, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public void Oversized_cache_file_is_refused()
     {
         string a = SshKeygen.Generate("ed25519");
         using (var writer = new StreamWriter(_f.CachePath("alice")))
         {
             writer.WriteLine(a);
-            writer.Write(new string('#', 1024 * 1024));
+            writer.Write(new string('#', CacheFileReader.MaxBytes));
             writer.WriteLine();
         }
         var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");

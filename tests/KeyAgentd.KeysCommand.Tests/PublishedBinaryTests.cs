@@ -20,7 +20,7 @@ public sealed class PublishedBinaryTests : IDisposable
         }
     }
 
-    private static ProcessRunner.Result Run(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    internal static ProcessRunner.Result Run(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         Assert.True(File.Exists(Binary), $"{Binary} missing: run `make publish` first");
         return ProcessRunner.Run(Binary, args, environment: environment, timeout: TimeSpan.FromSeconds(30));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# An interrupted write leaves the old file or the new one, never a mix (DESIGN.md, Safety rules).
+# An interrupted write leaves the old file or the new one, never a mix (README "Safety rules").
 # A small program calls the real HomeKeyFiles in a loop, alternating two large contents,
 # and is SIGKILLed at a random moment, 30 times; after each kill authorized_keys must be exactly
 # one of the two, 0600 and owned by the user. A final write must clean up the stale temp file.

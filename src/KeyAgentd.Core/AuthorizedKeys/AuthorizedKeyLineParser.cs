@@ -42,7 +42,7 @@ public static class AuthorizedKeyLineParser
         }
 
         int firstEnd = EndOfToken(raw, start);
-        if (SshKeyType.TryGet(raw.AsSpan(start, firstEnd - start), out _))
+        if (IsKeyTypeToken(raw.AsSpan(start, firstEnd - start)))
         {
             return ParseKey(lineNumber, raw, start, KeyOptions.Empty);
         }
@@ -57,14 +57,14 @@ public static class AuthorizedKeyLineParser
             bool looksLikeTypeThenBlob = raw.AsSpan(keyStart).StartsWith("AAAA", StringComparison.Ordinal) && !optionsText.Contains('=', StringComparison.Ordinal);
             if (looksLikeTypeThenBlob)
             {
-                return Invalid(lineNumber, raw, ReasonCode.UnknownKeyType, $"unknown key type \"{SshPublicKeyDecoder.Printable(optionsText)}\"", keyType: optionsText);
+                return Invalid(lineNumber, raw, ReasonCode.UnknownKeyType, $"unknown key type \"{SafeText.Escape(optionsText, SshPublicKeyDecoder.MaxShownLength)}\"", keyType: optionsText);
             }
             // sshd skips the line; the key after it is still reported (ssh-keygen -l fingerprints it too).
             var keyAfterBadOptions = keyStart < raw.Length ? ParseKey(lineNumber, raw, keyStart, KeyOptions.Empty) : null;
             return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Invalid)
             {
                 Error = ReasonCode.MalformedOptions,
-                ErrorMessage = $"bad options \"{SshPublicKeyDecoder.Printable(optionsText)}\": {optionsError}",
+                ErrorMessage = $"bad options \"{SafeText.Escape(optionsText, SshPublicKeyDecoder.MaxShownLength)}\": {optionsError}",
                 KeyType = keyAfterBadOptions?.KeyType,
                 Key = keyAfterBadOptions?.Key,
                 Comment = keyAfterBadOptions?.Comment,
@@ -96,33 +96,31 @@ public static class AuthorizedKeyLineParser
     /// Splits a line into its fields with the same grammar as <see cref="Parse"/>, but decodes and
     /// validates nothing: for text keyagentd wrote itself from keys it had already validated (the
     /// helper cache), where only the fields are needed. False for blank, comment and key-less lines.
+    /// Ranges, not strings: the login helper runs this on every line of a cache on every attempt.
     /// </summary>
-    public static bool TrySplit(string raw, out string? options, out string keyType, out string base64)
+    /// <param name="options">The options field, or an empty range at the key type when there is none.</param>
+    public static bool TrySplit(ReadOnlySpan<char> raw, out Range options, out Range keyType, out Range base64)
     {
-        options = null;
-        keyType = base64 = "";
+        options = keyType = base64 = default;
         int start = SkipBlanks(raw, 0);
         if (start == raw.Length || raw[start] == '#')
         {
             return false;
         }
         int typeStart = start;
-        if (!SshKeyType.TryGet(raw.AsSpan(start, EndOfToken(raw, start) - start), out _))
+        options = start..start;
+        if (!SshKeyType.TryGet(raw[start..EndOfToken(raw, start)], out _))
         {
             int optionsEnd = EndOfOptions(raw, start);
-            options = raw[start..optionsEnd];
+            options = start..optionsEnd;
             typeStart = SkipBlanks(raw, optionsEnd);
         }
         int typeEnd = EndOfToken(raw, typeStart);
         int blobStart = SkipBlanks(raw, typeEnd);
         int blobEnd = EndOfToken(raw, blobStart);
-        if (typeEnd == typeStart || blobEnd == blobStart)
-        {
-            return false;
-        }
-        keyType = raw[typeStart..typeEnd];
-        base64 = raw[blobStart..blobEnd];
-        return true;
+        keyType = typeStart..typeEnd;
+        base64 = blobStart..blobEnd;
+        return typeEnd != typeStart && blobEnd != blobStart;
     }
 
     private static AuthorizedKeyLine ParseKey(int lineNumber, string raw, int typeStart, KeyOptions options)
@@ -132,19 +130,27 @@ public static class AuthorizedKeyLineParser
         int blobStart = SkipBlanks(raw, typeEnd);
         if (blobStart == raw.Length)
         {
-            return Invalid(lineNumber, raw, ReasonCode.MissingKey, $"\"{SshPublicKeyDecoder.Printable(keyType)}\" is not followed by key data", keyType, options);
+            return Invalid(lineNumber, raw, ReasonCode.MissingKey, $"\"{SafeText.Escape(keyType, SshPublicKeyDecoder.MaxShownLength)}\" is not followed by key data", keyType, options);
         }
         int blobEnd = EndOfToken(raw, blobStart);
         int commentStart = SkipBlanks(raw, blobEnd);
         string? comment = commentStart < raw.Length ? raw[commentStart..] : null;
         SshPublicKey key;
+        bool signatureAlias = SshKeyType.TryGetSignatureAlias(keyType, out var aliasedType);
         try
         {
-            key = SshPublicKeyDecoder.Decode(keyType, raw.AsSpan(blobStart, blobEnd - blobStart));
+            var blob = raw.AsSpan(blobStart, blobEnd - blobStart);
+            key = signatureAlias
+                ? SshPublicKeyDecoder.Decode(aliasedType, SshPublicKeyDecoder.DecodeBase64(blob))
+                : SshPublicKeyDecoder.Decode(keyType, blob);
         }
         catch (KeyFormatException e)
         {
             return Invalid(lineNumber, raw, e.Reason, e.Message, keyType, options, comment);
+        }
+        if (signatureAlias)
+        {
+            return SignatureAliasLine(lineNumber, raw, typeStart, typeEnd, keyType, key, options, comment);
         }
         return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Key)
         {
@@ -154,6 +160,28 @@ public static class AuthorizedKeyLineParser
             Comment = comment,
         };
     }
+
+    /// <summary>
+    /// A line typed "rsa-sha2-256"/"rsa-sha2-512": sshd reads it as the ssh-rsa key it holds, but it is
+    /// not an OpenSSH key line (other tools, and keyagentd's own output, use ssh-rsa). The key is kept
+    /// (so `fingerprint` prints it as ssh-keygen does) and the fix is the same line with the type
+    /// token replaced, every other byte as written.
+    /// </summary>
+    private static AuthorizedKeyLine SignatureAliasLine(int lineNumber, string raw, int typeStart, int typeEnd, string keyType,
+        SshPublicKey key, KeyOptions options, string? comment) =>
+        new(lineNumber, raw, AuthorizedKeyLineKind.Invalid)
+        {
+            Error = ReasonCode.NeedsConversion,
+            ErrorMessage = $"\"{keyType}\" is an RSA signature algorithm, not a key type; sshd reads this key as {key.TypeName}, write it as the {key.TypeName} line shown",
+            KeyType = keyType,
+            Key = key,
+            Options = options,
+            Comment = comment,
+            Suggestion = string.Concat(raw.AsSpan(0, typeStart), key.TypeName, raw.AsSpan(typeEnd)).TrimStart(' ', '\t'),
+        };
+
+    private static bool IsKeyTypeToken(ReadOnlySpan<char> token) =>
+        SshKeyType.TryGet(token, out _) || SshKeyType.TryGetSignatureAlias(token, out _);
 
     private static AuthorizedKeyLine Invalid(int lineNumber, string raw, ReasonCode reason, string message,
         string? keyType = null, KeyOptions? options = null, string? comment = null) =>
@@ -197,7 +225,7 @@ public static class AuthorizedKeyLineParser
         return -1;
     }
 
-    private static int SkipBlanks(string s, int i)
+    private static int SkipBlanks(ReadOnlySpan<char> s, int i)
     {
         while (i < s.Length && (s[i] == ' ' || s[i] == '\t'))
         {
@@ -206,17 +234,15 @@ public static class AuthorizedKeyLineParser
         return i;
     }
 
-    private static int EndOfToken(string s, int i)
+    /// <summary>The first blank at or after i (vectorised: a key blob is hundreds of characters).</summary>
+    private static int EndOfToken(ReadOnlySpan<char> s, int i)
     {
-        while (i < s.Length && s[i] != ' ' && s[i] != '\t')
-        {
-            i++;
-        }
-        return i;
+        int blank = s[i..].IndexOfAny(' ', '\t');
+        return blank < 0 ? s.Length : i + blank;
     }
 
     /// <summary>sshkey_advance_past_options: blanks inside double quotes do not end the field; \" does not toggle.</summary>
-    private static int EndOfOptions(string s, int i)
+    private static int EndOfOptions(ReadOnlySpan<char> s, int i)
     {
         bool quoted = false;
         for (; i < s.Length && (quoted || (s[i] != ' ' && s[i] != '\t')); i++)

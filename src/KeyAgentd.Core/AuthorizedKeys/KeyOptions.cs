@@ -24,15 +24,17 @@ public sealed class KeyOptions : IReadOnlyList<KeyOption>, IEquatable<KeyOptions
 
     /// <summary>
     /// The earliest expiry-time, as sshd applies it (several clauses: the earliest wins).
-    /// Null when there is none. Values were validated at parse time.
+    /// Null when there is none. Values were validated at parse time. A value without 'Z' is in
+    /// <paramref name="localZone"/>: sshd reads it in the host's zone, so the caller at the edge
+    /// passes that zone; the core never looks it up itself.
     /// </summary>
-    public DateTimeOffset? ExpiryTime(TimeZoneInfo? localZone = null)
+    public DateTimeOffset? ExpiryTime(TimeZoneInfo localZone)
     {
         DateTimeOffset? earliest = null;
         foreach (var option in _options)
         {
             if (option.Name == "expiry-time" && option.Value is { } value &&
-                ExpiryTimeFormat.TryParse(value, localZone ?? TimeZoneInfo.Local, out var when) &&
+                ExpiryTimeFormat.TryParse(value, localZone, out var when) &&
                 (earliest is null || when < earliest))
             {
                 earliest = when;

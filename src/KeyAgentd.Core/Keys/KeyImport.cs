@@ -16,16 +16,21 @@ public static class KeyImport
     private const string Rfc4716End = "---- END SSH2 PUBLIC KEY ----";
 
     /// <summary>
-    /// Normalises a key text (e.g. a registry "key" field): a single line is returned unchanged;
-    /// an RFC 4716 block or a wrapped key is converted; anything else is returned unchanged so
-    /// the line parser reports it.
+    /// Normalises a key text (e.g. a registry "key" field): a single line is returned unchanged,
+    /// except that an "rsa-sha2-256"/"rsa-sha2-512" type token becomes ssh-rsa (sshd reads the key
+    /// as ssh-rsa anyway, and what keyagentd writes is canonical); an RFC 4716 block or a wrapped
+    /// key is converted; anything else is returned unchanged so the line parser reports it.
     /// </summary>
     public static string Normalize(string text)
     {
         string trimmed = text.Trim('\r', '\n');
         if (!trimmed.Contains('\n', StringComparison.Ordinal))
         {
-            return trimmed;
+            // The substring test keeps the common case to one parse: base64 has no '-', so only a type, an option or a comment can match.
+            return trimmed.Contains("rsa-sha2-", StringComparison.Ordinal) &&
+                AuthorizedKeyLineParser.Parse(trimmed) is { Error: ReasonCode.NeedsConversion, Key: not null, Suggestion: { } canonical }
+                ? canonical
+                : trimmed;
         }
         var lines = trimmed.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         if (TryConvertAt(lines, 0, out string? converted, out int consumed) && consumed == lines.Count)

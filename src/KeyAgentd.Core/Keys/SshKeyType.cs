@@ -44,12 +44,29 @@ public sealed class SshKeyType
     private static readonly Dictionary<string, SshKeyType> s_byName = Build();
     private static readonly Dictionary<string, SshKeyType>.AlternateLookup<ReadOnlySpan<char>> s_bySpan = s_byName.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    public static IEnumerable<SshKeyType> All => s_byName.Values;
-
     public static bool TryGet(string name, out SshKeyType type) => s_byName.TryGetValue(name, out type!);
 
     public static bool TryGet(ReadOnlySpan<char> name, out SshKeyType type) =>
         s_bySpan.TryGetValue(name, out type!);
+
+    /// <summary>
+    /// "rsa-sha2-256" and "rsa-sha2-512" (and their -cert-v01@openssh.com forms) are RSA signature
+    /// algorithm names, not key types, but OpenSSH's sshkey_type_from_name maps them to KEY_RSA
+    /// (KEY_RSA_CERT): sshd and ssh-keygen read a line that uses one as its type token as the
+    /// ssh-rsa key (certificate) its blob holds. Returns that canonical type.
+    /// </summary>
+    public static bool TryGetSignatureAlias(ReadOnlySpan<char> name, out SshKeyType type)
+    {
+        type = null!;
+        const string Sha256 = "rsa-sha2-256", Sha512 = "rsa-sha2-512";
+        if (!name.StartsWith(Sha256, StringComparison.Ordinal) && !name.StartsWith(Sha512, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        ReadOnlySpan<char> rest = name[Sha256.Length..];
+        string? canonical = rest.IsEmpty ? Rsa : rest.SequenceEqual("-cert-v01@openssh.com") ? CertificateName(Rsa) : null;
+        return canonical is not null && TryGet(canonical, out type);
+    }
 
     private static Dictionary<string, SshKeyType> Build()
     {

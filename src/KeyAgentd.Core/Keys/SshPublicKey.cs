@@ -69,7 +69,9 @@ public sealed class SshPublicKey : IEquatable<SshPublicKey>
 
     public override int GetHashCode()
     {
-        // The fingerprint is already a uniform hash of the blob; reuse its prefix.
+        // Hashes the blob itself (its first 64 bytes and its length), not the fingerprint, which would
+        // cost a SHA-256 per key. 64 bytes already reach past the type name into the key material
+        // (or a certificate's random nonce), so distinct keys rarely collide; Equals compares it all.
         var hash = new HashCode();
         hash.AddBytes(_blob.AsSpan(0, Math.Min(_blob.Length, 64)));
         hash.Add(_blob.Length);

@@ -16,6 +16,9 @@ public static partial class SshPublicKeyDecoder
 
     private const int MaxTypeNameBytes = 64;
 
+    /// <summary>How much of a hostile token an error message quotes: enough to recognise it, never a flood.</summary>
+    internal const int MaxShownLength = 41;
+
     private static readonly SearchValues<char> Base64Alphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 
@@ -23,7 +26,7 @@ public static partial class SshPublicKeyDecoder
     {
         if (!SshKeyType.TryGet(lineType, out var type))
         {
-            ThrowHelper.Throw(ReasonCode.UnknownKeyType, $"unknown key type \"{Printable(lineType)}\"");
+            ThrowHelper.Throw(ReasonCode.UnknownKeyType, $"unknown key type \"{SafeText.Escape(lineType, MaxShownLength)}\"");
         }
         return Decode(type, DecodeBase64(base64));
     }
@@ -35,7 +38,7 @@ public static partial class SshPublicKeyDecoder
         if (!Ascii.Equals(blobType, lineType.Name))
         {
             ThrowHelper.Throw(ReasonCode.TypeMismatch,
-                $"line says {lineType.Name} but the key blob is {Printable(Encoding.ASCII.GetString(blobType))}");
+                $"line says {lineType.Name} but the key blob is {SafeText.Escape(Encoding.ASCII.GetString(blobType), MaxShownLength)}");
         }
         if (lineType.IsCertificate)
         {
@@ -65,7 +68,7 @@ public static partial class SshPublicKeyDecoder
         int bad = data.IndexOfAnyExcept(Base64Alphabet);
         if (bad >= 0)
         {
-            ThrowHelper.Throw(ReasonCode.BadBase64, $"key blob is not valid base64 (character {bad + 1} is '{Printable(data.Slice(bad, 1))}')");
+            ThrowHelper.Throw(ReasonCode.BadBase64, $"key blob is not valid base64 (character {bad + 1} is '{SafeText.Escape(data.Slice(bad, 1), MaxShownLength)}')");
         }
         // Non-zero bits under the padding mean the text was altered; b64_pton refuses it, and so do we.
         if (padding > 0)
@@ -127,7 +130,7 @@ public static partial class SshPublicKeyDecoder
                 if (!Ascii.Equals(curveName, type.Curve!))
                 {
                     ThrowHelper.Throw(ReasonCode.TypeMismatch,
-                        $"line says {type.Name} but the key's curve is {Printable(Encoding.ASCII.GetString(curveName))}");
+                        $"line says {type.Name} but the key's curve is {SafeText.Escape(Encoding.ASCII.GetString(curveName), MaxShownLength)}");
                 }
                 var curve = EcCurve.ByName(type.Curve!)!;
                 curve.ValidatePoint(reader.ReadString("EC public point", 1 + 2 * curve.CoordinateLength + 1));
@@ -163,20 +166,5 @@ public static partial class SshPublicKeyDecoder
             ThrowHelper.Invalid("security key application is not valid UTF-8");
             return null;
         }
-    }
-
-    internal static string Printable(ReadOnlySpan<char> text)
-    {
-        const int Max = 40;
-        var builder = new StringBuilder();
-        foreach (char c in text.Length > Max ? text[..Max] : text)
-        {
-            builder.Append(c is < ' ' or (char)0x7f ? $"\\x{(int)c:x2}" : c);
-        }
-        if (text.Length > Max)
-        {
-            builder.Append('…');
-        }
-        return builder.ToString();
     }
 }

@@ -27,9 +27,4 @@ public static class OwnershipModes
         mode = default;
         return false;
     }
-
-    public static OwnershipMode Parse(string text) =>
-        TryParse(text, out var mode)
-            ? mode
-            : throw new FormatException($"unknown ownership mode \"{SafeText.Escape(text, 40)}\"; expected exclusive, managed-block or report");
 }

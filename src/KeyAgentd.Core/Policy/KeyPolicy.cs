@@ -4,7 +4,8 @@ using KeyAgentd.Core.Keys;
 namespace KeyAgentd.Core.Policy;
 
 /// <summary>
-/// Judges a parsed key line: what may reach an authorized_keys file. Pure: the time is a parameter.
+/// Judges a parsed key line: what may reach an authorized_keys file. Pure: the time and the zone
+/// that expiry-time values without 'Z' are read in are parameters.
 /// Checks run from the most fundamental to the most circumstantial, so the reason given is the one
 /// the key owner must fix first.
 /// </summary>
@@ -14,16 +15,21 @@ public sealed class KeyPolicy
     private readonly HashSet<string> _allowedTypes;
     private readonly HashSet<string> _revoked;
 
-    public KeyPolicy(KeyPolicyOptions? options = null, IEnumerable<string>? revokedFingerprints = null)
+    public KeyPolicy(KeyPolicyOptions? options, TimeZoneInfo localZone, IEnumerable<string>? revokedFingerprints = null)
     {
+        ArgumentNullException.ThrowIfNull(localZone);
         _options = options ?? new KeyPolicyOptions();
+        LocalZone = localZone;
         _allowedTypes = new HashSet<string>(_options.AllowedKeyTypes, StringComparer.Ordinal);
         _revoked = new HashSet<string>(revokedFingerprints ?? [], StringComparer.Ordinal);
     }
 
     public KeyPolicyOptions Options => _options;
 
-    public KeyPolicy WithRevoked(IEnumerable<string> revokedFingerprints) => new(_options, revokedFingerprints);
+    /// <summary>The zone sshd reads an expiry-time without 'Z' in: the host's, passed in by the caller.</summary>
+    public TimeZoneInfo LocalZone { get; }
+
+    public KeyPolicy WithRevoked(IEnumerable<string> revokedFingerprints) => new(_options, LocalZone, revokedFingerprints);
 
     public Verdict Evaluate(AuthorizedKeyLine line, DateTimeOffset now, DateTimeOffset? notAfter = null)
     {
@@ -46,7 +52,7 @@ public sealed class KeyPolicy
                 return new Verdict(ReasonCode.OptionNotAllowed, $"option \"{option.Name}\" is not in Policy:AllowedOptions");
             }
         }
-        if (line.Options.ExpiryTime() is { } expiry && expiry <= now)
+        if (line.Options.ExpiryTime(LocalZone) is { } expiry && expiry <= now)
         {
             return new Verdict(ReasonCode.Expired, $"expiry-time {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z has passed");
         }

@@ -1,6 +1,6 @@
 namespace KeyAgentd.Core.Policy;
 
-/// <summary>The `Policy` configuration section. Defaults are DESIGN.md's.</summary>
+/// <summary>The `Policy` configuration section. Defaults are those README "Policy" documents.</summary>
 public sealed record KeyPolicyOptions
 {
     public static readonly IReadOnlyList<string> DefaultAllowedKeyTypes =

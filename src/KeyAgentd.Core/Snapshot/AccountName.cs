@@ -9,7 +9,7 @@ namespace KeyAgentd.Core.Snapshot;
 /// </summary>
 public static class AccountName
 {
-    public const int MaxLength = 32;
+    private const int MaxLength = 32;
 
     public static bool IsValid(string name)
     {

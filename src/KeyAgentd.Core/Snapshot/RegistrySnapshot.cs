@@ -20,4 +20,7 @@ public sealed record RegistrySnapshot(
 
     /// <summary>`removal_approval`: a reviewed large removal the mass-removal guard lets through.</summary>
     public RemovalApproval? RemovalApproval { get; init; }
+
+    /// <summary>`audience`: host-name globs this snapshot is for; null when the document names none (every host).</summary>
+    public IReadOnlyList<string>? Audience { get; init; }
 }

@@ -82,10 +82,12 @@ public static partial class RegistrySnapshotParser
         var accounts = ReadAccounts(Required(root, "accounts", ""), rejections);
         var revoked = Optional(root, "revoked", out var revokedElement) ? ReadRevoked(revokedElement) : [];
         var approval = Optional(root, "removal_approval", out var approvalElement) ? ReadRemovalApproval(approvalElement) : null;
+        var audience = Optional(root, "audience", out var audienceElement) ? ReadAudience(audienceElement) : null;
         return new RegistrySnapshot(RegistrySnapshot.SchemaV1, serial, issuedAt, expiresAt, people, accounts, revoked)
         {
             Rejections = rejections,
             RemovalApproval = approval,
+            Audience = audience,
         };
     }
 
@@ -196,5 +198,26 @@ public static partial class RegistrySnapshotParser
             throw Fail(SnapshotError.InvalidField, $"{path}.reason: expected one line of text (1-500 characters) saying why");
         }
         return new RemovalApproval(serial, maxRemoved, reason);
+    }
+
+    /// <summary>
+    /// The audience decides which hosts may apply the document, so a malformed entry refuses it rather
+    /// than being skipped (skipping could widen or narrow the audience silently). An empty list is for no host.
+    /// </summary>
+    private static List<string> ReadAudience(JsonElement element)
+    {
+        var audience = new List<string>();
+        int index = 0;
+        foreach (var entry in ReadArray(element, "audience").EnumerateArray())
+        {
+            string path = $"audience[{index++}]";
+            string glob = ReadString(entry, path);
+            if (glob.Length is 0 or > 255 || glob.Any(c => c <= ' ' || c == 0x7F))
+            {
+                throw Fail(SnapshotError.InvalidField, $"{path}: expected a host-name glob such as web-*.example.com, got \"{SafeText.Escape(glob, 80)}\"");
+            }
+            audience.Add(glob);
+        }
+        return audience;
     }
 }

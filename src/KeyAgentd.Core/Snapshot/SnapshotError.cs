@@ -9,6 +9,10 @@ public sealed record SnapshotError(string Code, string Message)
     public const string MissingField = "missing-field";
     public const string Rollback = "rollback";
     public const string Expired = "expired";
+    public const string Equivocation = "equivocation";
+    public const string AudienceMismatch = "audience-mismatch";
+    public const string ValidityTooLong = "validity-too-long";
+    public const string IssuedInFuture = "issued-in-future";
 
     public override string ToString() => $"{Code}: {Message}";
 }

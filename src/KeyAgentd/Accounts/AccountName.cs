@@ -6,7 +6,5 @@ namespace KeyAgentd.Accounts;
 /// </summary>
 public static class AccountName
 {
-    public const int MaxLength = Core.Snapshot.AccountName.MaxLength;
-
     public static bool IsValid(string? name) => name is not null && Core.Snapshot.AccountName.IsValid(name);
 }

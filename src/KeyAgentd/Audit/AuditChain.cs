@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace KeyAgentd.Audit;
@@ -10,6 +11,8 @@ internal static class AuditChain
 
     public static string Hash(ReadOnlySpan<byte> line) => Convert.ToHexStringLower(SHA256.HashData(line));
 
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+
     public static bool IsHash(string? text) =>
-        text is { Length: 64 } && text.AsSpan().IndexOfAnyExcept("0123456789abcdef") < 0;
+        text is { Length: 64 } && text.AsSpan().IndexOfAnyExcept(LowerHex) < 0;
 }

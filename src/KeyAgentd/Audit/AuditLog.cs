@@ -85,7 +85,7 @@ public sealed class AuditLog
         string prev = PreviousHash(tail, stat.st_size);
         foreach (var record in records)
         {
-            byte[] line = JsonSerializer.SerializeToUtf8Bytes(record with { Prev = prev }, AuditJsonContext.Default.AuditRecord);
+            byte[] line = JsonSerializer.SerializeToUtf8Bytes(record with { Prev = prev }, AuditJsonContext.RecordLine);
             prev = AuditChain.Hash(line);
             lines.Write(line);
             lines.Write("\n"u8);

@@ -38,6 +38,15 @@ public sealed record AuditRecord
 
     public string? Host { get; init; }
 
+    /// <summary>snapshot-accepted: principals of the signatures that counted (allowed_signers' first field).</summary>
+    public string[]? Signers { get; init; }
+
+    /// <summary>snapshot-accepted: SHA256 fingerprints of those signers' keys.</summary>
+    public string[]? SignerFingerprints { get; init; }
+
+    /// <summary>snapshot-accepted and -refused: lower-case hex SHA-256 of the snapshot bytes.</summary>
+    public string? SnapshotSha256 { get; init; }
+
     /// <summary>Lower-case hex SHA-256 of the previous record's line bytes (without the newline); 64 zeros starts a chain.</summary>
     public string? Prev { get; init; }
 }

@@ -7,8 +7,7 @@ using KeyAgentd.Registry;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Serilog.Extensions.Logging;
+using Serilog;
 
 namespace KeyAgentd.Cli;
 
@@ -33,7 +32,8 @@ public static class AppServices
     public static ServiceProvider BuildForCommand(KeyAgentdSettings settings)
     {
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.ClearProviders().AddProvider(new SerilogLoggerProvider(LoggingSetup.Create(toStandardError: true), dispose: true)));
+        services.AddLogging();
+        services.AddSerilog(LoggingSetup.Create(toStandardError: true), dispose: true);
         services.AddKeyAgentd(settings);
         return services.BuildServiceProvider();
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KeyAgentd.Audit;
+using KeyAgentd.Core;
 using KeyAgentd.State;
 
 namespace KeyAgentd.Cli;
@@ -15,7 +16,7 @@ internal static class AuditCommand
         {
             string path = parse.GetValue(file) ?? settings.Audit.Path;
             var result = AuditVerifier.Verify(path, new StateStore(settings.State.Directory).AuditHeadPath);
-            Console.Out.WriteLine($"{path}: {result.Message}");
+            Console.Out.WriteLine($"{SafeText.Escape(path)}: {SafeText.Escape(result.Message)}");
             return result.Ok ? ExitCodes.Ok : ExitCodes.Failed;
         }));
         return new Command("audit", "audit log tools") { verify };

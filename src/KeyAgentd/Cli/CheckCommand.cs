@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using KeyAgentd.Core;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Policy;
 
@@ -19,7 +20,7 @@ internal static class CheckCommand
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("check", "judge every key line of a file against the policy") { file, format };
         command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
-            Run(parse.GetValue(file)!, parse.GetValue(format) == "json", new KeyPolicy(settings.Policy.ToPolicyOptions()), DateTimeOffset.UtcNow, Console.Out, Console.Error)));
+            Run(parse.GetValue(file)!, parse.GetValue(format) == "json", new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow, Console.Out, Console.Error)));
         return command;
     }
 
@@ -39,6 +40,11 @@ internal static class CheckCommand
         return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
+    /// <remarks>
+    /// Every text taken from the file (type token, comment, options, messages quoting it, the fix
+    /// line) goes through <see cref="SafeText.Escape"/>: a user's comment must not drive root's
+    /// terminal. JSON strings are escaped by <see cref="SafeJsonEncoder"/>, which escapes the same characters.
+    /// </remarks>
     private static string RenderText(List<(AuthorizedKeyLine Line, Verdict Verdict)> results, int rejected)
     {
         var text = new StringBuilder();
@@ -51,23 +57,23 @@ internal static class CheckCommand
             }
             else if (line.KeyType is not null)
             {
-                text.Append("  ").Append(Safe(line.KeyType));
+                text.Append("  ").Append(SafeText.Escape(line.KeyType));
             }
             if (!string.IsNullOrEmpty(line.Comment))
             {
-                text.Append(" \"").Append(Safe(line.Comment)).Append('"');
+                text.Append(" \"").Append(SafeText.Escape(line.Comment)).Append('"');
             }
             if (line.Options.Count > 0)
             {
-                text.Append(" options: ").Append(Safe(line.Options.Render()));
+                text.Append(" options: ").Append(SafeText.Escape(line.Options.Render()));
             }
             if (!verdict.Accepted)
             {
-                text.Append("\n   ").Append(verdict.Message);
+                text.Append("\n   ").Append(SafeText.Escape(verdict.Message));
             }
             if (line.Suggestion is not null)
             {
-                text.Append("\n   fix: ").Append(line.Suggestion);
+                text.Append("\n   fix: ").Append(SafeText.Escape(line.Suggestion));
             }
             text.Append('\n');
         }
@@ -78,7 +84,7 @@ internal static class CheckCommand
     private static string RenderJson(string path, List<(AuthorizedKeyLine Line, Verdict Verdict)> results, int rejected)
     {
         var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = SafeJsonEncoder.Instance }))
         {
             writer.WriteStartObject();
             writer.WriteString("file", path);
@@ -111,8 +117,4 @@ internal static class CheckCommand
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
-
-    /// <summary>Text from a hostile file must not drive the operator's terminal.</summary>
-    private static string Safe(string text) =>
-        text.Any(c => c < ' ' || c == '\x7f') ? string.Concat(text.Select(c => c < ' ' || c == '\x7f' ? $"\\x{(int)c:x2}" : c.ToString())) : text;
 }

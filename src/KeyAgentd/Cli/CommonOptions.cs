@@ -1,9 +1,10 @@
 using System.CommandLine;
 using KeyAgentd.Configuration;
+using KeyAgentd.Core;
 
 namespace KeyAgentd.Cli;
 
-/// <summary>The options every command accepts (DESIGN.md "Common options").</summary>
+/// <summary>The options every command accepts (README "Commands", common options).</summary>
 internal static class CommonOptions
 {
     public static readonly Option<string?> Config = new("--config") { Description = $"configuration file (default {KeyAgentdSettings.DefaultConfigPath})", Recursive = true };
@@ -31,7 +32,7 @@ internal static class CommonOptions
         }
         catch (SettingsException e)
         {
-            Console.Error.WriteLine($"keyagentd: {e.Message}");
+            Console.Error.WriteLine($"keyagentd: {SafeText.Escape(e.Message)}");
             return ExitCodes.Usage;
         }
     }
@@ -44,7 +45,7 @@ internal static class CommonOptions
         }
         catch (SettingsException e)
         {
-            Console.Error.WriteLine($"keyagentd: {e.Message}");
+            Console.Error.WriteLine($"keyagentd: {SafeText.Escape(e.Message)}");
             return ExitCodes.Usage;
         }
     }

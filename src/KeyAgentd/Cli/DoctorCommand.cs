@@ -19,11 +19,18 @@ internal static class DoctorCommand
             using var services = AppServices.BuildForCommand(settings);
             var doctor = new AccountDoctor(settings, services.GetRequiredService<IAccountDatabase>(), services.GetRequiredService<HomeKeyFiles>(),
                 services.GetRequiredService<StateStore>(), SshdConfigProbe.Probe);
-            var report = doctor.Examine(parse.GetValue(user)!, DateTimeOffset.UtcNow);
-            Console.Out.Write(report.ToString());
-            Console.Out.WriteLine(report.Problems == 0 ? $"\nno problems found ({report.Warnings} warning(s))" : $"\n{report.Problems} problem(s), {report.Warnings} warning(s)");
-            return report.Problems == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+            // sshd reads an expiry-time without 'Z' in the host's zone, so the verdicts shown must too.
+            return Run(doctor, parse.GetValue(user)!, DateTimeOffset.UtcNow, TimeZoneInfo.Local, Console.Out);
         }));
         return command;
+    }
+
+    public static int Run(AccountDoctor doctor, string user, DateTimeOffset now, TimeZoneInfo localZone, TextWriter stdout)
+    {
+        var report = doctor.Examine(user, now, localZone);
+        stdout.Write(report.ToString());
+        stdout.WriteLine(report.Problems == 0 ? $"\nno problems found ({report.Warnings} warning(s))" : $"\n{report.Problems} problem(s), {report.Warnings} warning(s)");
+        stdout.Flush();
+        return report.Problems == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 }

@@ -2,7 +2,7 @@ using KeyAgentd.Sync;
 
 namespace KeyAgentd.Cli;
 
-/// <summary>The exit codes README's command table documents; scripts and monitoring depend on them.</summary>
+/// <summary>The exit codes README "Commands" documents; scripts and monitoring depend on them.</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
+using KeyAgentd.Core;
 
 namespace KeyAgentd.Cli;
 
@@ -9,7 +10,8 @@ namespace KeyAgentd.Cli;
 /// `keyagentd fingerprint FILE|-`: for every key line, what `ssh-keygen -l -f FILE` prints,
 /// byte for byte: "BITS FINGERPRINT COMMENT (TYPE)". Like ssh-keygen, lines it cannot read are
 /// skipped (options are not judged), RSA keys under 1024 bits are skipped as OpenSSH refuses to
-/// load them, and a file with no key at all is an error.
+/// load them, and a file with no key at all is an error. One deliberate difference: control
+/// characters in a comment are shown escaped, where ssh-keygen prints them raw to the terminal.
 /// </summary>
 internal static class FingerprintCommand
 {
@@ -43,12 +45,12 @@ internal static class FingerprintCommand
             keys++;
             output.Append(key.Bits).Append(' ')
                 .Append(md5 ? key.Md5Fingerprint : key.Sha256Fingerprint).Append(' ')
-                .Append(string.IsNullOrEmpty(line.Comment) ? "no comment" : line.Comment)
+                .Append(string.IsNullOrEmpty(line.Comment) ? "no comment" : SafeText.Escape(line.Comment))
                 .Append(" (").Append(key.Type.DisplayName).Append(")\n");
         }
         if (keys == 0)
         {
-            stderr.WriteLine($"{path} is not a public key file.");
+            stderr.WriteLine($"{SafeText.Escape(path)} is not a public key file.");
             return ExitCodes.Failed;
         }
         stdout.Write(output.ToString());

@@ -1,11 +1,14 @@
 using System.CommandLine;
 using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core;
 
 namespace KeyAgentd.Cli;
 
 /// <summary>
 /// `keyagentd import FILE|-`: prints every key of the file as one OpenSSH line, converting RFC 4716
-/// blocks (PuTTYgen) and wrapped keys; lines that are not keys are reported on stderr.
+/// blocks (PuTTYgen) and wrapped keys; lines that are not keys are reported on stderr. A control
+/// character in a line (a comment can hold C1 controls, which sshd accepts) is printed escaped:
+/// the output goes to a terminal first.
 /// </summary>
 internal static class ImportCommand
 {
@@ -28,16 +31,16 @@ internal static class ImportCommand
         {
             if (line.IsKey)
             {
-                stdout.WriteLine(line.Raw.Trim());
+                stdout.WriteLine(SafeText.Escape(line.Raw.Trim()));
             }
             else if (line.Suggestion is not null)
             {
-                stdout.WriteLine(line.Suggestion);
+                stdout.WriteLine(SafeText.Escape(line.Suggestion));
             }
             else if (line.Kind == AuthorizedKeyLineKind.Invalid)
             {
                 failures++;
-                stderr.WriteLine($"{path}:{line.LineNumber}: {(line.Error is { } reason ? KeyAgentd.Core.Policy.ReasonCodes.ToCode(reason) : "invalid")}: {line.ErrorMessage}");
+                stderr.WriteLine($"{SafeText.Escape(path)}:{line.LineNumber}: {(line.Error is { } reason ? KeyAgentd.Core.Policy.ReasonCodes.ToCode(reason) : "invalid")}: {SafeText.Escape(line.ErrorMessage ?? "")}");
             }
         }
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;

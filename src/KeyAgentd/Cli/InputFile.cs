@@ -1,4 +1,5 @@
 using System.Text;
+using KeyAgentd.Core;
 
 namespace KeyAgentd.Cli;
 
@@ -17,7 +18,7 @@ internal static class InputFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"keyagentd: {path}: {e.Message}");
+            stderr.WriteLine($"keyagentd: {SafeText.Escape(path)}: {SafeText.Escape(e.Message)}");
             text = null;
             return false;
         }

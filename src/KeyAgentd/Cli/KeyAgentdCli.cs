@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace KeyAgentd.Cli;
 
-/// <summary>The `keyagentd` command tree (DESIGN.md "CLI").</summary>
+/// <summary>The `keyagentd` command tree (README "Commands").</summary>
 public static class KeyAgentdCli
 {
     public static RootCommand Build()

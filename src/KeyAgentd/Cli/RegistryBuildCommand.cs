@@ -37,7 +37,7 @@ internal static class RegistryBuildCommand
             {
                 limits = limits with { MaxPercent = percent };
             }
-            var build = new BuildSettings(new KeyPolicy(settings.Policy.ToPolicyOptions()), BuildTime())
+            var build = new BuildSettings(new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), BuildTime())
             {
                 Validity = parse.GetValue(validity),
                 RefreshBefore = parse.GetValue(refresh),

@@ -31,7 +31,7 @@ internal static class RegistryDiffCommand
             {
                 limits = limits with { MaxPercent = percent };
             }
-            return Run(parse.GetValue(oldDir)!, parse.GetValue(newDir)!, new KeyPolicy(settings.Policy.ToPolicyOptions()), DateTimeOffset.UtcNow,
+            return Run(parse.GetValue(oldDir)!, parse.GetValue(newDir)!, new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow,
                 limits, parse.GetValue(format) == "json", Console.Out);
         }));
         return command;

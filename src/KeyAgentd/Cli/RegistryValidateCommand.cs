@@ -22,7 +22,7 @@ internal static class RegistryValidateCommand
         var command = new Command("validate", "lint a registry source: file:line, reason code and fix for every problem") { source, format, defaultDocument };
         command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
             Run(parse.GetValue(source)!, parse.GetValue(format) == "json", parse.GetValue(defaultDocument),
-                new KeyPolicy(settings.Policy.ToPolicyOptions()), DateTimeOffset.UtcNow, Console.Out, Console.Error)));
+                new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow, Console.Out, Console.Error)));
         return command;
     }
 

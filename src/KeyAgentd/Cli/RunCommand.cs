@@ -2,11 +2,10 @@ using System.CommandLine;
 using KeyAgentd.Configuration;
 using KeyAgentd.Daemon;
 using KeyAgentd.Logging;
-using KeyAgentd.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Serilog.Extensions.Logging;
+using Microsoft.Extensions.Hosting.Systemd;
+using Serilog;
 
 namespace KeyAgentd.Cli;
 
@@ -29,11 +28,12 @@ internal static class RunCommand
     public static IHost Build(KeyAgentdSettings settings, ISystemdNotifier? notifier = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = "/" });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new SerilogLoggerProvider(LoggingSetup.Create(), dispose: true));
+        builder.Services.AddSerilog(LoggingSetup.Create(), dispose: true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddKeyAgentd(settings);
-        builder.Services.AddSingleton(notifier ?? new SystemdNotifier());
+        // Not UseSystemd(): its SystemdLifetime sends READY=1 when the host has started, and READY
+        // must wait for the first sync (SyncWorker sends it, STATUS after every cycle, STOPPING at the end).
+        builder.Services.AddSingleton(notifier ?? new KeyAgentd.Systemd.SystemdNotifier());
         builder.Services.AddSingleton<SyncWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SyncWorker>());
         return builder.Build();

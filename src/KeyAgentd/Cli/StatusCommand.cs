@@ -6,7 +6,10 @@ using KeyAgentd.Sync;
 
 namespace KeyAgentd.Cli;
 
-/// <summary>`keyagentd status [--json]`: the last cycle, the snapshot in use, per-account key counts; exit 1 if stale or failed.</summary>
+/// <summary>
+/// `keyagentd status [--json]`: the last cycle, the snapshot in use, per-account key counts; exit 1 if stale or failed.
+/// The status file's texts (messages, registry errors, refusals) can quote registry and file content, so they are printed escaped.
+/// </summary>
 internal static class StatusCommand
 {
     public static Command Create()
@@ -27,7 +30,7 @@ internal static class StatusCommand
         {
             using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus));
             var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = SafeJsonEncoder.Instance }))
             {
                 writer.WriteStartObject();
                 foreach (var property in document.RootElement.EnumerateObject())
@@ -45,31 +48,44 @@ internal static class StatusCommand
             output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
             return healthy ? ExitCodes.Ok : ExitCodes.Failed;
         }
-        output.WriteLine($"last sync:    {Describe(status.LastAttempt, now)} — {status.Outcome}");
+        output.WriteLine($"last sync:    {Describe(status.LastAttempt, now)} — {SafeText.Escape(status.Outcome)}");
         if (status.Message is not null)
         {
-            output.WriteLine($"              {status.Message}");
+            output.WriteLine($"              {SafeText.Escape(status.Message)}");
         }
         output.WriteLine($"last success: {Describe(status.LastSuccess, now)}");
-        output.WriteLine($"registry:     {status.Registry ?? "(never polled)"}{(status.LastRegistryError is { } e ? $" — last error: {e}" : "")}");
+        output.WriteLine($"registry:     {SafeText.Escape(status.Registry ?? "(never polled)")}{(status.LastRegistryError is { } e ? $" — last error: {SafeText.Escape(e)}" : "")}");
         output.WriteLine(status.SnapshotSerial is { } serial
             ? $"snapshot:     serial {serial}, issued {Describe(status.SnapshotIssuedAt, now)}, expires {status.SnapshotExpiresAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}{(stale ? " — STALE: past expires_at, still in use, fix the registry" : "")}"
             : "snapshot:     none accepted yet");
+        output.WriteLine($"signatures:   {DescribeSignatures(status)}");
+        foreach (var signer in status.SnapshotSigners)
+        {
+            output.WriteLine($"  signed by {SafeText.Escape(signer.Principals, 200)} ({signer.KeyType} {signer.Fingerprint})");
+        }
         output.WriteLine($"accounts:     {status.AccountKeys.Count} managed, {status.AccountFailures.Count} refused, {status.AccountsMissing.Count} missing");
         foreach (var (account, keys) in status.AccountKeys)
         {
-            output.WriteLine($"  {account,-24} {keys} key(s)");
+            output.WriteLine($"  {SafeText.Escape(account),-24} {keys} key(s)");
         }
         foreach (var (account, why) in status.AccountFailures)
         {
-            output.WriteLine($"  {account,-24} REFUSED {why.Code}: {SafeText.Escape(why.Message, 300)}");
+            output.WriteLine($"  {SafeText.Escape(account),-24} REFUSED {why.Code}: {SafeText.Escape(why.Message, 300)}");
         }
         foreach (var (reason, count) in status.RejectedKeys)
         {
-            output.WriteLine($"rejected:     {count} × {reason}");
+            output.WriteLine($"rejected:     {count} × {SafeText.Escape(reason)}");
         }
         return healthy ? ExitCodes.Ok : ExitCodes.Failed;
     }
+
+    private static string DescribeSignatures(SyncStatus status) => status switch
+    {
+        { Unauthenticated: true } => "UNAUTHENTICATED registry: no signatures are checked (install Registry:AllowedSignersFile; README \"Signing the registry\")",
+        { Signatures: null } => "(not known yet)",
+        _ => $"{status.Signatures}; snapshot in use: {status.SignatureVerdict ?? "unchecked"}" +
+             (status.SnapshotSha256 is { } sha ? $", sha256 {sha}" : ""),
+    };
 
     private static string Describe(DateTimeOffset? when, DateTimeOffset now) => when is { } w
         ? $"{w.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({Ago(now - w)} ago)"

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyAgentd.Cli;
 
-/// <summary>`keyagentd sync [--dry-run] [--force]`: one cycle, then exit with the documented codes.</summary>
+/// <summary>`keyagentd sync [--dry-run] [--force]`: one cycle, then exit with the codes README "Commands" documents.</summary>
 internal static class SyncCommand
 {
     public static Command Create()

@@ -4,7 +4,7 @@ using KeyAgentd.Core.Policy;
 namespace KeyAgentd.Configuration;
 
 /// <summary>
-/// Every setting of DESIGN.md's configuration table, bound from the JSON file, then
+/// Every setting of README "Configuration", bound from the JSON file, then
 /// KEYAGENTD_Section__Key environment variables, then command-line options (last wins).
 /// </summary>
 public sealed class KeyAgentdSettings
@@ -28,6 +28,8 @@ public sealed class KeyAgentdSettings
     public MetricsSettings Metrics { get; set; } = new();
 
     public HostSettings Host { get; set; } = new();
+
+    public SshdSettings Sshd { get; set; } = new();
 }
 
 public sealed class RegistrySettings
@@ -43,6 +45,23 @@ public sealed class RegistrySettings
     public long MaxBytes { get; set; } = 8 * 1024 * 1024;
 
     public string? CaFile { get; set; }
+
+    /// <summary>Trust roots in ssh-keygen's allowed_signers format; its presence turns enforcement on by default.</summary>
+    public string AllowedSignersFile { get; set; } = "/etc/keyagentd/allowed_signers";
+
+    /// <summary>enforce, report or off; unset means enforce when <see cref="AllowedSignersFile"/> exists, else off (and warned about).</summary>
+    public string? Signatures { get; set; }
+
+    public int SignatureThreshold { get; set; } = 1;
+
+    public string? RevokedSignersFile { get; set; }
+
+    public bool RequireUserPresence { get; set; }
+
+    /// <summary>The longest expires_at - issued_at this host accepts from a signed snapshot (apt's Valid-Until cap).</summary>
+    public TimeSpan MaxValidity { get; set; } = TimeSpan.FromDays(30);
+
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class PolicySettings
@@ -64,7 +83,12 @@ public sealed class PolicySettings
 
 public sealed class AccountsSettings
 {
-    public string Mode { get; set; } = "exclusive";
+    /// <summary>
+    /// Accounts:Mode, parsed once by <see cref="SettingsLoader"/> with <see cref="OwnershipModes"/>, the
+    /// one parser of the configuration spellings (the binder's enum conversion cannot read
+    /// "managed-block"); a bad value is a settings error at load, never a failure of the first sync.
+    /// </summary>
+    public OwnershipMode Mode { get; set; } = OwnershipMode.Exclusive;
 
     public string[] Include { get; set; } = [];
 
@@ -106,10 +130,18 @@ public sealed class MetricsSettings
     public string? TextfilePath { get; set; }
 }
 
-/// <summary>`Host:Name`: the name this host goes by for `{hostname}` in Registry:Url (default: the system host name).</summary>
 public sealed class HostSettings
 {
+    /// <summary>This host's identity for {hostname} in Registry:Url and for a snapshot's audience; unset means the host name.</summary>
     public string? Name { get; set; }
 
     public string ResolvedName => string.IsNullOrWhiteSpace(Name) ? System.Net.Dns.GetHostName() : Name;
+}
+
+public sealed class SshdSettings
+{
+    /// <summary>Where the KRL for sshd's RevokedKeys goes; unset means State:Directory/revoked_keys.krl.</summary>
+    public string? RevokedKeysFile { get; set; }
+
+    public string ResolveRevokedKeysFile(StateSettings state) => RevokedKeysFile ?? System.IO.Path.Combine(state.Directory, "revoked_keys.krl");
 }

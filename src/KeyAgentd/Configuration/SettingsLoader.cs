@@ -1,3 +1,5 @@
+using KeyAgentd.Core;
+using KeyAgentd.Core.Planning;
 using Microsoft.Extensions.Configuration;
 
 namespace KeyAgentd.Configuration;
@@ -21,11 +23,19 @@ public static class SettingsLoader
         {
             throw new SettingsException($"config file {path} does not exist");
         }
-        return new ConfigurationBuilder()
-            .AddJsonFile(Path.GetFullPath(path), optional: configPath is null, reloadOnChange: false)
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddInMemoryCollection(overrides.Where(o => o.Value is not null))
-            .Build();
+        try
+        {
+            return new ConfigurationBuilder()
+                .AddJsonFile(Path.GetFullPath(path), optional: configPath is null, reloadOnChange: false)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .AddInMemoryCollection(overrides.Where(o => o.Value is not null))
+                .Build();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // A broken file is unusable configuration like any other (exit 2 with the reason), not a crash.
+            throw new SettingsException($"config file {path}: {e.InnerException?.Message ?? e.Message}", e);
+        }
     }
 
     public static KeyAgentdSettings Bind(IConfiguration configuration)
@@ -33,22 +43,32 @@ public static class SettingsLoader
         var settings = new KeyAgentdSettings();
         try
         {
-            configuration.Bind(settings, o => o.ErrorOnUnknownConfiguration = false);
+            // Accounts:Mode is hidden from the binder (a null layer on top): its enum conversion
+            // cannot read "managed-block". OwnershipModes parses it below, once.
+            var withoutMode = new ConfigurationBuilder()
+                .AddConfiguration(configuration, shouldDisposeConfiguration: false)
+                .AddInMemoryCollection([new KeyValuePair<string, string?>(ModeKey, null)])
+                .Build();
+            withoutMode.Bind(settings, o => o.ErrorOnUnknownConfiguration = false);
         }
         catch (InvalidOperationException e)
         {
             throw new SettingsException($"invalid configuration: {e.Message}", e);
         }
+        settings.Accounts.Mode = ParseMode(configuration[ModeKey]);
         Validate(settings);
         return settings;
     }
 
+    private const string ModeKey = "Accounts:Mode";
+
+    private static OwnershipMode ParseMode(string? text) =>
+        text is null ? OwnershipMode.Exclusive
+        : OwnershipModes.TryParse(text, out var mode) ? mode
+        : throw new SettingsException($"{ModeKey} must be exclusive, managed-block or report, not \"{SafeText.Escape(text, 40)}\"");
+
     private static void Validate(KeyAgentdSettings settings)
     {
-        if (settings.Accounts.Mode is not ("exclusive" or "managed-block" or "report"))
-        {
-            throw new SettingsException($"Accounts:Mode must be exclusive, managed-block or report, not \"{settings.Accounts.Mode}\"");
-        }
         if (settings.Policy.MinRsaBits is < 1024 or > 16384)
         {
             throw new SettingsException("Policy:MinRsaBits must be between 1024 and 16384");
@@ -64,6 +84,26 @@ public static class SettingsLoader
         if (settings.Registry.MaxBytes <= 0)
         {
             throw new SettingsException("Registry:MaxBytes must be positive");
+        }
+        ValidateSignatures(settings.Registry);
+    }
+
+    private static void ValidateSignatures(RegistrySettings registry)
+    {
+        // Case-insensitive like Accounts:Mode: the value often comes from an environment variable typed by hand.
+        string? signatures = registry.Signatures?.Trim().ToLowerInvariant();
+        if (signatures is not (null or "enforce" or "report" or "off"))
+        {
+            throw new SettingsException($"Registry:Signatures must be enforce, report or off, not \"{SafeText.Escape(registry.Signatures!, 40)}\"");
+        }
+        registry.Signatures = signatures;
+        if (registry.SignatureThreshold is < 1 or > 16)
+        {
+            throw new SettingsException("Registry:SignatureThreshold must be between 1 and 16");
+        }
+        if (registry.MaxValidity <= TimeSpan.Zero || registry.ClockSkew < TimeSpan.Zero)
+        {
+            throw new SettingsException("Registry:MaxValidity must be positive, Registry:ClockSkew not negative");
         }
     }
 }

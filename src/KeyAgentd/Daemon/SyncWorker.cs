@@ -3,6 +3,7 @@ using KeyAgentd.Configuration;
 using KeyAgentd.Sync;
 using KeyAgentd.Systemd;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace KeyAgentd.Daemon;
@@ -11,12 +12,16 @@ namespace KeyAgentd.Daemon;
 /// The daemon loop: a cycle at start, then every Registry:PollInterval ± Registry:Jitter (so a fleet
 /// does not poll in lock-step); SIGHUP runs a cycle now. Cycles never overlap (the engine serialises
 /// them). On SIGTERM the engine finishes the account it is writing, then the loop ends.
+/// Under a systemd watchdog, WATCHDOG=1 is earned by the loop's own progress (<see cref="WatchdogDeadline"/>):
+/// a ping when a cycle starts and ends, and every WatchdogSec/2 only while the cycle (or the wait for
+/// the next one) is within its deadline; a hung cycle stops the pings and systemd restarts the daemon.
 /// </summary>
 public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings settings, ISystemdNotifier notifier, TimeProvider time, ILogger<SyncWorker> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _syncNow = new(0, 1);
     private PosixSignalRegistration? _hangup;
     private int _cycles;
+    private WatchdogDeadline? _watchdog;
 
     /// <summary>Cycles completed since start (for tests and the watchdog).</summary>
     public int Cycles => Volatile.Read(ref _cycles);
@@ -47,7 +52,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var watchdog = StartWatchdog(stoppingToken);
+        using var pings = StartWatchdog(stoppingToken);
         await CycleAsync(stoppingToken).ConfigureAwait(false);
         if (!stoppingToken.IsCancellationRequested)
         {
@@ -56,6 +61,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = NextDelay();
+            _watchdog?.Idle(wait);
             LogNextCycle(logger, wait.TotalSeconds);
             try
             {
@@ -72,10 +78,11 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     private async Task CycleAsync(CancellationToken stoppingToken)
     {
+        Progress(beginCycle: true);
         try
         {
             var result = await engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
-            notifier.Notify(ServiceState.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}"));
+            notifier.Notify(ServiceStates.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}"));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -84,9 +91,28 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         {
             // One bad cycle (a full disk, a damaged state file) must not end the service: keys stay as they are.
             LogCycleFailed(logger, e);
-            notifier.Notify(ServiceState.Status($"failed: {e.Message}"));
+            notifier.Notify(ServiceStates.Status($"failed: {e.Message}"));
         }
         Interlocked.Increment(ref _cycles);
+        Progress(beginCycle: false);
+    }
+
+    /// <summary>A cycle starting or ending is progress: ping now, and a new cycle gets a fresh deadline.</summary>
+    private void Progress(bool beginCycle)
+    {
+        if (_watchdog is null)
+        {
+            return;
+        }
+        if (beginCycle)
+        {
+            _watchdog.BeginCycle();
+        }
+        else
+        {
+            _watchdog.Idle(TimeSpan.Zero);
+        }
+        notifier.Notify(ServiceStates.Watchdog);
     }
 
     private TimeSpan NextDelay()
@@ -97,20 +123,33 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         return delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay;
     }
 
-    private IDisposable? StartWatchdog(CancellationToken stoppingToken)
+    private PeriodicTimer? StartWatchdog(CancellationToken stoppingToken)
     {
-        if (SystemdNotifier.WatchdogInterval() is not { } interval)
+        if (KeyAgentd.Systemd.SystemdNotifier.WatchdogTimeout() is not { } timeout)
         {
             return null;
         }
-        var timer = new PeriodicTimer(interval, time);
+        var deadline = new WatchdogDeadline(timeout, time);
+        _watchdog = deadline;
+        var timer = new PeriodicTimer(deadline.PingInterval, time);
         _ = Task.Run(async () =>
         {
+            bool overdue = false;
             try
             {
                 while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
                 {
-                    notifier.Notify(ServiceState.Watchdog);
+                    if (deadline.ShouldPing())
+                    {
+                        overdue = false;
+                        notifier.Notify(ServiceStates.Watchdog);
+                    }
+                    else if (!overdue)
+                    {
+                        overdue = true;
+                        double running = deadline.SinceCycleStart().TotalSeconds;
+                        LogWatchdogOverdue(logger, running, deadline.CycleBudget.TotalSeconds);
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -132,4 +171,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "sync cycle failed; files left as they were")]
     private static partial void LogCycleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Critical, Message = "no progress: the sync cycle began {Seconds:0.0}s ago and is past its watchdog budget of {Budget:0.0}s; WATCHDOG=1 pings stop, so systemd restarts the daemon")]
+    private static partial void LogWatchdogOverdue(ILogger logger, double seconds, double budget);
 }

@@ -1,6 +1,7 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Writer;
 using KeyAgentd.State;
@@ -14,7 +15,7 @@ namespace KeyAgentd.Doctor;
 /// </summary>
 public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase accounts, HomeKeyFiles writer, StateStore state, Func<string, SshdConfigProbe.Result?> sshdProbe)
 {
-    public DoctorReport Examine(string user, DateTimeOffset now)
+    public DoctorReport Examine(string user, DateTimeOffset now, TimeZoneInfo localZone)
     {
         var report = new DoctorReport();
         report.Section($"account {user}");
@@ -48,18 +49,22 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
                     report.Warn($"{where}: {finding.Message}");
                     break;
                 default:
-                    report.Fail($"{where}: {finding.Message}" + (finding.SshdLog is { } log ? $"\n          sshd logs: \"{log}\"" : ""));
+                    report.Fail($"{where}: {finding.Message}");
+                    if (finding.SshdLog is { } log)
+                    {
+                        report.Detail($"sshd logs: \"{log}\"");
+                    }
                     break;
             }
         }
 
-        ExamineKeys(report, account, now);
+        ExamineKeys(report, account, now, localZone);
         ExamineManagement(report, account);
         ExamineSshd(report, account);
         return report;
     }
 
-    private void ExamineKeys(DoctorReport report, AccountInfo account, DateTimeOffset now)
+    private void ExamineKeys(DoctorReport report, AccountInfo account, DateTimeOffset now, TimeZoneInfo localZone)
     {
         report.Section("~/.ssh/authorized_keys");
         var read = writer.ReadAuthorizedKeys(account);
@@ -73,7 +78,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
             report.Info("absent" + (settings.Delivery.AuthorizedKeysFiles ? "" : " (fine: Delivery:AuthorizedKeysFiles is false, keys come from keyagentd-keys)"));
             return;
         }
-        var policy = new KeyPolicy(settings.Policy.ToPolicyOptions());
+        var policy = new KeyPolicy(settings.Policy.ToPolicyOptions(), localZone);
         int keys = 0;
         foreach (var line in AuthorizedKeysFile.Read(read.Text!).Where(l => l.Kind is AuthorizedKeyLineKind.Key or AuthorizedKeyLineKind.Invalid))
         {
@@ -89,14 +94,23 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
                 // Not a policy nuance: OpenSSH 7.0+ refuses DSA by default and 9.8 removed it, so it is no key at all.
                 report.Fail($"{what}: {verdict.Code}: sshd (OpenSSH 7.0 and later) refuses ssh-dss keys; fix: ssh-keygen -t ed25519, and register the new key");
             }
-            else if (line.IsKey)
+            else if (line.IsKey || (line.Key is not null && line.Error == ReasonCode.NeedsConversion))
             {
+                // The second case is an rsa-sha2-256/512 type token: sshd reads the key as ssh-rsa.
                 keys++;
                 report.Warn($"{what}: {verdict.Code}: {verdict.Message} (sshd may still accept it; keyagentd would not deliver it)");
+                if (line.Suggestion is { } canonical)
+                {
+                    report.Detail($"fix: {canonical}");
+                }
             }
             else
             {
-                report.Fail($"{what}: sshd skips this line: {verdict.Code}: {verdict.Message}" + (line.Suggestion is { } fix ? $"\n          fix: {fix}" : ""));
+                report.Fail($"{what}: sshd skips this line: {verdict.Code}: {verdict.Message}");
+                if (line.Suggestion is { } fix)
+                {
+                    report.Detail($"fix: {fix}");
+                }
             }
         }
         if (keys == 0)
@@ -115,7 +129,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         }
         else if (status.AccountKeys.TryGetValue(account.Name, out int count))
         {
-            report.Ok($"managed ({settings.Accounts.Mode}), {count} key(s) from registry serial {status.SnapshotSerial}, last sync {status.LastAttempt:u} {status.Outcome}");
+            report.Ok($"managed ({settings.Accounts.Mode.ToName()}), {count} key(s) from registry serial {status.SnapshotSerial}, last sync {status.LastAttempt:u} {status.Outcome}");
         }
         else
         {

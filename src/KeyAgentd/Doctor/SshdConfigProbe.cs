@@ -7,9 +7,11 @@ public static class SshdConfigProbe
 {
     public sealed record Result(IReadOnlyDictionary<string, string> Settings, string? Error);
 
+    private static readonly string[] SshdPaths = ["/usr/sbin/sshd", "/usr/local/sbin/sshd"];
+
     public static Result? Probe(string user)
     {
-        string? sshd = new[] { "/usr/sbin/sshd", "/usr/local/sbin/sshd" }.FirstOrDefault(File.Exists);
+        string? sshd = SshdPaths.FirstOrDefault(File.Exists);
         if (sshd is null)
         {
             return null;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Events;
 
@@ -8,9 +7,9 @@ namespace KeyAgentd.Logging;
 public static class LoggingSetup
 {
     /// <param name="toStandardError">One-shot commands keep stdout for their own output.</param>
-    public static Serilog.ILogger Create(IConfiguration? configuration = null, bool? journal = null, bool toStandardError = false)
+    public static Serilog.ILogger Create(bool toStandardError = false)
     {
-        bool toJournal = journal ?? Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };
+        bool toJournal = Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };
         // The journal stamps time itself; a terminal reader wants it.
         string template = toJournal
             ? "{" + SyslogPriorityEnricher.PropertyName + "}{Message:lj}{NewLine}{Exception}"
@@ -20,11 +19,8 @@ public static class LoggingSetup
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .MinimumLevel.Override("Polly", LogEventLevel.Warning)
-            .Enrich.With(new SyslogPriorityEnricher(toJournal));
-        if (configuration is not null)
-        {
-            logger = logger.ReadFrom.Configuration(configuration);
-        }
+            .Enrich.With(new SyslogPriorityEnricher(toJournal))
+            .Enrich.With(new SafeTextEnricher());
         return logger.WriteTo.Console(outputTemplate: template, formatProvider: System.Globalization.CultureInfo.InvariantCulture, standardErrorFromLevel: toStandardError ? LogEventLevel.Verbose : null).CreateLogger();
     }
 }

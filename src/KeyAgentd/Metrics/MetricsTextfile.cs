@@ -19,6 +19,8 @@ public static class MetricsTextfile
         Gauge(text, "keyagentd_snapshot_serial", "Serial of the registry snapshot in use.", status.SnapshotSerial);
         Gauge(text, "keyagentd_snapshot_age_seconds", "Age of the snapshot in use (now - issued_at).", status.SnapshotAge(now)?.TotalSeconds);
         Gauge(text, "keyagentd_snapshot_stale", "1 when the snapshot in use is past its expires_at.", status.IsStale(now) ? 1 : 0);
+        Gauge(text, "keyagentd_snapshot_signature_valid", "1 when the snapshot in use carries valid signatures from enough trusted signers.", status.SignatureVerdict == "accepted" ? 1 : 0);
+        Gauge(text, "keyagentd_registry_unauthenticated", "1 when nothing authenticates the registry (no allowed_signers file, or Registry:Signatures off).", status.Unauthenticated ? 1 : 0);
         Gauge(text, "keyagentd_accounts_refused", "Accounts whose files were refused (unsafe ownership or modes, I/O errors).", status.AccountFailures.Count);
         Gauge(text, "keyagentd_accounts_missing", "Accounts named by the registry that do not exist on this host.", status.AccountsMissing.Count);
 
@@ -34,7 +36,7 @@ public static class MetricsTextfile
         {
             Sample(text, "keyagentd_rejected_keys", $"reason=\"{Escape(reason)}\"", count);
         }
-        Header(text, "keyagentd_registry_errors_total", "Registry fetch or validation failures, by kind.", "counter");
+        Header(text, "keyagentd_registry_errors_total", "Registry fetch, signature and validation failures, by kind (a refusal reason such as signature-invalid or audience-mismatch).", "counter");
         foreach (var (kind, count) in status.RegistryErrors)
         {
             Sample(text, "keyagentd_registry_errors_total", $"kind=\"{Escape(kind)}\"", count);

@@ -10,30 +10,34 @@ public sealed class FileRegistrySource(string path, long maxBytes) : IRegistrySo
 {
     public string Location => "file://" + path;
 
-    public async Task<RegistryFetch> FetchAsync(string? previousETag, CancellationToken cancellationToken)
+    public string SignatureLocation => "file://" + path + ".sig";
+
+    public Task<RegistryFetch> FetchAsync(string? previousETag, CancellationToken cancellationToken) =>
+        ReadAsync(path, previousETag, missingIsFailure: true, cancellationToken);
+
+    public Task<RegistryFetch> FetchSignatureAsync(CancellationToken cancellationToken) =>
+        ReadAsync(path + ".sig", null, missingIsFailure: false, cancellationToken);
+
+    private async Task<RegistryFetch> ReadAsync(string file, string? previousETag, bool missingIsFailure, CancellationToken cancellationToken)
     {
         byte[] content;
         try
         {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
             if (stream.Length > maxBytes)
             {
-                return RegistryFetch.Failed("too-large", $"{path} is {stream.Length} bytes, more than Registry:MaxBytes ({maxBytes})");
+                return RegistryFetch.Failed("too-large", $"{file} is {stream.Length} bytes, more than Registry:MaxBytes ({maxBytes})");
             }
             content = new byte[stream.Length];
             await stream.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return RegistryFetch.Failed("unreachable", $"{path} does not exist");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return RegistryFetch.Failed("unreachable", $"{path} does not exist");
+            return missingIsFailure ? RegistryFetch.Failed("unreachable", $"{file} does not exist") : RegistryFetch.Missing($"{file} does not exist");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return RegistryFetch.Failed("unreachable", $"{path}: {e.Message}");
+            return RegistryFetch.Failed("unreachable", $"{file}: {e.Message}");
         }
         string etag = "\"sha256:" + Convert.ToHexStringLower(SHA256.HashData(content)) + "\"";
         return etag == previousETag ? RegistryFetch.NotModified(etag) : new RegistryFetch(RegistryFetchStatus.Ok, content, etag);

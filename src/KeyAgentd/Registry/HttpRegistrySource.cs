@@ -16,9 +16,19 @@ public sealed class HttpRegistrySource(HttpClient client, Uri url) : IRegistrySo
 {
     public const string HttpClientName = "registry";
 
+    private readonly Uri _signatureUrl = new UriBuilder(url) { Path = url.AbsolutePath + ".sig" }.Uri;
+
     public string Location => url.ToString();
 
-    public async Task<RegistryFetch> FetchAsync(string? previousETag, CancellationToken cancellationToken)
+    public string SignatureLocation => _signatureUrl.ToString();
+
+    public Task<RegistryFetch> FetchAsync(string? previousETag, CancellationToken cancellationToken) =>
+        GetAsync(url, previousETag, notFoundIsMissing: false, cancellationToken);
+
+    public Task<RegistryFetch> FetchSignatureAsync(CancellationToken cancellationToken) =>
+        GetAsync(_signatureUrl, null, notFoundIsMissing: true, cancellationToken);
+
+    private async Task<RegistryFetch> GetAsync(Uri url, string? previousETag, bool notFoundIsMissing, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (previousETag is not null && EntityTagHeaderValue.TryParse(previousETag, out var etag))
@@ -36,6 +46,8 @@ public sealed class HttpRegistrySource(HttpClient client, Uri url) : IRegistrySo
                 case HttpStatusCode.OK:
                     byte[] content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
                     return new RegistryFetch(RegistryFetchStatus.Ok, content, newETag);
+                case HttpStatusCode.NotFound or HttpStatusCode.Gone when notFoundIsMissing:
+                    return RegistryFetch.Missing($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
                 case HttpStatusCode.TooManyRequests:
                     return RegistryFetch.Failed("rate-limited", $"{url} answered 429 Too Many Requests after retries");
                 default:

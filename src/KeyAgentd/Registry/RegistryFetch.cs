@@ -10,6 +10,9 @@ public enum RegistryFetchStatus
 
     /// <summary>The registry could not be read; <see cref="RegistryFetch.ErrorCode"/> says why.</summary>
     Failed,
+
+    /// <summary>The registry answered that there is no such document (HTTP 404/410, no such file); only signature fetches report it.</summary>
+    Missing,
 }
 
 /// <summary>The outcome of one poll of the registry.</summary>
@@ -18,4 +21,6 @@ public sealed record RegistryFetch(RegistryFetchStatus Status, byte[]? Content =
     public static RegistryFetch NotModified(string? etag) => new(RegistryFetchStatus.NotModified, ETag: etag);
 
     public static RegistryFetch Failed(string code, string message) => new(RegistryFetchStatus.Failed, ErrorCode: code, Message: message);
+
+    public static RegistryFetch Missing(string message) => new(RegistryFetchStatus.Missing, Message: message);
 }

@@ -1,58 +1,54 @@
-using System.Net;
+using Microsoft.Extensions.Http.Resilience;
 using Polly;
-using Polly.CircuitBreaker;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace KeyAgentd.Registry;
 
 /// <summary>
-/// The registry's resilience pipeline: retries with exponential backoff and jitter on transient
-/// failures (connect errors, per-attempt timeouts, 5xx, 429 honouring Retry-After), a circuit
-/// breaker so a dead registry is not hammered by a whole fleet, and a timeout per attempt.
+/// The registry's resilience pipeline, built from Microsoft.Extensions.Http.Resilience's HTTP
+/// strategies (whose default ShouldHandle is the transient set: connect errors, per-attempt
+/// timeouts, 5xx, 408 and 429): retries with exponential backoff and jitter, a circuit breaker so
+/// a dead registry is not hammered by a whole fleet, and a timeout per attempt, innermost.
 /// </summary>
 public static class RegistryResilience
 {
     public sealed record Options(TimeSpan AttemptTimeout, int MaxRetries = 3, TimeSpan? BaseDelay = null, TimeSpan? MaxRetryAfter = null, TimeSpan? BreakDuration = null);
 
-    public static ResiliencePipeline<HttpResponseMessage> Build(Options options, TimeProvider? timeProvider = null)
+    /// <summary>The strategies in order, for <c>AddResilienceHandler</c> and for <see cref="Build"/>.</summary>
+    public static ResiliencePipelineBuilder<HttpResponseMessage> Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, Options options)
     {
         var maxRetryAfter = options.MaxRetryAfter ?? TimeSpan.FromSeconds(60);
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
-        if (timeProvider is not null)
-        {
-            builder.TimeProvider = timeProvider;
-        }
         return builder
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            .AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.BaseDelay ?? TimeSpan.FromSeconds(1),
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                // The library's own Retry-After generator is uncapped (and Polly's MaxDelay does not
+                // apply to a generator), so a registry could park us for an hour: ours caps it.
+                ShouldRetryAfterHeader = false,
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, maxRetryAfter)),
             })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 FailureRatio = 1.0,
                 MinimumThroughput = 8,
                 SamplingDuration = TimeSpan.FromMinutes(2),
                 BreakDuration = options.BreakDuration ?? TimeSpan.FromSeconds(30),
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
             })
-            .AddTimeout(options.AttemptTimeout)
-            .Build();
+            .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.AttemptTimeout });
     }
 
-    internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    /// <summary>The same pipeline without a service provider, for a hand-built handler chain.</summary>
+    public static ResiliencePipeline<HttpResponseMessage> Build(Options options, TimeProvider? timeProvider = null)
     {
-        { Exception: HttpRequestException } => true,
-        { Exception: TimeoutRejectedException } => true,
-        { Exception: RegistryTooLargeException } => false,
-        { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests || response.StatusCode == HttpStatusCode.RequestTimeout,
-        _ => false,
-    };
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (timeProvider is not null)
+        {
+            builder.TimeProvider = timeProvider;
+        }
+        return Configure(builder, options).Build();
+    }
 
     /// <summary>Retry-After (seconds or a date) wins over the backoff, bounded so a registry cannot park us forever.</summary>
     internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max)

@@ -8,9 +8,9 @@ public static class RegistrySourceFactory
 {
     public static IServiceCollection AddRegistryHttpClient(this IServiceCollection services, RegistrySettings settings)
     {
-        var pipeline = RegistryResilience.Build(new RegistryResilience.Options(settings.Timeout));
+        var resilience = new RegistryResilience.Options(settings.Timeout);
         var validation = RegistryTls.PinnedTo(settings.CaFile);
-        services.AddHttpClient(HttpRegistrySource.HttpClientName, client =>
+        var http = services.AddHttpClient(HttpRegistrySource.HttpClientName, client =>
             {
                 // The pipeline's per-attempt timeout governs; this only bounds a whole fetch with its retries.
                 client.Timeout = settings.Timeout * 8 + TimeSpan.FromSeconds(70);
@@ -21,15 +21,16 @@ public static class RegistrySourceFactory
                 AutomaticDecompression = System.Net.DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 SslOptions = { RemoteCertificateValidationCallback = validation },
-            })
-            .AddHttpMessageHandler(() => new ResilienceHandler(pipeline))
-            .AddHttpMessageHandler(() => new BoundedContentHandler(settings.MaxBytes));
+            });
+        http.AddResilienceHandler("registry", pipeline => RegistryResilience.Configure(pipeline, resilience));
+        // Added after the resilience handler, so it sits inside it: the body is read within the attempt.
+        http.AddHttpMessageHandler(() => new BoundedContentHandler(settings.MaxBytes));
         return services;
     }
 
     /// <summary>The same handler order as the DI registration, for callers without a service provider (tests).</summary>
     public static HttpMessageHandler BuildHandlerChain(Polly.ResiliencePipeline<HttpResponseMessage> pipeline, long maxBytes, HttpMessageHandler primary) =>
-        new ResilienceHandler(pipeline) { InnerHandler = new BoundedContentHandler(maxBytes) { InnerHandler = primary } };
+        new Microsoft.Extensions.Http.Resilience.ResilienceHandler(pipeline) { InnerHandler = new BoundedContentHandler(maxBytes) { InnerHandler = primary } };
 
     public static IRegistrySource Create(RegistrySettings settings, string hostName, IServiceProvider services)
     {

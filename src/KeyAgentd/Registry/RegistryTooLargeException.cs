@@ -1,7 +1,4 @@
 namespace KeyAgentd.Registry;
 
 /// <summary>The response was larger than Registry:MaxBytes; never retried.</summary>
-public sealed class RegistryTooLargeException(long limit) : Exception($"registry response is larger than Registry:MaxBytes ({limit} bytes)")
-{
-    public long Limit { get; } = limit;
-}
+public sealed class RegistryTooLargeException(long limit) : Exception($"registry response is larger than Registry:MaxBytes ({limit} bytes)");

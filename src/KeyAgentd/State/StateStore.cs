@@ -14,6 +14,7 @@ namespace KeyAgentd.State;
 public sealed partial class StateStore(string directory)
 {
     public const string SnapshotFileName = "snapshot.json";
+    public const string SignatureFileName = "snapshot.json.sig";
     public const string StatusFileName = "status.json";
     public const string KeysDirectoryName = "keys";
     public const string AuditHeadFileName = "audit.head";
@@ -51,8 +52,31 @@ public sealed partial class StateStore(string directory)
         return File.Exists(path) ? File.ReadAllBytes(path) : null;
     }
 
-    public void SaveSnapshot(byte[] content) =>
+    /// <summary>The detached signature saved with the last-known-good snapshot: its proof, re-verified at start.</summary>
+    public byte[]? LoadSnapshotSignature()
+    {
+        string path = Path.Combine(Directory, SignatureFileName);
+        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+    }
+
+    /// <summary>
+    /// Saves the snapshot with its signature (the signature first; a crash between the two leaves a pair
+    /// that fails re-verification, which is treated as no last-known-good, never as a trusted one).
+    /// Without a signature any older one is removed, so it can never be paired with other bytes.
+    /// </summary>
+    public void SaveSnapshot(byte[] content, byte[]? signature = null)
+    {
+        string signaturePath = Path.Combine(Directory, SignatureFileName);
+        if (signature is not null)
+        {
+            Write(Directory, SignatureFileName, signature, Posix.Mode0600);
+        }
+        else if (File.Exists(signaturePath))
+        {
+            File.Delete(signaturePath);
+        }
         Write(Directory, SnapshotFileName, content, Posix.Mode0600);
+    }
 
     public string? ReadCache(string account)
     {

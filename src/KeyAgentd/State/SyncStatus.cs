@@ -45,6 +45,21 @@ public sealed class SyncStatus
 
     [JsonPropertyName("last_registry_error")] public string? LastRegistryError { get; set; }
 
+    /// <summary>Registry:Signatures as resolved this cycle: enforce, report or off.</summary>
+    [JsonPropertyName("signatures")] public string? Signatures { get; set; }
+
+    /// <summary>Nothing authenticates the registry (signatures off, or no allowed_signers file): warned at every cycle.</summary>
+    [JsonPropertyName("unauthenticated")] public bool Unauthenticated { get; set; }
+
+    /// <summary>The signature verdict of the snapshot in use (accepted, a refusal code under report, or unchecked).</summary>
+    [JsonPropertyName("signature_verdict")] public string? SignatureVerdict { get; set; }
+
+    /// <summary>Who signed the snapshot in use (the signatures that counted toward the threshold).</summary>
+    [JsonPropertyName("snapshot_signers")] public List<SnapshotSigner> SnapshotSigners { get; set; } = [];
+
+    /// <summary>Lower-case hex SHA-256 of the snapshot in use, exactly as fetched (equivocation is judged against it).</summary>
+    [JsonPropertyName("snapshot_sha256")] public string? SnapshotSha256 { get; set; }
+
     /// <summary>The snapshot in use is past its expires_at: trusted still (never empties accounts), but loudly reported.</summary>
     public bool IsStale(DateTimeOffset now) => SnapshotExpiresAt is { } expires && expires <= now;
 

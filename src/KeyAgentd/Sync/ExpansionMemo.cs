@@ -44,12 +44,12 @@ internal sealed class ExpansionMemo
         if (ReferenceEquals(snapshot, _snapshot))
         {
             _desired = desired;
-            _validUntil = NextExpiry(desired, now);
+            _validUntil = NextExpiry(desired, now, policy.LocalZone);
         }
         return desired;
     }
 
-    private static DateTimeOffset NextExpiry(DesiredState desired, DateTimeOffset now)
+    private static DateTimeOffset NextExpiry(DesiredState desired, DateTimeOffset now, TimeZoneInfo localZone)
     {
         var next = DateTimeOffset.MaxValue;
         foreach (var keys in desired.Accounts.Values)
@@ -60,7 +60,7 @@ internal sealed class ExpansionMemo
                 {
                     next = notAfter;
                 }
-                if (key.Options.ExpiryTime() is { } expiry && expiry > now && expiry < next)
+                if (key.Options.ExpiryTime(localZone) is { } expiry && expiry > now && expiry < next)
                 {
                     next = expiry;
                 }

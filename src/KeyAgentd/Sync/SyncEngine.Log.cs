@@ -19,4 +19,22 @@ public sealed partial class SyncEngine
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "mass removal let through by the registry's removal_approval for serial {Serial}: {Reason}")]
     private static partial void LogRemovalApproved(ILogger logger, long serial, string reason);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "registry {Location} is UNAUTHENTICATED ({Why}): whoever controls its server or the network path controls this host's keys; see README \"Signing the registry\"")]
+    private static partial void LogUnauthenticated(ILogger logger, string location, string why);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "trust roots: {Problem}")]
+    private static partial void LogTrustRootLine(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "{Message}")]
+    private static partial void LogLastKnownGoodUnverified(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "registry {Location} EQUIVOCATION, snapshot refused: {Message}; a signer is compromised or broken")]
+    private static partial void LogEquivocation(ILogger logger, string location, string message);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "registry {Location}: applied in report mode although it would be refused under enforce: {Problem}")]
+    private static partial void LogReportedOnly(ILogger logger, string location, string problem);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "writing the KRL {Path} failed: {Error}")]
+    private static partial void LogKrlFailed(ILogger logger, string path, string error);
 }

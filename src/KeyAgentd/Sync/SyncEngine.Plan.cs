@@ -27,7 +27,7 @@ public sealed partial class SyncEngine
 
     private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion)
     {
-        var mode = OwnershipModes.Parse(settings.Accounts.Mode);
+        var mode = settings.Accounts.Mode;
         var delivery = settings.Delivery.AuthorizedKeysFiles ? Delivery.AuthorizedKeysFile : Delivery.HelperCacheOnly;
         string? currentFile = null;
         FileRefusal? unsafeFile = null;

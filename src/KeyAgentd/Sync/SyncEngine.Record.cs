@@ -107,10 +107,12 @@ public sealed partial class SyncEngine
         var status = cycle.Status;
         if (source.Fresh && source.Content is not null)
         {
-            state.SaveSnapshot(source.Content);
+            state.SaveSnapshot(source.Content, source.Signature);
+            TrustSavedSnapshot(source.Check);
             _memo.RememberSnapshot(source.Content, snapshot);
             status.ETag = source.ETag;
             status.SnapshotAcceptedAt = cycle.Now;
+            RecordSigners(status, source.Check);
         }
         status.SnapshotSerial = snapshot.Serial;
         status.SnapshotIssuedAt = snapshot.IssuedAt;
@@ -121,5 +123,15 @@ public sealed partial class SyncEngine
         status.AccountsMissing = [.. selection.Missing];
         status.RejectedKeys = new SortedDictionary<string, int>(
             plan.Rejections.GroupBy(r => r.Verdict.Code).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+    }
+
+    /// <summary>Who vouched for the snapshot now in use, for `status` and the metrics.</summary>
+    private static void RecordSigners(SyncStatus status, Signing.SnapshotCheck? check)
+    {
+        status.SnapshotSha256 = check?.Sha256;
+        status.SignatureVerdict = check?.SignatureVerdict;
+        status.SnapshotSigners = check?.Signature is { } decision
+            ? [.. decision.Signatures.Where(s => s.CountsTowardThreshold).Select(s => new SnapshotSigner(s.Principals!, s.KeyType!, s.Fingerprint!))]
+            : [];
     }
 }

@@ -1,17 +1,19 @@
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Registry;
+using KeyAgentd.Signing;
 using KeyAgentd.State;
 
 namespace KeyAgentd.Sync;
 
 public sealed partial class SyncEngine
 {
-    /// <summary>Stage 1: the registry's new snapshot if it is usable, else the last-known-good one, with the reason.</summary>
+    /// <summary>Stage 1: the registry's new snapshot if it is usable (fetched, verified, valid), else the last-known-good one, with the reason.</summary>
     private async Task<SnapshotSource> AcquireSnapshotAsync(SyncCycle cycle, CancellationToken stopping)
     {
         var status = cycle.Status;
-        byte[]? lastKnownGood = state.LoadSnapshot();
+        var setup = LoadSignatureSetup(status);
+        byte[]? lastKnownGood = LastKnownGoodContent(cycle, setup);
         // Without a local copy a 304 would leave us with nothing, so only ask conditionally when we have one.
         var fetch = await registry.FetchAsync(lastKnownGood is null ? null : status.ETag, stopping).ConfigureAwait(false);
         SnapshotError? problem = null;
@@ -19,29 +21,31 @@ public sealed partial class SyncEngine
         {
             case RegistryFetchStatus.NotModified:
                 break;
-            case RegistryFetchStatus.Failed:
-                problem = new SnapshotError(fetch.ErrorCode!, fetch.Message ?? fetch.ErrorCode!);
-                break;
             case RegistryFetchStatus.Ok:
-                if (!RegistrySnapshotParser.TryParse(fetch.Content, out var parsed, out var error) ||
-                    (error = SnapshotValidator.Check(parsed, status.SnapshotSerial, cycle.Now)) is not null)
+                var (accepted, refusal) = await VerifyFetchedAsync(cycle, setup, fetch, lastKnownGood, stopping).ConfigureAwait(false);
+                if (accepted is not null)
                 {
-                    problem = error;
-                    cycle.Records.Add(cycle.Record(AuditActions.SnapshotRefused, parsed?.Serial) with { Reason = error.Code, Message = error.Message });
-                    break;
+                    return accepted;
                 }
-                status.LastRegistryError = null;
-                cycle.Records.Add(cycle.Record(AuditActions.SnapshotAccepted, parsed.Serial) with { Message = $"from {registry.Location}" });
-                return new SnapshotSource(parsed, Fresh: true, fetch.Content, fetch.ETag, null);
+                problem = refusal;
+                break;
+            default:
+                problem = new SnapshotError(fetch.ErrorCode ?? "unreachable", fetch.Message ?? fetch.ErrorCode ?? "registry unreadable");
+                break;
         }
         if (problem is not null)
         {
-            status.RegistryErrors[problem.Code] = status.RegistryErrors.GetValueOrDefault(problem.Code) + 1;
-            status.LastRegistryError = problem.ToString();
+            CountRegistryProblem(status, problem);
             LogRegistryProblem(logger, registry.Location, problem.ToString());
         }
         return new SnapshotSource(lastKnownGood is null ? null : LastKnownGood(lastKnownGood), Fresh: false, null, null,
             problem ?? (lastKnownGood is null ? new SnapshotError("no-snapshot", "no snapshot has been accepted yet") : null));
+    }
+
+    private static void CountRegistryProblem(SyncStatus status, SnapshotError problem)
+    {
+        status.RegistryErrors[problem.Code] = status.RegistryErrors.GetValueOrDefault(problem.Code) + 1;
+        status.LastRegistryError = problem.ToString();
     }
 
     private RegistrySnapshot LastKnownGood(byte[] content)

@@ -26,11 +26,13 @@ public sealed partial class SyncEngine(
     AuditLog audit,
     StateStore state,
     TimeProvider time,
-    ILogger<SyncEngine> logger)
+    ILogger<SyncEngine> logger) : IDisposable
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly ExpansionMemo _memo = new();
     private readonly string _host = settings.Host.ResolvedName;
+
+    public void Dispose() => _oneAtATime.Dispose();
 
     public async Task<SyncResult> RunAsync(SyncOptions options, CancellationToken stopping)
     {
@@ -63,6 +65,8 @@ public sealed partial class SyncEngine(
         {
             return Report(cycle, source, plan, selection, planned.Failures, Applied.Nothing) with { DryRun = true };
         }
+        // Revocation always wins, guard or not: sshd refuses these keys wherever they are found.
+        WriteRevokedKeys(snapshot);
         if (plan.Guard.Tripped && !cycle.Options.Force)
         {
             return Finish(cycle, GuardTripped(cycle, source, plan, selection));
@@ -76,7 +80,7 @@ public sealed partial class SyncEngine(
 
     private Expansion Expand(Core.Snapshot.RegistrySnapshot snapshot, DateTimeOffset now)
     {
-        var desired = _memo.Expand(snapshot, new KeyPolicy(settings.Policy.ToPolicyOptions()), now);
+        var desired = _memo.Expand(snapshot, new KeyPolicy(settings.Policy.ToPolicyOptions(), time.LocalTimeZone), now);
         return new Expansion(desired, Withdrawals.From(snapshot.Revoked, desired.Rejections));
     }
 

@@ -1,62 +1,56 @@
+using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace KeyAgentd.Systemd;
 
 /// <summary>
-/// Sends one AF_UNIX datagram per state to $NOTIFY_SOCKET; a leading '@' names an abstract socket.
-/// A no-op when the variable is unset, so the same binary runs under systemd, in a shell, in tests.
+/// Microsoft.Extensions.Hosting.Systemd's notifier (it reads $NOTIFY_SOCKET, maps a leading '@' to
+/// an abstract socket, sends one datagram per state and is a no-op outside systemd), guarded: the
+/// library lets a <see cref="SocketException"/> escape, and systemd going away must never take the
+/// daemon down with it. Also reads $WATCHDOG_USEC, which the library does not.
 /// </summary>
 public sealed class SystemdNotifier : ISystemdNotifier
 {
-    private readonly string? _socketPath;
+    private readonly ISystemdNotifier? _sender;
 
     public SystemdNotifier()
-        : this(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"))
+        : this(new Microsoft.Extensions.Hosting.Systemd.SystemdNotifier())
     {
     }
 
-    /// <summary>For testing: an explicit socket path.</summary>
-    internal SystemdNotifier(string? socketPath)
+    /// <summary>For testing: another sender, or null for "not started by systemd".</summary>
+    internal SystemdNotifier(ISystemdNotifier? sender)
     {
-        _socketPath = string.IsNullOrEmpty(socketPath) ? null : socketPath;
+        _sender = sender is { IsEnabled: true } ? sender : null;
     }
 
-    public bool IsEnabled => _socketPath is not null;
+    public bool IsEnabled => _sender is not null;
 
     public void Notify(ServiceState state)
     {
-        if (_socketPath is null)
-        {
-            return;
-        }
-        // Abstract sockets are spelled with '@' in the variable and a NUL byte on the wire.
-        string path = _socketPath[0] == '@' ? "\0" + _socketPath[1..] : _socketPath;
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         try
         {
-            socket.Connect(new UnixDomainSocketEndPoint(path));
-            socket.Send(Encoding.UTF8.GetBytes(state.Message));
+            _sender?.Notify(state);
         }
         catch (SocketException)
         {
-            // systemd going away must never take the daemon down with it.
         }
     }
 
-    /// <summary>Half of $WATCHDOG_USEC (if set for this process), the interval sd_watchdog_enabled(3) recommends.</summary>
-    public static TimeSpan? WatchdogInterval() =>
-        WatchdogInterval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
+    /// <summary>$WATCHDOG_USEC (WatchdogSec=) when it is set for this process, as sd_watchdog_enabled(3) reads it.</summary>
+    public static TimeSpan? WatchdogTimeout() =>
+        WatchdogTimeout(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
 
     /// <summary>For testing: the variables and this process's id given explicitly.</summary>
-    internal static TimeSpan? WatchdogInterval(string? usec, string? pid, int processId)
+    internal static TimeSpan? WatchdogTimeout(string? usec, string? pid, int processId)
     {
-        if (pid is not null && pid != processId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        if (pid is not null && pid != processId.ToString(CultureInfo.InvariantCulture))
         {
             return null;
         }
-        return ulong.TryParse(usec, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong micro) && micro > 0
-            ? TimeSpan.FromMicroseconds(micro / 2.0)
+        return ulong.TryParse(usec, NumberStyles.None, CultureInfo.InvariantCulture, out ulong micro) && micro > 0
+            ? TimeSpan.FromMicroseconds(micro)
             : null;
     }
 }

@@ -15,6 +15,7 @@ namespace KeyAgentd.Writer;
 /// in ~/.ssh, are fsynced and renamed over authorized_keys, so a crash leaves the old file or
 /// the new one, never a mix.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "A service injected into the engine and the doctor: the one way into a home, not a bag of static helpers.")]
 public sealed partial class HomeKeyFiles
 {
     /// <summary>Upper bound on authorized_keys, read or written: a user cannot make the daemon read gigabytes.</summary>

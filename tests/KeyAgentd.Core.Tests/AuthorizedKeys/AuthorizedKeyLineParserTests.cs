@@ -142,4 +142,24 @@ public class AuthorizedKeyLineParserTests
     {
         Assert.Equal(ReasonCode.LineTooLong, AuthorizedKeyLineParser.Parse(new string('A', AuthorizedKeyLineParser.MaxLineLength + 1)).Error);
     }
+
+    [Theory]
+    [InlineData("rsa-sha2-256", "ssh-rsa")]
+    [InlineData("rsa-sha2-512", "ssh-rsa")]
+    public void An_rsa_signature_algorithm_as_the_type_token_keeps_the_key_and_offers_the_ssh_rsa_line(string token, string canonical)
+    {
+        string rsa = SshKeygen.Generate("rsa", 2048, comment: "c");
+        string blob = rsa.Split(' ')[1];
+
+        var line = AuthorizedKeyLineParser.Parse($"  no-pty,from=\"a b\" {token} {blob} my  comment");
+
+        Assert.False(line.IsKey);
+        Assert.Equal(ReasonCode.NeedsConversion, line.Error);
+        Assert.Contains(token, line.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(token, line.KeyType);
+        Assert.Equal(canonical, line.Key!.TypeName);
+        Assert.Equal("my  comment", line.Comment);
+        Assert.Equal($"no-pty,from=\"a b\" {canonical} {blob} my  comment", line.Suggestion);
+        Assert.Equal(ReasonCode.TypeMismatch, AuthorizedKeyLineParser.Parse($"{token} {SshKeygen.Generate("ed25519").Split(' ')[1]}").Error);
+    }
 }

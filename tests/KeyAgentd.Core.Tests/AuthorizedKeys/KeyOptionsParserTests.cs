@@ -50,7 +50,7 @@ public class KeyOptionsParserTests
     public void Earliest_expiry_time_wins()
     {
         var options = KeyOptionsParser.Parse("expiry-time=\"20310101Z\",expiry-time=\"20300101Z\"");
-        Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), options.ExpiryTime());
+        Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), options.ExpiryTime(TimeZoneInfo.Utc));
     }
 
     [Fact]
@@ -59,6 +59,15 @@ public class KeyOptionsParserTests
         var zone = TimeZoneInfo.CreateCustomTimeZone("plus2", TimeSpan.FromHours(2), "plus2", "plus2");
         Assert.True(ExpiryTimeFormat.TryParse("203001011200", zone, out var when));
         Assert.Equal(new DateTimeOffset(2030, 1, 1, 10, 0, 0, TimeSpan.Zero), when.ToUniversalTime());
+    }
+
+    [Fact]
+    public void Expiry_time_reads_a_value_without_z_in_the_given_zone_and_one_with_z_as_utc()
+    {
+        var options = KeyOptionsParser.Parse("expiry-time=\"203001011200\",expiry-time=\"20300101113000Z\"");
+        var plus2 = TimeZoneInfo.CreateCustomTimeZone("plus2", TimeSpan.FromHours(2), "plus2", "plus2");
+        Assert.Equal(new DateTimeOffset(2030, 1, 1, 10, 0, 0, TimeSpan.Zero), options.ExpiryTime(plus2));
+        Assert.Equal(new DateTimeOffset(2030, 1, 1, 11, 30, 0, TimeSpan.Zero), options.ExpiryTime(TimeZoneInfo.Utc));
     }
 
     [Fact]

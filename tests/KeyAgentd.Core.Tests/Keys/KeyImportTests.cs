@@ -72,4 +72,14 @@ public class KeyImportTests
         Assert.Equal(original.Split(' ')[1], block.Suggestion!.Split(' ')[1]);
         Assert.Equal(2 + block.PhysicalLines, lines.Last(l => l.IsKey).LineNumber);
     }
+
+    [Theory]
+    [InlineData("rsa-sha2-256")]
+    [InlineData("rsa-sha2-512")]
+    public void A_signature_algorithm_as_the_type_token_is_normalised_to_ssh_rsa(string token)
+    {
+        string rsa = SshKeygen.Generate("rsa", 2048, comment: "rsa-sha2-256 in the comment stays");
+        Assert.Equal("from=\"10.0.0.0/8\" " + rsa, KeyImport.Normalize($"from=\"10.0.0.0/8\" {token} {rsa[(rsa.IndexOf(' ', StringComparison.Ordinal) + 1)..]}\n"));
+        Assert.Equal(rsa, KeyImport.Normalize(rsa));
+    }
 }

@@ -6,7 +6,7 @@ namespace KeyAgentd.Core.Tests.Policy;
 public class KeyPolicyTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-    private static readonly KeyPolicy Default = new();
+    private static readonly KeyPolicy Default = new(null, TimeZoneInfo.Utc);
 
     private static Verdict Judge(string line, KeyPolicy? policy = null, DateTimeOffset? notAfter = null) =>
         (policy ?? Default).Evaluate(AuthorizedKeyLineParser.Parse(line), Now, notAfter);
@@ -34,7 +34,7 @@ public class KeyPolicyTests
     [Fact]
     public void Dsa_is_refused_even_if_listed_as_allowed()
     {
-        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedKeyTypes = ["ssh-dss", "ssh-ed25519"] });
+        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedKeyTypes = ["ssh-dss", "ssh-ed25519"] }, TimeZoneInfo.Utc);
         Assert.Equal(ReasonCode.DsaNotAllowed, Judge(SshKeygen.Generate("dsa", 1024), policy).Reason);
     }
 
@@ -50,7 +50,7 @@ public class KeyPolicyTests
     [Fact]
     public void Min_rsa_bits_is_configurable()
     {
-        var policy = new KeyPolicy(new KeyPolicyOptions { MinRsaBits = 3072 });
+        var policy = new KeyPolicy(new KeyPolicyOptions { MinRsaBits = 3072 }, TimeZoneInfo.Utc);
         Assert.Equal(ReasonCode.RsaTooSmall, Judge(SshKeygen.Generate("rsa", 2048), policy).Reason);
         Assert.True(Judge(SshKeygen.Generate("rsa", 3072), policy).Accepted);
     }
@@ -58,7 +58,7 @@ public class KeyPolicyTests
     [Fact]
     public void Type_not_in_allowed_list_is_refused()
     {
-        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedKeyTypes = ["ssh-ed25519"] });
+        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedKeyTypes = ["ssh-ed25519"] }, TimeZoneInfo.Utc);
         Assert.Equal(ReasonCode.KeyTypeNotAllowed, Judge(SshKeygen.Generate("ecdsa", 256), policy).Reason);
     }
 
@@ -99,7 +99,7 @@ public class KeyPolicyTests
     [Fact]
     public void Command_is_allowed_when_configured()
     {
-        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedOptions = ["command", "no-*"] });
+        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedOptions = ["command", "no-*"] }, TimeZoneInfo.Utc);
         Assert.True(Judge($"command=\"/usr/bin/backup\",no-pty {SshKeygen.Generate("ed25519")}", policy).Accepted);
     }
 
@@ -111,6 +111,19 @@ public class KeyPolicyTests
         Assert.True(Judge($"expiry-time=\"20261122Z\" {key}").Accepted);
         Assert.Equal(ReasonCode.Expired, Judge(key, notAfter: Now).Reason);
         Assert.True(Judge(key, notAfter: Now.AddSeconds(1)).Accepted);
+    }
+
+    [Fact]
+    public void Expiry_time_without_z_is_read_in_the_zone_the_policy_was_given()
+    {
+        // 2026-11-21 13:00 local: in UTC+2 that was 11:00Z (passed at Now, 12:00Z); in UTC-2 it is 15:00Z (still ahead).
+        string line = $"expiry-time=\"202611211300\" {SshKeygen.Generate("ed25519")}";
+        var east = new KeyPolicy(null, TimeZoneInfo.CreateCustomTimeZone("plus2", TimeSpan.FromHours(2), "plus2", "plus2"));
+        var west = new KeyPolicy(null, TimeZoneInfo.CreateCustomTimeZone("minus2", TimeSpan.FromHours(-2), "minus2", "minus2"));
+
+        Assert.Equal(ReasonCode.Expired, Judge(line, east).Reason);
+        Assert.True(Judge(line, west).Accepted);
+        Assert.True(Judge(line, west.WithRevoked([])).Accepted);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Core.Tests.Snapshot;
 
-/// <summary>Registry documents for tests: the DESIGN.md example with real keys, and a serializer for variations.</summary>
+/// <summary>Registry documents for tests: README's example ("The registry") with real keys, and a serializer for variations.</summary>
 internal static class RegistryJson
 {
     public static string Alice => SshKeygen.Generate("ed25519", 0, "alice laptop");
@@ -17,8 +17,8 @@ internal static class RegistryJson
 
     public static string RevokedFingerprint => Core.AuthorizedKeys.AuthorizedKeyLineParser.Parse(Revoked).Key!.Sha256Fingerprint;
 
-    /// <summary>DESIGN.md's example document, with generated keys in place of the ellipses.</summary>
-    public static Dictionary<string, object?> DesignExample() => new()
+    /// <summary>README's example document ("The registry"), with generated keys in place of the ellipses.</summary>
+    public static Dictionary<string, object?> ReadmeExample() => new()
     {
         ["schema"] = "keyagentd.registry/v1",
         ["serial"] = 42,

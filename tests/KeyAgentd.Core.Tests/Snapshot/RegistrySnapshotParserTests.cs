@@ -8,7 +8,7 @@ public class RegistrySnapshotParserTests
     [Fact]
     public void Design_example_with_real_keys_parses_completely()
     {
-        var snapshot = RegistryJson.Parse(RegistryJson.DesignExample());
+        var snapshot = RegistryJson.Parse(RegistryJson.ReadmeExample());
 
         Assert.Equal("keyagentd.registry/v1", snapshot.Schema);
         Assert.Equal(42, snapshot.Serial);

@@ -7,7 +7,7 @@ namespace KeyAgentd.Core.Tests.Snapshot;
 public class SnapshotExpanderTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-    private static readonly KeyPolicy Policy = new();
+    private static readonly KeyPolicy Policy = new(null, TimeZoneInfo.Utc);
 
     private static string Fingerprint(string line) => AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 
@@ -25,7 +25,7 @@ public class SnapshotExpanderTests
     [Fact]
     public void Grants_bring_each_persons_keys_to_each_account()
     {
-        var state = SnapshotExpander.Expand(RegistryJson.Parse(RegistryJson.DesignExample()), Policy, Now);
+        var state = SnapshotExpander.Expand(RegistryJson.Parse(RegistryJson.ReadmeExample()), Policy, Now);
 
         Assert.Empty(state.Rejections);
         var deploy = state.Accounts["deploy"];
@@ -40,7 +40,7 @@ public class SnapshotExpanderTests
     [Fact]
     public void Account_options_come_first_then_the_expiry_from_not_after()
     {
-        var state = SnapshotExpander.Expand(RegistryJson.Parse(RegistryJson.DesignExample()), Policy, Now);
+        var state = SnapshotExpander.Expand(RegistryJson.Parse(RegistryJson.ReadmeExample()), Policy, Now);
 
         var alice = state.Accounts["deploy"].Single(k => k.Owner == "alice@example.com");
         Assert.Equal("no-agent-forwarding,from=\"10.0.0.0/8\",expiry-time=\"20270601000000Z\"", alice.Options.Render());
@@ -119,7 +119,7 @@ public class SnapshotExpanderTests
 
         Assert.Equal("expiry-time=\"20270102010405Z\"", key.Options.Render());
         Assert.Equal(notAfter, key.NotAfter);
-        Assert.Equal(notAfter, AuthorizedKeyLineParser.Parse(key.Render()).Options.ExpiryTime());
+        Assert.Equal(notAfter, AuthorizedKeyLineParser.Parse(key.Render()).Options.ExpiryTime(TimeZoneInfo.Utc));
     }
 
     [Fact]
@@ -286,4 +286,17 @@ public class SnapshotExpanderTests
     [Fact]
     public void Private_key_pasted_as_a_key_is_rejected() =>
         Assert.Equal(ReasonCode.PrivateKey, Assert.Single(ExpandPerson(Key("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----")).Rejections).Verdict.Reason);
+
+    [Theory]
+    [InlineData("rsa-sha2-256")]
+    [InlineData("rsa-sha2-512")]
+    public void A_registry_key_typed_as_an_rsa_signature_algorithm_is_delivered_as_ssh_rsa(string token)
+    {
+        string rsa = SshKeygen.Generate("rsa", 3072, comment: "ops");
+        var key = Assert.Single(ExpandPerson(Key($"{token} {rsa.Split(' ')[1]} ops")).Accounts["acct"]);
+
+        Assert.Equal("ssh-rsa", key.Key.TypeName);
+        Assert.Equal(Fingerprint(rsa), key.Fingerprint);
+        Assert.Equal(rsa, key.Render());
+    }
 }

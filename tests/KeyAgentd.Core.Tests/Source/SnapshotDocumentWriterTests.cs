@@ -31,7 +31,7 @@ public sealed class SnapshotDocumentWriterTests
         Assert.Equal("no-pty,from=\"10.0.0.0/8\"", snapshot.Accounts["deploy"].Options);
         Assert.Equal(new RegistryKey(Alice, "laptop", Now.AddDays(30), null), snapshot.People["alice@example.com"].Keys[0]);
         Assert.Single(snapshot.Revoked);
-        var state = SnapshotExpander.Expand(snapshot, new Core.Policy.KeyPolicy(), Now);
+        var state = SnapshotExpander.Expand(snapshot, new Core.Policy.KeyPolicy(null, TimeZoneInfo.Utc), Now);
         Assert.Empty(state.Rejections);
         Assert.Equal(2, state.Accounts["deploy"].Count);
     }

@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text.Json;
 using KeyAgentd.Audit;
+using KeyAgentd.Tests.Support;
 
 namespace KeyAgentd.Tests.Audit;
 
@@ -91,12 +92,12 @@ public sealed class AuditLogTests : IDisposable
     [Fact]
     public void Control_characters_are_escaped_so_every_record_is_exactly_one_line()
     {
-        const string hostile = "evil\ncomment\r\u0000\u001b[31m\u2028\"quoted\"";
+        const string hostile = "evil\ncomment\r\u0000\u001b[31m\u2028\"quoted\"\u009b2J\u0085\u2029\u007f\\";
         new AuditLog(LogPath, HeadPath).Append([Record("a") with { Label = hostile, Message = hostile, Line = "ssh-ed25519 AAAA " + hostile }, Record("b")]);
 
         byte[] bytes = File.ReadAllBytes(LogPath);
         Assert.Equal(2, bytes.Count(b => b == (byte)'\n'));
-        Assert.DoesNotContain(bytes, b => b < 0x20 && b != (byte)'\n');
+        HostileText.AssertInert(bytes);
         string[] lines = File.ReadAllLines(LogPath);
         Assert.Equal(2, lines.Length);
         using var document = JsonDocument.Parse(lines[0]);
@@ -207,6 +208,50 @@ public sealed class AuditLogTests : IDisposable
         var error = Assert.Throws<IOException>(() => new AuditLog(LogPath, HeadPath).Append([Record("a")]));
         Assert.Contains(LogPath, error.Message, StringComparison.Ordinal);
         Assert.Equal("", File.ReadAllText(_temp.File("target")));
+    }
+
+    [Fact]
+    public void A_key_blob_and_non_ascii_text_are_written_as_they_are_so_grep_finds_them()
+    {
+        string key = SshKeygen.Generate("rsa", 3072, comment: "zoë@laptop");
+        // '+', '/' and '=' are what the default encoder escaped; make sure the blob searched for has them.
+        string blob = key.Split(' ')[1] + "+/==";
+        new AuditLog(LogPath, HeadPath).Append([Record("alice", AuditActions.KeyRemoved) with { Line = "ssh-rsa " + blob + " zoë@laptop <x> & 'y'" }]);
+
+        byte[] bytes = File.ReadAllBytes(LogPath);
+        Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(blob)) >= 0, "blob not found by a byte search");
+        Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes("zoë@laptop <x> & 'y'")) >= 0);
+        Assert.True(AuditVerifier.Verify(LogPath, HeadPath).Ok);
+    }
+
+    [Fact]
+    public void A_log_written_with_the_old_escaping_still_verifies_and_the_chain_goes_on()
+    {
+        // The encoding used before: every '+' and non-ASCII character as \uXXXX.
+        var old = new System.Text.StringBuilder();
+        string prev = new('0', 64);
+        foreach (var record in new[] { Record("a") with { Line = "ssh-rsa AAAA+/x= zoë" }, Record("b") })
+        {
+            string line = System.Text.Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(record with { Prev = prev }, AuditJsonContext.Default.AuditRecord));
+            old.Append(line).Append('\n');
+            prev = Sha256(line);
+        }
+        Assert.Contains("AAAA\\u002B/x= zo\\u00EB", old.ToString(), StringComparison.Ordinal);
+        Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(HeadPath)!);
+        File.WriteAllText(LogPath, old.ToString());
+        File.WriteAllText(HeadPath, prev + "\n");
+        Assert.True(AuditVerifier.Verify(LogPath, HeadPath).Ok);
+
+        new AuditLog(LogPath, HeadPath).Append([Record("c") with { Line = "ssh-rsa AAAA+/x= zoë" }]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("AAAA+/x= zoë", lines[2], StringComparison.Ordinal);
+        Assert.Equal(Sha256(lines[1]), Prev(lines[2]));
+        var verification = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.True(verification.Ok, verification.Message);
+        Assert.Equal(3, verification.Records);
     }
 
     private static string Sha256(string line) => AuditTestFiles.Sha256(line);

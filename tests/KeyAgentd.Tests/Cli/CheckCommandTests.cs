@@ -1,6 +1,8 @@
 using System.Text.Json;
 using KeyAgentd.Cli;
 using KeyAgentd.Core.Policy;
+using KeyAgentd.Tests.Support;
+using KeyAgentd.Tests.Sync;
 
 namespace KeyAgentd.Tests.Cli;
 
@@ -14,7 +16,7 @@ public class CheckCommandTests
         using var dir = new TempDirectory();
         File.WriteAllText(dir.File("authorized_keys"), text);
         var stdout = new StringWriter();
-        int exit = CheckCommand.Run(dir.File("authorized_keys"), json, policy ?? new KeyPolicy(), Now, stdout, new StringWriter());
+        int exit = CheckCommand.Run(dir.File("authorized_keys"), json, policy ?? new KeyPolicy(null, TimeZoneInfo.Utc), Now, stdout, new StringWriter());
         return (exit, stdout.ToString());
     }
 
@@ -98,5 +100,54 @@ public class CheckCommandTests
         string ed = SshKeygen.Generate("ed25519");
         var (_, output) = Check(ed.Split(' ')[0] + " " + ed.Split(' ')[1] + " \u001b]0;pwned\u0007\n");
         Assert.DoesNotContain('\u001b', output);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Esc_c1_controls_and_line_separators_from_comments_reach_no_output_raw(bool json)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("authorized_keys"), HostileText.AuthorizedKeys(SshKeygen.Generate("ed25519")));
+        int exit = 0;
+
+        byte[] output = HostileText.Capture(stdout => exit = CheckCommand.Run(dir.File("authorized_keys"), json, new KeyPolicy(null, TimeZoneInfo.Utc), Now, stdout, TextWriter.Null));
+
+        Assert.Equal(1, exit);
+        HostileText.AssertInert(output);
+        string text = System.Text.Encoding.UTF8.GetString(output);
+        if (json)
+        {
+            // JSON keeps the exact comment, escaped, for a program to read back.
+            using var document = JsonDocument.Parse(text);
+            var comments = document.RootElement.GetProperty("verdicts").EnumerateArray()
+                .Select(v => v.GetProperty("comment").GetString()).ToList();
+            Assert.Contains("csi\u009b2J nel\u0085 ls\u2028ps\u2029end", comments);
+        }
+        else
+        {
+            Assert.Contains("\"csi\\x9b2J nel\\x85 ls\\u2028ps\\u2029end\"", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("rsa-sha2-256")]
+    [InlineData("rsa-sha2-512")]
+    public void Rsa_signature_algorithm_type_token_is_rejected_naming_it_with_the_ssh_rsa_line_as_the_fix(string token)
+    {
+        string rsa = SshKeygen.Generate("rsa", 3072, comment: "ops");
+        string line = $"no-pty {token} {rsa.Split(' ')[1]} ops";
+
+        var (exit, text) = Check(line + "\n");
+        var (_, json) = Check(line + "\n", json: true);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"1: REJECT needs-conversion  RSA 3072 {SyncSandbox.Fingerprint(rsa)} \"ops\"", text, StringComparison.Ordinal);
+        Assert.Contains($"\"{token}\" is an RSA signature algorithm, not a key type", text, StringComparison.Ordinal);
+        Assert.Contains("\n   fix: no-pty " + rsa + "\n", text, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(json);
+        var verdict = Assert.Single(document.RootElement.GetProperty("verdicts").EnumerateArray());
+        Assert.Equal("needs-conversion", verdict.GetProperty("reason").GetString());
+        Assert.Equal("no-pty " + rsa, verdict.GetProperty("suggestion").GetString());
     }
 }

@@ -17,10 +17,18 @@ public sealed class DoctorCommandTests
     /// <summary>What the command does, with sshd's own settings left out (sshd -T depends on the host).</summary>
     private static (int Exit, string Output) Doctor(SyncSandbox sandbox, string user)
     {
+        var (exit, output) = DoctorBytes(sandbox, user);
+        return (exit, System.Text.Encoding.UTF8.GetString(output));
+    }
+
+    /// <summary>The command's own output path, with the bytes a terminal would receive.</summary>
+    private static (int Exit, byte[] Output) DoctorBytes(SyncSandbox sandbox, string user)
+    {
         var doctor = new AccountDoctor(sandbox.Settings, AppServices.CreateAccountDatabase(sandbox.Settings), new HomeKeyFiles(),
             new StateStore(sandbox.Settings.State.Directory), _ => null);
-        var report = doctor.Examine(user, DateTimeOffset.UtcNow);
-        return (report.Problems == 0 ? ExitCodes.Ok : ExitCodes.Failed, report.ToString());
+        int exit = -1;
+        byte[] output = HostileText.Capture(stdout => exit = DoctorCommand.Run(doctor, user, DateTimeOffset.UtcNow, TimeZoneInfo.Utc, stdout));
+        return (exit, output);
     }
 
     private static async Task<SyncSandbox> SyncedAsync(TestAccount account)
@@ -84,5 +92,51 @@ public sealed class DoctorCommandTests
         var (exit, output) = Doctor(sandbox, alice.Account.Name);
         Assert.Equal(ExitCodes.Failed, exit);
         Assert.Contains(output.Split('\n'), l => l.TrimStart().StartsWith("fix:", StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public void Esc_c1_controls_and_line_separators_from_comments_reach_no_output_raw()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = new SyncSandbox();
+        alice.MakeKeyFile("");
+        File.WriteAllBytes(alice.KeyFile, HostileText.AuthorizedKeys(Key));
+
+        var (exit, output) = DoctorBytes(sandbox, alice.Account.Name);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        HostileText.AssertInert(output);
+        Assert.Contains("csi\\x9b2J nel\\x85 ls\\u2028ps\\u2029end", System.Text.Encoding.UTF8.GetString(output), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_report_line_is_escaped_where_it_is_assembled()
+    {
+        var report = new DoctorReport();
+        report.Section("account \u009b");
+        report.Ok("\u001b[2J");
+        report.Info("a\u2028b");
+        report.Detail("c\u0085d");
+        report.Warn("e\nf");
+        report.Fail("g\u2029h");
+
+        // Six entries, six lines: no text forged a line of its own.
+        Assert.Equal(6, report.ToString().Count(c => c == '\n'));
+        HostileText.AssertInert(System.Text.Encoding.UTF8.GetBytes(report.ToString()));
+    }
+
+    [RootFact]
+    public void An_rsa_sha2_type_token_is_a_key_sshd_reads_with_a_warning_and_the_ssh_rsa_fix()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = new SyncSandbox();
+        string rsa = SshKeygen.Generate("rsa", 3072, comment: "ops");
+        alice.MakeKeyFile($"rsa-sha2-512 {rsa.Split(' ')[1]} ops\n");
+
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+
+        Assert.True(exit == ExitCodes.Ok, output);
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("  WARN  line 1: RSA 3072", StringComparison.Ordinal) && l.Contains("needs-conversion", StringComparison.Ordinal));
+        Assert.Contains(output.Split('\n'), l => l.Trim() == "fix: " + rsa);
     }
 }

@@ -1,4 +1,5 @@
 using KeyAgentd.Cli;
+using KeyAgentd.Tests.Support;
 
 namespace KeyAgentd.Tests.Cli;
 
@@ -66,5 +67,48 @@ public class FingerprintCommandTests
         var stderr = new StringWriter();
         Assert.Equal(1, FingerprintCommand.Run("/nonexistent/keys", false, new StringWriter(), stderr));
         Assert.Contains("/nonexistent/keys", stderr.ToString());
+    }
+
+    [Fact]
+    public void Control_characters_in_comments_are_printed_escaped()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("keys"), HostileText.AuthorizedKeys(SshKeygen.Generate("ed25519")));
+        int exit = 1;
+
+        byte[] output = HostileText.Capture(stdout => exit = FingerprintCommand.Run(dir.File("keys"), false, stdout, TextWriter.Null));
+
+        Assert.Equal(0, exit);
+        HostileText.AssertInert(output);
+        Assert.Contains("csi\\x9b2J nel\\x85 ls\\u2028ps\\u2029end (ED25519)", System.Text.Encoding.UTF8.GetString(output), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rsa_signature_algorithm_type_tokens_print_what_ssh_keygen_prints(bool md5)
+    {
+        string rsa = SshKeygen.Generate("rsa", 3072, "rsa");
+        string blob = rsa.Split(' ')[1];
+        string cert = SshKeygen.SignUserCertificate(SshKeygen.Generate("rsa", 2048, "cert"));
+        string certRest = cert[(cert.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+        string text = string.Join('\n',
+            $"rsa-sha2-256 {blob} two five six",
+            $"rsa-sha2-512 {blob} five one two",
+            $"from=\"10.0.0.0/8\" rsa-sha2-512 {blob} with options",
+            $"rsa-sha2-256-cert-v01@openssh.com {certRest}",
+            $"rsa-sha2-512-cert-v01@openssh.com {certRest}") + "\n";
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("keys"), text);
+        var (keygenExit, keygenLines) = SshKeygen.Fingerprint(text, md5);
+        var stdout = new StringWriter();
+
+        int exit = FingerprintCommand.Run(dir.File("keys"), md5, stdout, new StringWriter());
+
+        Assert.Equal(0, keygenExit);
+        Assert.Equal(0, exit);
+        Assert.Equal(5, keygenLines.Length);
+        Assert.EndsWith("(RSA)", keygenLines[0], StringComparison.Ordinal);
+        Assert.Equal(string.Join('\n', keygenLines) + "\n", stdout.ToString());
     }
 }

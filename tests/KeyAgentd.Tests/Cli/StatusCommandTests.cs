@@ -1,6 +1,7 @@
 using KeyAgentd.Sync;
 using System.Text.Json;
 using KeyAgentd.Cli;
+using KeyAgentd.Tests.Support;
 using KeyAgentd.Tests.Sync;
 
 namespace KeyAgentd.Tests.Cli;
@@ -93,5 +94,28 @@ public class StatusCommandTests
         Assert.Equal(ExitCodes.Failed, exit);
         Assert.Equal("never-run", json.GetProperty("outcome").GetString());
         Assert.Contains("none accepted yet", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Texts_in_the_status_file_reach_no_output_raw(bool json)
+    {
+        using var dir = new TempDirectory();
+        var state = new KeyAgentd.State.StateStore(dir.Path);
+        const string hostile = "evil\n\u001b[2J\u009b1m\u0085\u2028\u2029end";
+        state.SaveStatus(new KeyAgentd.State.SyncStatus
+        {
+            Outcome = "partial",
+            Message = hostile,
+            Registry = "file:///srv/" + hostile,
+            LastRegistryError = hostile,
+            AccountFailures = new(StringComparer.Ordinal) { ["alice"] = new KeyAgentd.Sync.AccountFailure("alice", "io-error", hostile) },
+            RejectedKeys = new(StringComparer.Ordinal) { [hostile] = 1 },
+        });
+
+        byte[] output = HostileText.Capture(writer => StatusCommand.Run(state, json, DateTimeOffset.UtcNow, writer));
+
+        HostileText.AssertInert(output);
     }
 }

@@ -9,7 +9,7 @@ namespace KeyAgentd.Tests.RegistrySource;
 /// <summary>`registry build`: what each host's document says, determinism, and serials that move only with content.</summary>
 public sealed class RegistryBuilderTests
 {
-    private static readonly KeyPolicy Policy = new();
+    private static readonly KeyPolicy Policy = new(null, TimeZoneInfo.Utc);
 
     [Fact]
     public void Each_host_gets_exactly_its_accounts_and_keys_as_the_daemon_expands_them()

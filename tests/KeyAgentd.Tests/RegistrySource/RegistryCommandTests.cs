@@ -13,10 +13,10 @@ public sealed class RegistryCommandTests
     public void Validate_exits_0_on_a_clean_source_and_1_with_file_line_code_and_fix()
     {
         using var source = SourceFixture.Standard();
-        Assert.Equal(ExitCodes.Ok, RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(), SourceFixture.Now, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(ExitCodes.Ok, RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, TextWriter.Null, TextWriter.Null));
         source.Person("bob@example.com", "# bob", SshKeygen.Generate("dsa", 1024));
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(), SourceFixture.Now, stdout, TextWriter.Null));
+        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null));
         Assert.Contains("people/bob@example.com.keys:2: error dsa-not-allowed: bob@example.com: DSA keys", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("    fix: generate a new key", stdout.ToString(), StringComparison.Ordinal);
     }
@@ -26,7 +26,7 @@ public sealed class RegistryCommandTests
     {
         using var source = SourceFixture.Standard().File("groups.yaml", "ops: [alice@example.com, nobody]\ndev: [carol@example.com]\n");
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(source.Root, json: true, defaultDocument: false, new KeyPolicy(), SourceFixture.Now, stdout, TextWriter.Null));
+        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(source.Root, json: true, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null));
         using var document = JsonDocument.Parse(stdout.ToString());
         var problem = Assert.Single(document.RootElement.GetProperty("problems").EnumerateArray());
         Assert.Equal(("groups.yaml", 1, "unknown-person", "error"),
@@ -39,7 +39,7 @@ public sealed class RegistryCommandTests
     {
         using var source = SourceFixture.Standard().File("groups.yaml", "ops: [\"alice\\e[31m\"]\ndev: [carol@example.com]\n");
         var stdout = new StringWriter();
-        RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(), SourceFixture.Now, stdout, TextWriter.Null);
+        RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null);
         Assert.DoesNotContain('\x1b', stdout.ToString());
         Assert.Contains("\\x1b", stdout.ToString(), StringComparison.Ordinal);
     }
@@ -48,7 +48,7 @@ public sealed class RegistryCommandTests
     public void Diff_names_who_gains_and_loses_which_account_where_and_guards()
     {
         using var source = SourceFixture.Standard();
-        var settings = new BuildSettings(new KeyPolicy(), SourceFixture.Now);
+        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now);
         new RegistryBuilder(settings).Build(source.Read(), source.Output, signer: null);
         string before = Path.Combine(source.Scratch, "before");
         Directory.CreateDirectory(before);
@@ -61,14 +61,14 @@ public sealed class RegistryCommandTests
         new RegistryBuilder(settings with { Limits = new RemovalLimits(100, 1000) }).Build(source.Read(), source.Output, signer: null);
 
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(), SourceFixture.Now, new RemovalLimits(), json: false, stdout));
+        Assert.Equal(ExitCodes.Ok, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(), json: false, stdout));
         string text = stdout.ToString();
         Assert.Contains("web-01 (changed)\n  - root: bob@example.com (desk) SHA256:", text, StringComparison.Ordinal);
         Assert.Contains("  + dev: dave@example.com (laptop) SHA256:", text, StringComparison.Ordinal);
         Assert.Contains("3 changed, 0 new, 0 removed, 0 unchanged document(s); 1 access(es) gained, 3 lost, 0 withdrawn; removal guard tripped on 0", text, StringComparison.Ordinal);
 
         var json = new StringWriter();
-        Assert.Equal(ExitCodes.MassRemovalGuard, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(), SourceFixture.Now, new RemovalLimits(20, 1), json: true, json));
+        Assert.Equal(ExitCodes.MassRemovalGuard, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(20, 1), json: true, json));
         using var document = JsonDocument.Parse(json.ToString());
         Assert.Contains(document.RootElement.GetProperty("documents").EnumerateArray(), d => d.GetProperty("guard_tripped").GetBoolean());
     }
@@ -77,7 +77,7 @@ public sealed class RegistryCommandTests
     public void Diff_reports_a_revoked_key_as_withdrawn_which_the_guard_never_holds_back()
     {
         using var source = SourceFixture.Standard();
-        var settings = new BuildSettings(new KeyPolicy(), SourceFixture.Now);
+        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now);
         new RegistryBuilder(settings).Build(source.Read(), source.Output, signer: null);
         string before = Path.Combine(source.Scratch, "before");
         Directory.CreateDirectory(before);
@@ -85,7 +85,7 @@ public sealed class RegistryCommandTests
         source.File("revoked", SourceFixture.Bob + "\n");
         new RegistryBuilder(settings).Build(source.Read(), source.Output, signer: null);
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(), SourceFixture.Now, new RemovalLimits(1, 1), json: false, stdout));
+        Assert.Equal(ExitCodes.Ok, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(1, 1), json: false, stdout));
         Assert.Contains("  x root: bob@example.com (desk) SHA256:", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("[revoked or expired]", stdout.ToString(), StringComparison.Ordinal);
     }

@@ -76,7 +76,7 @@ public sealed class RegistryPublishEndToEndTests
 
     private static BuildResult Build(SourceFixture source, string output, string signer, DateTimeOffset now)
     {
-        var result = new RegistryBuilder(new BuildSettings(new KeyPolicy(), now)).Build(source.Read(), output, new SshKeygenSigner(signer));
+        var result = new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), now)).Build(source.Read(), output, new SshKeygenSigner(signer));
         Assert.Equal(BuildOutcome.Built, result.Outcome);
         return result;
     }

@@ -14,7 +14,7 @@ public sealed class RegistrySigningTests
     {
         using var source = SourceFixture.Standard();
         string key = SshKeygen.GeneratePrivate(source.Scratch, "signer", comment: "registry");
-        var result = new RegistryBuilder(new BuildSettings(new KeyPolicy(), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(key));
+        var result = new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(key));
         Assert.Equal(3, result.New.Count);
         string allowed = AllowedSigners(source, ("registry@example.com", key + ".pub"));
         foreach (string host in (string[])["web-01", "web-02", "dev-01"])
@@ -36,7 +36,7 @@ public sealed class RegistrySigningTests
         string second = SshKeygen.GeneratePrivate(source.Scratch, "second", type, bits, "second");
         using var agent = new SshAgentProcess(source.Scratch);
         agent.Add(second);
-        new RegistryBuilder(new BuildSettings(new KeyPolicy(), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
 
         using (var signer = SignerFactory.Open(second + ".pub", agent.Socket) as IDisposable)
         {
@@ -77,7 +77,7 @@ public sealed class RegistrySigningTests
         using var source = SourceFixture.Standard();
         string first = SshKeygen.GeneratePrivate(source.Scratch, "first");
         string second = SshKeygen.GeneratePrivate(source.Scratch, "second");
-        new RegistryBuilder(new BuildSettings(new KeyPolicy(), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
         File.AppendAllText(source.DocumentPath("web-01"), " ");
         Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, TextWriter.Null));
         Assert.Equal(1, File.ReadAllText(source.DocumentPath("web-01") + ".sig").Split("BEGIN SSH SIGNATURE").Length - 1);

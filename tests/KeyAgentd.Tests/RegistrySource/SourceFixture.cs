@@ -80,7 +80,7 @@ internal sealed class SourceFixture : IDisposable
 
     public SourceCompiler Compile(KeyPolicy? policy = null, bool includeDefault = false)
     {
-        var compiler = new SourceCompiler(Read(), policy ?? new KeyPolicy(), Now);
+        var compiler = new SourceCompiler(Read(), policy ?? new KeyPolicy(null, TimeZoneInfo.Utc), Now);
         compiler.CheckDocuments(includeDefault);
         return compiler;
     }

@@ -270,7 +270,7 @@ public sealed class SourceValidationTests
     {
         using var source = SourceFixture.Standard().Person("bob@example.com", SshKeygen.Generate("rsa", 2048));
         Assert.Empty(source.Compile().Problems);
-        Assert.Equal("rsa-too-small", Assert.Single(source.Compile(new KeyPolicy(new KeyPolicyOptions { MinRsaBits = 3072 })).Problems).Code);
+        Assert.Equal("rsa-too-small", Assert.Single(source.Compile(new KeyPolicy(new KeyPolicyOptions { MinRsaBits = 3072 }, TimeZoneInfo.Utc)).Problems).Code);
     }
 
     private static SourceProblem Single(SourceFixture source, string code)

@@ -51,7 +51,7 @@ public class DeliveryTests
         var file = File.ReadAllBytes(box.KeysPath("deploy"));
         var cache = File.ReadAllBytes(box.CachePath("deploy"));
 
-        box.Settings.Accounts.Mode = OwnershipMode.Report.ToName();
+        box.Settings.Accounts.Mode = OwnershipMode.Report;
         box.WriteRegistry(Doc(2, Bob));
         var result = await box.SyncAsync();
 
@@ -69,7 +69,7 @@ public class DeliveryTests
         await box.SyncAsync();
         File.AppendAllText(box.KeysPath("deploy"), Mine + "\n");
 
-        box.Settings.Accounts.Mode = OwnershipMode.ManagedBlock.ToName();
+        box.Settings.Accounts.Mode = OwnershipMode.ManagedBlock;
         box.WriteRegistry(Doc(2, Alice));
         var result = await box.SyncAsync();
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KeyAgentd.Cli;
 using KeyAgentd.Configuration;
+using KeyAgentd.Core.Planning;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,7 @@ public sealed class EngineSandbox : IDisposable
 {
     public static readonly DateTimeOffset Issued = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
-    private readonly ServiceProvider _services;
+    private ServiceProvider _services;
 
     public EngineSandbox(string[] accounts, string? registryUrl = null, Action<KeyAgentdSettings>? configure = null)
     {
@@ -55,18 +56,30 @@ public sealed class EngineSandbox : IDisposable
         Settings = new KeyAgentdSettings
         {
             Registry = { Url = registryUrl ?? "file://" + RegistryPath, PollInterval = TimeSpan.FromMinutes(10), Jitter = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(2) },
-            Accounts = { PasswdFile = PasswdPath, Mode = "exclusive" },
+            Accounts = { PasswdFile = PasswdPath, Mode = OwnershipMode.Exclusive },
             State = { Directory = Path.Combine(Root, "state") },
             Audit = { Path = Path.Combine(Root, "audit.jsonl") },
             Metrics = { TextfilePath = Path.Combine(Root, "keyagentd.prom") },
         };
         configure?.Invoke(Settings);
         Time = new ManualTimeProvider(Issued.AddMinutes(5));
+        _services = BuildServices();
+    }
+
+    private ServiceProvider BuildServices()
+    {
         var services = new ServiceCollection();
         services.AddLogging(l => l.ClearProviders());
         services.AddKeyAgentd(Settings);
         services.AddSingleton<TimeProvider>(Time);
-        _services = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>A new process on the same state directory: a fresh engine with nothing remembered.</summary>
+    public void Restart()
+    {
+        _services.Dispose();
+        _services = BuildServices();
     }
 
     public string Root { get; }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KeyAgentd.Audit;
 using KeyAgentd.Cli;
+using KeyAgentd.Core.Planning;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using KeyAgentd.Tests.Support;
@@ -105,6 +106,10 @@ public sealed class SyncEndToEndTests
         var removed = Assert.Single(sandbox.AuditRecords(AuditActions.KeyRemoved));
         Assert.Equal(own, removed.GetProperty("line").GetString());
         Assert.Equal(alice.Account.Name, removed.GetProperty("account").GetString());
+        // What an operator does: grep -F the removed key's base64 in the log, then audit verify.
+        byte[] log = File.ReadAllBytes(sandbox.AuditPath);
+        Assert.True(log.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(Unknown.Split(' ')[1])) >= 0, "the removed key's base64 is not in the audit log as written");
+        Assert.True(AuditVerifier.Verify(sandbox.AuditPath, new StateStore(sandbox.Settings.State.Directory).AuditHeadPath).Ok);
     }
 
     [RootFact]
@@ -112,7 +117,7 @@ public sealed class SyncEndToEndTests
     {
         using var sandbox = new SyncSandbox();
         using var alice = TestAccount.Create();
-        sandbox.Settings.Accounts.Mode = "managed-block";
+        sandbox.Settings.Accounts.Mode = OwnershipMode.ManagedBlock;
         sandbox.Publish(Keys((alice, [KeyA])));
         string own = "# my laptop\r\nno-pty   " + Unknown + "  trailing  \n";
         alice.MakeKeyFile(own);
@@ -130,7 +135,7 @@ public sealed class SyncEndToEndTests
     {
         using var sandbox = new SyncSandbox();
         using var alice = TestAccount.Create();
-        sandbox.Settings.Accounts.Mode = "report";
+        sandbox.Settings.Accounts.Mode = OwnershipMode.Report;
         sandbox.Publish(Keys((alice, [KeyA])));
         alice.MakeKeyFile(Unknown + "\n");
         var before = TestAccount.Lstat(alice.KeyFile);
@@ -318,7 +323,7 @@ public sealed class SyncEndToEndTests
     {
         using var sandbox = new SyncSandbox();
         using var mallory = TestAccount.Create();
-        sandbox.Settings.Accounts.Mode = "managed-block";
+        sandbox.Settings.Accounts.Mode = OwnershipMode.ManagedBlock;
         sandbox.Publish(Keys((mallory, [KeyB])));
         var victim = new VictimFile(mallory.Root);
         mallory.MakeSshDir();

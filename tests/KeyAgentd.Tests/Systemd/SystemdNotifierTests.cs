@@ -1,10 +1,20 @@
 using System.Net.Sockets;
 using System.Text;
 using KeyAgentd.Systemd;
+using Microsoft.Extensions.Hosting.Systemd;
+using SystemdNotifier = KeyAgentd.Systemd.SystemdNotifier;
 
 namespace KeyAgentd.Tests.Systemd;
 
-/// <summary>sd_notify against a real AF_UNIX datagram socket bound by the test.</summary>
+/// <summary>
+/// Runs alone: the library's notifier reads NOTIFY_SOCKET from the process environment when it is
+/// built, and a host built by another test at that moment would read it too.
+/// </summary>
+[CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]
+public sealed class ProcessEnvironment;
+
+/// <summary>sd_notify through Microsoft.Extensions.Hosting.Systemd against a real AF_UNIX datagram socket bound by the test.</summary>
+[Collection(nameof(ProcessEnvironment))]
 public class SystemdNotifierTests
 {
     private static string Receive(Socket socket)
@@ -15,6 +25,20 @@ public class SystemdNotifierTests
         return Encoding.UTF8.GetString(buffer, 0, n);
     }
 
+    private static SystemdNotifier WithNotifySocket(string? value)
+    {
+        string? saved = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
+        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", value);
+        try
+        {
+            return new SystemdNotifier();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", saved);
+        }
+    }
+
     [Fact]
     public void Sends_datagrams_to_a_path_socket()
     {
@@ -22,10 +46,10 @@ public class SystemdNotifierTests
         string path = dir.File("notify.sock");
         using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(path));
-        var notifier = new SystemdNotifier(path);
+        var notifier = WithNotifySocket(path);
 
         notifier.Notify(ServiceState.Ready);
-        notifier.Notify(ServiceState.Status("ok: serial 3\nsecond line"));
+        notifier.Notify(ServiceStates.Status("ok: serial 3\nsecond line"));
         notifier.Notify(ServiceState.Stopping);
 
         Assert.True(notifier.IsEnabled);
@@ -41,7 +65,7 @@ public class SystemdNotifierTests
         using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint("\0" + name));
 
-        new SystemdNotifier("@" + name).Notify(ServiceState.Watchdog);
+        WithNotifySocket("@" + name).Notify(ServiceStates.Watchdog);
 
         Assert.Equal("WATCHDOG=1", Receive(socket));
     }
@@ -52,27 +76,30 @@ public class SystemdNotifierTests
         var notifier = new SystemdNotifier(null);
         Assert.False(notifier.IsEnabled);
         notifier.Notify(ServiceState.Ready);
-        new SystemdNotifier("").Notify(ServiceState.Ready);
+        Assert.False(WithNotifySocket(null).IsEnabled);
+        WithNotifySocket("").Notify(ServiceState.Ready);
     }
 
     [Fact]
     public void A_vanished_socket_never_throws()
     {
         using var dir = new TempDirectory();
-        new SystemdNotifier(dir.File("gone.sock")).Notify(ServiceState.Ready);
+        var notifier = WithNotifySocket(dir.File("gone.sock"));
+        Assert.True(notifier.IsEnabled);
+        notifier.Notify(ServiceState.Ready);
     }
 }
 
-public class WatchdogIntervalTests
+public class WatchdogTimeoutTests
 {
     [Theory]
-    [InlineData("1000000", null, 1.0 / 2)]
-    [InlineData("30000000", "4242", 15.0)]
+    [InlineData("1000000", null, 1.0)]
+    [InlineData("30000000", "4242", 30.0)]
     [InlineData("0", null, null)]
     [InlineData(null, null, null)]
     [InlineData("abc", null, null)]
     [InlineData("-5", null, null)]
     [InlineData("1000000", "1", null)]
-    public void Half_of_watchdog_usec_for_this_process_only(string? usec, string? pid, double? seconds) =>
-        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, SystemdNotifier.WatchdogInterval(usec, pid, 4242));
+    public void Watchdog_usec_for_this_process_only(string? usec, string? pid, double? seconds) =>
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, SystemdNotifier.WatchdogTimeout(usec, pid, 4242));
 }

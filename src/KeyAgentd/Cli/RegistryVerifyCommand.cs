@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using KeyAgentd.Configuration;
+using KeyAgentd.Core;
+using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Signing;
+using KeyAgentd.State;
+using KeyAgentd.Trust.Policy;
+
+namespace KeyAgentd.Cli;
+
+/// <summary>
+/// `keyagentd registry verify [--allowed-signers F] [--host NAME] SNAPSHOT [SIGNATURE]`: every signature
+/// with its signer and verdict, the serial, audience and validity, and whether this host would apply
+/// it (exit 0) or not (exit 1). The same <see cref="SnapshotVerifier"/> as the daemon decides.
+/// </summary>
+internal static class RegistryVerifyCommand
+{
+    public static Command Create()
+    {
+        var allowedSigners = new Option<string?>("--allowed-signers") { Description = "allowed_signers file (default Registry:AllowedSignersFile); implies enforce" };
+        var host = new Option<string?>("--host") { Description = "judge the audience for this host name (default Host:Name)" };
+        var snapshot = new Argument<string>("SNAPSHOT") { Description = "the registry document" };
+        var signature = new Argument<string?>("SIGNATURE") { Description = "its SSHSIG file (default SNAPSHOT.sig)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("verify", "check signatures, signers, serial, audience and validity: would this host apply it?")
+        {
+            allowedSigners, host, snapshot, signature,
+        };
+        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+            Run(settings, parse.GetValue(allowedSigners), parse.GetValue(host), parse.GetValue(snapshot)!, parse.GetValue(signature), DateTimeOffset.UtcNow, Console.Out)));
+        return command;
+    }
+
+    public static int Run(KeyAgentdSettings settings, string? allowedSigners, string? host, string snapshotPath, string? signaturePath, DateTimeOffset now, TextWriter output)
+    {
+        signaturePath ??= snapshotPath + ".sig";
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(snapshotPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            output.WriteLine($"keyagentd: {snapshotPath}: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        byte[]? signature = File.Exists(signaturePath) ? File.ReadAllBytes(signaturePath) : null;
+        var setup = TrustRoots.Load(settings, allowedSigners);
+        string hostName = host ?? settings.Host.ResolvedName;
+        var (lastSerial, lastSha256) = LocalState(settings);
+        var binding = new SnapshotBindingOptions(hostName, settings.Registry.MaxValidity, settings.Registry.ClockSkew);
+        var check = SnapshotVerifier.Check(setup, content, signature, binding, lastSerial, lastSha256, now);
+
+        output.WriteLine($"snapshot:    {snapshotPath} (sha256 {check.Sha256})");
+        output.WriteLine($"signatures:  {SafeText.Escape(signaturePath, 300)}{(signature is null ? " (absent)" : "")}; mode {setup.Mode.ToName()}{(setup.Unauthenticated ? " (UNAUTHENTICATED: no allowed_signers file)" : "")}");
+        foreach (string warning in setup.Warnings)
+        {
+            output.WriteLine($"  warning: {warning}");
+        }
+        if (check.Signature is { } decision)
+        {
+            WriteSignatures(output, decision);
+        }
+        if (check.Snapshot is { } parsed)
+        {
+            WriteSnapshot(output, parsed, hostName, settings.Registry.MaxValidity);
+        }
+        if (lastSerial is { } last)
+        {
+            output.WriteLine($"this host:   last accepted serial {last}");
+        }
+        if (check.IsAccepted)
+        {
+            output.WriteLine(check.Reported is { } reported
+                ? $"verdict:     APPLY (report mode; under enforce: REFUSE {reported.Code}: {SafeText.Escape(reported.Message, 300)})"
+                : $"verdict:     APPLY on {SafeText.Escape(hostName, 64)}");
+            return ExitCodes.Ok;
+        }
+        output.WriteLine($"verdict:     REFUSE {check.Problem!.Code}: {SafeText.Escape(check.Problem.Message, 500)}");
+        return ExitCodes.Failed;
+    }
+
+    private static void WriteSignatures(TextWriter output, SignatureDecision decision)
+    {
+        foreach (var s in decision.Signatures)
+        {
+            string verdict = s.CountsTowardThreshold ? "ok     " : s.IsValid ? "dup    " : "REFUSED";
+            output.WriteLine($"  {s.Index}: {verdict} {s.ReasonCode,-20} {SafeText.Escape(s.Principals ?? "-", 120)} {s.KeyType ?? "?"} {s.Fingerprint ?? "?"}" +
+                $"{(s.Hash is null ? "" : $" {s.Hash}")}{(s.Detail is null ? "" : $": {SafeText.Escape(s.Detail, 300)}")}");
+        }
+        output.WriteLine($"signers:     {decision.DistinctValidSigners} distinct valid, {decision.Threshold} required: {decision.ReasonCode}");
+    }
+
+    private static void WriteSnapshot(TextWriter output, RegistrySnapshot snapshot, string hostName, TimeSpan maxValidity)
+    {
+        output.WriteLine($"serial:      {snapshot.Serial}");
+        output.WriteLine(snapshot.Audience is { } audience
+            ? $"audience:    {string.Join(", ", audience.Select(a => SafeText.Escape(a, 64)))} ({SafeText.Escape(hostName, 64)}: {(SnapshotBinding.IsForHost(audience, hostName) ? "matches" : "DOES NOT MATCH")})"
+            : "audience:    (none: every host)");
+        output.WriteLine($"issued:      {Format(snapshot.IssuedAt)}");
+        output.WriteLine($"expires:     {Format(snapshot.ExpiresAt)}" +
+            (snapshot.ExpiresAt - snapshot.IssuedAt is { } validity ? $" (valid {validity.TotalDays.ToString("0.##", CultureInfo.InvariantCulture)} days; Registry:MaxValidity {maxValidity.TotalDays.ToString("0.##", CultureInfo.InvariantCulture)})" : ""));
+    }
+
+    /// <summary>The serial and digest this host last accepted, for rollback and equivocation; nothing when the state is unreadable here.</summary>
+    private static (long? Serial, string? Sha256) LocalState(KeyAgentdSettings settings)
+    {
+        try
+        {
+            var status = new StateStore(settings.State.Directory).LoadStatus();
+            return (status.SnapshotSerial, status.SnapshotSha256);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string Format(DateTimeOffset? when) => when is { } w ? w.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "(none)";
+}

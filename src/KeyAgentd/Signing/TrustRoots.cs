@@ -1,0 +1,68 @@
+using System.Text;
+using KeyAgentd.Configuration;
+using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Trust.Policy;
+
+namespace KeyAgentd.Signing;
+
+/// <summary>
+/// Reads Registry:AllowedSignersFile and Registry:RevokedSignersFile at the start of every cycle, so
+/// adding or retiring a signer takes effect at the next poll without a restart. Small root-owned
+/// files: re-reading them costs microseconds.
+/// </summary>
+public static class TrustRoots
+{
+    /// <summary>allowed_signers files are a few lines per signer; a megabyte is far beyond any real one.</summary>
+    public const int MaxFileBytes = 1 << 20;
+
+    public static SignatureSetup Load(KeyAgentdSettings settings, string? allowedSignersOverride = null)
+    {
+        var registry = settings.Registry;
+        string allowedPath = allowedSignersOverride ?? registry.AllowedSignersFile;
+        var mode = allowedSignersOverride is not null
+            ? SignatureMode.Enforce
+            : SignatureModes.Resolve(registry.Signatures, File.Exists(allowedPath));
+        if (mode == SignatureMode.Off)
+        {
+            return new SignatureSetup(mode, null, null, []);
+        }
+        var options = new SignaturePolicyOptions
+        {
+            Threshold = registry.SignatureThreshold,
+            RequireUserPresence = registry.RequireUserPresence,
+            MinRsaBits = settings.Policy.MinRsaBits,
+        };
+        try
+        {
+            string allowed = ReadText(allowedPath, "Registry:AllowedSignersFile");
+            string? revoked = registry.RevokedSignersFile is { } revokedPath ? ReadText(revokedPath, "Registry:RevokedSignersFile") : null;
+            var trust = RegistryTrust.Parse(allowed, revoked, TimeZoneInfo.Local, options);
+            return new SignatureSetup(mode, trust, null, [.. trust.Problems]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return new SignatureSetup(mode, null, new SnapshotError(SignatureSetup.TrustRootsUnusable, e.Message), []);
+        }
+    }
+
+    private static string ReadText(string path, string setting)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new FileNotFoundException($"{setting} {path} does not exist");
+            }
+            if (info.Length > MaxFileBytes)
+            {
+                throw new InvalidDataException($"{setting} {path} is larger than {MaxFileBytes} bytes");
+            }
+            return Encoding.UTF8.GetString(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not FileNotFoundException)
+        {
+            throw new IOException($"reading {setting} {path}: {e.Message}", e);
+        }
+    }
+}

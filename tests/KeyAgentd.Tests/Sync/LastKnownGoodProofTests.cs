@@ -1,0 +1,76 @@
+using KeyAgentd.Sync;
+using static KeyAgentd.Tests.Sync.SignedSandbox;
+
+namespace KeyAgentd.Tests.Sync;
+
+/// <summary>The last-known-good snapshot is kept with its signature and re-verified by every new process under enforce.</summary>
+public class LastKnownGoodProofTests
+{
+    private static readonly string Intruder = SshKeygen.Generate("ed25519", comment: "intruder");
+
+    [Fact]
+    public async Task A_verified_last_known_good_carries_a_restart_through_a_registry_outage()
+    {
+        using var sandbox = new SignedSandbox();
+        await SignedRegistryRefusalTests.AppliedAsync(sandbox);
+        var before = sandbox.ProtectedFiles();
+        File.Delete(sandbox.Box.RegistryPath);
+
+        sandbox.Box.Restart();
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.RegistryUnusable, result.Outcome);
+        Assert.Equal(2, result.Serial);
+        Assert.Equal("unreachable", result.RegistryProblem?.Code);
+        Assert.Equal(before, sandbox.ProtectedFiles());
+        Assert.DoesNotContain(sandbox.Box.AuditRecords(), r => (string?)r["reason"] == SyncEngine.LastKnownGoodUnverified);
+    }
+
+    [Theory]
+    [InlineData("key added to snapshot.json")]
+    [InlineData("signature removed")]
+    [InlineData("snapshot and signature of another host")]
+    public async Task A_state_directory_edited_offline_smuggles_nothing_in(string edit)
+    {
+        using var sandbox = new SignedSandbox();
+        await SignedRegistryRefusalTests.AppliedAsync(sandbox);
+        string stateDir = sandbox.Box.Settings.State.Directory;
+        string snapshotPath = Path.Combine(stateDir, "snapshot.json");
+        string signaturePath = snapshotPath + ".sig";
+        switch (edit)
+        {
+            case "key added to snapshot.json":
+                File.WriteAllText(snapshotPath, File.ReadAllText(snapshotPath).Replace("\"ops\":{\"keys\":[", $"\"ops\":{{\"keys\":[{{\"key\":\"{Intruder}\"}},", StringComparison.Ordinal));
+                Assert.Contains("intruder", File.ReadAllText(snapshotPath), StringComparison.Ordinal);
+                break;
+            case "signature removed":
+                File.Delete(signaturePath);
+                break;
+            default:
+                string other = Doc(2, d => d["audience"] = new System.Text.Json.Nodes.JsonArray("db-*"));
+                File.WriteAllText(snapshotPath, other);
+                File.WriteAllBytes(signaturePath, Release.Sign(other));
+                break;
+        }
+        var before = sandbox.ProtectedFiles();
+        File.Delete(sandbox.Box.RegistryPath);
+
+        sandbox.Box.Restart();
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.RegistryUnusable, result.Outcome);
+        Assert.Null(result.Serial);
+        Assert.Contains("no last-known-good", SyncSummary.Render(result), StringComparison.Ordinal);
+        Assert.Equal(before, sandbox.ProtectedFiles());
+        var refused = sandbox.Box.AuditRecords().Last(r => (string?)r["action"] == "snapshot-refused" && (string?)r["reason"] == SyncEngine.LastKnownGoodUnverified);
+        Assert.Contains("failed re-verification", (string?)refused["message"], StringComparison.Ordinal);
+        Assert.Equal(1, sandbox.Box.State.LoadStatus().RegistryErrors[SyncEngine.LastKnownGoodUnverified]);
+        Assert.Contains("keyagentd_snapshot_signature_valid 0\n", sandbox.Metrics, StringComparison.Ordinal);
+
+        // The registry back: the signed snapshot is fetched unconditionally and replaces the edited copy.
+        sandbox.PublishSigned(Doc(3), Release);
+        var back = await sandbox.Box.SyncAsync();
+        Assert.True(back.Outcome == SyncOutcome.Ok, SyncSummary.Render(back));
+        Assert.DoesNotContain("intruder", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
+    }
+}

@@ -220,6 +220,7 @@ public sealed class RegistryBuilderTests
 
     private static string Fp(string line) => Core.AuthorizedKeys.AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 
-    internal static Dictionary<string, string> Snapshot(string directory) =>
-        Directory.GetFiles(directory).ToDictionary(p => Path.GetFileName(p), File.ReadAllText);
+    /// <summary>File name → content, sorted by name (directory listing order differs between directories).</summary>
+    internal static SortedDictionary<string, string> Snapshot(string directory) =>
+        new(Directory.GetFiles(directory).ToDictionary(p => Path.GetFileName(p), File.ReadAllText), StringComparer.Ordinal);
 }

@@ -61,7 +61,7 @@ run registry diff "$S/registry.published" "$S/registry"
 run sync
 echo; echo "# an edit of the published document that nobody signed is refused; the last-known-good snapshot stays"
 cp "$S/registry/$HOST.json" "$S/registry/$HOST.json.good"
-sed -i 's/"serial":\([0-9]*\)/"serial":9\1/' "$S/registry/$HOST.json"
+sed -i 's/"serial": \([0-9]*\)/"serial": 9\1/' "$S/registry/$HOST.json"
 run sync
 mv "$S/registry/$HOST.json.good" "$S/registry/$HOST.json"
 run status

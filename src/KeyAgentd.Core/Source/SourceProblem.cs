@@ -19,9 +19,3 @@ public sealed record SourceProblem(SourceLocation Location, ProblemSeverity Seve
         new(location, KeyFixes.IsWarning(verdict.Reason) ? ProblemSeverity.Warning : ProblemSeverity.Error,
             verdict.Code, verdict.Message, suggestion ?? KeyFixes.For(verdict.Reason));
 }
-
-public enum ProblemSeverity
-{
-    Error,
-    Warning,
-}

@@ -112,6 +112,11 @@ internal sealed class SourceValidator(SourceCompiler compiler)
             compiler.Report(SourceProblem.Error(rule.Location, SourceReason.NoHostSelector, "the rule names no hosts and no labels",
                 "add hosts: [\"*\"] to mean every host, or name the hosts or labels it is for"));
         }
+        else if (compiler.Source.Hosts is null && rule.Labels.Count > 0)
+        {
+            compiler.Report(SourceProblem.Error(rule.Location, SourceReason.NoInventory, "the rule selects hosts by label, but there is no hosts.yaml to give hosts labels",
+                "add hosts.yaml with the hosts and their labels, or select hosts by name"));
+        }
         else if (compiler.Source.Hosts is not null && !compiler.Hosts.Any(h => rule.Matches(h.Name, h.Labels)))
         {
             compiler.Report(SourceProblem.Error(rule.Location, SourceReason.NoMatchingHost,

@@ -20,7 +20,7 @@ public static class SshSignatureWriter
     public static byte[] SignedData(string @namespace, ReadOnlySpan<byte> message) =>
         SignedDataForHash(@namespace, SHA512.HashData(message));
 
-    public static byte[] SignedDataForHash(string @namespace, ReadOnlySpan<byte> sha512)
+    private static byte[] SignedDataForHash(string @namespace, ReadOnlySpan<byte> sha512)
     {
         var writer = new WireWriter();
         writer.Raw("SSHSIG"u8);

@@ -22,10 +22,3 @@ internal sealed record BuildResult(BuildOutcome Outcome, IReadOnlyList<SourcePro
 
     public string? Signer { get; init; }
 }
-
-internal enum BuildOutcome
-{
-    Built,
-    SourceInvalid,
-    GuardTripped,
-}

@@ -32,7 +32,7 @@ internal sealed class DocumentDiffer(KeyPolicy policy, DateTimeOffset now, Remov
     public static byte[] Unstamped(DateTimeOffset now, IReadOnlyList<string> audience, byte[] body) =>
         SnapshotDocumentWriter.Render(new DocumentHeader(1, now, now.AddDays(1), audience, ""), body);
 
-    public static RegistrySnapshot? Parse(byte[]? document) =>
+    private static RegistrySnapshot? Parse(byte[]? document) =>
         document is not null && RegistrySnapshotParser.TryParse(document, out var snapshot, out _) ? snapshot : null;
 
     /// <summary>The hash of everything from "people" on: what differs between hosts sharing a body is only the header.</summary>

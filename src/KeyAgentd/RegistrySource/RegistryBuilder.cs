@@ -40,6 +40,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
         (byte[] Bytes, string Digest) rendered = ([], "");
         var diffs = new DocumentDiffer(settings.Policy, settings.Now, settings.Limits);
         var staged = new List<string>();
+        var unsigned = new List<string>();
         var newDocs = new List<string>();
         var changed = new List<string>();
         var reissued = new List<string>();
@@ -67,6 +68,11 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             if (sameContent && before!.ExpiresAt - settings.Now > settings.RefreshBefore)
             {
                 unchanged++;
+                if (signer is not null && !File.Exists(previous.PathOf(name) + ".sig"))
+                {
+                    // Same bytes, no signature yet (built unsigned before): signed where it stands, serial and ETag kept.
+                    unsigned.Add(name);
+                }
                 continue;
             }
             (before is null ? newDocs : sameContent ? reissued : changed).Add(name);
@@ -89,7 +95,8 @@ internal sealed class RegistryBuilder(BuildSettings settings)
                 staging.Write(name + PreviousOutput.Extension, stream => SnapshotDocumentWriter.Write(stream, header, bodyBytes));
             }
         }
-        var paths = staged.Select(n => Path.Combine(staging.Path, n + PreviousOutput.Extension)).ToList();
+        var paths = staged.Select(n => Path.Combine(staging.Path, n + PreviousOutput.Extension))
+            .Concat(unsigned.Select(n => staging.Link(previous.PathOf(n)))).ToList();
         if (signer is not null)
         {
             var blocks = signer.Sign(paths);
@@ -100,9 +107,11 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             }
         }
         var targetNames = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var deleted = previous.Documents.Keys.Where(n => !targetNames.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        // Only documents a build wrote (they carry build.content) are removed: a hand-written file in DIR is not ours to delete.
+        var deleted = previous.Documents.Where(d => d.Value.ContentDigest is not null && !targetNames.Contains(d.Key))
+            .Select(d => d.Key).Order(StringComparer.Ordinal).ToList();
         staging.Publish(staged.Select(n => n + PreviousOutput.Extension).ToList(), signed: signer is not null,
-            deleted.Select(n => n + PreviousOutput.Extension).ToList());
+            deleted.Select(n => n + PreviousOutput.Extension).ToList(), unsigned.Select(n => n + PreviousOutput.Extension).ToList());
         return new BuildResult(BuildOutcome.Built, compiler.Problems)
         {
             Serial = serial,

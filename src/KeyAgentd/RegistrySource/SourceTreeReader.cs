@@ -223,7 +223,13 @@ internal static class SourceTreeReader
                 continue;
             }
             // The same normalisation as a .keys file: a block or wrapped key pasted into YAML becomes its one line.
+            int before = problems.Count;
             var parsed = KeysFileParser.Parse(location.File, text, problems);
+            // The parser numbers the lines of the value itself; point at the value in access.yaml instead.
+            for (int i = before; i < problems.Count; i++)
+            {
+                problems[i] = problems[i] with { Location = location };
+            }
             foreach (var key in parsed)
             {
                 keys.Add(key with { Label = label, NotAfter = notAfter, Location = location, Owner = owner });

@@ -88,8 +88,11 @@ internal sealed class StagingDirectory : IDisposable
         DurableFile.FsyncDirectory(_output);
     }
 
-    /// <summary>Moves staged documents (and their .sig when signed) into the output; deletes documents no longer built.</summary>
-    public void Publish(IReadOnlyList<string> documents, bool signed, IReadOnlyList<string> deleted)
+    /// <summary>
+    /// Moves staged documents (and their .sig when signed) into the output, then the signatures of
+    /// documents that stay as they are, and deletes documents no longer built.
+    /// </summary>
+    public void Publish(IReadOnlyList<string> documents, bool signed, IReadOnlyList<string> deleted, IReadOnlyList<string> signaturesOnly)
     {
         // Ten thousand fsyncs cost more than the build; one sync(2) puts every staged byte on disk before
         // the first rename makes any of them visible.
@@ -107,6 +110,10 @@ internal sealed class StagingDirectory : IDisposable
                 File.Delete(target + ".sig");
             }
             File.Move(System.IO.Path.Combine(Path, name), target, overwrite: true);
+        }
+        foreach (string name in signaturesOnly)
+        {
+            File.Move(System.IO.Path.Combine(Path, name + ".sig"), System.IO.Path.Combine(_output, name + ".sig"), overwrite: true);
         }
         foreach (string name in deleted)
         {

@@ -106,11 +106,13 @@ public sealed class RegistryBuilderTests
         using var source = SourceFixture.Standard();
         Build(source, SourceFixture.Now);
         File.WriteAllText(source.DocumentPath("web-02") + ".sig", "stale");
+        File.WriteAllText(source.DocumentPath("registry"), "{\"schema\": \"keyagentd.registry/v1\", \"serial\": 1, \"expires_at\": \"2027-01-01T00:00:00Z\"}");
         source.File("hosts.yaml", "web-01: { env: prod, role: web }\ndev-01: { env: dev, role: web }\n");
         var result = Build(source, SourceFixture.Now);
         Assert.Equal(["web-02"], result.Deleted);
         Assert.False(File.Exists(source.DocumentPath("web-02")));
         Assert.False(File.Exists(source.DocumentPath("web-02") + ".sig"));
+        Assert.True(File.Exists(source.DocumentPath("registry")));
         Assert.Empty(Directory.GetDirectories(source.Output));
     }
 
@@ -218,6 +220,7 @@ public sealed class RegistryBuilderTests
 
     private static string Fp(string line) => Core.AuthorizedKeys.AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 
-    internal static Dictionary<string, string> Snapshot(string directory) =>
-        Directory.GetFiles(directory).ToDictionary(p => Path.GetFileName(p), File.ReadAllText);
+    /// <summary>File name → content, sorted by name (directory listing order differs between directories).</summary>
+    internal static SortedDictionary<string, string> Snapshot(string directory) =>
+        new(Directory.GetFiles(directory).ToDictionary(p => Path.GetFileName(p), File.ReadAllText), StringComparer.Ordinal);
 }

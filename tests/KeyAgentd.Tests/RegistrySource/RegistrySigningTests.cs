@@ -62,6 +62,22 @@ public sealed class RegistrySigningTests
     }
 
     [Fact]
+    public void A_signed_rebuild_of_an_unsigned_tree_signs_the_documents_where_they_stand()
+    {
+        using var source = SourceFixture.Standard();
+        string key = SshKeygen.GeneratePrivate(source.Scratch, "signer", comment: "registry");
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, signer: null);
+        var before = RegistryBuilderTests.Snapshot(source.Output);
+        var result = new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(key));
+        Assert.Equal(3, result.Unchanged);
+        var after = RegistryBuilderTests.Snapshot(source.Output);
+        Assert.All(before, b => Assert.Equal(b.Value, after[b.Key]));
+        string allowed = AllowedSigners(source, ("registry@example.com", key + ".pub"));
+        AssertSshKeygenVerifies(source.DocumentPath("web-01"), allowed, "registry@example.com");
+        Assert.Empty(Directory.GetDirectories(source.Output));
+    }
+
+    [Fact]
     public void A_public_key_the_agent_does_not_hold_is_refused()
     {
         using var source = SourceFixture.Standard();

@@ -137,6 +137,23 @@ public sealed class SourceValidationTests
     }
 
     [Fact]
+    public void Without_hosts_yaml_the_inventory_is_the_names_rules_spell_out_and_labels_need_one()
+    {
+        using var source = SourceFixture.Standard().Delete("hosts.yaml").File("access.yaml", """
+            rules:
+              - hosts: [web-01, "db-*"]
+                accounts: [root]
+                groups: [ops]
+              - labels: { env: dev }
+                accounts: [dev]
+                groups: [dev]
+            """);
+        var compiler = source.Compile();
+        Assert.Equal(["web-01"], compiler.Hosts.Select(h => h.Name));
+        Assert.Equal(5, Assert.Single(compiler.Problems, p => p.Code == "no-inventory").Location.Line);
+    }
+
+    [Fact]
     public void Options_the_policy_does_not_allow_are_refused_at_the_options()
     {
         using var source = SourceFixture.Standard().File("access.yaml", """

@@ -49,32 +49,4 @@ internal static class SignatureFile
         text.Append(newBlock.TrimEnd('\n')).Append('\n');
         return text.ToString();
     }
-
-    /// <summary>The signers whose blocks verify over the document, for reports.</summary>
-    public static int ValidSigners(byte[] signatureFile, ReadOnlySpan<byte> document)
-    {
-        var digest = MessageDigest.Compute(document);
-        int count = 0;
-        try
-        {
-            foreach (byte[] blob in SshSignatureArmor.Decode(signatureFile))
-            {
-                try
-                {
-                    var signature = SshSignatureParser.Parse(blob);
-                    if (signature.Namespace == IDocumentSigner.Namespace && SshSignatureVerifier.Verify(signature, digest, new SignatureVerifyOptions { MinRsaBits = 1024 }).IsValid)
-                    {
-                        count++;
-                    }
-                }
-                catch (SignatureFormatException)
-                {
-                }
-            }
-        }
-        catch (SignatureFormatException)
-        {
-        }
-        return count;
-    }
 }

@@ -4,7 +4,7 @@
 # file, file:// registry, as bench/sync-scale.sh; no root needed): time from start to the end of the
 # first sync, resident memory after it and after CYCLES no-change cycles, peak resident memory, CPU
 # per no-change cycle (from /proc, so other load on the machine does not inflate it), and a one-shot
-# `keyagentd sync` with nothing to do.
+# `keyagentd sync` with nothing to do. Everything runs with the Environment= of systemd/keyagentd.service.
 # Targets (issue 15): <= 30 MB resident for one account; <= 100 MB peak for 10,000 x 5;
 # no-change cycle for 10,000 accounts <= 0.3 s; one-shot no-op sync <= 1.5 s.
 set -euo pipefail
@@ -22,6 +22,11 @@ python3 - "$K" "$work" "$ACCOUNTS" "$KEYS" "$CYCLES" "$INTERVAL" "$(id -u)" "$(i
 import base64, json, os, random, re, resource, statistics, struct, subprocess, sys, time
 K, work, big, per, cycles, interval, uid, gid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), sys.argv[7], sys.argv[8]
 tick = os.sysconf("SC_CLK_TCK")
+# The daemon runs as its unit runs it: the unit's Environment= lines apply here too (and to the floor).
+for line in open("systemd/keyagentd.service"):
+    if line.startswith("Environment="):
+        name, _, value = line.strip()[len("Environment="):].partition("=")
+        os.environ[name] = value
 
 def sandbox(n):
     d = f"{work}/s{n}"; os.makedirs(f"{d}/home"); os.makedirs(f"{d}/state"); os.chmod(d, 0o755); os.chmod(f"{d}/home", 0o755)

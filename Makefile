@@ -15,7 +15,8 @@ setup:
 build:
 	$(DOTNET) build KeyAgentd.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# Framework-dependent publish (keyagentd-keys ReadyToRun, see its csproj) used by `make run`, the script tests and the benchmarks.
+# Publish used by `make run`, the script tests and the benchmarks: keyagentd framework-dependent
+# ReadyToRun, keyagentd-keys NativeAOT (see each csproj).
 publish:
 	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 	$(DOTNET) publish src/KeyAgentd.KeysCommand/KeyAgentd.KeysCommand.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly

@@ -4,7 +4,8 @@
 # file, file:// registry, as bench/sync-scale.sh; no root needed): time from start to the end of the
 # first sync, resident memory after it and after CYCLES no-change cycles, peak resident memory, CPU
 # per no-change cycle (from /proc, so other load on the machine does not inflate it), and a one-shot
-# `keyagentd sync` with nothing to do. Everything runs with the Environment= of systemd/keyagentd.service.
+# `keyagentd sync` with nothing to do. The daemon and the floor run with the Environment= of
+# systemd/keyagentd.service, as systemd would start them.
 # Targets (issue 15): <= 30 MB resident for one account; <= 100 MB peak for 10,000 x 5;
 # no-change cycle for 10,000 accounts <= 0.3 s; one-shot no-op sync <= 1.5 s.
 set -euo pipefail
@@ -22,11 +23,13 @@ python3 - "$K" "$work" "$ACCOUNTS" "$KEYS" "$CYCLES" "$INTERVAL" "$(id -u)" "$(i
 import base64, json, os, random, re, resource, statistics, struct, subprocess, sys, time
 K, work, big, per, cycles, interval, uid, gid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), sys.argv[7], sys.argv[8]
 tick = os.sysconf("SC_CLK_TCK")
-# The daemon runs as its unit runs it: the unit's Environment= lines apply here too (and to the floor).
+# The daemon runs as its unit runs it: the unit's Environment= lines apply to it and to the floor,
+# not to the one-shot `sync`, which an administrator runs from a shell.
+unit_env = dict(os.environ)
 for line in open("systemd/keyagentd.service"):
     if line.startswith("Environment="):
         name, _, value = line.strip()[len("Environment="):].partition("=")
-        os.environ[name] = value
+        unit_env[name] = value
 
 def sandbox(n):
     d = f"{work}/s{n}"; os.makedirs(f"{d}/home"); os.makedirs(f"{d}/state"); os.chmod(d, 0o755); os.chmod(f"{d}/home", 0o755)
@@ -51,6 +54,9 @@ def sandbox(n):
 def proc(pid):
     status = open(f"/proc/{pid}/status").read()
     rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+    global anon
+    parts = [int(re.search(k + r":\s+(\d+)", status).group(1)) / 1024 for k in ("RssAnon", "RssFile", "RssShmem")]
+    anon = "/".join(f"{v:.1f}" for v in parts)
     hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
     stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return rss, hwm, (int(stat[11]) + int(stat[12])) / tick
@@ -58,7 +64,7 @@ def proc(pid):
 def watch(cmd, label):
     """Start cmd, follow its cycle log lines; figures after the first cycle and after `cycles` more."""
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=unit_env)
     seen, first, durations, deadline = 0, None, [], time.monotonic() + 600
     for line in p.stdout:
         m = re.search(r"sync (\w+) in ([0-9.]+)s: (.*)", line)
@@ -76,7 +82,7 @@ def watch(cmd, label):
     rss, hwm, cpu = proc(p.pid)
     p.terminate(); p.wait(timeout=30)
     per_cycle = (cpu - second_cpu) / max(seen - 2, 1)
-    print(f"  {label:28} first sync {first[0]:6.2f} s  RSS after it {first[1]:6.1f} MiB  after {seen - 1} cycles {rss:6.1f} MiB  peak {hwm:6.1f} MiB"
+    print(f"  {label:28} first sync {first[0]:6.2f} s  RSS after it {first[1]:6.1f} MiB  after {seen - 1} cycles {rss:6.1f} MiB (anon/file/shmem {anon})  peak {hwm:6.1f} MiB"
           f"  CPU/cycle {per_cycle * 1000:6.1f} ms  logged cycle median {statistics.median(durations) if durations else 0:.3f} s")
     return first[0], rss, hwm, per_cycle, (statistics.median(durations) if durations else 0)
 
@@ -106,7 +112,7 @@ def verdict(ok): return "met" if ok else "MISSED"
 one, many = results[1], results[big]
 print("targets:")
 print(f"  resident, 1 account <= 30 MB: {one[1] * 1.048576:.1f} MB after {cycles} cycles ({verdict(one[1] * 1.048576 <= 30)})")
-print(f"  peak, {big} x {per} <= 100 MB: {many[2] * 1.048576:.1f} MB ({verdict(many[2] * 1.048576 <= 100)}; was 226 MiB)")
+print(f"  peak, {big} x {per} <= 100 MB: {many[2] * 1.048576:.1f} MB ({verdict(many[2] * 1.048576 <= 100)}; first sync included; issue baseline 226 MiB for a first one-shot sync)")
 print(f"  no-change cycle, {big} accounts <= 0.3 s: {many[4]:.3f} s logged, {many[3]:.3f} s CPU ({verdict(many[4] <= 0.3)}; was 0.77 s)")
 print(f"  one-shot no-op sync, {big} accounts <= 1.5 s: {many[5]:.2f} s wall, {many[6]:.2f} s CPU ({verdict(many[5] <= 1.5)}; was 3.0 s)")
 PY

@@ -10,7 +10,7 @@
 # no-change cycle for 10,000 accounts <= 0.3 s; one-shot no-op sync <= 1.5 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-K=$PWD/out/bin/keyagentd
+K=${K:-$PWD/out/bin/keyagentd}
 ACCOUNTS=${ACCOUNTS:-10000}; KEYS=${KEYS:-5}; CYCLES=${CYCLES:-100}; INTERVAL=${INTERVAL:-0.2}
 [ -x "$K" ] || { echo "skip: $K missing (run make publish)"; exit 0; }
 work=$(mktemp -d /var/tmp/keyagentd-footprint-XXXXXX)

@@ -15,8 +15,9 @@ setup:
 build:
 	$(DOTNET) build KeyAgentd.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# keyagentd (framework-dependent) and keyagentd-keys (see its csproj) in out/bin, for `make run`, the script and end-to-end tests and the
-# benchmarks. keyagentd-keys first: its NativeAOT publish removes KeyAgentd.Core.dll from the directory, which keyagentd needs.
+# Publish used by `make run`, the script and end-to-end tests and the benchmarks: keyagentd
+# framework-dependent ReadyToRun, keyagentd-keys NativeAOT (see each csproj). keyagentd-keys first:
+# its NativeAOT publish removes KeyAgentd.Core.dll from the directory, which keyagentd needs.
 publish:
 	$(DOTNET) publish src/KeyAgentd.KeysCommand/KeyAgentd.KeysCommand.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly

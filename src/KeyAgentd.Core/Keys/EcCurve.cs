@@ -11,8 +11,7 @@ namespace KeyAgentd.Core.Keys;
 /// </summary>
 internal sealed class EcCurve
 {
-    private readonly BigInteger _p;
-    private readonly BigInteger _b;
+    private readonly FieldArithmetic _field;
     private readonly int _orderBits;
 
     private EcCurve(string name, int bits, string p, string b, string order)
@@ -20,8 +19,7 @@ internal sealed class EcCurve
         Name = name;
         Bits = bits;
         CoordinateLength = (bits + 7) / 8;
-        _p = Hex(p);
-        _b = Hex(b);
+        _field = new FieldArithmetic(Hex(p), Hex(b));
         _orderBits = (int)Hex(order).GetBitLength();
     }
 
@@ -64,19 +62,21 @@ internal sealed class EcCurve
         {
             ThrowHelper.Invalid($"{Name} public point is not in uncompressed form");
         }
-        var x = new BigInteger(point.Slice(1, CoordinateLength), isUnsigned: true, isBigEndian: true);
-        var y = new BigInteger(point.Slice(1 + CoordinateLength, CoordinateLength), isUnsigned: true, isBigEndian: true);
-        if (x >= _p || y >= _p)
+        ReadOnlySpan<byte> xBytes = point.Slice(1, CoordinateLength);
+        ReadOnlySpan<byte> yBytes = point.Slice(1 + CoordinateLength, CoordinateLength);
+        Span<ulong> x = stackalloc ulong[_field.Limbs];
+        Span<ulong> y = stackalloc ulong[_field.Limbs];
+        FieldArithmetic.FromBigEndian(xBytes, x);
+        FieldArithmetic.FromBigEndian(yBytes, y);
+        if (!_field.IsReduced(x) || !_field.IsReduced(y))
         {
             ThrowHelper.Invalid($"{Name} public point has a coordinate outside the field");
         }
-        if (x.GetBitLength() <= _orderBits / 2 || y.GetBitLength() <= _orderBits / 2)
+        if (SshWireReader.BitLength(xBytes) <= _orderBits / 2 || SshWireReader.BitLength(yBytes) <= _orderBits / 2)
         {
             ThrowHelper.Invalid($"{Name} public point has a coordinate too small to be a real key");
         }
-        BigInteger left = BigInteger.ModPow(y, 2, _p);
-        BigInteger right = ((BigInteger.ModPow(x, 3, _p) - 3 * x + _b) % _p + _p) % _p;
-        if (left != right)
+        if (!_field.IsOnCurve(x, y))
         {
             ThrowHelper.Invalid($"{Name} public point is not on the curve");
         }

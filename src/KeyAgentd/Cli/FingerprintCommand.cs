@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
 using KeyAgentd.Core;
@@ -24,37 +23,56 @@ internal static class FingerprintCommand
         var hash = new Option<string>("-E") { Description = "fingerprint hash: sha256 (default) or md5", DefaultValueFactory = _ => "sha256" };
         hash.AcceptOnlyFromAmong("sha256", "md5");
         var command = new Command("fingerprint", "print each key's fingerprint exactly as ssh-keygen -l does") { file, hash };
-        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(hash) == "md5", Console.Out, Console.Error));
+        command.SetAction(parse =>
+        {
+            // Buffered: Console.Out flushes on every write, which cost more than fingerprinting a key.
+            using var stdout = new StreamWriter(Console.OpenStandardOutput(), Console.OutputEncoding, 1 << 16);
+            return Run(parse.GetValue(file)!, parse.GetValue(hash) == "md5", stdout, Console.Error);
+        });
         return command;
     }
 
+    /// <summary>
+    /// Reads, parses and prints one line at a time: memory stays flat however long the input is
+    /// (there is no size cap, unlike the commands that keep the whole file).
+    /// </summary>
     public static int Run(string path, bool md5, TextWriter stdout, TextWriter stderr)
     {
-        if (!InputFile.TryReadAll(path, stderr, out string? text))
+        int keys = 0;
+        try
         {
+            using TextReader reader = InputFile.OpenText(path);
+            int number = 0;
+            foreach (string text in LineReader.ReadLines(reader))
+            {
+                var line = AuthorizedKeyLineParser.Parse(text, ++number);
+                if (line.Key is not { } key || (key.Type.Algorithm == SshKeyAlgorithm.Rsa && key.Bits < OpenSshRsaFloor))
+                {
+                    continue;
+                }
+                keys++;
+                stdout.Write(key.Bits);
+                stdout.Write(' ');
+                stdout.Write(md5 ? key.Md5Fingerprint : key.Sha256Fingerprint);
+                stdout.Write(' ');
+                stdout.Write(string.IsNullOrEmpty(line.Comment) ? "no comment" : SafeText.Escape(line.Comment));
+                stdout.Write(" (");
+                stdout.Write(key.Type.DisplayName);
+                stdout.Write(")\n");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stdout.Flush();
+            stderr.WriteLine($"keyagentd: {SafeText.Escape(path)}: {SafeText.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
-        var output = new StringBuilder(text.Length / 4);
-        int keys = 0;
-        foreach (var line in AuthorizedKeyLineParser.ParseAll(text))
-        {
-            if (line.Key is not { } key || (key.Type.Algorithm == SshKeyAlgorithm.Rsa && key.Bits < OpenSshRsaFloor))
-            {
-                continue;
-            }
-            keys++;
-            output.Append(key.Bits).Append(' ')
-                .Append(md5 ? key.Md5Fingerprint : key.Sha256Fingerprint).Append(' ')
-                .Append(string.IsNullOrEmpty(line.Comment) ? "no comment" : SafeText.Escape(line.Comment))
-                .Append(" (").Append(key.Type.DisplayName).Append(")\n");
-        }
+        stdout.Flush();
         if (keys == 0)
         {
             stderr.WriteLine($"{SafeText.Escape(path)} is not a public key file.");
             return ExitCodes.Failed;
         }
-        stdout.Write(output.ToString());
-        stdout.Flush();
         return ExitCodes.Ok;
     }
 }

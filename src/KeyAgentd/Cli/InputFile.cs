@@ -24,10 +24,16 @@ internal static class InputFile
         }
     }
 
+    /// <summary>The input as text, decoded as every reading command decodes it (UTF-8, bad bytes replaced, a BOM honoured).</summary>
+    public static StreamReader OpenText(string path)
+    {
+        Stream stream = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
+        return new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+    }
+
     public static string ReadAll(string path)
     {
-        using Stream stream = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
-        using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        using var reader = OpenText(path);
         var buffer = new char[1 << 16];
         var text = new StringBuilder();
         int read;

@@ -16,7 +16,9 @@ mkdir -p "$work/state/keys"
 
 cache() { # keys.pub → a cache file with every fifth key carrying an expiry-time
   { echo "# keyagentd: managed by keyagentd, changes are overwritten"
-    awk '{ if (NR % 5 == 0) print "expiry-time=\"20991231000000Z\" " $0; else print }' "$1"; } > "$2"
+    # gen-keys.py gives some lines options already: expiry-time joins them with a comma.
+    awk '{ if (NR % 5 != 0) print; else if ($1 ~ /^(ssh-|ecdsa-|sk-)/) print "expiry-time=\"20991231000000Z\" " $0;
+           else print "expiry-time=\"20991231000000Z\"," $0 }' "$1"; } > "$2"
   chmod 644 "$2"
 }
 python3 bench/gen-keys.py 50 "$work/keys.pub"

@@ -15,6 +15,8 @@ have lintian || need+=(lintian)
 have adduser || need+=(adduser)
 have logrotate || need+=(logrotate)
 have strip || need+=(binutils)
+[ -x /lib/systemd/systemd ] || need+=(systemd)       # PID 1 of the real-systemd test's container
+command -v unshare >/dev/null || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing tools; run: sudo apt-get install -y ${need[*]}  (or run make test as root)" >&2

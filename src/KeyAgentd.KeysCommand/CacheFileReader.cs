@@ -46,7 +46,9 @@ internal static class CacheFileReader
             return new Result(null, "not a regular file; refused");
         }
         // One byte more than expected, so a file that grew since fstat is noticed and read on.
-        var buffer = new byte[(int)Math.Min(size, MaxBytes) + 1];
+        // Uninitialised: every byte used is read from the file, and zeroing a large buffer first
+        // only adds work (and, for a cache of thousands of keys, page faults) on every login.
+        var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(size, MaxBytes) + 1);
         int total = 0;
         while (true)
         {

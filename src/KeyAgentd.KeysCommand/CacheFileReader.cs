@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Unicode;
 using Microsoft.Win32.SafeHandles;
 
 namespace KeyAgentd.KeysCommand;
@@ -25,7 +26,8 @@ internal static class CacheFileReader
     private const int ENOTDIR = 20;
     private const int ELOOP = 40;
 
-    internal readonly record struct Result(string? Text, string? Problem);
+    /// <summary>The file's bytes (valid UTF-8: see <see cref="Read"/>), or null with the problem, if any worth logging.</summary>
+    internal readonly record struct Result(ReadOnlyMemory<byte>? Bytes, string? Problem);
 
     public static Result Read(string path)
     {
@@ -44,7 +46,9 @@ internal static class CacheFileReader
             return new Result(null, "not a regular file; refused");
         }
         // One byte more than expected, so a file that grew since fstat is noticed and read on.
-        var buffer = new byte[(int)Math.Min(size, MaxBytes) + 1];
+        // Uninitialised: every byte used is read from the file, and zeroing a large buffer first
+        // only adds work (and, for a cache of thousands of keys, page faults) on every login.
+        var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(size, MaxBytes) + 1);
         int total = 0;
         while (true)
         {
@@ -67,7 +71,12 @@ internal static class CacheFileReader
         {
             return new Result(null, $"larger than {MaxBytes} bytes; refused");
         }
-        return new Result(Encoding.UTF8.GetString(buffer, 0, total), null);
+        var bytes = buffer.AsMemory(0, total);
+        // The daemon writes UTF-8. Anything else is read as the helper always read it, decoded with
+        // replacement characters (so what it prints stays valid UTF-8): one vectorised pass to check.
+        return Utf8.IsValid(bytes.Span)
+            ? new Result(bytes, null)
+            : new Result(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span)), null);
     }
 
     private static bool TryRegularFileSize(int fd, out long size)

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Text;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
 using KeyAgentd.Core.Snapshot;
@@ -17,7 +21,7 @@ public static class KeysCommandProgram
     public const int ExitOk = 0;
     public const int ExitUsage = 2;
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, Func<string, string?> environment, TimeProvider time)
+    public static int Run(IReadOnlyList<string> args, Stream output, TextWriter error, Func<string, string?> environment, TimeProvider time)
     {
         var parsed = KeysCommandArguments.TryParse(args, out string? usageError);
         if (parsed is null)
@@ -36,7 +40,7 @@ public static class KeysCommandProgram
         return ExitOk;
     }
 
-    private static void WriteOwnKeys(KeysCommandArguments parsed, TextWriter output, TextWriter error, Func<string, string?> environment, TimeProvider time)
+    private static void WriteOwnKeys(KeysCommandArguments parsed, Stream output, TextWriter error, Func<string, string?> environment, TimeProvider time)
     {
         if (!AccountName.IsValid(parsed.User))
         {
@@ -51,7 +55,7 @@ public static class KeysCommandProgram
         string path = Path.Combine(stateDirectory, "keys", parsed.User);
 
         var read = CacheFileReader.Read(path);
-        if (read.Text is null)
+        if (read.Bytes is not { } bytes)
         {
             if (read.Problem is { } problem)
             {
@@ -59,7 +63,7 @@ public static class KeysCommandProgram
             }
             return;
         }
-        WriteKeyLines(read.Text, parsed.Fingerprint, time.GetUtcNow(), time.LocalTimeZone, output);
+        WriteKeyLines(bytes.Span, parsed.Fingerprint, time.GetUtcNow(), time.LocalTimeZone, output);
     }
 
     /// <summary>
@@ -67,15 +71,19 @@ public static class KeysCommandProgram
     /// fingerprint, all but that key). The cache holds keys the daemon validated, so lines are only
     /// split into fields and checked for shape (base64, and the blob's inner type is the line's), not
     /// decoded: sshd validates whatever it is given anyway, and this runs on every login attempt, so
-    /// it allocates nothing per line and writes slices of the text it read.
+    /// it works on the bytes it read (never a UTF-16 copy), allocates nothing per line and writes
+    /// each line's own bytes to <paramref name="output"/> (which the caller buffers).
     /// </summary>
     private static byte[] s_blob = new byte[4096];
 
-    public static void WriteKeyLines(string cacheText, string? fingerprint, DateTimeOffset now, TimeZoneInfo localZone, TextWriter output)
+    public static void WriteKeyLines(ReadOnlySpan<byte> cache, string? fingerprint, DateTimeOffset now, TimeZoneInfo localZone, Stream output)
     {
-        foreach (var range in cacheText.AsSpan().Split('\n'))
+        while (!cache.IsEmpty)
         {
-            var raw = cacheText.AsSpan(range).TrimEnd('\r');
+            int newline = cache.IndexOf((byte)'\n');
+            var line = newline < 0 ? cache : cache[..newline];
+            cache = newline < 0 ? default : cache[(newline + 1)..];
+            var raw = line.TrimEnd((byte)'\r');
             if (!AuthorizedKeyLineParser.TrySplit(raw, out var options, out var keyType, out var base64) ||
                 !HasKeyShape(raw[keyType], raw[base64]) ||
                 IsExpired(raw[options], now, localZone) ||
@@ -84,29 +92,73 @@ public static class KeysCommandProgram
                 continue;
             }
             output.Write(raw);
-            output.Write('\n');
+            output.WriteByte((byte)'\n');
         }
     }
 
     /// <summary>Valid base64 whose decoded blob starts with the line's own key type (a damaged cache line is skipped).</summary>
-    private static bool HasKeyShape(ReadOnlySpan<char> keyType, ReadOnlySpan<char> base64)
+    private static bool HasKeyShape(ReadOnlySpan<byte> keyType, ReadOnlySpan<byte> base64)
     {
         // Decoding checks every character (the runtime's decoder is vectorised); a certificate or
         // an RSA-16384 key is a few kilobytes, so one reused buffer holds any line's blob.
         var blob = s_blob.Length >= base64.Length ? s_blob : (s_blob = new byte[base64.Length]);
-        if (!Convert.TryFromBase64Chars(base64, blob, out int written) || written < 4)
+        int written;
+        if (base64.Contains((byte)'\r'))
+        {
+            // Convert's decoder skips white space and a field can only hold a stray CR: its rules, as before.
+            if (!Convert.TryFromBase64Chars(Encoding.UTF8.GetString(base64), blob, out written))
+            {
+                return false;
+            }
+        }
+        else if (base64.Length % 4 != 0 ||
+            Base64.DecodeFromUtf8(base64, blob, out _, out written) != OperationStatus.Done)
         {
             return false;
         }
-        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(blob);
-        return length == keyType.Length && length <= written - 4 && System.Text.Ascii.Equals(blob.AsSpan(4, length), keyType);
+        if (written < 4)
+        {
+            return false;
+        }
+        int length = BinaryPrimitives.ReadInt32BigEndian(blob);
+        return length == keyType.Length && length <= written - 4 && Ascii.Equals(blob.AsSpan(4, length), keyType);
     }
 
     /// <summary>An expiry-time without 'Z' is read in <paramref name="localZone"/>, as sshd reads it in the host's zone.</summary>
-    private static bool IsExpired(ReadOnlySpan<char> options, DateTimeOffset now, TimeZoneInfo localZone) =>
-        options.Contains("expiry-time", StringComparison.OrdinalIgnoreCase) &&
-        (!KeyOptionsParser.TryParse(options.ToString(), out var parsed, out _) || parsed.ExpiryTime(localZone) <= now);
+    private static bool IsExpired(ReadOnlySpan<byte> options, DateTimeOffset now, TimeZoneInfo localZone) =>
+        ContainsExpiryTime(options) &&
+        (!KeyOptionsParser.TryGetExpiryTime(options, localZone, out var earliest) || earliest <= now);
 
-    private static bool MatchesFingerprint(ReadOnlySpan<char> base64, string fingerprint) =>
-        string.Equals(Fingerprint.Sha256(Convert.FromBase64String(base64.ToString())), fingerprint, StringComparison.Ordinal);
+    private static ReadOnlySpan<byte> ExpiryTimeName => "expiry-time"u8;
+
+    /// <summary>Whether the field names expiry-time in any case, as string.Contains(OrdinalIgnoreCase) on its text.</summary>
+    private static bool ContainsExpiryTime(ReadOnlySpan<byte> options)
+    {
+        if (options.Length < ExpiryTimeName.Length)
+        {
+            return false;
+        }
+        if (!Ascii.IsValid(options))
+        {
+            // Case-insensitive matching beyond ASCII: as the text it decodes to.
+            return Encoding.UTF8.GetString(options).Contains("expiry-time", StringComparison.OrdinalIgnoreCase);
+        }
+        for (int i = 0; i <= options.Length - ExpiryTimeName.Length; i++)
+        {
+            int next = options[i..].IndexOfAny((byte)'e', (byte)'E');
+            if (next < 0)
+            {
+                return false;
+            }
+            i += next;
+            if (i + ExpiryTimeName.Length <= options.Length && Ascii.EqualsIgnoreCase(options.Slice(i, ExpiryTimeName.Length), ExpiryTimeName))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool MatchesFingerprint(ReadOnlySpan<byte> base64, string fingerprint) =>
+        string.Equals(Fingerprint.Sha256(Convert.FromBase64String(Encoding.ASCII.GetString(base64))), fingerprint, StringComparison.Ordinal);
 }

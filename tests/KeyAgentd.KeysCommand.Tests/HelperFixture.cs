@@ -30,12 +30,12 @@ public sealed class HelperFixture : IDisposable
 
     public (int ExitCode, string Stdout, string Stderr) Run(string[] args, string? environmentStateDir, DateTimeOffset? now = null, TimeZoneInfo? zone = null)
     {
-        using var stdout = new StringWriter();
+        using var stdout = new MemoryStream();
         using var stderr = new StringWriter();
         int code = KeysCommandProgram.Run(args, stdout, stderr,
             name => name == KeysCommandProgram.StateDirectoryVariable ? environmentStateDir : null,
             new FixedTime(now ?? Now, zone ?? TimeZoneInfo.Utc));
-        return (code, stdout.ToString(), stderr.ToString());
+        return (code, System.Text.Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
     }
 
     public void Dispose() => _temp.Dispose();

@@ -125,6 +125,53 @@ public sealed class KeysCommandTests : IDisposable
         Assert.Equal(a + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
     }
 
+    [Fact]
+    public void Lines_are_written_as_their_bytes_with_crlf_and_non_ascii_comments()
+    {
+        string a = SshKeygen.Generate("ed25519") + " caf\u00e9 \u2603";
+        string b = "from=\"10.0.0.0/8\",no-pty " + SshKeygen.Generate("ecdsa", 256);
+        File.WriteAllText(_f.CachePath("alice"), "# header\r\n" + a + "\r\n" + b + "\r\n");
+        Assert.Equal(a + "\n" + b + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_printed_as_replacement_characters_as_before()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes(a + " bad"), 0xff, 0xfe, (byte)'\n'];
+        File.WriteAllBytes(_f.CachePath("alice"), bytes);
+        Assert.Equal(a + " bad\ufffd\ufffd\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+    }
+
+    [Fact]
+    public void Damaged_blobs_are_skipped()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        string[] fields = a.Split(' ');
+        string otherType = "ssh-rsa " + fields[1];
+        string truncated = fields[0] + " " + fields[1][..^1];
+        string badChar = fields[0] + " " + fields[1][..^2] + "*=";
+        File.WriteAllText(_f.CachePath("alice"), string.Join("\n", otherType, truncated, badChar, a) + "\n");
+        Assert.Equal(a + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+    }
+
+    [Fact]
+    public void Expiry_time_among_other_options_in_any_case_and_with_quoting_is_honoured()
+    {
+        var now = HelperFixture.Now;
+        string Key() => SshKeygen.Generate("ed25519");
+        string past = ExpiryTimeFormat.Format(now.AddDays(-1)), future = ExpiryTimeFormat.Format(now.AddDays(1));
+        string keptPlain = $"no-pty,expiry-time=\"{future}\",from=\"10.0.0.0/8\" {Key()}";
+        string keptQuoted = $"command=\"echo \\\"a b\\\"\",EXPIRY-TIME=\"{future}\" {Key()}";
+        string droppedPast = $"from=\"10.0.0.0/8\",Expiry-Time=\"{past}\" {Key()}";
+        string droppedEarliest = $"expiry-time=\"{future}\",expiry-time=\"{past}\" {Key()}";
+        string droppedBadOption = $"expiry-time=\"{future}\",bogus {Key()}";
+        string droppedBadValue = $"expiry-time=\"20991331\" {Key()}";
+        string droppedTwoFroms = $"from=\"a\",from=\"b\",expiry-time=\"{future}\" {Key()}";
+        _f.WriteCache("alice", keptPlain, droppedPast, keptQuoted, droppedEarliest, droppedBadOption, droppedBadValue, droppedTwoFroms);
+        Assert.Equal(keptPlain + "\n" + keptQuoted + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+    }
+
     [Theory]
     [InlineData("..")]
     [InlineData(".")]

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
 using KeyAgentd.Core.Keys;
 using KeyAgentd.Core.Policy;
 
@@ -27,7 +30,7 @@ public static class AuthorizedKeyLineParser
             return Invalid(lineNumber, raw, ReasonCode.ControlCharacter,
                 $"control character 0x{(int)raw[control]:x2} at column {control + 1}; a key line must be one line of printable text");
         }
-        int start = SkipBlanks(raw, 0);
+        int start = SkipBlanks(raw.AsSpan(), 0);
         if (start == raw.Length)
         {
             return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Blank);
@@ -42,15 +45,15 @@ public static class AuthorizedKeyLineParser
             return Invalid(lineNumber, raw, found.Reason, found.Message);
         }
 
-        int firstEnd = EndOfToken(raw, start);
+        int firstEnd = EndOfToken(raw.AsSpan(), start);
         if (IsKeyTypeToken(raw.AsSpan(start, firstEnd - start)))
         {
             return ParseKey(lineNumber, raw, start, KeyOptions.Empty);
         }
 
-        int optionsEnd = EndOfOptions(raw, start);
+        int optionsEnd = EndOfOptions(raw.AsSpan(), start);
         string optionsText = raw[start..optionsEnd];
-        int keyStart = SkipBlanks(raw, optionsEnd);
+        int keyStart = SkipBlanks(raw.AsSpan(), optionsEnd);
         bool optionsOk = KeyOptionsParser.TryParse(optionsText, out var options, out var optionsError);
         if (!optionsOk)
         {
@@ -100,17 +103,29 @@ public static class AuthorizedKeyLineParser
     /// Ranges, not strings: the login helper runs this on every line of a cache on every attempt.
     /// </summary>
     /// <param name="options">The options field, or an empty range at the key type when there is none.</param>
-    public static bool TrySplit(ReadOnlySpan<char> raw, out Range options, out Range keyType, out Range base64)
+    public static bool TrySplit(ReadOnlySpan<char> raw, out Range options, out Range keyType, out Range base64) =>
+        TrySplitCore(raw, out options, out keyType, out base64);
+
+    /// <summary>
+    /// <see cref="TrySplit(ReadOnlySpan{char}, out Range, out Range, out Range)"/> on the UTF-8 bytes
+    /// of a line: the same grammar (one implementation, generic over the code unit), whose
+    /// delimiters are all ASCII, so a multi-byte character never ends or starts a field.
+    /// </summary>
+    public static bool TrySplit(ReadOnlySpan<byte> raw, out Range options, out Range keyType, out Range base64) =>
+        TrySplitCore(raw, out options, out keyType, out base64);
+
+    private static bool TrySplitCore<T>(ReadOnlySpan<T> raw, out Range options, out Range keyType, out Range base64)
+        where T : unmanaged, IBinaryInteger<T>
     {
         options = keyType = base64 = default;
         int start = SkipBlanks(raw, 0);
-        if (start == raw.Length || raw[start] == '#')
+        if (start == raw.Length || raw[start] == T.CreateTruncating('#'))
         {
             return false;
         }
         int typeStart = start;
         options = start..start;
-        if (!SshKeyType.TryGet(raw[start..EndOfToken(raw, start)], out _))
+        if (!IsKnownKeyType(raw[start..EndOfToken(raw, start)]))
         {
             int optionsEnd = EndOfOptions(raw, start);
             options = start..optionsEnd;
@@ -124,17 +139,37 @@ public static class AuthorizedKeyLineParser
         return typeEnd != typeStart && blobEnd != blobStart;
     }
 
+    /// <summary>Longer than any key type name; a longer token is not one.</summary>
+    private const int MaxKeyTypeLength = 64;
+
+    private static bool IsKnownKeyType<T>(ReadOnlySpan<T> token) where T : unmanaged, IBinaryInteger<T>
+    {
+        if (typeof(T) == typeof(char))
+        {
+            return SshKeyType.TryGet(MemoryMarshal.Cast<T, char>(token), out _);
+        }
+        // Key type names are ASCII: a non-ASCII byte (as a non-ASCII character) is never one.
+        var bytes = MemoryMarshal.Cast<T, byte>(token);
+        if (bytes.Length > MaxKeyTypeLength || !Ascii.IsValid(bytes))
+        {
+            return false;
+        }
+        Span<char> chars = stackalloc char[MaxKeyTypeLength];
+        int length = Ascii.ToUtf16(bytes, chars, out int written) == OperationStatus.Done ? written : -1;
+        return length >= 0 && SshKeyType.TryGet(chars[..length], out _);
+    }
+
     private static AuthorizedKeyLine ParseKey(int lineNumber, string raw, int typeStart, KeyOptions options)
     {
-        int typeEnd = EndOfToken(raw, typeStart);
+        int typeEnd = EndOfToken(raw.AsSpan(), typeStart);
         string keyType = raw[typeStart..typeEnd];
-        int blobStart = SkipBlanks(raw, typeEnd);
+        int blobStart = SkipBlanks(raw.AsSpan(), typeEnd);
         if (blobStart == raw.Length)
         {
             return Invalid(lineNumber, raw, ReasonCode.MissingKey, $"\"{SafeText.Escape(keyType, SshPublicKeyDecoder.MaxShownLength)}\" is not followed by key data", keyType, options);
         }
-        int blobEnd = EndOfToken(raw, blobStart);
-        int commentStart = SkipBlanks(raw, blobEnd);
+        int blobEnd = EndOfToken(raw.AsSpan(), blobStart);
+        int commentStart = SkipBlanks(raw.AsSpan(), blobEnd);
         string? comment = commentStart < raw.Length ? raw[commentStart..] : null;
         SshPublicKey key;
         bool signatureAlias = SshKeyType.TryGetSignatureAlias(keyType, out var aliasedType);
@@ -219,9 +254,9 @@ public static class AuthorizedKeyLineParser
 
     private static int IndexOfControl(string raw) => raw.AsSpan().IndexOfAny(ControlCharacters);
 
-    private static int SkipBlanks(ReadOnlySpan<char> s, int i)
+    private static int SkipBlanks<T>(ReadOnlySpan<T> s, int i) where T : unmanaged, IBinaryInteger<T>
     {
-        while (i < s.Length && (s[i] == ' ' || s[i] == '\t'))
+        while (i < s.Length && (s[i] == T.CreateTruncating(' ') || s[i] == T.CreateTruncating('\t')))
         {
             i++;
         }
@@ -229,23 +264,24 @@ public static class AuthorizedKeyLineParser
     }
 
     /// <summary>The first blank at or after i (vectorised: a key blob is hundreds of characters).</summary>
-    private static int EndOfToken(ReadOnlySpan<char> s, int i)
+    private static int EndOfToken<T>(ReadOnlySpan<T> s, int i) where T : unmanaged, IBinaryInteger<T>
     {
-        int blank = s[i..].IndexOfAny(' ', '\t');
+        int blank = s[i..].IndexOfAny(T.CreateTruncating(' '), T.CreateTruncating('\t'));
         return blank < 0 ? s.Length : i + blank;
     }
 
     /// <summary>sshkey_advance_past_options: blanks inside double quotes do not end the field; \" does not toggle.</summary>
-    private static int EndOfOptions(ReadOnlySpan<char> s, int i)
+    private static int EndOfOptions<T>(ReadOnlySpan<T> s, int i) where T : unmanaged, IBinaryInteger<T>
     {
+        T space = T.CreateTruncating(' '), tab = T.CreateTruncating('\t'), quote = T.CreateTruncating('"'), backslash = T.CreateTruncating('\\');
         bool quoted = false;
-        for (; i < s.Length && (quoted || (s[i] != ' ' && s[i] != '\t')); i++)
+        for (; i < s.Length && (quoted || (s[i] != space && s[i] != tab)); i++)
         {
-            if (s[i] == '\\' && i + 1 < s.Length && s[i + 1] == '"')
+            if (s[i] == backslash && i + 1 < s.Length && s[i + 1] == quote)
             {
                 i++;
             }
-            else if (s[i] == '"')
+            else if (s[i] == quote)
             {
                 quoted = !quoted;
             }

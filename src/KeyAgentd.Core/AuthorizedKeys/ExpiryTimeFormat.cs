@@ -8,11 +8,14 @@ namespace KeyAgentd.Core.AuthorizedKeys;
 /// </summary>
 public static class ExpiryTimeFormat
 {
-    public static bool TryParse(string text, TimeZoneInfo localZone, out DateTimeOffset when)
+    public static bool TryParse(string text, TimeZoneInfo localZone, out DateTimeOffset when) =>
+        TryParse(text.AsSpan(), localZone, out when);
+
+    public static bool TryParse(ReadOnlySpan<char> text, TimeZoneInfo localZone, out DateTimeOffset when)
     {
         when = default;
         bool utc = text.EndsWith('Z');
-        ReadOnlySpan<char> digits = utc ? text.AsSpan(0, text.Length - 1) : text;
+        ReadOnlySpan<char> digits = utc ? text[..^1] : text;
         if (digits.Length is not (8 or 12 or 14) || digits.ContainsAnyExceptInRange('0', '9'))
         {
             return false;

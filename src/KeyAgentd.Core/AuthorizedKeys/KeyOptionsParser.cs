@@ -63,6 +63,203 @@ public static class KeyOptionsParser
     public static KeyOptions Parse(string text) =>
         TryParse(text, out var options, out var error) ? options : throw new FormatException(error);
 
+    /// <summary>
+    /// The earliest expiry-time of an options field given as its UTF-8 bytes, with exactly the
+    /// answer of <see cref="TryParse"/> then <see cref="KeyOptions.ExpiryTime"/>: false when
+    /// <see cref="TryParse"/> would reject the field, else <paramref name="earliest"/> (null when
+    /// there is no expiry-time). For the login helper, which checks this on every line that has one:
+    /// an ASCII field of flags, from= and expiry-time= clauses (what the daemon writes) is read here
+    /// without allocating, with the same grammar; anything else goes through <see cref="TryParse"/>.
+    /// </summary>
+    public static bool TryGetExpiryTime(ReadOnlySpan<byte> text, TimeZoneInfo localZone, out DateTimeOffset? earliest)
+    {
+        earliest = null;
+        Span<Range> expiries = stackalloc Range[MaxFastExpiryClauses];
+        switch (TryScanExpiryTimes(text, expiries, out int count))
+        {
+            case FastScan.Invalid:
+                return false;
+            case FastScan.Unhandled:
+                if (!TryParse(System.Text.Encoding.UTF8.GetString(text), out var parsed, out _))
+                {
+                    return false;
+                }
+                earliest = parsed.ExpiryTime(localZone);
+                return true;
+        }
+        // Only now, as TryParse validates every option before ExpiryTime reads them in the local zone.
+        Span<char> value = stackalloc char[MaxExpiryValueLength];
+        for (int k = 0; k < count; k++)
+        {
+            var bytes = text[expiries[k]];
+            int length = Dequote(bytes, value);
+            if (ExpiryTimeFormat.TryParse(value[..length], localZone, out var when) && (earliest is null || when < earliest))
+            {
+                earliest = when;
+            }
+        }
+        return true;
+    }
+
+    private enum FastScan { Valid, Invalid, Unhandled }
+
+    private const int MaxFastExpiryClauses = 8;
+
+    /// <summary>"YYYYMMDDHHMMSSZ" is the longest valid value; a longer one is invalid whatever it holds.</summary>
+    private const int MaxExpiryValueLength = 15;
+
+    /// <summary>TryParse's grammar on ASCII bytes, for flags, from= and expiry-time=; any other valued option is Unhandled.</summary>
+    private static FastScan TryScanExpiryTimes(ReadOnlySpan<byte> text, Span<Range> expiries, out int count)
+    {
+        count = 0;
+        if (!System.Text.Ascii.IsValid(text))
+        {
+            // Ordinal-ignore-case matching of names beyond ASCII is TryParse's business.
+            return FastScan.Unhandled;
+        }
+        bool sawFrom = false;
+        int options = 0;
+        int i = 0;
+        while (i < text.Length)
+        {
+            var step = ScanOne(text, ref i, expiries, ref count, ref sawFrom);
+            if (step != FastScan.Valid)
+            {
+                return step;
+            }
+            options++;
+            if (i == text.Length)
+            {
+                break;
+            }
+            if (text[i] != (byte)',')
+            {
+                return FastScan.Invalid;
+            }
+            i++;
+            if (i == text.Length)
+            {
+                return FastScan.Invalid;
+            }
+        }
+        return options == 0 ? FastScan.Invalid : FastScan.Valid;
+    }
+
+    private static FastScan ScanOne(ReadOnlySpan<byte> text, ref int i, Span<Range> expiries, ref int count, ref bool sawFrom)
+    {
+        ReadOnlySpan<byte> rest = text[i..];
+        Span<char> value = stackalloc char[MaxExpiryValueLength];
+        foreach (string flag in PlainFlags)
+        {
+            if (StartsWithIgnoreCase(rest, flag))
+            {
+                i += flag.Length;
+                return FastScan.Valid;
+            }
+        }
+        bool negated = StartsWithIgnoreCase(rest, "no-");
+        ReadOnlySpan<byte> flagText = negated ? rest[3..] : rest;
+        foreach (string flag in NegatableFlags)
+        {
+            if (StartsWithIgnoreCase(flagText, flag))
+            {
+                i += (negated ? 3 : 0) + flag.Length;
+                return FastScan.Valid;
+            }
+        }
+        foreach (string name in ValuedOptions)
+        {
+            if (rest.Length > name.Length && StartsWithIgnoreCase(rest, name) && rest[name.Length] == (byte)'=')
+            {
+                if (name is not ("from" or "expiry-time"))
+                {
+                    return FastScan.Unhandled;
+                }
+                int valueStart = i + name.Length + 1;
+                int end = EndOfQuoted(text, valueStart);
+                if (end < 0)
+                {
+                    return FastScan.Invalid;
+                }
+                i = end;
+                var quoted = valueStart..end;
+                if (name == "from")
+                {
+                    // Validate: no second from= clause, and not empty.
+                    if (sawFrom || end - valueStart == 2)
+                    {
+                        return FastScan.Invalid;
+                    }
+                    sawFrom = true;
+                    return FastScan.Valid;
+                }
+                if (DequotedLength(text[quoted]) > MaxExpiryValueLength ||
+                    !ExpiryTimeFormat.TryParse(value[..Dequote(text[quoted], value)], TimeZoneInfo.Utc, out _))
+                {
+                    return FastScan.Invalid;
+                }
+                if (count == expiries.Length)
+                {
+                    return FastScan.Unhandled;
+                }
+                expiries[count++] = quoted;
+                return FastScan.Valid;
+            }
+        }
+        return FastScan.Invalid;
+    }
+
+    private static bool StartsWithIgnoreCase(ReadOnlySpan<byte> text, string prefix) =>
+        text.Length >= prefix.Length && System.Text.Ascii.EqualsIgnoreCase(text[..prefix.Length], prefix);
+
+    /// <summary>Dequote's extent on bytes: the index just past the closing quote, or -1 (missing start or end quote).</summary>
+    private static int EndOfQuoted(ReadOnlySpan<byte> text, int i)
+    {
+        if (i >= text.Length || text[i] != (byte)'"')
+        {
+            return -1;
+        }
+        i++;
+        while (i < text.Length && text[i] != (byte)'"')
+        {
+            if (text[i] == (byte)'\\' && i + 1 < text.Length && text[i + 1] == (byte)'"')
+            {
+                i++;
+            }
+            i++;
+        }
+        return i >= text.Length ? -1 : i + 1;
+    }
+
+    /// <summary>The length of Dequote's value for a quoted run that <see cref="EndOfQuoted"/> accepted.</summary>
+    private static int DequotedLength(ReadOnlySpan<byte> quoted)
+    {
+        int length = 0;
+        for (int i = 1; i < quoted.Length - 1; i++, length++)
+        {
+            if (quoted[i] == (byte)'\\' && quoted[i + 1] == (byte)'"' && i + 1 < quoted.Length - 1)
+            {
+                i++;
+            }
+        }
+        return length;
+    }
+
+    /// <summary>Dequote into <paramref name="value"/> (ASCII, already measured to fit); returns the length.</summary>
+    private static int Dequote(ReadOnlySpan<byte> quoted, Span<char> value)
+    {
+        int length = 0;
+        for (int i = 1; i < quoted.Length - 1 && length < value.Length; i++)
+        {
+            if (quoted[i] == (byte)'\\' && quoted[i + 1] == (byte)'"' && i + 1 < quoted.Length - 1)
+            {
+                i++;
+            }
+            value[length++] = (char)quoted[i];
+        }
+        return length;
+    }
+
     private static bool TryParseOne(string text, ref int i, List<KeyOption> parsed, out string? error)
     {
         error = null;

@@ -1,0 +1,23 @@
+using KeyAgentd.Configuration;
+using KeyAgentd.Registry;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KeyAgentd.RegistrySource.KeysUrl;
+
+/// <summary>
+/// The daemon's registry HTTP client (Registry:Timeout, Registry:MaxBytes, Registry:CaFile, the same
+/// resilience pipeline), made only when a source tree has sources.yaml.
+/// </summary>
+internal sealed class KeysUrlClient(RegistrySettings settings) : IDisposable
+{
+    private ServiceProvider? _services;
+    private HttpClient? _client;
+
+    public HttpClient Get()
+    {
+        _services ??= new ServiceCollection().AddRegistryHttpClient(settings).BuildServiceProvider();
+        return _client ??= _services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpRegistrySource.HttpClientName);
+    }
+
+    public void Dispose() => _services?.Dispose();
+}

@@ -47,6 +47,9 @@ public sealed class KeysUrlSourceTests : IDisposable
         string document = File.ReadAllText(_source.DocumentPath("web-01"));
         Assert.Contains(AliceLaptop, document, StringComparison.Ordinal);
         Assert.Contains($"\"source\": \"{_nginx!.Url("alice.keys")}\"", document, StringComparison.Ordinal);
+        string published = Path.Combine(_source.Scratch, "published");
+        Directory.CreateDirectory(published);
+        File.Copy(_source.DocumentPath("web-01"), Path.Combine(published, "web-01.json"));
 
         Upstream("alice.keys", AliceDesk);
         Assert.Equal(ExitCodes.Ok, Build(out _, out string stderr, force: true));
@@ -54,6 +57,12 @@ public sealed class KeysUrlSourceTests : IDisposable
         Assert.Contains(AliceDesk, document, StringComparison.Ordinal);
         Assert.DoesNotContain(AliceLaptop, document, StringComparison.Ordinal);
         Assert.Equal("", stderr);
+
+        var diff = new StringWriter();
+        RegistryDiffCommand.Run(published, _source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new KeyAgentd.Core.Planning.RemovalLimits(), json: false, diff);
+        string lost = $"- root: alice@example.com {Fingerprint(AliceLaptop)} ssh-ed25519 (from {_nginx.Url("alice.keys")})";
+        Assert.Contains(lost, diff.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"+ root: alice@example.com {Fingerprint(AliceDesk)} ssh-ed25519 (from {_nginx.Url("alice.keys")})", diff.ToString(), StringComparison.Ordinal);
     }
 
     [NginxFact]
@@ -148,6 +157,8 @@ public sealed class KeysUrlSourceTests : IDisposable
         Assert.Contains("sources.yaml:4:3: error invalid-value: bob@example.com is defined both here and in people/bob@example.com.keys", text, StringComparison.Ordinal);
         Assert.Contains("carol@example.com: \"ftp://example.com/carol.keys\" is not an http(s) URL", text, StringComparison.Ordinal);
     }
+
+    private static string Fingerprint(string line) => KeyAgentd.Core.AuthorizedKeys.AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 
     private void PointAliceAt(Uri url) =>
         _source.File("sources.yaml", $"people:\n  alice@example.com: \"{url}\"\n");

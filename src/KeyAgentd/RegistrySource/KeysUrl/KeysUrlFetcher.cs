@@ -37,6 +37,8 @@ internal static class KeysUrlFetcher
             {
                 problems.Add(SourceProblem.Error(location, SourceReason.KeysUrlUnavailable, $"{person}: keys source failed ({fetched[i].ErrorCode}): {why}",
                     "fix the account or the URL in sources.yaml, or build with --keep-last-on-source-error to reuse the previous build's keys"));
+                // Still a person (with no keys), so the rules naming them do not add a misleading "unknown person".
+                people.Add(new SourcePerson(person, [], location));
             }
             else if (previous.TryGet(person, out string document, out var last))
             {
@@ -50,6 +52,7 @@ internal static class KeysUrlFetcher
                 problems.Add(SourceProblem.Error(location, SourceReason.KeysUrlUnavailable,
                     $"{person}: keys source failed ({fetched[i].ErrorCode}): {why}; the previous build has no keys for {person} to reuse",
                     "fix the account or the URL in sources.yaml"));
+                people.Add(new SourcePerson(person, [], location));
             }
         }
         return people;

@@ -76,6 +76,7 @@ public sealed class KeysUrlSourceTests : IDisposable
         Assert.Equal(ExitCodes.Failed, Build(out _, out string stderr));
         Assert.Contains("error keys-url-unavailable: alice@example.com: keys source failed (http-4xx)", stderr, StringComparison.Ordinal);
         Assert.Contains($"{_nginx.Url("alice.keys")} answered 404", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown-person", stderr, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(_source.DocumentPath("web-01")));
     }
 

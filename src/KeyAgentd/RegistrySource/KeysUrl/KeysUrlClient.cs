@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KeyAgentd.RegistrySource.KeysUrl;
 
 /// <summary>
-/// The daemon's registry HTTP client (Registry:Timeout, Registry:MaxBytes, Registry:CaFile, the same
-/// resilience pipeline), made only when a source tree has sources.yaml.
+/// The daemon's registry HTTP client (Registry:Timeout, Registry:MaxBytes, the same resilience
+/// pipeline), made only when a source tree has sources.yaml. Registry:CaFile is left out: it pins the
+/// daemon to the registry's private CA, and github.com or gitlab.com are checked by the system store.
 /// </summary>
 internal sealed class KeysUrlClient(RegistrySettings settings) : IDisposable
 {
@@ -15,7 +16,7 @@ internal sealed class KeysUrlClient(RegistrySettings settings) : IDisposable
 
     public HttpClient Get()
     {
-        _services ??= new ServiceCollection().AddRegistryHttpClient(settings).BuildServiceProvider();
+        _services ??= new ServiceCollection().AddRegistryHttpClient(new RegistrySettings { Timeout = settings.Timeout, MaxBytes = settings.MaxBytes }).BuildServiceProvider();
         return _client ??= _services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpRegistrySource.HttpClientName);
     }
 

@@ -149,6 +149,10 @@ public static class SnapshotDocumentWriter
             {
                 writer.WriteString("not_after", Timestamp(notAfter));
             }
+            if (key.Source is { } source)
+            {
+                writer.WriteString("source", source);
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

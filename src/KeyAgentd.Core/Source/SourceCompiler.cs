@@ -131,12 +131,12 @@ public sealed partial class SourceCompiler
                     // the schema's person keys are shared by every account, so they cannot carry it.
                     foreach (var key in _people[person].Keys)
                     {
-                        builder.Add(new RegistryKey(key.Line, key.Label, Earlier(key.NotAfter, rule.NotAfter), person));
+                        builder.Add(new RegistryKey(key.Line, key.Label, Earlier(key.NotAfter, rule.NotAfter), person) { Source = key.Source });
                     }
                 }
                 foreach (var key in rule.Keys)
                 {
-                    builder.Add(new RegistryKey(key.Line, key.Label, Earlier(key.NotAfter, rule.NotAfter), key.Owner));
+                    builder.Add(new RegistryKey(key.Line, key.Label, Earlier(key.NotAfter, rule.NotAfter), key.Owner) { Source = key.Source });
                 }
             }
         }
@@ -148,7 +148,7 @@ public sealed partial class SourceCompiler
                 // One instance per person, shared by every body: two thousand bodies must not hold two thousand copies.
                 if (!_documentPeople.TryGetValue(person, out var entry))
                 {
-                    _documentPeople[person] = entry = new RegistryPerson(_people[person].Keys.Select(k => new RegistryKey(k.Line, k.Label, k.NotAfter, null)).ToList());
+                    _documentPeople[person] = entry = new RegistryPerson(_people[person].Keys.Select(k => new RegistryKey(k.Line, k.Label, k.NotAfter, null) { Source = k.Source }).ToList());
                 }
                 people[person] = entry;
             }

@@ -10,4 +10,7 @@ namespace KeyAgentd.Core.Source;
 public sealed record SourceKey(string Line, string? Label, DateTimeOffset? NotAfter, SshPublicKey? Key, SourceLocation Location)
 {
     public string? Owner { get; init; }
+
+    /// <summary>Where a key not written in the tree came from (its <c>.keys</c> URL); recorded in the built documents.</summary>
+    public string? Source { get; init; }
 }

@@ -21,4 +21,5 @@ public enum SourceReason
     ConflictingOptions,
     InvalidFingerprint,
     NoInventory,
+    KeysUrlUnavailable,
 }

@@ -20,6 +20,7 @@ public static class SourceReasons
         SourceReason.ConflictingOptions => "conflicting-options",
         SourceReason.InvalidFingerprint => "invalid-fingerprint",
         SourceReason.NoInventory => "no-inventory",
+        SourceReason.KeysUrlUnavailable => "keys-url-unavailable",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

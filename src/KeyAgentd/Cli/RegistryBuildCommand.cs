@@ -4,6 +4,7 @@ using System.Globalization;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.RegistrySource;
+using KeyAgentd.RegistrySource.KeysUrl;
 using KeyAgentd.RegistrySource.Signing;
 
 namespace KeyAgentd.Cli;
@@ -26,9 +27,10 @@ internal static class RegistryBuildCommand
         var maxRemoval = new Option<double?>("--max-removal-percent") { Description = "mass-removal guard (default Safety:MaxRemovalPercent)" };
         var approve = new Option<string?>("--approve-removal") { Description = "REASON: publish documents over the guard with a removal_approval hosts honour" };
         var force = new Option<bool>("--force") { Description = "publish even if a document trips the removal guard (hosts will still refuse it)" };
+        var keepLast = new Option<bool>("--keep-last-on-source-error") { Description = "a person whose .keys URL (sources.yaml) fails keeps the keys of the previous build in --out, with a warning" };
         var command = new Command("build", "compile a registry source into one snapshot per host")
         {
-            source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force,
+            source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force, keepLast,
         };
         command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
         {
@@ -47,18 +49,22 @@ internal static class RegistryBuildCommand
                 ApproveRemoval = parse.GetValue(approve),
                 Force = parse.GetValue(force),
                 Baseline = parse.GetValue(diffAgainst),
+                KeepLastOnSourceError = parse.GetValue(keepLast),
             };
-            return Run(parse.GetValue(source)!, parse.GetValue(output)!, build, parse.GetValue(signKey), Console.Out, Console.Error);
+            using var keysClient = new KeysUrlClient(settings.Registry);
+            return Run(parse.GetValue(source)!, parse.GetValue(output)!, build, parse.GetValue(signKey), Console.Out, Console.Error, keysClient.Get);
         }));
         return command;
     }
 
-    public static int Run(string sourcePath, string outputDirectory, BuildSettings settings, string? signKey, TextWriter stdout, TextWriter stderr)
+    public static int Run(string sourcePath, string outputDirectory, BuildSettings settings, string? signKey, TextWriter stdout, TextWriter stderr, Func<HttpClient>? keysClient = null)
     {
         IDocumentSigner? signer = null;
+        using var defaultClient = keysClient is null ? new KeysUrlClient(new Configuration.RegistrySettings()) : null;
         try
         {
-            var tree = SourceTreeReader.Read(sourcePath);
+            var previous = settings.KeepLastOnSourceError ? new PreviousKeys(outputDirectory) : null;
+            var tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, previous, CancellationToken.None).GetAwaiter().GetResult();
             signer = signKey is null ? null : SignerFactory.Open(signKey, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"));
             var result = new RegistryBuilder(settings).Build(tree, outputDirectory, signer);
             if (result.Problems.Count > 0)

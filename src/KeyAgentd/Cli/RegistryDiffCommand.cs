@@ -42,6 +42,7 @@ internal static class RegistryDiffCommand
         var differ = new DocumentDiffer(policy, now, limits);
         var names = Names(oldDir).Union(Names(newDir)).Order(StringComparer.Ordinal).ToList();
         var hosts = new List<(string Name, string Status, SnapshotDiff Diff)>();
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         int unchanged = 0;
         foreach (string name in names)
         {
@@ -53,15 +54,17 @@ internal static class RegistryDiffCommand
                 continue;
             }
             var diff = differ.Compare(before, after);
+            KeySources.Collect(after, sources);
+            KeySources.Collect(before, sources);
             string status = before is null ? "new" : after is null ? "removed" : "changed";
             hosts.Add((name, status, diff));
         }
-        stdout.Write(json ? Json(hosts, unchanged) : Text(hosts, unchanged));
+        stdout.Write(json ? Json(hosts, unchanged, sources) : Text(hosts, unchanged, sources));
         stdout.Flush();
         return hosts.Any(h => h.Diff.Guard.Tripped) ? ExitCodes.MassRemovalGuard : ExitCodes.Ok;
     }
 
-    private static string Text(List<(string Name, string Status, SnapshotDiff Diff)> hosts, int unchanged)
+    private static string Text(List<(string Name, string Status, SnapshotDiff Diff)> hosts, int unchanged, Dictionary<string, string> sources)
     {
         var text = new StringBuilder();
         foreach (var (name, status, diff) in hosts)
@@ -73,6 +76,7 @@ internal static class RegistryDiffCommand
                     .Append(SafeText.Escape(change.Account, 32)).Append(": ").Append(SafeText.Escape(change.Owner, 128))
                     .Append(change.Label is { } label ? $" ({SafeText.Escape(label, 64)})" : "")
                     .Append(' ').Append(change.Fingerprint).Append(' ').Append(change.KeyType)
+                    .Append(sources.TryGetValue(change.Fingerprint, out string? source) ? $" (from {SafeText.Escape(source, 512)})" : "")
                     .Append(change.Kind == AccessChangeKind.Withdrawn ? " [revoked or expired]" : "").Append('\n');
             }
             if (diff.Guard.Tripped)
@@ -88,7 +92,7 @@ internal static class RegistryDiffCommand
         return text.ToString();
     }
 
-    private static string Json(List<(string Name, string Status, SnapshotDiff Diff)> hosts, int unchanged)
+    private static string Json(List<(string Name, string Status, SnapshotDiff Diff)> hosts, int unchanged, Dictionary<string, string> sources)
     {
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -114,6 +118,10 @@ internal static class RegistryDiffCommand
                     writer.WriteString("label", change.Label);
                     writer.WriteString("fingerprint", change.Fingerprint);
                     writer.WriteString("type", change.KeyType);
+                    if (sources.TryGetValue(change.Fingerprint, out string? source))
+                    {
+                        writer.WriteString("source", source);
+                    }
                     writer.WriteEndObject();
                 }
                 writer.WriteEndArray();

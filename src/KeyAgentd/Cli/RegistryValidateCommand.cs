@@ -4,6 +4,7 @@ using System.Text.Json;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Core.Source;
 using KeyAgentd.RegistrySource;
+using KeyAgentd.RegistrySource.KeysUrl;
 
 namespace KeyAgentd.Cli;
 
@@ -21,17 +22,21 @@ internal static class RegistryValidateCommand
         var defaultDocument = new Option<bool>("--default-document") { Description = "also check the document for hosts outside the inventory" };
         var command = new Command("validate", "lint a registry source: file:line, reason code and fix for every problem") { source, format, defaultDocument };
         command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
-            Run(parse.GetValue(source)!, parse.GetValue(format) == "json", parse.GetValue(defaultDocument),
-                new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow, Console.Out, Console.Error)));
+        {
+            using var keysClient = new KeysUrlClient(settings.Registry);
+            return Run(parse.GetValue(source)!, parse.GetValue(format) == "json", parse.GetValue(defaultDocument),
+                new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow, Console.Out, Console.Error, keysClient.Get);
+        }));
         return command;
     }
 
-    public static int Run(string sourcePath, bool json, bool defaultDocument, KeyPolicy policy, DateTimeOffset now, TextWriter stdout, TextWriter stderr)
+    public static int Run(string sourcePath, bool json, bool defaultDocument, KeyPolicy policy, DateTimeOffset now, TextWriter stdout, TextWriter stderr, Func<HttpClient>? keysClient = null)
     {
         SourceTree tree;
+        using var defaultClient = keysClient is null ? new KeysUrlClient(new Configuration.RegistrySettings()) : null;
         try
         {
-            tree = SourceTreeReader.Read(sourcePath);
+            tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, previous: null, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -23,4 +23,7 @@ internal sealed record BuildSettings(KeyPolicy Policy, DateTimeOffset Now)
 
     /// <summary>--diff-against: the published tree to compare with (and to guard against) instead of the output directory's own previous contents.</summary>
     public string? Baseline { get; init; }
+
+    /// <summary>--keep-last-on-source-error: a person whose .keys URL fails keeps the keys the previous build in the output directory gave them.</summary>
+    public bool KeepLastOnSourceError { get; init; }
 }

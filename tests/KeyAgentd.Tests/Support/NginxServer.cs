@@ -21,7 +21,8 @@ public sealed class NginxServer : IDisposable
 {
     private Process? _process;
 
-    public NginxServer(string directory)
+    /// <param name="serverConfig">extra directives for the server block (locations that fail or stall on purpose)</param>
+    public NginxServer(string directory, string serverConfig = "")
     {
         Prefix = directory;
         Root = Path.Combine(directory, "www");
@@ -44,7 +45,7 @@ public sealed class NginxServer : IDisposable
               client_body_temp_path {{directory}}/tmp; proxy_temp_path {{directory}}/tmp; fastcgi_temp_path {{directory}}/tmp;
               uwsgi_temp_path {{directory}}/tmp; scgi_temp_path {{directory}}/tmp;
               types { application/json json; }
-              server { listen 127.0.0.1:{{Port}}; root {{Root}}; etag on; }
+              server { listen 127.0.0.1:{{Port}}; root {{Root}}; etag on; {{serverConfig}} }
             }
             """;
         File.WriteAllText(ConfigPath, conf);

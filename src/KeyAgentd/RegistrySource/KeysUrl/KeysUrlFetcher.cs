@@ -1,0 +1,60 @@
+using System.Text;
+using KeyAgentd.Core.Source;
+using KeyAgentd.Registry;
+
+namespace KeyAgentd.RegistrySource.KeysUrl;
+
+/// <summary>
+/// Fetches every person's <c>.keys</c> URL through the daemon's HTTP client (per-attempt timeout,
+/// retries with backoff, circuit breaker, size cap). Each body goes through <see cref="KeysFileParser"/>
+/// like a people/*.keys file, so the same policy judges it. A failed source is an error naming the
+/// person and URL, or, when <paramref name="previous"/> is given, a warning and the keys of the last build.
+/// </summary>
+internal static class KeysUrlFetcher
+{
+    /// <summary>A few fetches at once: GitHub rate-limits a single client, and the circuit breaker counts failures across them.</summary>
+    private const int Parallelism = 8;
+
+    public static async Task<List<SourcePerson>> FetchAsync(IReadOnlyList<KeysUrlSource> sources, HttpClient client, PreviousKeys? previous,
+        List<SourceProblem> problems, CancellationToken cancellationToken)
+    {
+        var fetched = new RegistryFetch[sources.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, sources.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (i, token) => fetched[i] = await new HttpRegistrySource(client, sources[i].Url).FetchAsync(null, token).ConfigureAwait(false)).ConfigureAwait(false);
+        var people = new List<SourcePerson>(sources.Count);
+        for (int i = 0; i < sources.Count; i++)
+        {
+            var (person, url, location) = sources[i];
+            string source = url.ToString();
+            if (fetched[i] is { Status: RegistryFetchStatus.Ok, Content: { } content })
+            {
+                var keys = KeysFileParser.Parse(source, new UTF8Encoding(false).GetString(content), problems);
+                people.Add(new SourcePerson(person, keys.Select(k => k with { Source = source }).ToList(), location));
+                continue;
+            }
+            string why = fetched[i].Message ?? $"{source}: {fetched[i].ErrorCode}";
+            if (previous is null)
+            {
+                problems.Add(SourceProblem.Error(location, SourceReason.KeysUrlUnavailable, $"{person}: keys source failed ({fetched[i].ErrorCode}): {why}",
+                    "fix the account or the URL in sources.yaml, or build with --keep-last-on-source-error to reuse the previous build's keys"));
+                // Still a person (with no keys), so the rules naming them do not add a misleading "unknown person".
+                people.Add(new SourcePerson(person, [], location));
+            }
+            else if (previous.TryGet(person, out string document, out var last))
+            {
+                problems.Add(SourceProblem.Warning(location, SourceReason.KeysUrlUnavailable,
+                    $"{person}: keys source failed ({fetched[i].ErrorCode}): {why}; reusing the {last.Count} key(s) {person} had in the previous build ({document})",
+                    "a deleted account must be removed from sources.yaml; an outage needs nothing"));
+                people.Add(new SourcePerson(person, last.Select(k => k with { Source = k.Source ?? source }).ToList(), location));
+            }
+            else
+            {
+                problems.Add(SourceProblem.Error(location, SourceReason.KeysUrlUnavailable,
+                    $"{person}: keys source failed ({fetched[i].ErrorCode}): {why}; the previous build has no keys for {person} to reuse",
+                    "fix the account or the URL in sources.yaml"));
+                people.Add(new SourcePerson(person, [], location));
+            }
+        }
+        return people;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text;
+using KeyAgentd.Core.Source;
+
+namespace KeyAgentd.RegistrySource.KeysUrl;
+
+/// <summary>
+/// The whole source as `registry build` and `validate` see it: the tree's files, plus the people of
+/// sources.yaml with their keys fetched. A person named both in people/ and in sources.yaml is an error:
+/// which of the two is meant cannot be guessed.
+/// </summary>
+internal static class SourceTreeLoader
+{
+    /// <exception cref="IOException">The tree or one of its files could not be read.</exception>
+    public static async Task<SourceTree> LoadAsync(string root, Func<HttpClient> client, PreviousKeys? previous, CancellationToken cancellationToken)
+    {
+        var tree = SourceTreeReader.Read(root);
+        string path = Path.Combine(root, SourcesFile.Name);
+        if (!File.Exists(path))
+        {
+            return tree;
+        }
+        var problems = tree.ReadProblems.ToList();
+        var sources = SourcesFile.Parse(await File.ReadAllTextAsync(path, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false), problems);
+        var inFiles = tree.People.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var unique = new List<KeysUrlSource>();
+        foreach (var source in sources)
+        {
+            if (inFiles.TryGetValue(source.Person, out var file))
+            {
+                problems.Add(SourceProblem.Error(source.Location, SourceReason.InvalidValue, $"{source.Person} is defined both here and in {file.Location}",
+                    $"keep one: delete {file.Location} or this entry"));
+            }
+            else if (!seen.Add(source.Person))
+            {
+                problems.Add(SourceProblem.Error(source.Location, SourceReason.InvalidValue, $"{source.Person} is listed twice", "keep one entry"));
+            }
+            else
+            {
+                unique.Add(source);
+            }
+        }
+        if (unique.Count == 0)
+        {
+            return tree with { ReadProblems = problems };
+        }
+        var fetched = await KeysUrlFetcher.FetchAsync(unique, client(), previous, problems, cancellationToken).ConfigureAwait(false);
+        return tree with { People = tree.People.Concat(fetched).ToList(), ReadProblems = problems };
+    }
+}

@@ -63,7 +63,7 @@ public static class KeysCommandProgram
             }
             return;
         }
-        WriteKeyLines(bytes.Span, parsed.Fingerprint, time.GetUtcNow(), time.LocalTimeZone, output);
+        WriteKeyLines(bytes.Span, parsed.Fingerprint, time, output);
     }
 
     /// <summary>
@@ -76,8 +76,9 @@ public static class KeysCommandProgram
     /// </summary>
     private static byte[] s_blob = new byte[4096];
 
-    public static void WriteKeyLines(ReadOnlySpan<byte> cache, string? fingerprint, DateTimeOffset now, TimeZoneInfo localZone, Stream output)
+    public static void WriteKeyLines(ReadOnlySpan<byte> cache, string? fingerprint, TimeProvider time, Stream output)
     {
+        var now = time.GetUtcNow();
         while (!cache.IsEmpty)
         {
             int newline = cache.IndexOf((byte)'\n');
@@ -86,7 +87,7 @@ public static class KeysCommandProgram
             var raw = line.TrimEnd((byte)'\r');
             if (!AuthorizedKeyLineParser.TrySplit(raw, out var options, out var keyType, out var base64) ||
                 !HasKeyShape(raw[keyType], raw[base64]) ||
-                IsExpired(raw[options], now, localZone) ||
+                IsExpired(raw[options], now, time) ||
                 (fingerprint is not null && !MatchesFingerprint(raw[base64], fingerprint)))
             {
                 continue;
@@ -124,10 +125,13 @@ public static class KeysCommandProgram
         return length == keyType.Length && length <= written - 4 && Ascii.Equals(blob.AsSpan(4, length), keyType);
     }
 
-    /// <summary>An expiry-time without 'Z' is read in <paramref name="localZone"/>, as sshd reads it in the host's zone.</summary>
-    private static bool IsExpired(ReadOnlySpan<byte> options, DateTimeOffset now, TimeZoneInfo localZone) =>
+    /// <summary>
+    /// An expiry-time without 'Z' is read in the host's zone, as sshd reads it. The zone is asked for
+    /// only here: loading it reads /etc/localtime, a cost most logins (no expiry-time) never pay.
+    /// </summary>
+    private static bool IsExpired(ReadOnlySpan<byte> options, DateTimeOffset now, TimeProvider time) =>
         ContainsExpiryTime(options) &&
-        (!KeyOptionsParser.TryGetExpiryTime(options, localZone, out var earliest) || earliest <= now);
+        (!KeyOptionsParser.TryGetExpiryTime(options, time.LocalTimeZone, out var earliest) || earliest <= now);
 
     private static ReadOnlySpan<byte> ExpiryTimeName => "expiry-time"u8;
 

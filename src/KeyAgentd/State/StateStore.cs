@@ -84,16 +84,12 @@ public sealed partial class StateStore(string directory)
         return File.Exists(path) ? File.ReadAllText(path) : null;
     }
 
-    /// <summary>Writes keys/&lt;user&gt; unless it already holds these bytes. World-readable: public keys only, read by the unprivileged helper.</summary>
-    public bool WriteCache(string account, string text)
-    {
-        if (ReadCache(account) == text)
-        {
-            return false;
-        }
+    /// <summary>
+    /// Replaces keys/&lt;user&gt;. The planner already compared it with what is there (a plan's CacheText is
+    /// null when unchanged), so it is not read again. World-readable: public keys only, read by the unprivileged helper.
+    /// </summary>
+    public void WriteCache(string account, string text) =>
         Write(KeysDirectory, account, Encoding.UTF8.GetBytes(text), Posix.Mode0644);
-        return true;
-    }
 
     private string CachePath(string account)
     {

@@ -50,10 +50,13 @@ public sealed partial class SyncEngine
     {
         // The cache first: with helper delivery it is what sshd reads, and a revocation must reach it
         // even when the home itself cannot be written (an unsafe ~/.ssh refuses the file below).
-        bool cacheWritten = plan.CacheText is not null && state.WriteCache(account.Name, plan.CacheText);
+        if (plan.CacheText is not null)
+        {
+            state.WriteCache(account.Name, plan.CacheText);
+        }
         if (plan.FileText is null)
         {
-            return new AccountWrite(!settings.Delivery.AuthorizedKeysFiles && cacheWritten, null);
+            return new AccountWrite(!settings.Delivery.AuthorizedKeysFiles && plan.CacheText is not null, null);
         }
         FileWriteResult result;
         try

@@ -14,7 +14,7 @@ internal static class CacheFileReader
     /// <summary>
     /// A cache holds at most what one snapshot can grant, and a snapshot is capped at
     /// Registry:MaxBytes (8 MiB by default): tens of thousands of keys. A bigger file is not
-    /// something the daemon wrote. The buffer is sized from fstat, not from this cap.
+    /// something the daemon wrote.
     /// </summary>
     public const int MaxBytes = 8 * 1024 * 1024;
 
@@ -26,8 +26,14 @@ internal static class CacheFileReader
     private const int ENOTDIR = 20;
     private const int ELOOP = 40;
 
-    /// <summary>The file's bytes (valid UTF-8: see <see cref="Read"/>), or null with the problem, if any worth logging.</summary>
-    internal readonly record struct Result(ReadOnlyMemory<byte>? Bytes, string? Problem);
+    /// <summary>
+    /// The file's bytes (valid UTF-8: see <see cref="Read"/>), or null with the problem, if any worth
+    /// logging. Disposing it unmaps the file.
+    /// </summary>
+    internal readonly record struct Result(ReadOnlyMemory<byte>? Bytes, string? Problem, IDisposable? Mapping = null) : IDisposable
+    {
+        public void Dispose() => Mapping?.Dispose();
+    }
 
     public static Result Read(string path)
     {
@@ -45,38 +51,30 @@ internal static class CacheFileReader
         {
             return new Result(null, "not a regular file; refused");
         }
-        // One byte more than expected, so a file that grew since fstat is noticed and read on.
-        // Uninitialised: every byte used is read from the file, and zeroing a large buffer first
-        // only adds work (and, for a cache of thousands of keys, page faults) on every login.
-        var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(size, MaxBytes) + 1);
-        int total = 0;
-        while (true)
-        {
-            int n = RandomAccess.Read(handle, buffer.AsSpan(total), total);
-            if (n == 0)
-            {
-                break;
-            }
-            total += n;
-            if (total == buffer.Length)
-            {
-                if (total > MaxBytes)
-                {
-                    break;
-                }
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, MaxBytes + 1L));
-            }
-        }
-        if (total > MaxBytes)
+        if (size > MaxBytes)
         {
             return new Result(null, $"larger than {MaxBytes} bytes; refused");
         }
-        var bytes = buffer.AsMemory(0, total);
+        if (size == 0)
+        {
+            return new Result(ReadOnlyMemory<byte>.Empty, null);
+        }
+        // Mapped, not read: see MappedBytes. The mapping outlives the descriptor, closed on return.
+        if (MappedBytes.TryMap(fd, (int)size) is not { } mapped)
+        {
+            return new Result(null, $"cannot map (errno {Marshal.GetLastPInvokeError()})");
+        }
+        var bytes = mapped.Memory;
         // The daemon writes UTF-8. Anything else is read as the helper always read it, decoded with
         // replacement characters (so what it prints stays valid UTF-8): one vectorised pass to check.
-        return Utf8.IsValid(bytes.Span)
-            ? new Result(bytes, null)
-            : new Result(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span)), null);
+        if (Utf8.IsValid(bytes.Span))
+        {
+            return new Result(bytes, null, mapped);
+        }
+        using (mapped)
+        {
+            return new Result(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span)), null);
+        }
     }
 
     private static bool TryRegularFileSize(int fd, out long size)

@@ -54,7 +54,7 @@ public static class KeysCommandProgram
             ?? (environment(StateDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultStateDirectory);
         string path = Path.Combine(stateDirectory, "keys", parsed.User);
 
-        var read = CacheFileReader.Read(path);
+        using var read = CacheFileReader.Read(path);
         if (read.Bytes is not { } bytes)
         {
             if (read.Problem is { } problem)
@@ -74,8 +74,6 @@ public static class KeysCommandProgram
     /// it works on the bytes it read (never a UTF-16 copy), allocates nothing per line and writes
     /// each line's own bytes to <paramref name="output"/> (which the caller buffers).
     /// </summary>
-    private static byte[] s_blob = new byte[4096];
-
     public static void WriteKeyLines(ReadOnlySpan<byte> cache, string? fingerprint, TimeProvider time, Stream output)
     {
         var now = time.GetUtcNow();
@@ -97,33 +95,50 @@ public static class KeysCommandProgram
         }
     }
 
-    /// <summary>Valid base64 whose decoded blob starts with the line's own key type (a damaged cache line is skipped).</summary>
-    private static bool HasKeyShape(ReadOnlySpan<byte> keyType, ReadOnlySpan<byte> base64)
+    private static readonly SearchValues<byte> s_base64Letters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8);
+
+    /// <summary>Room for the decoded head of any blob: its length field and the longest key type name.</summary>
+    private static readonly byte[] s_head = new byte[96];
+
+    /// <summary>
+    /// Valid base64 (what <see cref="Base64.DecodeFromUtf8"/> accepts whole) whose decoded blob
+    /// starts with the line's own key type (a damaged cache line is skipped). Only the head is
+    /// decoded, for the type; the rest is checked against the alphabet in one vectorised scan, as a
+    /// certificate or an RSA-16384 key is kilobytes of characters that nothing here needs decoded.
+    /// </summary>
+    private static bool HasKeyShape(ReadOnlySpan<byte> keyType, ReadOnlySpan<byte> base64) =>
+        IsWellFormedBase64(base64)
+            ? StartsWithType(base64, keyType)
+            // A field can hold a stray CR, which Convert's decoder skips as white space: its rules, as before.
+            : base64.Contains((byte)'\r') && IsTypedBlobWithCr(keyType, base64);
+
+    /// <summary>Whole quanta; letters of the alphabet up to the last one, which the runtime's decoder checks (padding, and the unused bits it must leave zero).</summary>
+    private static bool IsWellFormedBase64(ReadOnlySpan<byte> base64) =>
+        base64.Length >= 4 && base64.Length % 4 == 0 && !base64[..^4].ContainsAnyExcept(s_base64Letters) &&
+        Base64.DecodeFromUtf8(base64[^4..], s_head, out _, out _) == OperationStatus.Done;
+
+    /// <summary>Decodes just the quanta that hold the blob's length field and a name as long as the line's type.</summary>
+    private static bool StartsWithType(ReadOnlySpan<byte> base64, ReadOnlySpan<byte> keyType)
     {
-        // Decoding checks every character (the runtime's decoder is vectorised); a certificate or
-        // an RSA-16384 key is a few kilobytes, so one reused buffer holds any line's blob.
-        var blob = s_blob.Length >= base64.Length ? s_blob : (s_blob = new byte[base64.Length]);
-        int written;
-        if (base64.Contains((byte)'\r'))
-        {
-            // Convert's decoder skips white space and a field can only hold a stray CR: its rules, as before.
-            if (!Convert.TryFromBase64Chars(Encoding.UTF8.GetString(base64), blob, out written))
-            {
-                return false;
-            }
-        }
-        else if (base64.Length % 4 != 0 ||
-            Base64.DecodeFromUtf8(base64, blob, out _, out written) != OperationStatus.Done)
+        if (keyType.Length > s_head.Length - 4)
         {
             return false;
         }
-        if (written < 4)
-        {
-            return false;
-        }
-        int length = BinaryPrimitives.ReadInt32BigEndian(blob);
-        return length == keyType.Length && length <= written - 4 && Ascii.Equals(blob.AsSpan(4, length), keyType);
+        int chars = Math.Min(base64.Length, (4 + keyType.Length + 2) / 3 * 4);
+        return Base64.DecodeFromUtf8(base64[..chars], s_head, out _, out int written, isFinalBlock: chars == base64.Length) == OperationStatus.Done &&
+            IsTypedBlob(s_head.AsSpan(0, written), keyType);
     }
+
+    private static bool IsTypedBlobWithCr(ReadOnlySpan<byte> keyType, ReadOnlySpan<byte> base64)
+    {
+        var whole = new byte[base64.Length];
+        return Convert.TryFromBase64Chars(Encoding.UTF8.GetString(base64), whole, out int decoded) && IsTypedBlob(whole.AsSpan(0, decoded), keyType);
+    }
+
+    private static bool IsTypedBlob(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> keyType) =>
+        blob.Length >= 4 && BinaryPrimitives.ReadInt32BigEndian(blob) is int length &&
+        length == keyType.Length && length <= blob.Length - 4 && Ascii.Equals(blob.Slice(4, length), keyType);
 
     /// <summary>
     /// An expiry-time without 'Z' is read in the host's zone, as sshd reads it. The zone is asked for

@@ -156,6 +156,52 @@ public sealed class KeysCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_blob_is_kept_exactly_when_a_whole_decode_accepts_it_and_it_names_the_line_type()
+    {
+        // The helper decodes only a blob's head and scans the rest against the alphabet; this holds
+        // it to the whole decode's answer on thousands of damaged blobs (characters replaced,
+        // dropped and padded, at the head, the middle and the tail).
+        string[] keys = [SshKeygen.Generate("ed25519"), SshKeygen.Generate("ecdsa", 521), SshKeygen.Generate("rsa", 2048)];
+        var random = new Random(20261130);
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=*-_. ";
+        var lines = new List<string>();
+        var expected = new System.Text.StringBuilder();
+        for (int n = 0; n < 3000; n++)
+        {
+            string[] fields = keys[n % keys.Length].Split(' ');
+            char[] blob = fields[1].ToCharArray();
+            int at = (n / 3 % 3) switch { 0 => random.Next(Math.Min(blob.Length, 24)), 1 => random.Next(blob.Length), _ => blob.Length - 1 - random.Next(3) };
+            string damaged = (n % 4) switch
+            {
+                0 => fields[1],
+                1 => new string(blob) is var b ? b[..at] + Alphabet[random.Next(Alphabet.Length)] + b[(at + 1)..] : "",
+                2 => fields[1][..at] + fields[1][(at + 1)..],
+                _ => fields[1][..(fields[1].Length - random.Next(4))] + new string('=', random.Next(3)),
+            };
+            if (damaged.Length == 0 || damaged.Contains(' ', StringComparison.Ordinal))
+            {
+                continue;
+            }
+            string line = fields[0] + " " + damaged + " k" + n;
+            lines.Add(line);
+            var decoded = new byte[damaged.Length];
+            bool whole = System.Buffers.Text.Base64.DecodeFromUtf8(System.Text.Encoding.ASCII.GetBytes(damaged), decoded, out _, out int written) == System.Buffers.OperationStatus.Done;
+            bool named = written >= 4 && System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(decoded) == fields[0].Length &&
+                System.Text.Encoding.ASCII.GetString(decoded, 4, Math.Min(fields[0].Length, written - 4)) == fields[0];
+            if (whole && named)
+            {
+                expected.Append(line).Append('\n');
+            }
+        }
+        File.WriteAllText(_f.CachePath("alice"), string.Join("\n", lines) + "\n");
+
+        string actual = _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout;
+        Assert.Equal([], actual.Split('\n').Except(expected.ToString().Split('\n')));
+        Assert.Equal([], expected.ToString().Split('\n').Except(actual.Split('\n')));
+        Assert.Equal(expected.ToString(), actual);
+    }
+
+    [Fact]
     public void Expiry_time_among_other_options_in_any_case_and_with_quoting_is_honoured()
     {
         var now = HelperFixture.Now;

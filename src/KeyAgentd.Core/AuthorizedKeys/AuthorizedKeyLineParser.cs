@@ -139,25 +139,11 @@ public static class AuthorizedKeyLineParser
         return typeEnd != typeStart && blobEnd != blobStart;
     }
 
-    /// <summary>Longer than any key type name; a longer token is not one.</summary>
-    private const int MaxKeyTypeLength = 64;
-
-    private static bool IsKnownKeyType<T>(ReadOnlySpan<T> token) where T : unmanaged, IBinaryInteger<T>
-    {
-        if (typeof(T) == typeof(char))
-        {
-            return SshKeyType.TryGet(MemoryMarshal.Cast<T, char>(token), out _);
-        }
-        // Key type names are ASCII: a non-ASCII byte (as a non-ASCII character) is never one.
-        var bytes = MemoryMarshal.Cast<T, byte>(token);
-        if (bytes.Length > MaxKeyTypeLength || !Ascii.IsValid(bytes))
-        {
-            return false;
-        }
-        Span<char> chars = stackalloc char[MaxKeyTypeLength];
-        int length = Ascii.ToUtf16(bytes, chars, out int written) == OperationStatus.Done ? written : -1;
-        return length >= 0 && SshKeyType.TryGet(chars[..length], out _);
-    }
+    private static bool IsKnownKeyType<T>(ReadOnlySpan<T> token) where T : unmanaged, IBinaryInteger<T> =>
+        typeof(T) == typeof(char)
+            ? SshKeyType.TryGet(MemoryMarshal.Cast<T, char>(token), out _)
+            // Key type names are ASCII: a non-ASCII byte (as a non-ASCII character) never matches.
+            : SshKeyType.IsName(MemoryMarshal.Cast<T, byte>(token));
 
     private static AuthorizedKeyLine ParseKey(int lineNumber, string raw, int typeStart, KeyOptions options)
     {
@@ -270,21 +256,34 @@ public static class AuthorizedKeyLineParser
         return blank < 0 ? s.Length : i + blank;
     }
 
-    /// <summary>sshkey_advance_past_options: blanks inside double quotes do not end the field; \" does not toggle.</summary>
+    /// <summary>
+    /// sshkey_advance_past_options: blanks inside double quotes do not end the field; \" does not
+    /// toggle. A backslash only ever escapes a quote, so a quote is escaped exactly when the
+    /// character before it is a backslash, and the field can be crossed in vectorised jumps from
+    /// one blank or quote to the next (the login helper reads every option of every cache line).
+    /// </summary>
     private static int EndOfOptions<T>(ReadOnlySpan<T> s, int i) where T : unmanaged, IBinaryInteger<T>
     {
         T space = T.CreateTruncating(' '), tab = T.CreateTruncating('\t'), quote = T.CreateTruncating('"'), backslash = T.CreateTruncating('\\');
+        int start = i;
         bool quoted = false;
-        for (; i < s.Length && (quoted || (s[i] != space && s[i] != tab)); i++)
+        while (i < s.Length)
         {
-            if (s[i] == backslash && i + 1 < s.Length && s[i + 1] == quote)
+            int next = quoted ? s[i..].IndexOf(quote) : s[i..].IndexOfAny(space, tab, quote);
+            if (next < 0)
             {
-                i++;
+                return s.Length;
             }
-            else if (s[i] == quote)
+            i += next;
+            if (s[i] != quote)
+            {
+                return i;
+            }
+            if (i == start || s[i - 1] != backslash)
             {
                 quoted = !quoted;
             }
+            i++;
         }
         return i;
     }

@@ -209,8 +209,11 @@ public static class KeyOptionsParser
         return FastScan.Invalid;
     }
 
+    // The first letter (ASCII, case folded) first: most candidates differ there, and the whole
+    // compare widens the bytes to UTF-16 on every option of every expiry line the helper reads.
     private static bool StartsWithIgnoreCase(ReadOnlySpan<byte> text, string prefix) =>
-        text.Length >= prefix.Length && System.Text.Ascii.EqualsIgnoreCase(text[..prefix.Length], prefix);
+        text.Length >= prefix.Length && (text[0] | 0x20) == (prefix[0] | 0x20) &&
+        System.Text.Ascii.EqualsIgnoreCase(text[..prefix.Length], prefix);
 
     /// <summary>Dequote's extent on bytes: the index just past the closing quote, or -1 (missing start or end quote).</summary>
     private static int EndOfQuoted(ReadOnlySpan<byte> text, int i)

@@ -29,6 +29,53 @@ public class ByteGrammarTests
         }
     }
 
+    [Fact]
+    public void Options_field_ends_where_sshkey_advance_past_options_ends_it()
+    {
+        // The splitter jumps from quote to quote; OpenSSH walks character by character. Same end.
+        var random = new Random(30);
+        for (int n = 0; n < 20_000; n++)
+        {
+            var line = new StringBuilder("x");
+            int count = random.Next(0, 9);
+            for (int k = 0; k < count; k++)
+            {
+                line.Append(Pieces[random.Next(Pieces.Length)]);
+            }
+            line.Append(" ssh-ed25519 AAAA c");
+            string text = line.ToString();
+            int end = AdvancePastOptions(text);
+            if (AuthorizedKeyLineParser.TrySplit(text.AsSpan(), out var options, out _, out _))
+            {
+                Assert.True(end == options.End.Value, text);
+            }
+            else
+            {
+                // An open quote ran to the end of the line: no key type and blob after the options.
+                Assert.True(text[end..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Length < 2, text);
+            }
+        }
+    }
+
+    /// <summary>sshkey_advance_past_options (OpenSSH authfile.c), one character at a time: the reference.</summary>
+    private static int AdvancePastOptions(string s)
+    {
+        int i = 0;
+        bool quoted = false;
+        for (; i < s.Length && (quoted || (s[i] != ' ' && s[i] != '\t')); i++)
+        {
+            if (s[i] == '\\' && i + 1 < s.Length && s[i + 1] == '"')
+            {
+                i++;
+            }
+            else if (s[i] == '"')
+            {
+                quoted = !quoted;
+            }
+        }
+        return i;
+    }
+
     [Theory]
     [InlineData("ssh-ed25519 AAAAC3 comment")]
     [InlineData("  \tfrom=\"a b\",no-pty ssh-ed25519 AAAA x")]

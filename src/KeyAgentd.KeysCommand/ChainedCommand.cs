@@ -7,9 +7,10 @@ namespace KeyAgentd.KeysCommand;
 /// <summary>
 /// Another AuthorizedKeysCommand run after ours (<c>--then</c>), for hosts that already had one:
 /// sshd runs a single command. It is executed directly (never through a shell), as the same
-/// AuthorizedKeysCommandUser, with stdin, stdout and stderr inherited, so its key lines reach sshd
-/// after ours. Whatever happens to it is reported on stderr and never changes our exit status:
-/// sshd discards every line of a command that exits non-zero, ours included.
+/// AuthorizedKeysCommandUser, with stdin and stderr inherited. Its output is held and passed on
+/// after ours only if it exits 0 in time, which is what sshd does with a command's lines: a command
+/// that fails, hangs or floods grants nothing. Whatever happens to it is reported on stderr and never
+/// changes our exit status, as sshd would discard every line of a command that exits non-zero, ours included.
 /// </summary>
 internal sealed record ChainedCommand(string FileName, IReadOnlyList<string> Arguments, TimeSpan Timeout)
 {
@@ -23,14 +24,17 @@ internal sealed record ChainedCommand(string FileName, IReadOnlyList<string> Arg
     /// <summary>Beyond LoginGraceTime's default the login is gone anyway.</summary>
     public const int MaxTimeoutSeconds = 120;
 
-    public void Run(TextWriter error)
+    /// <summary>The cap on the cache file, for the same reason: more than this is not a list of keys.</summary>
+    public const int MaxOutputBytes = CacheFileReader.MaxBytes;
+
+    public void Run(Stream output, TextWriter error)
     {
         if (SafePath.Check(FileName) is { } unsafeReason)
         {
-            error.WriteLine($"keyagentd-keys: --then {FileName}: {unsafeReason}; not run");
+            Report(error, $"{unsafeReason}; not run");
             return;
         }
-        var start = new ProcessStartInfo(FileName) { UseShellExecute = false };
+        var start = new ProcessStartInfo(FileName) { UseShellExecute = false, RedirectStandardOutput = true };
         foreach (string argument in Arguments)
         {
             start.ArgumentList.Add(argument);
@@ -42,23 +46,63 @@ internal sealed record ChainedCommand(string FileName, IReadOnlyList<string> Arg
         }
         catch (Win32Exception e)
         {
-            error.WriteLine($"keyagentd-keys: --then {FileName}: cannot run: {e.Message}");
+            Report(error, $"cannot run: {e.Message}");
             return;
         }
         using (process)
         {
+            var clock = Stopwatch.StartNew();
+            var captured = ReadCappedAsync(process.StandardOutput.BaseStream);
             if (!process.WaitForExit(Timeout))
             {
                 // Its children too: one left holding sshd's pipe open would stall the login just the same.
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
-                error.WriteLine($"keyagentd-keys: --then {FileName}: still running after {Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; killed");
+                Report(error, $"still running after {Seconds(Timeout)} s; killed");
+                return;
+            }
+            // A child it left behind may hold the pipe open: wait for the end of its output only as long as the timeout allows.
+            var left = Timeout - clock.Elapsed;
+            if (!captured.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero))
+            {
+                Report(error, $"exited, but its output was still open after {Seconds(Timeout)} s; its lines are discarded");
                 return;
             }
             if (process.ExitCode != 0)
             {
-                error.WriteLine($"keyagentd-keys: --then {FileName}: exited with status {process.ExitCode.ToString(CultureInfo.InvariantCulture)}");
+                Report(error, $"exited with status {process.ExitCode.ToString(CultureInfo.InvariantCulture)}; its lines are discarded, as sshd would");
+                return;
+            }
+            if (captured.Result is not { } lines)
+            {
+                Report(error, $"printed more than {MaxOutputBytes} bytes; its lines are discarded");
+                return;
+            }
+            output.Write(lines.GetBuffer(), 0, (int)lines.Length);
+        }
+    }
+
+    private void Report(TextWriter error, string what) => error.WriteLine($"keyagentd-keys: --then {FileName}: {what}");
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Everything the command prints, or null past the cap (then read on to the end and dropped, so the command is not left blocked on a full pipe).</summary>
+    private static async Task<MemoryStream?> ReadCappedAsync(Stream stdout)
+    {
+        var kept = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        int n;
+        while ((n = await stdout.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            if (kept.Length + n <= MaxOutputBytes)
+            {
+                kept.Write(buffer, 0, n);
+            }
+            else
+            {
+                kept.SetLength(MaxOutputBytes + 1L);
             }
         }
+        return kept.Length > MaxOutputBytes ? null : kept;
     }
 }

@@ -31,12 +31,8 @@ public static class KeysCommandProgram
             return ExitUsage;
         }
         WriteOwnKeys(parsed, output, error, environment, time);
-        if (parsed.Then is { } then)
-        {
-            // Ours first and on the wire before the other command writes to the same stdout.
-            output.Flush();
-            then.Run(error);
-        }
+        // The other command's lines, if it earns them, after ours.
+        parsed.Then?.Run(output, error);
         return ExitOk;
     }
 

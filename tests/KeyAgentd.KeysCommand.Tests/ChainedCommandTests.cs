@@ -50,6 +50,55 @@ public sealed class ChainedCommandTests : IDisposable
     }
 
     [Fact]
+    public void Lines_of_an_other_command_that_fails_are_discarded_as_sshd_would()
+    {
+        var result = Run("alice", "--then", "/bin/sh", "-c", $"echo '{_theirs}'; exit 3");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(_ours + "\n", result.Stdout);
+        Assert.Contains("--then /bin/sh: exited with status 3; its lines are discarded", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lines_of_an_other_command_killed_at_the_timeout_are_discarded()
+    {
+        var result = Run("--then-timeout", "0.5", "alice", "--then", "/bin/sh", "-c", $"echo '{_theirs}'; sleep 300");
+
+        Assert.Equal(_ours + "\n", result.Stdout);
+        Assert.Contains("still running after 0.5 s; killed", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Output_held_open_by_a_child_left_behind_is_discarded_at_the_timeout()
+    {
+        var result = Run("--then-timeout", "0.5", "alice", "--then", "/bin/sh", "-c", $"echo '{_theirs}'; sleep 3 &");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(_ours + "\n", result.Stdout);
+        Assert.Contains("its output was still open after 0.5 s", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Output_over_the_cap_is_discarded_and_the_command_is_not_left_blocked()
+    {
+        var result = Run("alice", "--then", "/usr/bin/head", "-c", (ChainedCommand.MaxOutputBytes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "/dev/zero");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(_ours + "\n", result.Stdout);
+        Assert.Contains($"printed more than {ChainedCommand.MaxOutputBytes} bytes", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Output_of_exactly_the_cap_is_passed_on()
+    {
+        var result = Run("alice", "--then", "/usr/bin/head", "-c", ChainedCommand.MaxOutputBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "/dev/zero");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(_ours.Length + 1 + ChainedCommand.MaxOutputBytes, result.Stdout.Length);
+        Assert.Empty(result.Stderr);
+    }
+
+    [Fact]
     public void Other_commands_stderr_passes_through()
     {
         var result = Run("alice", "--then", "/bin/ls", "/nonexistent-keyagentd-then");
@@ -57,7 +106,7 @@ public sealed class ChainedCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(_ours + "\n", result.Stdout);
         Assert.Contains("/nonexistent-keyagentd-then", result.Stderr.Split('\n')[0], StringComparison.Ordinal);
-        Assert.Contains("--then /bin/ls: exited with status 2", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--then /bin/ls: exited with status 2; its lines are discarded", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

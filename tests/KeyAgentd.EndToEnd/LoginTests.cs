@@ -46,6 +46,30 @@ public sealed class LoginTests
     }
 
     [EndToEndTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Helper_serves_the_synced_cache_with_or_without_the_fingerprint_and_a_removal_takes(bool fingerprint)
+    {
+        // Without %f keyagentd-keys writes the indexed cache whole; with it, it picks the one key.
+        using var lab = new SshdLab("helper") { HelperGetsFingerprint = fingerprint };
+        string leaving = lab.NewKey("leaver");
+        string staying = lab.NewKey("stayer");
+        lab.Grant(leaving);
+        lab.Grant(staying, DateTimeOffset.UtcNow.AddDays(30));
+        SyncOk(lab);
+        Assert.StartsWith("#keyagentd-cache v1 ", File.ReadAllText(Path.Combine(lab.StateDir, "keys", lab.User)), StringComparison.Ordinal);
+        lab.StartSshd();
+        Assert.True(lab.CanLogIn(leaving), lab.SshdLog());
+        Assert.True(lab.CanLogIn(staying), lab.SshdLog());
+
+        lab.Revoke(leaving);
+        SyncOk(lab);
+
+        Assert.False(lab.CanLogIn(leaving));
+        Assert.True(lab.CanLogIn(staying), lab.SshdLog());
+    }
+
+    [EndToEndTheory]
     [InlineData("files")]
     [InlineData("helper")]
     public void Dsa_and_1024_bit_rsa_keys_in_the_registry_never_log_in(string delivery)

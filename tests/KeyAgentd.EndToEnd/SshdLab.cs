@@ -165,6 +165,9 @@ public sealed partial class SshdLab : IDisposable
 
     private string _then = "";
 
+    /// <summary>Whether sshd passes %f: without it the helper prints every key, from the cache's index when it can.</summary>
+    public bool HelperGetsFingerprint { get; set; } = true;
+
 
     /// <param name="revokedKeys">Also read ~/.ssh/authorized_keys2 (Debian's default) and refuse the keys of keyagentd's KRL (RevokedKeys).</param>
     public void StartSshd(bool revokedKeys = false)
@@ -176,7 +179,7 @@ public sealed partial class SshdLab : IDisposable
         string keysSource = Delivery == "helper"
             ? $"""
               AuthorizedKeysFile none
-              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f{_then}
+              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u{(HelperGetsFingerprint ? " %f" : "")}{_then}
               AuthorizedKeysCommandUser {HelperUser}
               """
             : revokedKeys

@@ -1,3 +1,4 @@
+using KeyAgentd.Core.HelperCache;
 using KeyAgentd.Core.AuthorizedKeys;
 
 namespace KeyAgentd.KeysCommand.Tests;
@@ -115,6 +116,53 @@ public sealed class KeysCommandTests : IDisposable
         string key = SshKeygen.Generate("ed25519");
         _f.WriteCache("alice", HelperFixture.WithExpiry(key, HelperFixture.Now.AddDays(-1)));
         Assert.Empty(_f.Run("--state-dir", _f.StateDirectory, "alice", Fp(key)).Stdout);
+    }
+
+    [Fact]
+    public void A_cache_the_daemon_indexed_is_served_whole_with_the_keys_line_by_line_gives()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        string b = HelperFixture.WithExpiry(SshKeygen.Generate("ecdsa", 256), HelperFixture.Now.AddDays(2));
+        string body = "# keyagentd: managed by keyagentd, changes are overwritten\n" + a + "\n" + b + "\n";
+        File.WriteAllText(_f.CachePath("alice"), CacheIndex.Prepend(body));
+
+        string whole = _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout;
+        File.WriteAllText(_f.CachePath("alice"), body);
+        string lineByLine = _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout;
+
+        Assert.Equal(body, whole);
+        Assert.Equal(a + "\n" + b + "\n", lineByLine);
+    }
+
+    [Fact]
+    public void An_indexed_cache_is_judged_line_by_line_once_its_earliest_expiry_may_have_passed()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        string soon = HelperFixture.WithExpiry(SshKeygen.Generate("ed25519", cached: false), HelperFixture.Now.AddHours(1));
+        File.WriteAllText(_f.CachePath("alice"), CacheIndex.Prepend(a + "\n" + soon + "\n"));
+
+        Assert.Equal(a + "\n" + soon + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+        Assert.Equal(a + "\n", _f.Run(["--state-dir", _f.StateDirectory, "alice"], null, HelperFixture.Now.AddHours(2)).Stdout);
+    }
+
+    [Fact]
+    public void An_index_that_does_not_match_the_file_is_ignored()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        // Bytes added after the daemon wrote it: the length no longer matches, so every line is judged.
+        File.WriteAllText(_f.CachePath("alice"), CacheIndex.Prepend(a + "\n") + "ssh-ed25519 AAAAnotbase64!!\n");
+
+        Assert.Equal(a + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
+    }
+
+    [Fact]
+    public void A_fingerprint_selects_one_key_of_an_indexed_cache()
+    {
+        string a = SshKeygen.Generate("ed25519");
+        string b = SshKeygen.Generate("ed25519", cached: false);
+        File.WriteAllText(_f.CachePath("alice"), CacheIndex.Prepend(a + "\n" + b + "\n"));
+
+        Assert.Equal(b + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice", Fp(b)).Stdout);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using KeyAgentd.Core.HelperCache;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Keys;
@@ -24,9 +25,12 @@ public static class Planner
         bool helperOnly = input.Delivery == Delivery.HelperCacheOnly;
         // With helper-only delivery the cache is the managed file, and nobody else writes it.
         var mode = helperOnly && input.Mode == OwnershipMode.ManagedBlock ? OwnershipMode.Exclusive : input.Mode;
-        string? current = helperOnly ? input.CurrentCache : input.CurrentFile;
+        // The cache's index line is the helper's, not content: everything below reads the keys after it.
+        string? currentCache = input.CurrentCache;
+        bool indexed = currentCache is not null && CacheIndex.TrySplit(currentCache, out currentCache);
+        string? current = helperOnly ? currentCache : input.CurrentFile;
 
-        var region = ManagedRegion.Of(current ?? "", mode, input.CurrentCache);
+        var region = ManagedRegion.Of(current ?? "", mode, currentCache);
         if (region.Error is not null)
         {
             return new AccountPlan(input.Account, mode, [], [], []) { Notes = notes, Error = region.Error };
@@ -61,7 +65,8 @@ public static class Planner
 
         bool nothingToWrite = toRender.Count == 0 && breakGlass.Lines.Count == 0;
         string cacheText = AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines);
-        string? cache = cacheText == input.CurrentCache || (input.CurrentCache is null && nothingToWrite) ? null : cacheText;
+        // A cache written before the index existed is rewritten once, with one.
+        string? cache = (indexed && cacheText == currentCache) || (currentCache is null && nothingToWrite) ? null : CacheIndex.Prepend(cacheText);
         if (helperOnly)
         {
             return plan with { CacheText = cache, Changed = cache is not null };

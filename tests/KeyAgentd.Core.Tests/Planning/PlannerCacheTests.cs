@@ -1,3 +1,4 @@
+using KeyAgentd.Core.HelperCache;
 using KeyAgentd.Core.Planning;
 using static KeyAgentd.Core.Tests.Planning.PlanKeys;
 
@@ -8,6 +9,14 @@ public class PlannerCacheTests
 {
     private const string Header = AuthorizedKeysRenderer.ExclusiveHeader + "\n";
 
+    /// <summary>The keys after the helper's index line, which every written cache starts with.</summary>
+    private static string CacheBody(string? cache)
+    {
+        Assert.NotNull(cache);
+        Assert.True(CacheIndex.TrySplit(cache, out string body), cache);
+        return body;
+    }
+
     [Theory]
     [InlineData(OwnershipMode.Exclusive)]
     [InlineData(OwnershipMode.ManagedBlock)]
@@ -17,7 +26,7 @@ public class PlannerCacheTests
 
         var plan = PlanFile("deploy", [Desired(Alice), Desired(Bob)], null, mode, [restricted]);
 
-        Assert.Equal(Header + restricted + "\n" + Bob + "\n", plan.CacheText);
+        Assert.Equal(Header + restricted + "\n" + Bob + "\n", CacheBody(plan.CacheText));
         Assert.Single(plan.FileText!.Split('\n'), l => l.Contains(Alice.Split(' ')[1], StringComparison.Ordinal));
     }
 
@@ -26,7 +35,7 @@ public class PlannerCacheTests
     {
         var plan = PlanFile("deploy", [Desired(Alice), Desired(Bob)], Stranger + "\n", OwnershipMode.Exclusive, [Admin]);
 
-        Assert.Equal(plan.FileText, plan.CacheText);
+        Assert.Equal(plan.FileText, CacheBody(plan.CacheText));
     }
 
     [Fact]
@@ -34,8 +43,24 @@ public class PlannerCacheTests
     {
         var plan = PlanFile("deploy", [Desired(Alice)], Stranger + "\n", OwnershipMode.ManagedBlock, []);
 
-        Assert.Equal(Header + Alice + "\n", plan.CacheText);
+        Assert.Equal(Header + Alice + "\n", CacheBody(plan.CacheText));
         Assert.Contains(Stranger, plan.FileText);
+    }
+
+    [Fact]
+    public void A_cache_written_before_the_index_existed_is_rewritten_once_with_one()
+    {
+        var first = PlanFile("deploy", [Desired(Alice)], null, OwnershipMode.Exclusive, []);
+        string withoutIndex = CacheBody(first.CacheText);
+
+        var upgrade = PlanFile("deploy", [Desired(Alice)], first.FileText, OwnershipMode.Exclusive, [], cache: withoutIndex);
+        var after = PlanFile("deploy", [Desired(Alice)], first.FileText, OwnershipMode.Exclusive, [], cache: upgrade.CacheText);
+
+        Assert.Equal(first.CacheText, upgrade.CacheText);
+        Assert.Empty(upgrade.Added);
+        Assert.Empty(upgrade.Removed);
+        Assert.Null(upgrade.FileText);
+        Assert.Null(after.CacheText);
     }
 
     [Fact]
@@ -69,7 +94,7 @@ public class PlannerCacheTests
         });
 
         Assert.Null(plan.FileText);
-        Assert.Equal(Header + Alice + "\n", plan.CacheText);
+        Assert.Equal(Header + Alice + "\n", CacheBody(plan.CacheText));
         Assert.Equal([Fingerprint(Stranger)], plan.Removed.Select(r => r.Key!.Sha256Fingerprint));
         Assert.True(plan.Changed);
     }
@@ -95,7 +120,7 @@ public class PlannerCacheTests
         var plan = PlanFile("deploy", [Desired(Alice)], Header + Admin + "\n" + Alice + "\n", OwnershipMode.Exclusive, [Admin], withdrawn: withdrawn);
 
         Assert.Equal(Header + Alice + "\n", plan.FileText);
-        Assert.Equal(plan.FileText, plan.CacheText);
+        Assert.Equal(plan.FileText, CacheBody(plan.CacheText));
         Assert.Equal(RemovalReason.Revoked, Assert.Single(plan.Removed).Reason);
         Assert.Contains("revoked", Assert.Single(plan.Notes));
     }

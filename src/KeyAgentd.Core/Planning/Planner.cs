@@ -40,6 +40,14 @@ public static class Planner
             notes.Add(region.Note);
         }
 
+        if (mode != OwnershipMode.Report && IsAsLastWritten(input, mode, region, toRender, breakGlass, current, currentCache, indexed))
+        {
+            // Most accounts on most cycles: the file (or the helper-only cache) is byte for byte what
+            // would be rendered now, so every wanted key is there with its options, and nothing else
+            // is. Parsing it back would only say so, at most of a no-change cycle's cost.
+            return new AccountPlan(input.Account, mode, [], [], AuthorizedKeysRenderer.Sort(wanted)) { Notes = notes };
+        }
+
         var byKey = wanted.ToDictionary(k => k.Key);
         var present = new Dictionary<SshPublicKey, KeyOptions>();
         var removed = new List<RemovedLine>();
@@ -76,6 +84,24 @@ public static class Planner
             : (nothingToWrite && !region.HadBlock ? null : AuthorizedKeysRenderer.RenderManagedBlock(region.Theirs, toRender, breakGlass.Lines));
         string? file = rendered is null || rendered == current ? null : rendered;
         return plan with { FileText = file, CacheText = cache, Changed = file is not null };
+    }
+
+    /// <summary>Whether the managed text and the cache are exactly what this plan would write.</summary>
+    private static bool IsAsLastWritten(PlanInput input, OwnershipMode mode, ManagedRegion region, List<DesiredKey> toRender, BreakGlass breakGlass,
+        string? current, string? currentCache, bool indexed)
+    {
+        if (current is null || !indexed)
+        {
+            return false;
+        }
+        string cacheText = AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines);
+        if (cacheText != currentCache)
+        {
+            return false;
+        }
+        return input.Delivery == Delivery.HelperCacheOnly || mode == OwnershipMode.Exclusive
+            ? current == cacheText
+            : region.HadBlock && region.Note is null && current == AuthorizedKeysRenderer.RenderManagedBlock(region.Theirs, toRender, breakGlass.Lines);
     }
 
     /// <returns>The line's removal, or null when it stays (a wanted or break-glass key, a blank, our own marker).</returns>

@@ -10,7 +10,10 @@ public sealed partial class SyncEngine
     private PlannedAccounts PlanAccounts(IReadOnlyList<AccountInfo> managed, Expansion expansion)
     {
         var results = new (AccountPlan? Plan, AccountFailure? Failure, FileRefusal? UnsafeFile)[managed.Count];
-        Parallelism.Run(managed.Count, i => results[i] = PlanOne(managed[i], expansion), CancellationToken.None);
+        using (var ancestors = new HomeAncestors())
+        {
+            Parallelism.Run(managed.Count, i => results[i] = PlanOne(managed[i], expansion, ancestors), CancellationToken.None);
+        }
         var unsafeFiles = new Dictionary<string, FileRefusal>(StringComparer.Ordinal);
         foreach (var (plan, _, unsafeFile) in results)
         {
@@ -25,7 +28,7 @@ public sealed partial class SyncEngine
             unsafeFiles);
     }
 
-    private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion)
+    private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion, HomeAncestors ancestors)
     {
         var mode = settings.Accounts.Mode;
         var delivery = settings.Delivery.AuthorizedKeysFiles ? Delivery.AuthorizedKeysFile : Delivery.HelperCacheOnly;
@@ -36,7 +39,7 @@ public sealed partial class SyncEngine
             FileReadResult read;
             try
             {
-                read = writer.ReadAuthorizedKeys(account);
+                read = writer.ReadAuthorizedKeys(account, ancestors);
             }
             catch (IOException e)
             {

@@ -31,11 +31,12 @@ public sealed partial class HomeKeyFiles
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    public FileReadResult ReadAuthorizedKeys(AccountInfo account)
+    /// <param name="ancestors">Directories above the homes already walked in this stage (see <see cref="HomeAncestors"/>).</param>
+    public FileReadResult ReadAuthorizedKeys(AccountInfo account, HomeAncestors? ancestors = null)
     {
         try
         {
-            using SafeFileHandle home = HomeWalker.OpenHome(account)!;
+            using SafeFileHandle home = HomeWalker.OpenHome(account, ancestors: ancestors)!;
             string sshPath = Join(account.Home, SshDirectoryName);
             using SafeFileHandle? ssh = OpenSshDirectory(home, account, sshPath, create: false, chown: false);
             if (ssh is null)

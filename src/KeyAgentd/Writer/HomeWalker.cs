@@ -19,19 +19,44 @@ internal static class HomeWalker
     /// Without an observer, the first problem throws <see cref="FileRefusalException"/>.
     /// With one, ownership/mode problems are reported and the walk goes on; a stop (missing,
     /// symlink, not a directory, failed openat) is reported and null is returned. A failed fstat
-    /// throws <see cref="PosixException"/> either way.
+    /// throws <see cref="PosixException"/> either way. With <paramref name="ancestors"/>, the
+    /// directories above the home are taken from it and kept in it (see <see cref="HomeAncestors"/>).
     /// </summary>
-    public static SafeFileHandle? OpenHome(AccountInfo account, Observer? observer = null)
+    public static SafeFileHandle? OpenHome(AccountInfo account, Observer? observer = null, HomeAncestors? ancestors = null)
     {
         string[] components = Split(account.Home);
-        SafeFileHandle? current = Posix.OpenRoot();
         string path = "/";
+        // A descriptor from the ancestors is theirs to close: "kept" says whose "current" is.
+        HomeAncestors.Opened? kept = null;
+        SafeFileHandle? current = null;
         try
         {
+            if (ancestors is not null && components.Length > 0 && ancestors.TryGet(path, out var root))
+            {
+                kept = root;
+            }
+            else
+            {
+                current = Posix.OpenRoot();
+            }
             for (int i = 0; ; i++)
             {
                 bool isHome = i == components.Length;
-                Stat st = Posix.Fstat(current, path);
+                Stat st;
+                if (kept is not null)
+                {
+                    st = kept.Stat;
+                }
+                else
+                {
+                    st = Posix.Fstat(current!, path);
+                    if (ancestors is not null && !isHome)
+                    {
+                        kept = ancestors.Keep(path, current!, st);
+                        current = null;
+                        st = kept.Stat;
+                    }
+                }
                 FileRefusal? problem = isHome ? StrictModes.Home(st, account, path) : StrictModes.Ancestor(st, account, path);
                 if (observer is null)
                 {
@@ -46,17 +71,27 @@ internal static class HomeWalker
                 }
                 if (isHome)
                 {
-                    SafeFileHandle home = current;
+                    SafeFileHandle home = current!;
                     current = null;
                     return home;
                 }
 
                 string name = components[i];
                 string childPath = path == "/" ? "/" + name : path + "/" + name;
-                SafeFileHandle? child = Posix.TryOpenAt(current, name, Posix.DirectoryFlags, out Errno errno);
+                bool childIsHome = i == components.Length - 1;
+                if (ancestors is not null && !childIsHome && ancestors.TryGet(childPath, out var known))
+                {
+                    current?.Dispose();
+                    current = null;
+                    kept = known;
+                    path = childPath;
+                    continue;
+                }
+                var parent = kept?.Handle ?? current!;
+                SafeFileHandle? child = Posix.TryOpenAt(parent, name, Posix.DirectoryFlags, out Errno errno);
                 if (child is null)
                 {
-                    FileRefusal stop = WhyNotOpened(current, name, childPath, errno, isLast: i == components.Length - 1);
+                    FileRefusal stop = WhyNotOpened(parent, name, childPath, errno, isLast: childIsHome);
                     if (observer is null)
                     {
                         throw new FileRefusalException(stop);
@@ -64,8 +99,9 @@ internal static class HomeWalker
                     observer(childPath, null, stop);
                     return null;
                 }
-                current.Dispose();
+                current?.Dispose();
                 current = child;
+                kept = null;
                 path = childPath;
             }
         }

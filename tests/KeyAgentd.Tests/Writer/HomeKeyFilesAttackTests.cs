@@ -23,6 +23,14 @@ public sealed class HomeKeyFilesAttackTests
         var read = RunBounded(() => _writer.ReadAuthorizedKeys(account));
         Assert.True(read.Status == FileReadStatus.Refused, $"read: {read}");
         Assert.Equal(code, read.Refusal!.Code);
+        // As the planning stage reads: the directories above the home kept from one account's walk to the next.
+        using var ancestors = new HomeAncestors();
+        for (int walk = 0; walk < 2; walk++)
+        {
+            var shared = RunBounded(() => _writer.ReadAuthorizedKeys(account, ancestors));
+            Assert.True(shared.Status == FileReadStatus.Refused, $"read {walk} with kept ancestors: {shared}");
+            Assert.Equal(code, shared.Refusal!.Code);
+        }
     }
 
     /// <summary>A FIFO that blocks the writer would hang the daemon: fail the test instead of the run.</summary>

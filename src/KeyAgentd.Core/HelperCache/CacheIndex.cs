@@ -29,7 +29,10 @@ public readonly record struct CacheIndex(long Length, DateTimeOffset? WholeUntil
         body.Length == Length && (WholeUntil is not { } until || now < until);
 
     /// <summary>The index line for <paramref name="body"/>, then the body: what the daemon writes.</summary>
-    public static string Prepend(string body) => Render(For(Encoding.UTF8.GetBytes(body))) + body;
+    public static string Prepend(string body) => LineFor(body) + body;
+
+    /// <summary>The index line (with its newline) that vouches for <paramref name="body"/>.</summary>
+    public static string LineFor(string body) => Render(For(Encoding.UTF8.GetBytes(body)));
 
     /// <summary>Judges every line as the helper would, so the index can vouch for them.</summary>
     public static CacheIndex For(ReadOnlySpan<byte> body)

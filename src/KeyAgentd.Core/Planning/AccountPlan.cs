@@ -19,7 +19,17 @@ public sealed record AccountPlan(
     public string? FileText { get; init; }
 
     /// <summary>The new state-dir/keys/&lt;user&gt;, or null when it already holds these bytes (or report mode).</summary>
-    public string? CacheText { get; init; }
+    public string? CacheText => CacheKeys is null ? null : CacheIndexLine + CacheKeys;
+
+    /// <summary>
+    /// The cache's keys: in exclusive mode the very string <see cref="FileText"/> is, so a cycle that
+    /// rewrites thousands of accounts holds each rendering once; the index line is put before it
+    /// only when the cache is written.
+    /// </summary>
+    public string? CacheKeys { get; init; }
+
+    /// <summary>The helper's index line for <see cref="CacheKeys"/> (see HelperCache.CacheIndex).</summary>
+    public string CacheIndexLine { get; init; } = "";
 
     /// <summary>The managed file differs from what the registry wants: in report mode, the drift that was not fixed.</summary>
     public bool Changed { get; init; }

@@ -74,16 +74,17 @@ public static class Planner
         bool nothingToWrite = toRender.Count == 0 && breakGlass.Lines.Count == 0;
         string cacheText = AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines);
         // A cache written before the index existed is rewritten once, with one.
-        string? cache = (indexed && cacheText == currentCache) || (currentCache is null && nothingToWrite) ? null : CacheIndex.Prepend(cacheText);
+        string? cache = (indexed && cacheText == currentCache) || (currentCache is null && nothingToWrite) ? null : cacheText;
+        plan = cache is null ? plan : plan with { CacheKeys = cache, CacheIndexLine = CacheIndex.LineFor(cache) };
         if (helperOnly)
         {
-            return plan with { CacheText = cache, Changed = cache is not null };
+            return plan with { Changed = cache is not null };
         }
         string? rendered = mode == OwnershipMode.Exclusive
             ? (current is null && nothingToWrite ? null : cacheText)
             : (nothingToWrite && !region.HadBlock ? null : AuthorizedKeysRenderer.RenderManagedBlock(region.Theirs, toRender, breakGlass.Lines));
         string? file = rendered is null || rendered == current ? null : rendered;
-        return plan with { FileText = file, CacheText = cache, Changed = file is not null };
+        return plan with { FileText = file, Changed = file is not null };
     }
 
     /// <summary>Whether the managed text and the cache are exactly what this plan would write.</summary>

@@ -159,10 +159,10 @@ public static class SnapshotExpander
             {
                 return (verdict, null);
             }
-            var options = entry.NotAfter is { } notAfter
-                ? merged.With(new KeyOption("expiry-time", ExpiryTimeFormat.Format(notAfter)))
-                : merged;
-            if (!TryReparse(options, parsed.Key!, comment, out var final, out renderProblem))
+            var final = judged;
+            // Without a not_after the line to write is the one just read back: no second round trip.
+            if (entry.NotAfter is { } notAfter &&
+                !TryReparse(merged.With(new KeyOption("expiry-time", ExpiryTimeFormat.Format(notAfter))), parsed.Key!, comment, out final, out renderProblem))
             {
                 return (renderProblem, null);
             }

@@ -17,14 +17,15 @@ public static partial class RegistrySnapshotParser
     /// <summary>The schema is 5 levels deep; 32 leaves room for extensions and stops stack-hungry input.</summary>
     public const int MaxDepth = 32;
 
-    public static bool TryParse(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out RegistrySnapshot? snapshot, [NotNullWhen(false)] out SnapshotError? error)
+    /// <param name="utf8Json">Read in place, not copied (a snapshot is megabytes): not to be changed while this runs.</param>
+    public static bool TryParse(ReadOnlyMemory<byte> utf8Json, [NotNullWhen(true)] out RegistrySnapshot? snapshot, [NotNullWhen(false)] out SnapshotError? error)
     {
         snapshot = null;
-        if (utf8Json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        if (utf8Json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             utf8Json = utf8Json[3..];
         }
-        if (!Utf8.IsValid(utf8Json))
+        if (!Utf8.IsValid(utf8Json.Span))
         {
             error = new SnapshotError(SnapshotError.InvalidJson, "the document is not valid UTF-8");
             return false;
@@ -32,7 +33,7 @@ public static partial class RegistrySnapshotParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8Json.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException e)
         {

@@ -45,11 +45,29 @@ public sealed partial class StateStore(string directory)
     public void SaveStatus(SyncStatus status) =>
         Write(Directory, StatusFileName, JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus), Posix.Mode0644);
 
-    /// <summary>The last snapshot that was accepted and applied, exactly as fetched.</summary>
+    private (FileIdentity Identity, byte[] Content)? _snapshotRead;
+
+    /// <summary>
+    /// The last snapshot that was accepted and applied, exactly as fetched. Read again only when
+    /// the file changed (<see cref="FileIdentity"/>): every cycle asks, and it is megabytes.
+    /// The same array comes back while it is unchanged; callers only read it.
+    /// </summary>
     public byte[]? LoadSnapshot()
     {
         string path = Path.Combine(Directory, SnapshotFileName);
-        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+        if (!FileIdentity.TryOf(path, out var identity))
+        {
+            _snapshotRead = null;
+            return null;
+        }
+        if (_snapshotRead is { } last && last.Identity == identity)
+        {
+            return last.Content;
+        }
+        // Stat first, then read: a file replaced in between is read again next time, as its identity differs.
+        byte[] content = File.ReadAllBytes(path);
+        _snapshotRead = identity.IsSettled(DateTimeOffset.UtcNow) ? (identity, content) : null;
+        return content;
     }
 
     /// <summary>The detached signature saved with the last-known-good snapshot: its proof, re-verified at start.</summary>
@@ -76,6 +94,7 @@ public sealed partial class StateStore(string directory)
             File.Delete(signaturePath);
         }
         Write(Directory, SnapshotFileName, content, Posix.Mode0600);
+        _snapshotRead = null;
     }
 
     public string? ReadCache(string account)

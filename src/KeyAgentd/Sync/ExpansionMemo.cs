@@ -13,6 +13,7 @@ namespace KeyAgentd.Sync;
 internal sealed class ExpansionMemo
 {
     private byte[]? _hash;
+    private byte[]? _content;
     private RegistrySnapshot? _snapshot;
     private DesiredState? _desired;
     private DateTimeOffset _validUntil;
@@ -20,7 +21,14 @@ internal sealed class ExpansionMemo
     /// <summary>The parsed snapshot for these bytes, if the last cycle parsed the same bytes.</summary>
     public bool TryGetSnapshot(byte[] content, out RegistrySnapshot? snapshot)
     {
-        snapshot = _hash is not null && SHA256.HashData(content).AsSpan().SequenceEqual(_hash) ? _snapshot : null;
+        // The state store hands back the very same array while the file is unchanged: no hashing then.
+        if (!ReferenceEquals(content, _content) && (_hash is null || !SHA256.HashData(content).AsSpan().SequenceEqual(_hash)))
+        {
+            snapshot = null;
+            return false;
+        }
+        _content = content;
+        snapshot = _snapshot;
         return snapshot is not null;
     }
 
@@ -29,6 +37,7 @@ internal sealed class ExpansionMemo
         if (!ReferenceEquals(snapshot, _snapshot))
         {
             _hash = SHA256.HashData(content);
+            _content = content;
             _snapshot = snapshot;
             _desired = null;
         }

@@ -15,9 +15,9 @@ setup:
 build:
 	$(DOTNET) build KeyAgentd.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# Publish used by `make run`, the script and end-to-end tests and the benchmarks: keyagentd
-# framework-dependent ReadyToRun, keyagentd-keys NativeAOT (see each csproj). keyagentd-keys first:
-# its NativeAOT publish removes KeyAgentd.Core.dll from the directory, which keyagentd needs.
+# Publish used by `make run`, the script and end-to-end tests and the benchmarks: keyagentd and
+# keyagentd-keys both NativeAOT (see each csproj), plus libMonoPosixHelper.so, which keyagentd loads
+# from beside itself. Each publish is a full native compile: the first `make publish` takes minutes.
 publish:
 	$(DOTNET) publish src/KeyAgentd.KeysCommand/KeyAgentd.KeysCommand.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
@@ -31,7 +31,7 @@ run: publish
 bench: publish
 	scripts/bench.sh
 
-# Debian package in out/pkg/ (self-contained single-file ReadyToRun linux-x64); version from
+# Debian package in out/pkg/ (the two NativeAOT executables and libMonoPosixHelper.so); version from
 # VERSION plus an optional build suffix: `make package VERSION_SUFFIX=+ci2`.
 VERSION_SUFFIX ?=
 package:

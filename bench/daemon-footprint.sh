@@ -16,10 +16,22 @@ ACCOUNTS=${ACCOUNTS:-10000}; KEYS=${KEYS:-5}; CYCLES=${CYCLES:-100}; INTERVAL=${
 work=$(mktemp -d /var/tmp/keyagentd-footprint-XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
-dotnet publish bench/floor/Floor.csproj -c Release -o "$work/floor" -nologo -clp:ErrorsOnly >/dev/null
+# The floor is published as the same kind of binary as $K: NativeAOT (keyagentd now), or
+# framework-dependent ReadyToRun when a keyagentd.dll sits beside it (an older publish). Kept in
+# out/bench-floor-<kind>/ so a rerun does not pay for another NativeAOT compile; that variant's
+# restore keeps its lock file out of the tree.
+if [ -f "$(dirname "$K")/keyagentd.dll" ]; then kind=r2r; else kind=aot; fi
+floor_dir=$PWD/out/bench-floor-$kind
+if [ "$kind" = aot ]; then
+  dotnet publish bench/floor/Floor.csproj -c Release -o "$floor_dir" -nologo -clp:ErrorsOnly >/dev/null
+else
+  dotnet publish bench/floor/Floor.csproj -c Release -p:FloorKind=r2r -p:NuGetLockFilePath="$work/floor.lock.json" \
+    -p:BaseIntermediateOutputPath="$PWD/out/bench-floor-obj-r2r/" -o "$floor_dir" -nologo -clp:ErrorsOnly >/dev/null
+fi
 
+echo "daemon-footprint: $K ($kind), floor $floor_dir/floor-worker"
 echo "daemon-footprint: load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores; $CYCLES no-change cycles every ${INTERVAL}s"
-python3 - "$K" "$work" "$ACCOUNTS" "$KEYS" "$CYCLES" "$INTERVAL" "$(id -u)" "$(id -g)" <<'PY'
+FLOOR=$floor_dir/floor-worker python3 - "$K" "$work" "$ACCOUNTS" "$KEYS" "$CYCLES" "$INTERVAL" "$(id -u)" "$(id -g)" <<'PY'
 import base64, json, os, random, re, resource, statistics, struct, subprocess, sys, time
 K, work, big, per, cycles, interval, uid, gid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), sys.argv[7], sys.argv[8]
 tick = os.sysconf("SC_CLK_TCK")
@@ -96,7 +108,7 @@ def oneshot(config):
         best = row if best is None else min(best, row)
     return best
 
-floor = f"{work}/floor/floor-worker"
+floor = os.environ["FLOOR"]
 print("runtime floor (hosted worker, nothing to do):")
 watch([floor, str(interval)], "floor-worker")
 results = {}

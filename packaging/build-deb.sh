@@ -15,26 +15,23 @@ pub=$out/publish
 root=$out/root
 deb=packaging/deb
 
-# The self-contained linux-x64 graph differs from the solution's, whose lock files CI verifies
-# with `dotnet restore --locked-mode`. So the package is published from a staged copy of the
-# sources: its restore may extend the copy's lock files, and the checkout's obj/ and lock files
-# stay exactly as the tests in the same run expect them.
+# Both executables are NativeAOT (their csprojs): native code, no runtime bundle. Their restore
+# for the package is the same linux-x64 graph the solution's lock files record, but the package
+# is still published from a staged copy of the sources: its restore may touch the copy's obj/ and
+# lock files, and the checkout's stay exactly as the tests in the same run expect them.
 stage=$out/source
 publish() { # project dir, output dir
-  "$DOTNET" publish "$stage/$1" -c Release -r "$RID" --self-contained \
-    -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:DebugType=none -p:DebugSymbols=false \
-    -p:RestoreLockedMode=false -o "$2" -nologo -clp:ErrorsOnly
+  "$DOTNET" publish "$stage/$1" -c Release -r "$RID" -p:RestoreLockedMode=false -o "$2" -nologo -clp:ErrorsOnly
 }
 if [ -z "${SKIP_PUBLISH:-}" ] || [ ! -x "$pub/keyagentd/keyagentd" ]; then
   rm -rf "$pub" "$stage"
   mkdir -p "$stage"
   cp Directory.Build.props Directory.Packages.props global.json "$stage/"
   tar -c --exclude=bin --exclude=obj src | tar -x -C "$stage"
+  # One NativeAOT compile at a time: each takes most of the machine for minutes.
   publish src/KeyAgentd "$pub/keyagentd"
   if compgen -G 'src/KeyAgentd.KeysCommand/*.csproj' >/dev/null; then
-    # NativeAOT (its csproj): one native executable, no runtime bundle.
-    "$DOTNET" publish "$stage/src/KeyAgentd.KeysCommand" -c Release -r "$RID" -p:RestoreLockedMode=false \
-      -o "$pub/keys" -nologo -clp:ErrorsOnly
+    publish src/KeyAgentd.KeysCommand "$pub/keys"
   else
     echo "build-deb: src/KeyAgentd.KeysCommand not present; packaging without keyagentd-keys" >&2
   fi
@@ -55,7 +52,8 @@ for f in "$pub"/keyagentd/* "$pub"/keys/*; do
   if [ -x "$f" ] && [[ "$name" != *.so* ]]; then mode=0755; else mode=0644; fi
   [[ "$name" == *.so* ]] && mode=0644
   install -m "$mode" "$f" "$root/usr/lib/keyagentd/$name"
-  # Plain shared libraries (not the single-file bundles, which stripping would truncate).
+  # Shared libraries come unstripped from their NuGet packages; the executables were stripped by
+  # the publish (StripSymbols, their symbols in the .dbg files skipped above).
   [[ "$name" == *.so* ]] && strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/lib/keyagentd/$name"
 done
 [ -x "$root/usr/lib/keyagentd/keyagentd" ] || { echo "build-deb: no keyagentd executable published" >&2; exit 1; }

@@ -49,7 +49,9 @@ public sealed partial class SshdLab : IDisposable
             // group/world-writable, so /var/tmp (1777) will not do.
             HelperDir = Path.Combine("/usr/local/libexec", "keyagentd-e2e-" + Random6());
             Create(HelperDir, "755");
-            foreach (string file in Directory.GetFiles(BinDir, "keyagentd-keys*").Concat([Path.Combine(BinDir, "KeyAgentd.Core.dll")]))
+            // keyagentd-keys is one native executable (NativeAOT): nothing else from out/bin is needed
+            // beside it, and out/bin no longer holds a KeyAgentd.Core.dll since keyagentd is native too.
+            foreach (string file in Directory.GetFiles(BinDir, "keyagentd-keys*"))
             {
                 File.Copy(file, Path.Combine(HelperDir, Path.GetFileName(file)));
             }

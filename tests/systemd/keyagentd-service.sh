@@ -219,7 +219,7 @@ exposure_out=$(XQ systemd-analyze security keyagentd --no-pager)
 exposure=$(grep -oE 'Overall exposure level for keyagentd.service: [0-9.]+' <<<"$exposure_out" | awk '{print $NF}')
 # What the daemon needs, each item with its reason in the README ("Hardening, measured"). Anything
 # else flagged is a regression.
-accepted='User=/DynamicUser=|RootDirectory=/RootImage=|ProtectHome=|PrivateUsers=|PrivateNetwork=|IPAddressDeny=|RestrictAddressFamilies=~AF_UNIX|RestrictAddressFamilies=~AF_\(INET\|INET6\)|CapabilityBoundingSet=~CAP_\(DAC_\*\|FOWNER\|IPC_OWNER\)|CapabilityBoundingSet=~CAP_\(CHOWN\|FSETID\|SETFCAP\)|SystemCallFilter=~@privileged|SystemCallFilter=~@resources|MemoryDenyWriteExecute=|DeviceAllow='
+accepted='User=/DynamicUser=|RootDirectory=/RootImage=|ProtectHome=|PrivateUsers=|PrivateNetwork=|IPAddressDeny=|RestrictAddressFamilies=~AF_UNIX|RestrictAddressFamilies=~AF_\(INET\|INET6\)|CapabilityBoundingSet=~CAP_\(DAC_\*\|FOWNER\|IPC_OWNER\)|CapabilityBoundingSet=~CAP_\(CHOWN\|FSETID\|SETFCAP\)|SystemCallFilter=~@privileged|DeviceAllow='
 unexpected=$(grep '✗' <<<"$exposure_out" | awk '{print $2}' | grep -vxE "$accepted")
 if [ -n "$exposure" ] && [ -z "$unexpected" ]; then
     pass "systemd-analyze security keyagentd: exposure $exposure, only the items the daemon needs"

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace KeyAgentd.Core.Keys;
 
 /// <summary>
@@ -62,8 +60,11 @@ public sealed class SshPublicKey : IEquatable<SshPublicKey>
     /// <summary>"MD5:aa:bb:…", as ssh-keygen -l -E md5 prints.</summary>
     public string Md5Fingerprint => Fingerprint.Md5(Type.IsCertificate ? PlainBlob() : _blob);
 
+    // A public key is no secret, so no constant-time comparison: SequenceEqual stops at the first
+    // differing byte and is vectorised. Planning compares every desired key with every current one,
+    // and FixedTimeEquals was 5 % of a no-change 10,000-account cycle (perf, README Benchmarks).
     public bool Equals(SshPublicKey? other) =>
-        other is not null && CryptographicOperations.FixedTimeEquals(_blob, other._blob) && _blob.Length == other._blob.Length;
+        other is not null && _blob.AsSpan().SequenceEqual(other._blob);
 
     public override bool Equals(object? obj) => Equals(obj as SshPublicKey);
 

@@ -7,5 +7,10 @@ namespace KeyAgentd.Core.Source;
 public sealed record DirectoryLayout(string IdAttribute = "uid", string KeyAttribute = "sshPublicKey", string GroupPrefix = "")
 {
     /// <summary>The provenance recorded on a key read from an entry (<c>"source"</c> in the documents; registry diff prints it).</summary>
-    public static string SourceOf(string dn) => "ldap:" + dn;
+    public static string SourceOf(string dn) => Prefix + dn;
+
+    /// <summary>True for a key read from the directory (its source is <c>ldap:&lt;DN&gt;</c>).</summary>
+    public static bool IsDirectoryKey(SourceKey key) => key.Source?.StartsWith(Prefix, StringComparison.Ordinal) == true;
+
+    private const string Prefix = "ldap:";
 }

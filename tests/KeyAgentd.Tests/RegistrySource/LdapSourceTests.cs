@@ -225,6 +225,20 @@ public sealed class LdapSourceTests : IDisposable
     }
 
     [SlapdFact]
+    public void A_directory_that_accepts_and_never_answers_fails_by_the_timeout()
+    {
+        Assert.Equal(ExitCodes.Ok, Build(out _, out _));
+        Sources(timeout: 1);
+        _slapd!.Pause();
+        Assert.Equal(ExitCodes.Failed, Build(out _, out string stderr));
+        Assert.Contains("failed (timeout)", stderr, StringComparison.Ordinal);
+        Assert.Contains("no answer within 1 s", stderr, StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Ok, Build(out _, out stderr, keepLast: true));
+        Assert.Contains("reusing the directory's answer from the previous build", stderr, StringComparison.Ordinal);
+    }
+
+    [SlapdFact]
     public void Keep_last_without_a_previous_answer_still_fails()
     {
         _slapd!.Stop();
@@ -288,7 +302,7 @@ public sealed class LdapSourceTests : IDisposable
     private static string[] Grants(System.Text.Json.JsonElement accounts, string account) =>
         accounts.GetProperty(account).GetProperty("grants").EnumerateArray().Select(g => g.GetString()!).ToArray();
 
-    private void Sources(string? url = null, bool startTls = false, string? caFile = null, bool merge = false, string prefix = "ldap-", int pageSize = 500, string? passwordEnv = null)
+    private void Sources(string? url = null, bool startTls = false, string? caFile = null, bool merge = false, string prefix = "ldap-", int pageSize = 500, string? passwordEnv = null, int timeout = 10)
     {
         string password = passwordEnv is null ? $"bind_password_file: {_passwordFile}" : $"bind_password_env: {passwordEnv}";
         _source.File("sources.yaml", $"""
@@ -304,7 +318,7 @@ public sealed class LdapSourceTests : IDisposable
                 name_prefix: "{prefix}"
               merge: {(merge ? "true" : "false")}
               page_size: {pageSize}
-              timeout: 10
+              timeout: {timeout}
             """);
     }
 

@@ -184,10 +184,14 @@ public sealed class SlapdServer : IDisposable
         throw new TimeoutException("slapd did not listen within 20 s");
     }
 
+    /// <summary>SIGSTOP: the port still accepts TCP connections (the kernel's backlog), and nothing answers.</summary>
+    public void Pause() => Mono.Unix.Native.Syscall.kill(_process!.Id, Mono.Unix.Native.Signum.SIGSTOP);
+
     public void Stop()
     {
         if (_process is { HasExited: false })
         {
+            Mono.Unix.Native.Syscall.kill(_process.Id, Mono.Unix.Native.Signum.SIGCONT);
             Mono.Unix.Native.Syscall.kill(_process.Id, Mono.Unix.Native.Signum.SIGTERM);
             if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
             {

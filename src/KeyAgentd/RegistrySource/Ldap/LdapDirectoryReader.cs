@@ -13,9 +13,14 @@ namespace KeyAgentd.RegistrySource.Ldap;
 /// .NET's certificate callback, so ca_file is copied into a private directory that becomes the
 /// connection's own trust store (TrustedCertificatesDirectory and a new TLS context); libldap with GnuTLS
 /// loads every certificate file in it.
+/// Every call into libldap runs under the timeout on a worker: on Linux a bind to a server that accepted
+/// the TCP connection but never answers blocks with no limit of its own (measured by bench/registry-ldap.sh).
 /// </summary>
 internal sealed class LdapDirectoryReader(LdapSettings settings, string sourceRoot)
 {
+    /// <summary>Set when a call was abandoned mid-flight: its connection must not be freed under it.</summary>
+    private bool _abandoned;
+
     /// <exception cref="LdapSourceException">The directory could not be reached, bound to or searched.</exception>
     public DirectoryAnswer Read()
     {
@@ -28,13 +33,25 @@ internal sealed class LdapDirectoryReader(LdapSettings settings, string sourceRo
                 trustDirectory = TrustDirectory(Resolve(caFile));
             }
             Probe();
-            using var connection = Connect(trustDirectory, password);
-            var layout = settings.Layout;
-            var people = Search(connection, settings.PeopleBaseDn, settings.PeopleFilter, [layout.IdAttribute, layout.KeyAttribute, "uid"]);
-            var groups = settings.GroupsBaseDn is { } groupsBase
-                ? Search(connection, groupsBase, settings.GroupsFilter, ["cn", "member", "uniqueMember", "memberUid"])
-                : [];
-            return new DirectoryAnswer(people, groups);
+            // Connecting, TLS and binding as one bounded call: after an abandoned call, libldap may hold locks
+            // that make even setting an option wait, so no libldap call is made on this thread.
+            var connection = Bounded(() => Connect(trustDirectory, password), $"connect and bind as {settings.BindDn ?? "anonymous"}");
+            try
+            {
+                var layout = settings.Layout;
+                var people = Search(connection, settings.PeopleBaseDn, settings.PeopleFilter, [layout.IdAttribute, layout.KeyAttribute, "uid"]);
+                var groups = settings.GroupsBaseDn is { } groupsBase
+                    ? Search(connection, groupsBase, settings.GroupsFilter, ["cn", "member", "uniqueMember", "memberUid"])
+                    : [];
+                return new DirectoryAnswer(people, groups);
+            }
+            finally
+            {
+                if (!_abandoned)
+                {
+                    connection.Dispose();
+                }
+            }
         }
         finally
         {
@@ -155,6 +172,28 @@ internal sealed class LdapDirectoryReader(LdapSettings settings, string sourceRo
     }
 
     /// <summary>
+    /// Runs one libldap call with the timeout as its deadline. A call past it is abandoned on its worker
+    /// thread (a background thread: it does not keep the process alive), and its connection is never freed.
+    /// </summary>
+    private T Bounded<T>(Func<T> call, string what)
+    {
+        var task = Task.Run(call);
+        try
+        {
+            if (task.Wait(settings.Timeout))
+            {
+                return task.Result;
+            }
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
+        }
+        _abandoned = true;
+        throw new LdapSourceException("timeout", $"{settings.Url}: {what}: no answer within {settings.Timeout.TotalSeconds:0.#} s (timeout in sources.yaml)");
+    }
+
+    /// <summary>
     /// StartTLS on Linux needs a connected handle, and S.DS.P connects only when it binds: so an anonymous
     /// bind opens the connection (its result does not matter: a server may refuse anonymous binds), TLS is
     /// started on it (a refused certificate throws, and nothing else is sent), and the real bind follows over TLS.
@@ -207,7 +246,7 @@ internal sealed class LdapDirectoryReader(LdapSettings settings, string sourceRo
             SearchResponse response;
             try
             {
-                response = (SearchResponse)connection.SendRequest(request, settings.Timeout);
+                response = Bounded(() => (SearchResponse)connection.SendRequest(request, settings.Timeout), $"search {filter} under {baseDn}");
             }
             catch (Exception e) when (e is LdapException or DirectoryOperationException or TimeoutException)
             {

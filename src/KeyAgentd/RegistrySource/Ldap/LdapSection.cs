@@ -68,14 +68,19 @@ internal static class LdapSection
                 case "timeout":
                     if (yaml.Scalar(value, "timeout") is { } text)
                     {
-                        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero ||
-                            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds > 0 && (timeout = TimeSpan.FromSeconds(seconds)) > TimeSpan.Zero)
+                        // A bare number is seconds (TimeSpan alone would read "30" as thirty days).
+                        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is > 0 and <= 3600)
+                        {
+                            settings = settings with { Timeout = TimeSpan.FromSeconds(seconds) };
+                        }
+                        else if (text.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var timeout) &&
+                            timeout > TimeSpan.Zero && timeout <= TimeSpan.FromHours(1))
                         {
                             settings = settings with { Timeout = timeout };
                         }
                         else
                         {
-                            yaml.Invalid(value, "timeout is seconds (30) or hh:mm:ss (00:00:30)");
+                            yaml.Invalid(value, "timeout is seconds (30) or hh:mm:ss (00:00:30), at most an hour");
                         }
                     }
                     break;

@@ -51,7 +51,7 @@ directory $S/db
 index uid,cn eq
 index objectClass eq
 CONF
-printf reader-secret > "$S/bind.pw"   # no newline: ldapsearch -y takes the whole file
+printf reader-secret > "$S/bind.pw"; chmod 600 "$S/bind.pw"   # no newline: ldapsearch -y takes the whole file
 
 python3 - "$S" "$PEOPLE" "$GROUPS_N" "$HOSTS" <<'PY'
 import base64, os, random, struct, sys

@@ -207,6 +207,34 @@ public sealed class LdapSourceTests : IDisposable
     }
 
     [SlapdFact]
+    public void Tls_reqcert_never_from_libldap_configuration_does_not_turn_verification_off()
+    {
+        // libldap reads LDAPTLS_REQCERT (like TLS_REQCERT in ldap.conf) when it starts, so the CLI runs as its own process.
+        // The executable as built for linux-x64 (beside this test's output its libraries resolve to the test's own set).
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        string configuration = output.Parent!.Name;
+        var root = output;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "KeyAgentd.sln")))
+        {
+            root = root.Parent;
+        }
+        string cli = Path.Combine(root!.FullName, "src", "KeyAgentd", "bin", configuration, output.Name, "linux-x64", "keyagentd");
+        Assert.True(File.Exists(cli), $"{cli} is built with this test project");
+        var lax = new Dictionary<string, string> { ["LDAPTLS_REQCERT"] = "never" };
+        foreach (var (url, startTls) in new[] { ($"ldaps://127.0.0.1:{_slapd!.TlsPort}", false), ($"ldap://127.0.0.1:{_slapd.Port}", true) })
+        {
+            Sources(url: url, startTls: startTls, caFile: _slapd.OtherCaFile);
+            var refused = ProcessRunner.Run(cli, ["registry", "validate", _source.Root], environment: lax);
+            Assert.Equal(ExitCodes.Failed, refused.ExitCode);
+            Assert.True(refused.Stdout.Contains("failed (tls)", StringComparison.Ordinal), refused.Stdout + refused.Stderr);
+
+            Sources(url: url, startTls: startTls, caFile: _slapd.CaFile);
+            var accepted = ProcessRunner.Run(cli, ["registry", "validate", _source.Root], environment: lax);
+            Assert.True(accepted.ExitCode == ExitCodes.Ok, accepted.Stdout + accepted.Stderr);
+        }
+    }
+
+    [SlapdFact]
     public void A_directory_outage_fails_the_build_and_keep_last_replays_the_previous_answer()
     {
         Assert.Equal(ExitCodes.Ok, Build(out _, out _));

@@ -53,6 +53,10 @@ internal sealed class LdapDirectoryReader(LdapSettings settings, string sourceRo
                 }
             }
         }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or PlatformNotSupportedException or TypeInitializationException)
+        {
+            throw new LdapSourceException("libldap", $"the LDAP client library cannot be used: {e.Message}", outage: false, e);
+        }
         finally
         {
             if (trustDirectory is not null)
@@ -126,6 +130,10 @@ internal sealed class LdapDirectoryReader(LdapSettings settings, string sourceRo
 
     private LdapConnection Connect(string? trustDirectory, string? password)
     {
+        if (settings.Secure)
+        {
+            LdapCertificatePolicy.RequireVerifiedCertificates();
+        }
         int port = settings.Url.IsDefaultPort || settings.Url.Port <= 0 ? (settings.Url.Scheme == "ldaps" ? 636 : 389) : settings.Url.Port;
         var connection = new LdapConnection(new LdapDirectoryIdentifier(settings.Url.IdnHost.Trim('[', ']'), port)) { AuthType = AuthType.Basic, Timeout = settings.Timeout, AutoBind = false };
         try

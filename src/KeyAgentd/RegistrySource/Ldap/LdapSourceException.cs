@@ -2,7 +2,7 @@ namespace KeyAgentd.RegistrySource.Ldap;
 
 /// <summary>
 /// The directory could not be read. <see cref="Code"/> is stable (unreachable, tls, bind-failed, search-failed,
-/// timeout, password); <see cref="Outage"/> says whether --keep-last-on-source-error may cover for it
+/// timeout, password, libldap); <see cref="Outage"/> says whether --keep-last-on-source-error may cover for it
 /// (a missing password file is a mistake to fix, not an outage to ride out).
 /// </summary>
 internal sealed class LdapSourceException : Exception

@@ -133,6 +133,24 @@ public sealed class LdapSourceTests : IDisposable
     }
 
     [SlapdFact]
+    public void Control_characters_from_the_directory_are_escaped_in_reports()
+    {
+        // A value an attacker controls (their own entry): a terminal escape and a newline inside a key value.
+        string hostile = "ssh-ed25519 AAAA\u001b[2J\u001b]0;pwned\u0007 evil\nssh-dss AAAA";
+        _slapd!.Add($"dn: uid=mallory,{SlapdServer.People}\nobjectClass: inetOrgPerson\nobjectClass: ldapPublicKey\nuid: mallory\ncn: mallory\nsn: m\n" +
+            $"sshPublicKey:: {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(hostile))}\n");
+        var stdout = new StringWriter();
+        RegistryValidateCommand.Run(_source.Root, json: false, defaultDocument: false, Policy, SourceFixture.Now, stdout, TextWriter.Null);
+        string text = stdout.ToString();
+        Assert.Contains($"ldap:uid=mallory,{SlapdServer.People} sshPublicKey:1:", text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', text);
+        Assert.DoesNotContain('\u0007', text);
+        Assert.Equal(ExitCodes.Ok, Build(out _, out string stderr));
+        Assert.DoesNotContain('\u001b', stderr);
+        Assert.DoesNotContain("AAAA\u001b", File.ReadAllText(_source.DocumentPath("web-01")), StringComparison.Ordinal);
+    }
+
+    [SlapdFact]
     public void A_person_in_files_and_ldap_is_an_error_and_merge_unions_their_keys()
     {
         string own = SshKeygen.Generate("ed25519", comment: "dave@file");

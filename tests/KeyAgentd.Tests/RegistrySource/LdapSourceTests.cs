@@ -262,6 +262,7 @@ public sealed class LdapSourceTests : IDisposable
         Assert.Equal(ExitCodes.Failed, Build(out _, out string stderr));
         Assert.Contains("error ldap-unavailable: LDAP source ldap://127.0.0.1:", stderr, StringComparison.Ordinal);
         Assert.Contains("failed (unreachable)", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown-group", stderr, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(_source.DocumentPath("web-01")));
 
         Assert.Equal(ExitCodes.Ok, Build(out _, out stderr, keepLast: true));

@@ -33,11 +33,29 @@ internal static class LdapSource
                 problems.Add(SourceProblem.Error(settings.Location, SourceReason.LdapUnavailable, failed + why,
                     e.Outage ? "bring the directory back or fix ldap: in sources.yaml; or build with --keep-last-on-source-error to reuse the previous build's LDAP people and groups"
                              : "fix ldap: in sources.yaml or the secret it names"));
-                return tree with { ReadProblems = problems };
+                return WithPlaceholders(tree, settings) with { ReadProblems = problems };
             }
         }
         var others = tree.People.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var (people, groups) = DirectoryMapper.Map(answer, settings.Layout, others, problems);
         return DirectoryMerge.Merge(tree, people, groups, settings.Merge, problems);
+    }
+
+    /// <summary>
+    /// The directory's groups, by name only, while it cannot be read: with a name_prefix, the rules naming
+    /// them would otherwise add an "unknown-group" error each, burying the one error that matters. Empty,
+    /// and the build fails anyway on ldap-unavailable, so nothing is granted through them.
+    /// </summary>
+    private static SourceTree WithPlaceholders(SourceTree tree, LdapSettings settings)
+    {
+        string prefix = settings.Layout.GroupPrefix;
+        if (prefix.Length == 0)
+        {
+            return tree;
+        }
+        var known = tree.Groups.Select(g => g.Name).ToHashSet(StringComparer.Ordinal);
+        var named = tree.Rules.SelectMany(r => r.Groups).Concat(tree.Groups.SelectMany(g => g.Groups))
+            .Select(g => g.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && !known.Contains(n)).Distinct(StringComparer.Ordinal);
+        return tree with { Groups = tree.Groups.Concat(named.Select(n => new SourceGroup(n, [], [], settings.Location))).ToList() };
     }
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine (run by `make test` and by CI).
 # As root it installs missing Debian packages; otherwise it says which command to run.
-# The distribution's services are kept from starting: the tests start their own sshd and nginx.
+# The distribution's services are kept from starting: the tests start their own sshd, nginx and slapd.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 have ssh-keygen || need+=(openssh-client)
 have sshd || need+=(openssh-server)
 have nginx || need+=(nginx)
+have slapd || need+=(slapd)                          # LDAP source tests and bench/registry-ldap.sh
+have ldapadd || need+=(ldap-utils)
+have openssl || need+=(openssl)                      # the LDAP tests' throwaway CA
 have python3 || need+=(python3)
 have useradd || need+=(passwd)
 have dpkg-architecture || need+=(dpkg-dev)
@@ -26,5 +29,11 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
 trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+# slapd's debconf questions are answered with their defaults (DEBIAN_FRONTEND above); policy-rc.d keeps
+# the packaged slapd from starting, and it is disabled besides, so no system slapd holds a port or the
+# tests' attention after a reboot (the tests run their own, from a throwaway slapd.conf, on free ports).
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if printf '%s\n' "${need[@]}" | grep -qx slapd; then
+  systemctl disable --now slapd >/dev/null 2>&1 || update-rc.d slapd disable >/dev/null 2>&1 || true
+fi
 echo "installed: ${need[*]}"

@@ -55,6 +55,9 @@ public sealed partial class SourceCompiler
 
     internal GroupResolver Groups => _groups;
 
+    /// <summary>The validator's say on a person's keys: directory keys the policy refuses are left out of the documents.</summary>
+    internal void ReplacePerson(SourcePerson person) => _people[person.Name] = person;
+
     internal void Report(SourceProblem problem)
     {
         if (_reported.Add((problem.Location, problem.Code + "\n" + problem.Message)))

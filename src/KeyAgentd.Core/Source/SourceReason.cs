@@ -22,4 +22,8 @@ public enum SourceReason
     InvalidFingerprint,
     NoInventory,
     KeysUrlUnavailable,
+    LdapUnavailable,
+    LdapEntry,
+    DuplicatePerson,
+    DuplicateGroup,
 }

@@ -21,6 +21,10 @@ public static class SourceReasons
         SourceReason.InvalidFingerprint => "invalid-fingerprint",
         SourceReason.NoInventory => "no-inventory",
         SourceReason.KeysUrlUnavailable => "keys-url-unavailable",
+        SourceReason.LdapUnavailable => "ldap-unavailable",
+        SourceReason.LdapEntry => "ldap-entry",
+        SourceReason.DuplicatePerson => "duplicate-person",
+        SourceReason.DuplicateGroup => "duplicate-group",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -5,6 +5,7 @@ using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.RegistrySource;
 using KeyAgentd.RegistrySource.KeysUrl;
+using KeyAgentd.RegistrySource.Ldap;
 using KeyAgentd.RegistrySource.Signing;
 
 namespace KeyAgentd.Cli;
@@ -27,7 +28,7 @@ internal static class RegistryBuildCommand
         var maxRemoval = new Option<double?>("--max-removal-percent") { Description = "mass-removal guard (default Safety:MaxRemovalPercent)" };
         var approve = new Option<string?>("--approve-removal") { Description = "REASON: publish documents over the guard with a removal_approval hosts honour" };
         var force = new Option<bool>("--force") { Description = "publish even if a document trips the removal guard (hosts will still refuse it)" };
-        var keepLast = new Option<bool>("--keep-last-on-source-error") { Description = "a person whose .keys URL (sources.yaml) fails keeps the keys of the previous build in --out, with a warning" };
+        var keepLast = new Option<bool>("--keep-last-on-source-error") { Description = "a person whose .keys URL (sources.yaml) fails keeps the keys of the previous build in --out, and an LDAP directory that cannot be read is replaced by its answer to the previous build, with a warning" };
         var command = new Command("build", "compile a registry source into one snapshot per host")
         {
             source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force, keepLast,
@@ -64,7 +65,8 @@ internal static class RegistryBuildCommand
         try
         {
             var previous = settings.KeepLastOnSourceError ? new PreviousKeys(outputDirectory) : null;
-            var tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, previous, CancellationToken.None).GetAwaiter().GetResult();
+            var ldapCache = new LdapCache(outputDirectory);
+            var tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, previous, CancellationToken.None, ldapCache).GetAwaiter().GetResult();
             signer = signKey is null ? null : SignerFactory.Open(signKey, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"));
             var result = new RegistryBuilder(settings).Build(tree, outputDirectory, signer);
             if (result.Problems.Count > 0)
@@ -84,6 +86,8 @@ internal static class RegistryBuildCommand
                     stderr.WriteLine($"keyagentd: {result.Guarded.Count} document(s) would trip the hosts' mass-removal guard; nothing was written (review with registry diff, then --approve-removal REASON)");
                     return ExitCodes.MassRemovalGuard;
             }
+            // Only an answer that built is kept for --keep-last-on-source-error.
+            ldapCache.Save(settings.Now);
             int written = result.New.Count + result.Changed.Count + result.Reissued.Count;
             string serial = written > 0 ? string.Create(CultureInfo.InvariantCulture, $"serial {result.Serial}: ") : "";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,17 +1,19 @@
 using System.Text;
 using KeyAgentd.Core.Source;
+using KeyAgentd.RegistrySource.Ldap;
 
 namespace KeyAgentd.RegistrySource.KeysUrl;
 
 /// <summary>
 /// The whole source as `registry build` and `validate` see it: the tree's files, plus the people of
-/// sources.yaml with their keys fetched. A person named both in people/ and in sources.yaml is an error:
-/// which of the two is meant cannot be guessed.
+/// sources.yaml with their keys fetched, plus the people and groups of its LDAP directory. A person named
+/// both in people/ and in sources.yaml is an error: which of the two is meant cannot be guessed.
 /// </summary>
 internal static class SourceTreeLoader
 {
     /// <exception cref="IOException">The tree or one of its files could not be read.</exception>
-    public static async Task<SourceTree> LoadAsync(string root, Func<HttpClient> client, PreviousKeys? previous, CancellationToken cancellationToken)
+    /// <param name="ldapCache">where the directory's answer is kept between builds (`registry build`); null for `validate`</param>
+    public static async Task<SourceTree> LoadAsync(string root, Func<HttpClient> client, PreviousKeys? previous, CancellationToken cancellationToken, LdapCache? ldapCache = null)
     {
         var tree = SourceTreeReader.Read(root);
         string path = Path.Combine(root, SourcesFile.Name);
@@ -20,7 +22,8 @@ internal static class SourceTreeLoader
             return tree;
         }
         var problems = tree.ReadProblems.ToList();
-        var sources = SourcesFile.Parse(await File.ReadAllTextAsync(path, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false), problems);
+        var document = SourcesFile.Parse(await File.ReadAllTextAsync(path, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false), problems);
+        var sources = document.KeysUrls;
         var inFiles = tree.People.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var unique = new List<KeysUrlSource>();
@@ -40,11 +43,12 @@ internal static class SourceTreeLoader
                 unique.Add(source);
             }
         }
-        if (unique.Count == 0)
+        if (unique.Count > 0)
         {
-            return tree with { ReadProblems = problems };
+            var fetched = await KeysUrlFetcher.FetchAsync(unique, client(), previous, problems, cancellationToken).ConfigureAwait(false);
+            tree = tree with { People = tree.People.Concat(fetched).ToList() };
         }
-        var fetched = await KeysUrlFetcher.FetchAsync(unique, client(), previous, problems, cancellationToken).ConfigureAwait(false);
-        return tree with { People = tree.People.Concat(fetched).ToList(), ReadProblems = problems };
+        tree = tree with { ReadProblems = problems };
+        return document.Ldap is { } ldap ? LdapSource.Add(tree, ldap, root, ldapCache, keepLast: previous is not null, problems) : tree;
     }
 }

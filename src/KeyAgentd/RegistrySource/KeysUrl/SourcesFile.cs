@@ -1,4 +1,5 @@
 using KeyAgentd.Core.Source;
+using KeyAgentd.RegistrySource.Ldap;
 using YamlDotNet.RepresentationModel;
 
 namespace KeyAgentd.RegistrySource.KeysUrl;
@@ -6,7 +7,8 @@ namespace KeyAgentd.RegistrySource.KeysUrl;
 /// <summary>
 /// Reads sources.yaml: people whose keys live at a <c>.keys</c> URL (GitHub and GitLab serve
 /// <c>https://&lt;host&gt;/&lt;user&gt;.keys</c>). A person's value is either a user name, put into
-/// <c>keys_url_template</c> where it says <c>{user}</c>, or a whole http(s) URL.
+/// <c>keys_url_template</c> where it says <c>{user}</c>, or a whole http(s) URL. The <c>ldap:</c> section
+/// is read by <see cref="LdapSection"/>.
 /// </summary>
 internal static class SourcesFile
 {
@@ -14,17 +16,18 @@ internal static class SourcesFile
 
     private const string UserPlaceholder = "{user}";
 
-    private static readonly string[] Fields = ["keys_url_template", "people"];
+    private static readonly string[] Fields = ["keys_url_template", "people", "ldap"];
 
-    public static List<KeysUrlSource> Parse(string text, List<SourceProblem> problems)
+    public static SourcesDocument Parse(string text, List<SourceProblem> problems)
     {
         var yaml = new YamlFile(Name, problems);
         var sources = new List<KeysUrlSource>();
         if (!yaml.TryLoad(text, out var rootNode) || yaml.Mapping(rootNode, Name) is not { } root)
         {
-            return sources;
+            return new SourcesDocument(sources, null);
         }
         string? template = null;
+        LdapSettings? ldap = null;
         YamlMappingNode? people = null;
         foreach (var (keyNode, value) in root.Children)
         {
@@ -40,6 +43,9 @@ internal static class SourcesFile
                     break;
                 case "people":
                     people = yaml.Mapping(value, "people");
+                    break;
+                case "ldap":
+                    ldap = LdapSection.Parse(yaml, value);
                     break;
                 case { } other:
                     yaml.UnknownField(keyNode, other, Fields);
@@ -74,7 +80,7 @@ internal static class SourcesFile
                 sources.Add(new KeysUrlSource(person, ToUrl(template.Replace(UserPlaceholder, Uri.EscapeDataString(target), StringComparison.Ordinal))!, location));
             }
         }
-        return sources;
+        return new SourcesDocument(sources, ldap);
     }
 
     private static Uri? ToUrl(string text) =>

@@ -236,19 +236,23 @@ public sealed class LdapSourceTests : IDisposable
         {
             root = root.Parent;
         }
-        string cli = Path.Combine(root!.FullName, "src", "KeyAgentd", "bin", configuration, output.Name, "linux-x64", "keyagentd");
-        Assert.True(File.Exists(cli), $"{cli} is built with this test project");
+        string built = Path.Combine(root!.FullName, "src", "KeyAgentd", "bin", configuration, output.Name, "linux-x64", "keyagentd");
+        Assert.True(File.Exists(built), $"{built} is built with this test project");
+        // And the NativeAOT executable that ships, when `make publish` has made it (make test does).
+        string published = Path.Combine(root.FullName, "out", "bin", "keyagentd");
+        string[] clis = File.Exists(published) ? [built, published] : [built];
         var lax = new Dictionary<string, string> { ["LDAPTLS_REQCERT"] = "never" };
+        foreach (string cli in clis)
         foreach (var (url, startTls) in new[] { ($"ldaps://127.0.0.1:{_slapd!.TlsPort}", false), ($"ldap://127.0.0.1:{_slapd.Port}", true) })
         {
             Sources(url: url, startTls: startTls, caFile: _slapd.OtherCaFile);
             var refused = ProcessRunner.Run(cli, ["registry", "validate", _source.Root], environment: lax);
             Assert.Equal(ExitCodes.Failed, refused.ExitCode);
-            Assert.True(refused.Stdout.Contains("failed (tls)", StringComparison.Ordinal), refused.Stdout + refused.Stderr);
+            Assert.True(refused.Stdout.Contains("failed (tls)", StringComparison.Ordinal), cli + ": " + refused.Stdout + refused.Stderr);
 
             Sources(url: url, startTls: startTls, caFile: _slapd.CaFile);
             var accepted = ProcessRunner.Run(cli, ["registry", "validate", _source.Root], environment: lax);
-            Assert.True(accepted.ExitCode == ExitCodes.Ok, accepted.Stdout + accepted.Stderr);
+            Assert.True(accepted.ExitCode == ExitCodes.Ok, cli + ": " + accepted.Stdout + accepted.Stderr);
         }
     }
 

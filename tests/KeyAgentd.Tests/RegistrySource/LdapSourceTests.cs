@@ -228,7 +228,8 @@ public sealed class LdapSourceTests : IDisposable
     public void Tls_reqcert_never_from_libldap_configuration_does_not_turn_verification_off()
     {
         // libldap reads LDAPTLS_REQCERT (like TLS_REQCERT in ldap.conf) when it starts, so the CLI runs as its own process.
-        // The executable as built for linux-x64 (beside this test's output its libraries resolve to the test's own set).
+        // The assembly as built for linux-x64 (run by the dotnet host: a NativeAOT project builds no
+        // apphost), and the NativeAOT executable that ships, when `make publish` has made it (make test does).
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
         string configuration = output.Parent!.Name;
         var root = output;
@@ -236,22 +237,22 @@ public sealed class LdapSourceTests : IDisposable
         {
             root = root.Parent;
         }
-        string built = Path.Combine(root!.FullName, "src", "KeyAgentd", "bin", configuration, output.Name, "linux-x64", "keyagentd");
+        string built = Path.Combine(root!.FullName, "src", "KeyAgentd", "bin", configuration, output.Name, "linux-x64", "keyagentd.dll");
         Assert.True(File.Exists(built), $"{built} is built with this test project");
-        // And the NativeAOT executable that ships, when `make publish` has made it (make test does).
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         string published = Path.Combine(root.FullName, "out", "bin", "keyagentd");
-        string[] clis = File.Exists(published) ? [built, published] : [built];
+        (string File, string[] Prefix)[] clis = File.Exists(published) ? [(dotnet, [built]), (published, [])] : [(dotnet, [built])];
         var lax = new Dictionary<string, string> { ["LDAPTLS_REQCERT"] = "never" };
-        foreach (string cli in clis)
+        foreach (var (cli, prefix) in clis)
         foreach (var (url, startTls) in new[] { ($"ldaps://127.0.0.1:{_slapd!.TlsPort}", false), ($"ldap://127.0.0.1:{_slapd.Port}", true) })
         {
             Sources(url: url, startTls: startTls, caFile: _slapd.OtherCaFile);
-            var refused = ProcessRunner.Run(cli, ["registry", "validate", _source.Root], environment: lax);
+            var refused = ProcessRunner.Run(cli, [.. prefix, "registry", "validate", _source.Root], environment: lax);
             Assert.Equal(ExitCodes.Failed, refused.ExitCode);
             Assert.True(refused.Stdout.Contains("failed (tls)", StringComparison.Ordinal), cli + ": " + refused.Stdout + refused.Stderr);
 
             Sources(url: url, startTls: startTls, caFile: _slapd.CaFile);
-            var accepted = ProcessRunner.Run(cli, ["registry", "validate", _source.Root], environment: lax);
+            var accepted = ProcessRunner.Run(cli, [.. prefix, "registry", "validate", _source.Root], environment: lax);
             Assert.True(accepted.ExitCode == ExitCodes.Ok, cli + ": " + accepted.Stdout + accepted.Stderr);
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using KeyAgentd.Storage;
 using Microsoft.Win32.SafeHandles;
@@ -76,27 +75,31 @@ public sealed class AuditLog
         }
 
         var tail = new AuditLogTail(handle, stat.st_size);
-        var lines = new ArrayBufferWriter<byte>();
-        if (stat.st_size > 0 && !tail.EndsWithNewline)
-        {
-            // A torn last line (crash mid-write) is closed off; it stays in the chain, and the verifier reports it.
-            lines.Write("\n"u8);
-        }
         string prev = PreviousHash(tail, stat.st_size);
-        foreach (var record in records)
-        {
-            byte[] line = JsonSerializer.SerializeToUtf8Bytes(record with { Prev = prev }, AuditJsonContext.RecordLine);
-            prev = AuditChain.Hash(line);
-            lines.Write(line);
-            lines.Write("\n"u8);
-        }
-
-        using (var stream = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0))
+        using (var file = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0))
         {
             // O_APPEND makes every write land at the end; the seek only keeps FileStream's idea of the position true.
-            stream.Seek(0, SeekOrigin.End);
-            stream.Write(lines.WrittenSpan);
-            stream.Flush(flushToDisk: true);
+            file.Seek(0, SeekOrigin.End);
+            // Written through a 64 KiB buffer, not gathered whole first: a first sync of thousands of
+            // accounts appends tens of thousands of records, and one buffer for all of them was tens of
+            // megabytes at the daemon's peak. A crash part-way leaves whole lines and at most one torn
+            // one, which the next append closes off and the verifier reports, as for a single write.
+            // Disposed with the file at the end of this block (disposing it closes the file).
+            using var stream = new BufferedStream(file, 64 * 1024);
+            if (stat.st_size > 0 && !tail.EndsWithNewline)
+            {
+                // A torn last line (crash mid-write) is closed off; it stays in the chain, and the verifier reports it.
+                stream.Write("\n"u8);
+            }
+            foreach (var record in records)
+            {
+                byte[] line = JsonSerializer.SerializeToUtf8Bytes(record with { Prev = prev }, AuditJsonContext.RecordLine);
+                prev = AuditChain.Hash(line);
+                stream.Write(line);
+                stream.Write("\n"u8);
+            }
+            stream.Flush();
+            file.Flush(flushToDisk: true);
             if (created)
             {
                 DurableFile.FsyncDirectory(directory);

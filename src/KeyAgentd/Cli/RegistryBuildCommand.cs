@@ -66,7 +66,8 @@ internal static class RegistryBuildCommand
         {
             var previous = settings.KeepLastOnSourceError ? new PreviousKeys(outputDirectory) : null;
             var ldapCache = new LdapCache(outputDirectory);
-            var tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, previous, CancellationToken.None, ldapCache).GetAwaiter().GetResult();
+            var keysCache = new KeysUrlCache(outputDirectory);
+            var tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, previous, CancellationToken.None, ldapCache, keysCache).GetAwaiter().GetResult();
             signer = signKey is null ? null : SignerFactory.Open(signKey, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"));
             var result = new RegistryBuilder(settings).Build(tree, outputDirectory, signer);
             if (result.Problems.Count > 0)
@@ -86,8 +87,9 @@ internal static class RegistryBuildCommand
                     stderr.WriteLine($"keyagentd: {result.Guarded.Count} document(s) would trip the hosts' mass-removal guard; nothing was written (review with registry diff, then --approve-removal REASON)");
                     return ExitCodes.MassRemovalGuard;
             }
-            // Only an answer that built is kept for --keep-last-on-source-error.
+            // Only an answer that built is kept for --keep-last-on-source-error, and only bodies that built for If-None-Match.
             ldapCache.Save(settings.Now);
+            keysCache.Save();
             int written = result.New.Count + result.Changed.Count + result.Reissued.Count;
             string serial = written > 0 ? string.Create(CultureInfo.InvariantCulture, $"serial {result.Serial}: ") : "";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

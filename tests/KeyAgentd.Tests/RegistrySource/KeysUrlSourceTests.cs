@@ -66,6 +66,27 @@ public sealed class KeysUrlSourceTests : IDisposable
     }
 
     [NginxFact]
+    public void A_rebuild_asks_with_the_last_etag_and_a_304_reuses_the_body()
+    {
+        Upstream("alice.keys", AliceLaptop);
+        Assert.Equal(ExitCodes.Ok, Build(out _, out _));
+        Assert.True(File.Exists(Path.Combine(_source.Output, KeyAgentd.RegistrySource.KeysUrl.KeysUrlCache.FileName)));
+
+        Assert.Equal(ExitCodes.Ok, Build(out _, out string stderr));
+        Assert.Equal("", stderr);
+        Assert.Contains(AliceLaptop, File.ReadAllText(_source.DocumentPath("web-01")), StringComparison.Ordinal);
+
+        Upstream("alice.keys", AliceDesk);
+        Assert.Equal(ExitCodes.Ok, Build(out _, out _, force: true));
+        Assert.Contains(AliceDesk, File.ReadAllText(_source.DocumentPath("web-01")), StringComparison.Ordinal);
+
+        // nginx's own log: a full GET, a 304 for the unchanged file, a full GET once it changed.
+        var statuses = File.ReadAllLines(_nginx!.AccessLog).Where(l => l.Contains("GET /alice.keys ", StringComparison.Ordinal))
+            .Select(l => l.Split('"')[2].Trim().Split(' ')[0]).ToList();
+        Assert.Equal(["200", "304", "200"], statuses);
+    }
+
+    [NginxFact]
     public void A_deleted_account_fails_the_build_naming_person_and_url_and_leaves_the_output_alone()
     {
         Upstream("alice.keys", AliceLaptop);

@@ -15,12 +15,13 @@ internal static class KeysUrlFetcher
     /// <summary>A few fetches at once: GitHub rate-limits a single client, and the circuit breaker counts failures across them.</summary>
     private const int Parallelism = 8;
 
+    /// <param name="cache">Last build's bodies and ETags: asked for with If-None-Match, reused on a 304 (null: always a full GET).</param>
     public static async Task<List<SourcePerson>> FetchAsync(IReadOnlyList<KeysUrlSource> sources, HttpClient client, PreviousKeys? previous,
-        List<SourceProblem> problems, CancellationToken cancellationToken)
+        List<SourceProblem> problems, CancellationToken cancellationToken, KeysUrlCache? cache = null)
     {
         var fetched = new RegistryFetch[sources.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, sources.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (i, token) => fetched[i] = await new HttpRegistrySource(client, sources[i].Url).FetchAsync(null, token).ConfigureAwait(false)).ConfigureAwait(false);
+            async (i, token) => fetched[i] = await FetchOneAsync(client, sources[i].Url.ToString(), cache, token).ConfigureAwait(false)).ConfigureAwait(false);
         var people = new List<SourcePerson>(sources.Count);
         for (int i = 0; i < sources.Count; i++)
         {
@@ -56,5 +57,21 @@ internal static class KeysUrlFetcher
             }
         }
         return people;
+    }
+
+    /// <summary>A conditional GET when the cache has the URL; a 304 comes back as the cached body, as if downloaded.</summary>
+    private static async Task<RegistryFetch> FetchOneAsync(HttpClient client, string url, KeysUrlCache? cache, CancellationToken cancellationToken)
+    {
+        var previous = cache?.Previous(url);
+        var fetch = await new HttpRegistrySource(client, new Uri(url)).FetchAsync(previous?.ETag, cancellationToken).ConfigureAwait(false);
+        if (fetch.Status == RegistryFetchStatus.NotModified && previous is not null)
+        {
+            fetch = new RegistryFetch(RegistryFetchStatus.Ok, previous.Body, previous.ETag);
+        }
+        if (fetch is { Status: RegistryFetchStatus.Ok, Content: { } body })
+        {
+            cache?.Remember(url, fetch.ETag, body);
+        }
+        return fetch;
     }
 }

@@ -13,7 +13,9 @@ internal static class SourceTreeLoader
 {
     /// <exception cref="IOException">The tree or one of its files could not be read.</exception>
     /// <param name="ldapCache">where the directory's answer is kept between builds (`registry build`); null for `validate`</param>
-    public static async Task<SourceTree> LoadAsync(string root, Func<HttpClient> client, PreviousKeys? previous, CancellationToken cancellationToken, LdapCache? ldapCache = null)
+    /// <param name="keysCache">the `.keys` bodies and ETags kept between builds (`registry build`); null for `validate`</param>
+    public static async Task<SourceTree> LoadAsync(string root, Func<HttpClient> client, PreviousKeys? previous, CancellationToken cancellationToken,
+        LdapCache? ldapCache = null, KeysUrlCache? keysCache = null)
     {
         var tree = SourceTreeReader.Read(root);
         string path = Path.Combine(root, SourcesFile.Name);
@@ -45,7 +47,7 @@ internal static class SourceTreeLoader
         }
         if (unique.Count > 0)
         {
-            var fetched = await KeysUrlFetcher.FetchAsync(unique, client(), previous, problems, cancellationToken).ConfigureAwait(false);
+            var fetched = await KeysUrlFetcher.FetchAsync(unique, client(), previous, problems, cancellationToken, keysCache).ConfigureAwait(false);
             tree = tree with { People = tree.People.Concat(fetched).ToList() };
         }
         tree = tree with { ReadProblems = problems };

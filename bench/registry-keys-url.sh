@@ -88,7 +88,7 @@ if last: print(f"{'':<34} stdout: {last[:150]}")
 if err: print(f"{'':<34} stderr: {err[0][:150]}")
 PY
 }
-snapshot() { find "$S/out" -type f -name '*.json' -exec sha256sum {} + 2>/dev/null | sort | sha256sum | cut -c1-16; }
+snapshot() { find "$S/out" -type f -name '*.json' ! -name '.*' -exec sha256sum {} + 2>/dev/null | sort | sha256sum | cut -c1-16; }  # the published documents
 
 echo "registry-keys-url: $PEOPLE people, $(cat "$S"/www/*.keys | wc -l) keys at http://127.0.0.1:$PORT/<user>.keys (real nginx), 10 hosts (load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
 start_nginx

@@ -87,6 +87,23 @@ public sealed class KeysUrlSourceTests : IDisposable
     }
 
     [NginxFact]
+    public void A_source_that_was_down_during_a_kept_last_build_is_asked_conditionally_once_back()
+    {
+        Upstream("alice.keys", AliceLaptop);
+        Assert.Equal(ExitCodes.Ok, Build(out _, out _));
+        _nginx!.Stop();
+        Assert.Equal(ExitCodes.Ok, Build(out _, out _, keepLast: true));
+        _nginx.Start();
+
+        Assert.Equal(ExitCodes.Ok, Build(out _, out string stderr));
+
+        Assert.Equal("", stderr);
+        var statuses = File.ReadAllLines(_nginx.AccessLog).Where(l => l.Contains("GET /alice.keys ", StringComparison.Ordinal))
+            .Select(l => l.Split('"')[2].Trim().Split(' ')[0]).ToList();
+        Assert.Equal(["200", "304"], statuses);
+    }
+
+    [NginxFact]
     public void A_deleted_account_fails_the_build_naming_person_and_url_and_leaves_the_output_alone()
     {
         Upstream("alice.keys", AliceLaptop);

@@ -72,6 +72,12 @@ internal static class KeysUrlFetcher
         {
             cache?.Remember(url, fetch.ETag, body);
         }
+        else if (previous is not null)
+        {
+            // A failed source keeps what it last answered: a build that goes on without it
+            // (--keep-last-on-source-error) must not cost it a full download once it is back.
+            cache?.Remember(url, previous.ETag, previous.Body);
+        }
         return fetch;
     }
 }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
+using KeyAgentd.Storage;
 
 namespace KeyAgentd.RegistrySource.KeysUrl;
 
@@ -42,9 +44,8 @@ internal sealed class KeysUrlCache(string directory)
             return;
         }
         Directory.CreateDirectory(directory);
-        string temporary = Path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new Utf8JsonWriter(stream))
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
             writer.WriteString("schema", Schema);
@@ -59,10 +60,8 @@ internal sealed class KeysUrlCache(string directory)
             }
             writer.WriteEndArray();
             writer.WriteEndObject();
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
         }
-        File.Move(temporary, Path, overwrite: true);
+        DurableFile.WriteAllBytes(Path, json.WrittenSpan.ToArray(), Posix.Mode0644);
     }
 
     private static Dictionary<string, Entry> Load(string path)

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using KeyAgentd.Core.Source;
+using KeyAgentd.Storage;
 
 namespace KeyAgentd.RegistrySource.Ldap;
 
@@ -29,9 +31,8 @@ internal sealed class LdapCache(string directory)
             return;
         }
         Directory.CreateDirectory(directory);
-        string temporary = Path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new Utf8JsonWriter(stream))
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
             writer.WriteString("schema", Schema);
@@ -39,10 +40,8 @@ internal sealed class LdapCache(string directory)
             Entries(writer, "people", _fresh.People);
             Entries(writer, "groups", _fresh.Groups);
             writer.WriteEndObject();
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
         }
-        File.Move(temporary, Path, overwrite: true);
+        DurableFile.WriteAllBytes(Path, json.WrittenSpan.ToArray(), Posix.Mode0644);
     }
 
     /// <summary>The answer a previous build saved, with when it was read; null when there is none (or it is not ours).</summary>

@@ -91,18 +91,16 @@ internal sealed record ChainedCommand(string FileName, IReadOnlyList<string> Arg
     {
         var kept = new MemoryStream();
         var buffer = new byte[64 * 1024];
+        bool overflowed = false;
         int n;
         while ((n = await stdout.ReadAsync(buffer).ConfigureAwait(false)) > 0)
         {
-            if (kept.Length + n <= MaxOutputBytes)
+            overflowed |= kept.Length + n > MaxOutputBytes;
+            if (!overflowed)
             {
                 kept.Write(buffer, 0, n);
             }
-            else
-            {
-                kept.SetLength(MaxOutputBytes + 1L);
-            }
         }
-        return kept.Length > MaxOutputBytes ? null : kept;
+        return overflowed ? null : kept;
     }
 }

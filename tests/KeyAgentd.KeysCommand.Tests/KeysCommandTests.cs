@@ -9,6 +9,9 @@ public sealed class KeysCommandTests : IDisposable
 
     public void Dispose() => _f.Dispose();
 
+    /// <summary>A cache as keyagentd writes it: its index line, then the keys.</summary>
+    private static string DaemonCache(string keys) => System.Text.Encoding.UTF8.GetString(CacheIndex.FileFor(keys));
+
     private static string Fp(string keyLine) => AuthorizedKeyLineParser.Parse(keyLine).Key!.Sha256Fingerprint;
 
     [Fact]
@@ -124,7 +127,7 @@ public sealed class KeysCommandTests : IDisposable
         string a = SshKeygen.Generate("ed25519");
         string b = HelperFixture.WithExpiry(SshKeygen.Generate("ecdsa", 256), HelperFixture.Now.AddDays(2));
         string body = "# keyagentd: managed by keyagentd, changes are overwritten\n" + a + "\n" + b + "\n";
-        File.WriteAllText(_f.CachePath("alice"), CacheIndex.Prepend(body));
+        File.WriteAllText(_f.CachePath("alice"), DaemonCache(body));
 
         string whole = _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout;
         File.WriteAllText(_f.CachePath("alice"), body);
@@ -139,7 +142,7 @@ public sealed class KeysCommandTests : IDisposable
     {
         string a = SshKeygen.Generate("ed25519");
         string soon = HelperFixture.WithExpiry(SshKeygen.Generate("ed25519", cached: false), HelperFixture.Now.AddHours(1));
-        File.WriteAllText(_f.CachePath("alice"), CacheIndex.Prepend(a + "\n" + soon + "\n"));
+        File.WriteAllText(_f.CachePath("alice"), DaemonCache(a + "\n" + soon + "\n"));
 
         Assert.Equal(a + "\n" + soon + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
         Assert.Equal(a + "\n", _f.Run(["--state-dir", _f.StateDirectory, "alice"], null, HelperFixture.Now.AddHours(2)).Stdout);
@@ -150,7 +153,7 @@ public sealed class KeysCommandTests : IDisposable
     {
         string a = SshKeygen.Generate("ed25519");
         // Bytes added after the daemon wrote it: the length no longer matches, so every line is judged.
-        File.WriteAllText(_f.CachePath("alice"), CacheIndex.Prepend(a + "\n") + "ssh-ed25519 AAAAnotbase64!!\n");
+        File.WriteAllText(_f.CachePath("alice"), DaemonCache(a + "\n") + "ssh-ed25519 AAAAnotbase64!!\n");
 
         Assert.Equal(a + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice").Stdout);
     }
@@ -160,7 +163,7 @@ public sealed class KeysCommandTests : IDisposable
     {
         string a = SshKeygen.Generate("ed25519");
         string b = SshKeygen.Generate("ed25519", cached: false);
-        File.WriteAllText(_f.CachePath("alice"), CacheIndex.Prepend(a + "\n" + b + "\n"));
+        File.WriteAllText(_f.CachePath("alice"), DaemonCache(a + "\n" + b + "\n"));
 
         Assert.Equal(b + "\n", _f.Run("--state-dir", _f.StateDirectory, "alice", Fp(b)).Stdout);
     }

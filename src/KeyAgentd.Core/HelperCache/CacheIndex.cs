@@ -12,7 +12,7 @@ namespace KeyAgentd.Core.HelperCache;
 /// line: a user with thousands of keys costs what <c>cat</c> costs. A file that is not N bytes
 /// after the line, or a later time, a fingerprint or no index at all, takes the line-by-line path,
 /// which gives the same keys (comment lines aside, which sshd skips).
-/// The index is a comment to every other reader; the daemon strips it before planning.
+/// The index is a comment to every other reader; the planner reads the keys after it.
 /// </summary>
 public readonly record struct CacheIndex(long Length, DateTimeOffset? WholeUntil)
 {
@@ -28,11 +28,12 @@ public readonly record struct CacheIndex(long Length, DateTimeOffset? WholeUntil
     public bool CoversWhole(ReadOnlySpan<byte> body, DateTimeOffset now) =>
         body.Length == Length && (WholeUntil is not { } until || now < until);
 
-    /// <summary>The index line for <paramref name="body"/>, then the body: what the daemon writes.</summary>
-    public static string Prepend(string body) => LineFor(body) + body;
-
-    /// <summary>The index line (with its newline) that vouches for <paramref name="body"/>.</summary>
-    public static string LineFor(string body) => Render(For(Encoding.UTF8.GetBytes(body)));
+    /// <summary>The cache file keyagentd writes for these keys: the index line that vouches for them, then the keys.</summary>
+    public static byte[] FileFor(string keys)
+    {
+        byte[] body = Encoding.UTF8.GetBytes(keys);
+        return [.. Encoding.ASCII.GetBytes(Render(For(body))), .. body];
+    }
 
     /// <summary>Judges every line as the helper would, so the index can vouch for them.</summary>
     public static CacheIndex For(ReadOnlySpan<byte> body)

@@ -18,18 +18,12 @@ public sealed record AccountPlan(
     /// <summary>The new authorized_keys, or null: report mode, unchanged, helper-only delivery, or an error.</summary>
     public string? FileText { get; init; }
 
-    /// <summary>The new state-dir/keys/&lt;user&gt;, or null when it already holds these bytes (or report mode).</summary>
-    public string? CacheText => CacheKeys is null ? null : CacheIndexLine + CacheKeys;
-
     /// <summary>
-    /// The cache's keys: in exclusive mode the very string <see cref="FileText"/> is, so a cycle that
-    /// rewrites thousands of accounts holds each rendering once; the index line is put before it
-    /// only when the cache is written.
+    /// The keys of the new state-dir/keys/&lt;user&gt; (the state store puts the helper's index line
+    /// before them), or null when it already holds them (or report mode). In exclusive mode the very
+    /// string <see cref="FileText"/> is: a cycle that rewrites thousands of accounts holds each rendering once.
     /// </summary>
-    public string? CacheKeys { get; init; }
-
-    /// <summary>The helper's index line for <see cref="CacheKeys"/> (see HelperCache.CacheIndex).</summary>
-    public string CacheIndexLine { get; init; } = "";
+    public string? CacheText { get; init; }
 
     /// <summary>The managed file differs from what the registry wants: in report mode, the drift that was not fixed.</summary>
     public bool Changed { get; init; }

@@ -40,7 +40,13 @@ public static class Planner
             notes.Add(region.Note);
         }
 
-        if (mode != OwnershipMode.Report && IsAsLastWritten(input, mode, region, toRender, breakGlass, current, currentCache, indexed))
+        // What would be written, rendered once: compared with what is there, and written where it differs.
+        string? cacheText = mode == OwnershipMode.Report ? null : AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines);
+        string? blockText = mode == OwnershipMode.ManagedBlock ? AuthorizedKeysRenderer.RenderManagedBlock(region.Theirs, toRender, breakGlass.Lines) : null;
+        // A cache written before the index existed is rewritten once, with one.
+        bool cacheCurrent = indexed && cacheText is not null && cacheText == currentCache;
+        if (cacheCurrent && current is not null &&
+            (mode == OwnershipMode.Exclusive ? current == cacheText : region.HadBlock && region.Note is null && current == blockText))
         {
             // Most accounts on most cycles: the file (or the helper-only cache) is byte for byte what
             // would be rendered now, so every wanted key is there with its options, and nothing else
@@ -72,37 +78,16 @@ public static class Planner
         }
 
         bool nothingToWrite = toRender.Count == 0 && breakGlass.Lines.Count == 0;
-        string cacheText = AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines);
-        // A cache written before the index existed is rewritten once, with one.
-        string? cache = (indexed && cacheText == currentCache) || (currentCache is null && nothingToWrite) ? null : cacheText;
-        plan = cache is null ? plan : plan with { CacheKeys = cache, CacheIndexLine = CacheIndex.LineFor(cache) };
+        string? cache = cacheCurrent || (currentCache is null && nothingToWrite) ? null : cacheText;
         if (helperOnly)
         {
-            return plan with { Changed = cache is not null };
+            return plan with { CacheText = cache, Changed = cache is not null };
         }
         string? rendered = mode == OwnershipMode.Exclusive
             ? (current is null && nothingToWrite ? null : cacheText)
-            : (nothingToWrite && !region.HadBlock ? null : AuthorizedKeysRenderer.RenderManagedBlock(region.Theirs, toRender, breakGlass.Lines));
+            : (nothingToWrite && !region.HadBlock ? null : blockText);
         string? file = rendered is null || rendered == current ? null : rendered;
-        return plan with { FileText = file, Changed = file is not null };
-    }
-
-    /// <summary>Whether the managed text and the cache are exactly what this plan would write.</summary>
-    private static bool IsAsLastWritten(PlanInput input, OwnershipMode mode, ManagedRegion region, List<DesiredKey> toRender, BreakGlass breakGlass,
-        string? current, string? currentCache, bool indexed)
-    {
-        if (current is null || !indexed)
-        {
-            return false;
-        }
-        string cacheText = AuthorizedKeysRenderer.RenderExclusive(toRender, breakGlass.Lines);
-        if (cacheText != currentCache)
-        {
-            return false;
-        }
-        return input.Delivery == Delivery.HelperCacheOnly || mode == OwnershipMode.Exclusive
-            ? current == cacheText
-            : region.HadBlock && region.Note is null && current == AuthorizedKeysRenderer.RenderManagedBlock(region.Theirs, toRender, breakGlass.Lines);
+        return plan with { FileText = file, CacheText = cache, Changed = file is not null };
     }
 
     /// <returns>The line's removal, or null when it stays (a wanted or break-glass key, a blank, our own marker).</returns>

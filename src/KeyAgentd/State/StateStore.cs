@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using KeyAgentd.Accounts;
+using KeyAgentd.Core.HelperCache;
 using KeyAgentd.Storage;
 using Mono.Unix.Native;
 
@@ -104,11 +105,12 @@ public sealed partial class StateStore(string directory)
     }
 
     /// <summary>
-    /// Replaces keys/&lt;user&gt;. The planner already compared it with what is there (a plan's CacheText is
-    /// null when unchanged), so it is not read again. World-readable: public keys only, read by the unprivileged helper.
+    /// Replaces keys/&lt;user&gt; with the helper's index line and <paramref name="text"/> (the keys). The
+    /// planner already compared them with what is there (a plan's CacheText is null when unchanged), so it
+    /// is not read again. World-readable: public keys only, read by the unprivileged helper.
     /// </summary>
     public void WriteCache(string account, string text) =>
-        Write(KeysDirectory, account, Encoding.UTF8.GetBytes(text), Posix.Mode0644);
+        Write(KeysDirectory, account, CacheIndex.FileFor(text), Posix.Mode0644);
 
     private string CachePath(string account)
     {

@@ -9,6 +9,8 @@ public class CacheIndexTests
     private static readonly string Ed = SshKeygen.Generate("ed25519", comment: "a");
     private static readonly string Rsa = SshKeygen.Generate("rsa", 2048, comment: "b");
 
+    private static string DaemonCache(string keys) => Encoding.UTF8.GetString(CacheIndex.FileFor(keys));
+
     private static CacheIndex For(params string[] lines) => CacheIndex.For(Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
 
     [Fact]
@@ -48,7 +50,7 @@ public class CacheIndexTests
     public void The_rendered_line_reads_back()
     {
         string body = "expiry-time=\"20300101000000Z\" " + Ed + "\n";
-        string file = CacheIndex.Prepend(body);
+        string file = DaemonCache(body);
         byte[] bytes = Encoding.UTF8.GetBytes(file);
 
         Assert.StartsWith(CacheIndex.Prefix + "length=" + Encoding.UTF8.GetByteCount(body) + " whole-until=1893405600\n", file, StringComparison.Ordinal);

@@ -41,5 +41,9 @@ internal static class PlanKeys
             Withdrawn = withdrawn ?? Withdrawals.None,
         });
 
+    /// <summary>The cache file the state store writes for a plan's cache keys (index line first), as the next cycle reads it.</summary>
+    public static string? OnDisk(string? cacheText) =>
+        cacheText is null ? null : System.Text.Encoding.UTF8.GetString(KeyAgentd.Core.HelperCache.CacheIndex.FileFor(cacheText));
+
     public static string Fingerprint(string line) => AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 }

@@ -1,4 +1,3 @@
-using KeyAgentd.Core.HelperCache;
 using KeyAgentd.Core.Planning;
 using static KeyAgentd.Core.Tests.Planning.PlanKeys;
 
@@ -9,12 +8,11 @@ public class PlannerCacheTests
 {
     private const string Header = AuthorizedKeysRenderer.ExclusiveHeader + "\n";
 
-    /// <summary>The keys after the helper's index line, which every written cache starts with.</summary>
+    /// <summary>The cache keys a plan writes (the state store puts the helper's index line before them).</summary>
     private static string CacheBody(string? cache)
     {
         Assert.NotNull(cache);
-        Assert.True(CacheIndex.TrySplit(cache, out string body), cache);
-        return body;
+        return cache;
     }
 
     [Theory]
@@ -54,7 +52,7 @@ public class PlannerCacheTests
         string withoutIndex = CacheBody(first.CacheText);
 
         var upgrade = PlanFile("deploy", [Desired(Alice)], first.FileText, OwnershipMode.Exclusive, [], cache: withoutIndex);
-        var after = PlanFile("deploy", [Desired(Alice)], first.FileText, OwnershipMode.Exclusive, [], cache: upgrade.CacheText);
+        var after = PlanFile("deploy", [Desired(Alice)], first.FileText, OwnershipMode.Exclusive, [], cache: OnDisk(upgrade.CacheText));
 
         Assert.Equal(first.CacheText, upgrade.CacheText);
         Assert.Empty(upgrade.Added);
@@ -67,7 +65,7 @@ public class PlannerCacheTests
     public void An_unchanged_cache_is_not_rewritten()
     {
         var first = PlanFile("deploy", [Desired(Alice)], null, OwnershipMode.Exclusive, []);
-        var second = PlanFile("deploy", [Desired(Alice)], first.FileText, OwnershipMode.Exclusive, [], cache: first.CacheText);
+        var second = PlanFile("deploy", [Desired(Alice)], first.FileText, OwnershipMode.Exclusive, [], cache: OnDisk(first.CacheText));
 
         Assert.NotNull(first.CacheText);
         Assert.Null(second.CacheText);

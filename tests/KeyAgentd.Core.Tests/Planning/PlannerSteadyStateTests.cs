@@ -49,7 +49,7 @@ public class PlannerSteadyStateTests
         string userLines = mode == OwnershipMode.ManagedBlock ? "# mine\n" + Stranger + "\n" : "";
         var first = Plan(helperOnly ? null : userLines, null);
         string? file = helperOnly ? null : first.FileText;
-        string cache = first.CacheText!;
+        string cache = OnDisk(first.CacheText)!;
 
         var steady = Plan(file, cache);
         var parsed = helperOnly
@@ -73,7 +73,7 @@ public class PlannerSteadyStateTests
     {
         var before = PlanFile("alice", [Desired(Alice), Desired(Bob)], null, OwnershipMode.Exclusive, []);
 
-        var after = PlanFile("alice", [Desired(Alice)], before.FileText, OwnershipMode.Exclusive, [], cache: before.CacheText);
+        var after = PlanFile("alice", [Desired(Alice)], before.FileText, OwnershipMode.Exclusive, [], cache: OnDisk(before.CacheText));
 
         Assert.Equal([Fingerprint(Bob)], after.Removed.Select(r => r.Key!.Sha256Fingerprint));
         Assert.NotNull(after.FileText);

@@ -97,6 +97,6 @@ public sealed class StateDirectoryTests : IDisposable
         var nobody = ProcessRunner.Run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "cat", Path.Combine(store.KeysDirectory, "alice")]);
 
         Assert.True(nobody.ExitCode == 0, nobody.Stderr);
-        Assert.Equal(CacheText, nobody.Stdout);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(KeyAgentd.Core.HelperCache.CacheIndex.FileFor(CacheText)), nobody.Stdout);
     }
 }

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
-using KeyAgentd.Storage;
 
 namespace KeyAgentd.RegistrySource.KeysUrl;
 
@@ -43,12 +41,8 @@ internal sealed class KeysUrlCache(string directory)
             // A source without .keys URLs leaves no file behind.
             return;
         }
-        Directory.CreateDirectory(directory);
-        var json = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(json))
+        KeptAnswerFile.Write(Path, Schema, writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("schema", Schema);
             writer.WriteStartArray("entries");
             foreach (var (url, entry) in _fresh.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
@@ -59,36 +53,13 @@ internal sealed class KeysUrlCache(string directory)
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-        DurableFile.WriteAllBytes(Path, json.WrittenSpan.ToArray(), Posix.Mode0644);
+        });
     }
 
-    private static Dictionary<string, Entry> Load(string path)
-    {
-        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        if (!File.Exists(path))
-        {
-            return entries;
-        }
-        try
-        {
-            using var json = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = json.RootElement;
-            if (!root.TryGetProperty("schema", out var schema) || schema.GetString() != Schema)
-            {
-                return entries;
-            }
-            foreach (var entry in root.GetProperty("entries").EnumerateArray())
-            {
-                entries[entry.GetProperty("url").GetString()!] = new Entry(entry.GetProperty("etag").GetString()!, entry.GetProperty("body").GetBytesFromBase64());
-            }
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            // A damaged cache only costs a full download.
-            entries.Clear();
-        }
-        return entries;
-    }
+    /// <summary>A damaged or missing file only costs a full download of each body.</summary>
+    private static Dictionary<string, Entry> Load(string path) =>
+        KeptAnswerFile.TryRead(path, Schema, root => root.GetProperty("entries").EnumerateArray().ToDictionary(
+            e => e.GetProperty("url").GetString()!,
+            e => new Entry(e.GetProperty("etag").GetString()!, e.GetProperty("body").GetBytesFromBase64()),
+            StringComparer.Ordinal), out var kept) ? kept : new Dictionary<string, Entry>(StringComparer.Ordinal);
 }

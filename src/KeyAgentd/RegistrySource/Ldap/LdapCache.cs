@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using KeyAgentd.Core.Source;
-using KeyAgentd.Storage;
 
 namespace KeyAgentd.RegistrySource.Ldap;
 
@@ -26,46 +24,22 @@ internal sealed class LdapCache(string directory)
 
     public void Save(DateTimeOffset now)
     {
-        if (_fresh is null)
+        if (_fresh is not { } answer)
         {
             return;
         }
-        Directory.CreateDirectory(directory);
-        var json = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(json))
+        KeptAnswerFile.Write(Path, Schema, writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("schema", Schema);
             writer.WriteString("read_at", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            Entries(writer, "people", _fresh.People);
-            Entries(writer, "groups", _fresh.Groups);
-            writer.WriteEndObject();
-        }
-        DurableFile.WriteAllBytes(Path, json.WrittenSpan.ToArray(), Posix.Mode0644);
+            Entries(writer, "people", answer.People);
+            Entries(writer, "groups", answer.Groups);
+        });
     }
 
     /// <summary>The answer a previous build saved, with when it was read; null when there is none (or it is not ours).</summary>
-    public (DirectoryAnswer Answer, string ReadAt)? Load()
-    {
-        if (!File.Exists(Path))
-        {
-            return null;
-        }
-        try
-        {
-            using var json = JsonDocument.Parse(File.ReadAllBytes(Path));
-            var root = json.RootElement;
-            if (!root.TryGetProperty("schema", out var schema) || schema.GetString() != Schema)
-            {
-                return null;
-            }
-            return (new DirectoryAnswer(Entries(root.GetProperty("people")), Entries(root.GetProperty("groups"))), root.GetProperty("read_at").GetString() ?? "?");
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    public (DirectoryAnswer Answer, string ReadAt)? Load() =>
+        KeptAnswerFile.TryRead(Path, Schema, root => (new DirectoryAnswer(Entries(root.GetProperty("people")), Entries(root.GetProperty("groups"))),
+            root.GetProperty("read_at").GetString() ?? "?"), out var kept) ? kept : null;
 
     private static void Entries(Utf8JsonWriter writer, string name, IReadOnlyList<DirectoryEntry> entries)
     {

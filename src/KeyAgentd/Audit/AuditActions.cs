@@ -17,4 +17,11 @@ public static class AuditActions
 
     /// <summary>An authorized_keys that was a symlink, hard link, FIFO… replaced unread (exclusive mode).</summary>
     public const string FileReplaced = "file-replaced";
+
+    /// <summary>
+    /// The log's end showed an append that was stopped part-way (process killed, disk full): reason
+    /// <c>torn-line</c> (an unterminated line, cut off and kept in the record) or <c>head-behind</c>
+    /// (whole records written, the head not yet updated).
+    /// </summary>
+    public const string AuditResumed = "audit-resumed";
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using KeyAgentd.Storage;
 using Microsoft.Win32.SafeHandles;
@@ -21,10 +23,17 @@ public sealed class AuditLog
     internal const FilePermissions FileMode = FilePermissions.S_IRUSR | FilePermissions.S_IWUSR | FilePermissions.S_IRGRP;
     internal const FilePermissions DirectoryMode = FilePermissions.S_IRWXU | FilePermissions.S_IRGRP | FilePermissions.S_IXGRP;
 
-    private readonly Lock _gate = new();
+    private const OpenFlags AppendFlags = OpenFlags.O_RDWR | OpenFlags.O_APPEND | OpenFlags.O_NOFOLLOW;
 
-    public AuditLog(string path, string? headPath)
+    /// <summary>Records are written in batches of whole lines up to this size (a longer line goes alone).</summary>
+    private const int BatchBytes = 64 * 1024;
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+
+    public AuditLog(string path, string? headPath, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
         HeadPath = headPath is null ? null : System.IO.Path.GetFullPath(headPath);
@@ -34,15 +43,16 @@ public sealed class AuditLog
 
     public string? HeadPath { get; }
 
-    /// <summary>Appends <paramref name="records"/> in order and returns only once they are on disk.</summary>
+    /// <summary>
+    /// Appends <paramref name="records"/> in order and returns only once they are on disk. When the log's end
+    /// shows that an earlier append was stopped part-way, an <see cref="AuditActions.AuditResumed"/> record
+    /// saying what was found goes first, so the log verifies again. An empty batch writes nothing, unless the
+    /// existing log shows such an interruption: a cycle with nothing to record still settles it.
+    /// </summary>
     /// <exception cref="IOException">The log could not be written; the message names the path.</exception>
     public void Append(IReadOnlyList<AuditRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        if (records.Count == 0)
-        {
-            return;
-        }
         lock (_gate)
         {
             try
@@ -60,12 +70,31 @@ public sealed class AuditLog
     private void AppendLocked(IReadOnlyList<AuditRecord> records)
     {
         string directory = System.IO.Path.GetDirectoryName(Path)!;
-        Posix.CreateDirectories(directory, DirectoryMode);
+        bool created = false;
+        SafeFileHandle? opened;
+        if (records.Count == 0)
+        {
+            // Only an existing log can show an interruption; nothing is created for an empty batch.
+            opened = Posix.TryOpen(Path, AppendFlags, 0, out var errno);
+            if (opened is null)
+            {
+                if (errno == Errno.ENOENT)
+                {
+                    return;
+                }
+                throw new PosixException(errno, "open", Path);
+            }
+        }
+        else
+        {
+            Posix.CreateDirectories(directory, DirectoryMode);
+            opened = OpenLog(out created);
+        }
         if (HeadPath is not null)
         {
             AuditHead.EnsureDirectory(HeadPath);
         }
-        using var handle = OpenLog(out bool created);
+        using var handle = opened;
         // Serializes appends across processes; threads of this process are serialized by _gate.
         FileLock.Acquire(handle, Path, Timeout.InfiniteTimeSpan);
         var stat = Posix.Fstat(handle, Path);
@@ -74,50 +103,80 @@ public sealed class AuditLog
             throw new IOException($"audit log {Path} is not a regular file");
         }
 
-        var tail = new AuditLogTail(handle, stat.st_size);
-        string prev = PreviousHash(tail, stat.st_size);
-        using (var file = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0))
+        // Disposing the stream closes the file, after the head is written: the lock is held throughout.
+        using var file = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
+        var resumed = new List<AuditRecord>(2);
+        long length = stat.st_size;
+        var tail = new AuditLogTail(handle, length);
+        if (tail.TornLine() is { } torn)
         {
-            // O_APPEND makes every write land at the end; the seek only keeps FileStream's idea of the position true.
-            file.Seek(0, SeekOrigin.End);
-            // Written through a 64 KiB buffer, not gathered whole first: a first sync of thousands of
-            // accounts appends tens of thousands of records, and one buffer for all of them was tens of
-            // megabytes at the daemon's peak. A crash part-way leaves whole lines and at most one torn
-            // one, which the next append closes off and the verifier reports, as for a single write.
-            // Disposed with the file at the end of this block (disposing it closes the file).
-            using var stream = new BufferedStream(file, 64 * 1024);
-            if (stat.st_size > 0 && !tail.EndsWithNewline)
+            if (torn.Bytes is { } bytes && AuditVerifier.PrevOf(bytes) is not null)
             {
-                // A torn last line (crash mid-write) is closed off; it stays in the chain, and the verifier reports it.
-                stream.Write("\n"u8);
+                // A whole record that lost only its newline: end it, and keep it in the chain.
+                file.Seek(0, SeekOrigin.End);
+                file.Write("\n"u8);
+                length++;
             }
-            foreach (var record in records)
+            else
             {
-                byte[] line = JsonSerializer.SerializeToUtf8Bytes(record with { Prev = prev }, AuditJsonContext.RecordLine);
-                prev = AuditChain.Hash(line);
-                stream.Write(line);
-                stream.Write("\n"u8);
+                resumed.Add(TornLineCut(torn));
+                file.SetLength(torn.Start);
+                length = torn.Start;
             }
-            stream.Flush();
-            file.Flush(flushToDisk: true);
-            if (created)
-            {
-                DurableFile.FsyncDirectory(directory);
-            }
-            if (HeadPath is not null)
-            {
-                AuditHead.Write(HeadPath, prev);
-            }
+            tail = new AuditLogTail(handle, length);
+        }
+        string prev = PreviousHash(tail, length, resumed);
+        if (resumed.Count == 0 && records.Count == 0)
+        {
+            return;
+        }
+        // O_APPEND makes every write land at the end; the seek only keeps FileStream's idea of the position true.
+        file.Seek(0, SeekOrigin.End);
+        prev = WriteLines(file, resumed, prev);
+        prev = WriteLines(file, records, prev);
+        file.Flush(flushToDisk: true);
+        if (created)
+        {
+            DurableFile.FsyncDirectory(directory);
+        }
+        if (HeadPath is not null)
+        {
+            AuditHead.Write(HeadPath, prev);
         }
     }
 
     /// <summary>
-    /// The hash the next record must carry. Normally the hash of the last line. An empty log with a head
-    /// was rotated, so the chain continues from the head. A head that matches none of the last lines means
-    /// the log was cut or rewritten since our last append: continuing from the head keeps that break
-    /// visible to the verifier instead of papering over it.
+    /// Writes the records in batches of whole lines, one write each, and returns the hash of the last. Batches
+    /// keep memory flat for a first sync of thousands of accounts (tens of thousands of records, tens of
+    /// megabytes as one buffer); whole lines mean a process killed between two writes leaves whole records.
     /// </summary>
-    private string PreviousHash(AuditLogTail tail, long length)
+    private static string WriteLines(FileStream file, IReadOnlyList<AuditRecord> records, string prev)
+    {
+        var batch = new ArrayBufferWriter<byte>(BatchBytes);
+        foreach (var record in records)
+        {
+            byte[] line = JsonSerializer.SerializeToUtf8Bytes(record with { Prev = prev }, AuditJsonContext.RecordLine);
+            prev = AuditChain.Hash(line);
+            if (batch.WrittenCount > 0 && batch.WrittenCount + line.Length + 1 > BatchBytes)
+            {
+                file.Write(batch.WrittenSpan);
+                batch.ResetWrittenCount();
+            }
+            batch.Write(line);
+            batch.Write("\n"u8);
+        }
+        file.Write(batch.WrittenSpan);
+        return prev;
+    }
+
+    /// <summary>
+    /// The hash the next record must carry. Normally the hash of the last line. An empty log with a head
+    /// was rotated, so the chain continues from the head. Whole lines after the head were appended by a
+    /// process stopped before it updated the head: the chain continues from the last, and a record says so.
+    /// A head that matches none of the last lines means the log was cut or rewritten since our last append:
+    /// continuing from the head keeps that break visible to the verifier instead of papering over it.
+    /// </summary>
+    private string PreviousHash(AuditLogTail tail, long length, List<AuditRecord> resumed)
     {
         string? head = AuditHead.Read(HeadPath);
         if (!AuditChain.IsHash(head))
@@ -129,17 +188,33 @@ public sealed class AuditLog
             return head ?? AuditChain.Genesis;
         }
         string last = tail.LastLineHash();
-        if (head is null || head == last || tail.HeadIsWithin(head))
+        if (head is null || head == last)
         {
             return last;
         }
-        return head;
+        if (tail.LinesAfter(head) is not { } after)
+        {
+            return head;
+        }
+        resumed.Add(Resumed("head-behind",
+            $"{after} record(s) after the head were written by an append that stopped before updating the head file {HeadPath}; the head now covers them"));
+        return last;
     }
+
+    private AuditRecord TornLineCut(TornLine torn)
+    {
+        var record = Resumed("torn-line",
+            $"an append stopped part-way and left {torn.Length} byte(s) without a final newline at the end of the log; cut off (SHA-256 {torn.Sha256})");
+        // Lossy only for bytes that are not UTF-8; the hash above is of the bytes as they were.
+        return torn.Bytes is { } bytes ? record with { Line = Encoding.UTF8.GetString(bytes) } : record;
+    }
+
+    private AuditRecord Resumed(string reason, string message) =>
+        new() { Time = _time.GetUtcNow(), Action = AuditActions.AuditResumed, Reason = reason, Message = message };
 
     private SafeFileHandle OpenLog(out bool created)
     {
-        const OpenFlags flags = OpenFlags.O_RDWR | OpenFlags.O_APPEND | OpenFlags.O_NOFOLLOW;
-        var handle = Posix.TryOpen(Path, flags | OpenFlags.O_CREAT | OpenFlags.O_EXCL, FileMode, out var errno);
+        var handle = Posix.TryOpen(Path, AppendFlags | OpenFlags.O_CREAT | OpenFlags.O_EXCL, FileMode, out var errno);
         if (handle is not null)
         {
             Posix.Fchmod(handle, FileMode, Path);
@@ -151,6 +226,6 @@ public sealed class AuditLog
             throw new PosixException(errno, "open(O_CREAT|O_EXCL)", Path);
         }
         created = false;
-        return Posix.Open(Path, flags);
+        return Posix.Open(Path, AppendFlags);
     }
 }

@@ -14,6 +14,9 @@ internal sealed class AuditLogTail(SafeFileHandle handle, long length)
     /// <summary>How far back a stale head is looked for (see <see cref="HeadIsWithin"/>).</summary>
     private const long HeadSearchBytes = 1024 * 1024;
 
+    /// <summary>A torn line up to this size is kept whole in the record that reports it.</summary>
+    private const int TornLineKeptBytes = 64 * 1024;
+
     private readonly byte[] _buffer = new byte[Chunk];
 
     public bool EndsWithNewline => length > 0 && ReadByte(length - 1) == (byte)'\n';
@@ -28,23 +31,44 @@ internal sealed class AuditLogTail(SafeFileHandle handle, long length)
     }
 
     /// <summary>
-    /// True when <paramref name="head"/> is the hash of one of the last lines (up to 1 MiB back): the process
-    /// stopped after appending a batch but before updating the head, which is harmless.
+    /// How many complete lines follow the one whose hash is <paramref name="head"/> (searching up to 1 MiB back):
+    /// 0 when the head is the last line; more when a process stopped after appending a batch but before
+    /// updating the head; null when no line near the end has that hash (the end was cut off or rewritten).
     /// </summary>
-    public bool HeadIsWithin(string head)
+    public int? LinesAfter(string head)
     {
         long end = LastLineEnd;
         long limit = Math.Max(0, end - HeadSearchBytes);
-        while (end > limit)
+        for (int after = 0; end > limit; after++)
         {
             long start = FindLineStart(end);
             if (HashRange(start, end) == head)
             {
-                return true;
+                return after;
             }
             end = start - 1;
         }
-        return false;
+        return null;
+    }
+
+    /// <summary>
+    /// The bytes after the last newline, which only a write that stopped part-way (killed, disk full) or a
+    /// tamperer leaves: every record is written with its newline. Null when the log ends with a newline.
+    /// </summary>
+    public TornLine? TornLine()
+    {
+        if (length == 0 || EndsWithNewline)
+        {
+            return null;
+        }
+        long start = FindLineStart(length);
+        long count = length - start;
+        byte[]? bytes = count <= TornLineKeptBytes ? new byte[count] : null;
+        if (bytes is not null)
+        {
+            ReadExactly(bytes, start);
+        }
+        return new TornLine(start, count, HashRange(start, length), bytes);
     }
 
     private long FindLineStart(long end)

@@ -76,15 +76,15 @@ public static class AuditVerifier
     }
 
     /// <summary>The record's <c>prev</c>, or null when the line is not a valid record.</summary>
-    private static string? ParsePrev(AuditLine line)
+    private static string? ParsePrev(AuditLine line) =>
+        line.Bytes is null || !line.Terminated ? null : PrevOf(line.Bytes);
+
+    /// <summary>The <c>prev</c> of a line's bytes (without the newline), or null when they are not a valid record.</summary>
+    internal static string? PrevOf(ReadOnlySpan<byte> line)
     {
-        if (line.Bytes is null || !line.Terminated)
-        {
-            return null;
-        }
         try
         {
-            var record = JsonSerializer.Deserialize(line.Bytes, AuditJsonContext.Default.AuditRecord);
+            var record = JsonSerializer.Deserialize(line, AuditJsonContext.Default.AuditRecord);
             return AuditChain.IsHash(record?.Prev) ? record!.Prev : null;
         }
         catch (JsonException)

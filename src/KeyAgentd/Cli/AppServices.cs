@@ -23,7 +23,7 @@ public static class AppServices
         services.AddSingleton(_ => CreateAccountDatabase(settings));
         services.AddSingleton<HomeKeyFiles>();
         services.AddSingleton(_ => new StateStore(settings.State.Directory));
-        services.AddSingleton(sp => new AuditLog(settings.Audit.Path, sp.GetRequiredService<StateStore>().AuditHeadPath));
+        services.AddSingleton(sp => new AuditLog(settings.Audit.Path, sp.GetRequiredService<StateStore>().AuditHeadPath, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SyncEngine>();
         return services;
     }

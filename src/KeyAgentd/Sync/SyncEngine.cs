@@ -122,10 +122,8 @@ public sealed partial class SyncEngine(
     private SyncResult Finish(SyncCycle cycle, SyncResult result)
     {
         string summary = SyncSummary.Render(result);
-        if (cycle.Records.Count > 0)
-        {
-            audit.Append(cycle.Records);
-        }
+        // Even with nothing to record: an append an earlier process left unfinished is settled and recorded.
+        audit.Append(cycle.Records);
         var status = cycle.Status;
         status.LastAttempt = cycle.Now;
         status.Outcome = result.Outcome.ToName();

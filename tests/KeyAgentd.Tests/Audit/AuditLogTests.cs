@@ -77,16 +77,15 @@ public sealed class AuditLogTests : IDisposable
     {
         new AuditLog(LogPath, HeadPath).Append([Record("a"), Record("b")]);
         new AuditLog(LogPath, HeadPath).Append([Record("c")]);
-        new AuditLog(LogPath, headPath: null).Append([Record("d")]);
-        new AuditLog(LogPath, HeadPath).Append([Record("e")]);
+        new AuditLog(LogPath, HeadPath).Append([Record("d")]);
 
         string[] lines = File.ReadAllLines(LogPath);
-        Assert.Equal(5, lines.Length);
+        Assert.Equal(4, lines.Length);
         Assert.Equal(Sha256(lines[1]), Prev(lines[2]));
-        Assert.Equal(Sha256(lines[3]), Prev(lines[4]));
+        Assert.Equal(Sha256(lines[2]), Prev(lines[3]));
         var result = AuditVerifier.Verify(LogPath, HeadPath);
         Assert.True(result.Ok, result.Message);
-        Assert.Equal(5, result.Records);
+        Assert.Equal(4, result.Records);
     }
 
     [Fact]
@@ -133,20 +132,110 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
-    public void A_torn_last_line_is_closed_off_and_the_chain_goes_on_through_it()
+    public void A_torn_last_line_is_cut_off_kept_in_a_record_and_the_log_verifies_again()
     {
         var log = new AuditLog(LogPath, HeadPath);
         log.Append([Record("a")]);
-        File.AppendAllText(LogPath, "{\"time\":\"2026-");
+        const string torn = "{\"time\":\"2026-";
+        File.AppendAllText(LogPath, torn);
+        Assert.False(AuditVerifier.Verify(LogPath, HeadPath).Ok);
 
         log.Append([Record("b")]);
 
         string[] lines = File.ReadAllLines(LogPath);
         Assert.Equal(3, lines.Length);
+        using var resumed = JsonDocument.Parse(lines[1]);
+        Assert.Equal("audit-resumed", resumed.RootElement.GetProperty("action").GetString());
+        Assert.Equal("torn-line", resumed.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(torn, resumed.RootElement.GetProperty("line").GetString());
+        Assert.Contains(Sha256(torn), resumed.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Sha256(lines[0]), Prev(lines[1]));
         Assert.Equal(Sha256(lines[1]), Prev(lines[2]));
         var result = AuditVerifier.Verify(LogPath, HeadPath);
-        Assert.False(result.Ok);
-        Assert.Equal(2, result.FirstBadLine);
+        Assert.True(result.Ok, result.Message);
+    }
+
+    [Fact]
+    public void A_cycle_with_nothing_to_record_still_settles_a_torn_line()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a")]);
+        File.AppendAllText(LogPath, "{\"time\"");
+
+        log.Append([]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("\"reason\":\"torn-line\"", lines[1], StringComparison.Ordinal);
+        Assert.True(AuditVerifier.Verify(LogPath, HeadPath).Ok);
+    }
+
+    [Fact]
+    public void A_whole_last_record_missing_only_its_newline_is_ended_not_cut()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a"), Record("b")]);
+        File.WriteAllBytes(LogPath, File.ReadAllBytes(LogPath)[..^1]);
+
+        log.Append([Record("c")]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains("\"account\":\"b\"", lines[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("audit-resumed", File.ReadAllText(LogPath), StringComparison.Ordinal);
+        Assert.True(AuditVerifier.Verify(LogPath, HeadPath).Ok);
+    }
+
+    [Fact]
+    public void Records_written_before_the_head_was_updated_are_adopted_and_recorded()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a")]);
+        string headAfterA = File.ReadAllText(HeadPath);
+        log.Append([Record("b"), Record("c")]);
+        // A process killed between its fsync of the log and its write of the head.
+        File.WriteAllText(HeadPath, headAfterA);
+        Assert.False(AuditVerifier.Verify(LogPath, HeadPath).Ok);
+
+        log.Append([]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(4, lines.Length);
+        using var resumed = JsonDocument.Parse(lines[3]);
+        Assert.Equal("head-behind", resumed.RootElement.GetProperty("reason").GetString());
+        Assert.Contains("2 record(s)", resumed.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Sha256(lines[2]), Prev(lines[3]));
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.True(result.Ok, result.Message);
+    }
+
+    [Fact]
+    public void An_empty_batch_leaves_a_clean_log_and_its_head_untouched()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a")]);
+        byte[] before = File.ReadAllBytes(LogPath);
+        var headWritten = File.GetLastWriteTimeUtc(HeadPath);
+
+        log.Append([]);
+
+        Assert.Equal(before, File.ReadAllBytes(LogPath));
+        Assert.Equal(headWritten, File.GetLastWriteTimeUtc(HeadPath));
+    }
+
+    [Fact]
+    public void Records_larger_than_one_write_batch_are_written_whole_and_chained()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        string big = new('k', 200 * 1024);
+        log.Append([.. Enumerable.Range(0, 500).Select(i => Record($"user{i}")), Record("big") with { Line = big }, Record("after")]);
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(502, lines.Length);
+        Assert.Contains(big, lines[500], StringComparison.Ordinal);
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.True(result.Ok, result.Message);
+        Assert.Equal(502, result.Records);
     }
 
     [Fact]

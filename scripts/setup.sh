@@ -18,6 +18,7 @@ have lintian || need+=(lintian)
 have adduser || need+=(adduser)
 have logrotate || need+=(logrotate)
 have strip || need+=(binutils)
+have strace || need+=(strace)                       # tests/scripts/sync-killed-before-audit.sh
 [ -x /lib/systemd/systemd ] || need+=(systemd)       # PID 1 of the real-systemd test's container
 command -v unshare >/dev/null || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0

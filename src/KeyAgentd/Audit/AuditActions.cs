@@ -19,9 +19,10 @@ public static class AuditActions
     public const string FileReplaced = "file-replaced";
 
     /// <summary>
-    /// The log's end showed an append that was stopped part-way (process killed, disk full): reason
-    /// <c>torn-line</c> (an unterminated line, cut off and kept in the record) or <c>head-behind</c>
-    /// (whole records written, the head not yet updated).
+    /// A cycle was stopped part-way (process killed, crash, power loss, disk full), found by the next one:
+    /// reason <c>torn-line</c> (an unterminated line, cut off and kept in the record), <c>head-behind</c>
+    /// (whole records written, the head not yet updated) or <c>unconfirmed-changes</c> (changes stated
+    /// before they were made, whose outcome was never recorded; they follow, marked unconfirmed).
     /// </summary>
     public const string AuditResumed = "audit-resumed";
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using KeyAgentd.Storage;
@@ -13,10 +12,13 @@ namespace KeyAgentd.Audit;
 /// reordering or cutting off records is detectable by <see cref="AuditVerifier"/>.
 /// </summary>
 /// <remarks>
-/// Each <see cref="Append"/> opens the file (O_APPEND), takes an flock, reads the hash of
-/// the current last line from the tail, appends, fsyncs and closes. Nothing is cached between calls,
-/// so a second process (a manual <c>keyagentd sync</c>) and logrotate (create or copytruncate) never
-/// see a stale chain.
+/// <para>Each call opens the file (O_APPEND), takes an flock, reads the hash of the current last line
+/// from the tail, appends, fsyncs and closes. Nothing is cached between calls, so a second process
+/// (a manual <c>keyagentd sync</c>) and logrotate (create or copytruncate) never see a stale chain.</para>
+/// <para>A cycle that changes files first states its changes (<see cref="Intend"/>), makes them, then
+/// appends what happened (<see cref="Append"/>). The next cycle begins with <see cref="Settle"/>, which
+/// makes good whatever a stopped cycle left: a torn line, records past the head, or an intent whose
+/// outcome was never recorded.</para>
 /// </remarks>
 public sealed class AuditLog
 {
@@ -25,8 +27,7 @@ public sealed class AuditLog
 
     private const OpenFlags AppendFlags = OpenFlags.O_RDWR | OpenFlags.O_APPEND | OpenFlags.O_NOFOLLOW;
 
-    /// <summary>Records are written in batches of whole lines up to this size (a longer line goes alone).</summary>
-    private const int BatchBytes = 64 * 1024;
+    private const string Unconfirmed = "unconfirmed: planned by a cycle that stopped before recording its outcome";
 
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -37,49 +38,87 @@ public sealed class AuditLog
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
         HeadPath = headPath is null ? null : System.IO.Path.GetFullPath(headPath);
+        IntentPath = HeadPath is null ? null : AuditIntent.PathBeside(HeadPath);
     }
 
     public string Path { get; }
 
     public string? HeadPath { get; }
 
+    /// <summary>Where <see cref="Intend"/> states a cycle's changes; null without a head (nothing to settle against).</summary>
+    public string? IntentPath { get; }
+
     /// <summary>
-    /// Appends <paramref name="records"/> in order and returns only once they are on disk. When the log's end
-    /// shows that an earlier append was stopped part-way, an <see cref="AuditActions.AuditResumed"/> record
-    /// saying what was found goes first, so the log verifies again. An empty batch writes nothing, unless the
-    /// existing log shows such an interruption: a cycle with nothing to record still settles it.
+    /// Makes good what a stopped cycle left, before a new cycle starts (under the state lock, so no other
+    /// cycle is running): an unterminated last line is cut off and kept in a record; whole records past
+    /// the head are adopted; the changes of an intent that was never followed by <see cref="Append"/> are
+    /// appended marked unconfirmed. Each finding is recorded as <see cref="AuditActions.AuditResumed"/>.
+    /// Writes nothing when there is nothing to make good.
+    /// </summary>
+    /// <exception cref="IOException">The log could not be written; the message names the path.</exception>
+    public void Settle() => Locked($"appending to audit log {Path}", () => AppendLocked([], replayIntent: true));
+
+    /// <summary>
+    /// States the changes a cycle is about to make, on disk before the first of them; <see cref="Append"/>
+    /// of the outcome removes it. Writes nothing for no changes.
+    /// </summary>
+    /// <exception cref="IOException">The intent could not be written; the message names the path.</exception>
+    public void Intend(IEnumerable<AuditRecord> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (IntentPath is { } intent)
+        {
+            Locked($"stating the cycle's changes in {intent}", () =>
+            {
+                AuditHead.EnsureDirectory(intent);
+                AuditIntent.Write(intent, changes);
+            });
+        }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="records"/> in order and returns only once they are on disk; then the cycle's
+    /// intent, if any, is removed. A log left torn or past its head is made good first, as by <see cref="Settle"/>.
     /// </summary>
     /// <exception cref="IOException">The log could not be written; the message names the path.</exception>
     public void Append(IReadOnlyList<AuditRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
+        Locked($"appending to audit log {Path}", () => AppendLocked(records, replayIntent: false));
+    }
+
+    private void Locked(string doing, Action action)
+    {
         lock (_gate)
         {
             try
             {
-                AppendLocked(records);
+                action();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
             {
                 // Write errors on a handle-based FileStream do not name the file; every error here does.
-                throw new IOException($"appending to audit log {Path}: {e.Message}", e);
+                throw new IOException($"{doing}: {e.Message}", e);
             }
         }
     }
 
-    private void AppendLocked(IReadOnlyList<AuditRecord> records)
+    private void AppendLocked(IReadOnlyList<AuditRecord> records, bool replayIntent)
     {
+        int damaged = 0;
+        var intended = replayIntent && IntentPath is not null ? AuditIntent.Read(IntentPath, out damaged) : null;
         string directory = System.IO.Path.GetDirectoryName(Path)!;
         bool created = false;
         SafeFileHandle? opened;
-        if (records.Count == 0)
+        if (records.Count == 0 && intended is null)
         {
-            // Only an existing log can show an interruption; nothing is created for an empty batch.
+            // Only an existing log can show an interruption; nothing is created for nothing to write.
             opened = Posix.TryOpen(Path, AppendFlags, 0, out var errno);
             if (opened is null)
             {
                 if (errno == Errno.ENOENT)
                 {
+                    DeleteIntent();
                     return;
                 }
                 throw new PosixException(errno, "open", Path);
@@ -105,7 +144,7 @@ public sealed class AuditLog
 
         // Disposing the stream closes the file, after the head is written: the lock is held throughout.
         using var file = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
-        var resumed = new List<AuditRecord>(2);
+        var resumed = new List<AuditRecord>();
         long length = stat.st_size;
         var tail = new AuditLogTail(handle, length);
         if (tail.TornLine() is { } torn)
@@ -126,48 +165,56 @@ public sealed class AuditLog
             tail = new AuditLogTail(handle, length);
         }
         string prev = PreviousHash(tail, length, resumed);
-        if (resumed.Count == 0 && records.Count == 0)
+        if (intended is not null)
         {
-            return;
+            resumed.Add(Resumed("unconfirmed-changes", UnconfirmedMessage(intended.Count, damaged)));
+            resumed.AddRange(intended.Select(r => r with { Message = r.Message is null ? Unconfirmed : $"{Unconfirmed}; {r.Message}" }));
         }
-        // O_APPEND makes every write land at the end; the seek only keeps FileStream's idea of the position true.
-        file.Seek(0, SeekOrigin.End);
-        prev = WriteLines(file, resumed, prev);
-        prev = WriteLines(file, records, prev);
-        file.Flush(flushToDisk: true);
-        if (created)
+        if (resumed.Count > 0 || records.Count > 0)
         {
-            DurableFile.FsyncDirectory(directory);
+            // O_APPEND makes every write land at the end; the seek only keeps FileStream's idea of the position true.
+            file.Seek(0, SeekOrigin.End);
+            var lines = new WholeLineWriter(file);
+            prev = WriteLines(lines, resumed, prev);
+            prev = WriteLines(lines, records, prev);
+            lines.Flush();
+            file.Flush(flushToDisk: true);
+            if (created)
+            {
+                DurableFile.FsyncDirectory(directory);
+            }
+            if (HeadPath is not null)
+            {
+                AuditHead.Write(HeadPath, prev);
+            }
         }
-        if (HeadPath is not null)
+        DeleteIntent();
+    }
+
+    /// <summary>The outcome, or the unconfirmed intent, is in the log: the intent has served.</summary>
+    private void DeleteIntent()
+    {
+        if (IntentPath is not null)
         {
-            AuditHead.Write(HeadPath, prev);
+            AuditIntent.Delete(IntentPath);
         }
     }
 
-    /// <summary>
-    /// Writes the records in batches of whole lines, one write each, and returns the hash of the last. Batches
-    /// keep memory flat for a first sync of thousands of accounts (tens of thousands of records, tens of
-    /// megabytes as one buffer); whole lines mean a process killed between two writes leaves whole records.
-    /// </summary>
-    private static string WriteLines(FileStream file, IReadOnlyList<AuditRecord> records, string prev)
+    private static string WriteLines(WholeLineWriter lines, IReadOnlyList<AuditRecord> records, string prev)
     {
-        var batch = new ArrayBufferWriter<byte>(BatchBytes);
         foreach (var record in records)
         {
             byte[] line = JsonSerializer.SerializeToUtf8Bytes(record with { Prev = prev }, AuditJsonContext.RecordLine);
             prev = AuditChain.Hash(line);
-            if (batch.WrittenCount > 0 && batch.WrittenCount + line.Length + 1 > BatchBytes)
-            {
-                file.Write(batch.WrittenSpan);
-                batch.ResetWrittenCount();
-            }
-            batch.Write(line);
-            batch.Write("\n"u8);
+            lines.WriteLine(line);
         }
-        file.Write(batch.WrittenSpan);
         return prev;
     }
+
+    private string UnconfirmedMessage(int count, int damaged) =>
+        $"a cycle stopped (killed, crashed or powered off) after stating {count} change(s) and before recording its outcome; "
+        + "they follow, marked unconfirmed: each may or may not have been made, and the next cycle makes any that was not"
+        + (damaged > 0 ? $"; {damaged} damaged line(s) of {IntentPath} skipped" : "");
 
     /// <summary>
     /// The hash the next record must carry. Normally the hash of the last line. An empty log with a head

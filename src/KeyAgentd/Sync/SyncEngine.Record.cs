@@ -2,36 +2,31 @@ using KeyAgentd.Accounts;
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.State;
+using KeyAgentd.Writer;
 
 namespace KeyAgentd.Sync;
 
 public sealed partial class SyncEngine
 {
+    /// <summary>
+    /// Stage 5b: the changes about to be made, stated in the audit's intent before the first file is touched,
+    /// so a cycle stopped part-way still leaves them in the log (unconfirmed) for the next one to append.
+    /// </summary>
+    private void IntendChanges(SyncCycle cycle, long serial, SyncPlan plan, PlannedAccounts planned)
+    {
+        var replaced = planned.Plans.Where(p => planned.UnsafeFiles.ContainsKey(p.Account)).Select(p => (p.Account, planned.UnsafeFiles[p.Account]));
+        audit.Intend(cycle.Records.Concat(ChangeRecords(cycle, serial, plan, planned.Plans, replaced)));
+    }
+
     /// <summary>Stage 7a: the audit records of what was applied. News about the snapshot is recorded once per snapshot, not every minute.</summary>
     private void RecordChanges(SyncCycle cycle, SnapshotSource source, SyncPlan plan, IReadOnlyList<AccountFailure> failures, Applied applied)
     {
         long serial = source.Snapshot!.Serial;
         if (plan.Guard.ApprovedBy is { } approval)
         {
-            cycle.Records.Add(cycle.Record(AuditActions.RemovalApproved, serial) with { Reason = "removal-approval", Message = plan.Guard.Describe() });
             LogRemovalApproved(logger, approval.Serial, approval.Reason);
         }
-        foreach (var (account, refusal) in applied.Replaced)
-        {
-            cycle.Records.Add(cycle.Record(AuditActions.FileReplaced, serial) with
-            {
-                Account = account,
-                Reason = refusal.Code,
-                Message = $"{refusal.Message}: replaced by a regular file without reading it",
-            });
-        }
-        foreach (var done in applied.Done)
-        {
-            if (done.Mode != OwnershipMode.Report || done.Changed)
-            {
-                AddChangeRecords(cycle, done, serial, done.Mode == OwnershipMode.Report ? "report mode: drift not corrected" : null);
-            }
-        }
+        cycle.Records.AddRange(ChangeRecords(cycle, serial, plan, applied.Done, applied.Replaced));
         if (source.Fresh)
         {
             cycle.Records.AddRange(plan.Rejections.Select(r => cycle.Record(AuditActions.KeyRejected, serial) with
@@ -57,12 +52,43 @@ public sealed partial class SyncEngine
         }
     }
 
+    /// <summary>
+    /// The records of file changes: the removal approval that let them through, unsafe files replaced, and
+    /// one record per key added and removed. Of the plans carried out (the outcome) or of all of them (the intent).
+    /// </summary>
+    private static IEnumerable<AuditRecord> ChangeRecords(SyncCycle cycle, long serial, SyncPlan plan, IEnumerable<AccountPlan> plans, IEnumerable<(string Account, FileRefusal Refusal)> replaced)
+    {
+        if (plan.Guard.ApprovedBy is not null)
+        {
+            yield return cycle.Record(AuditActions.RemovalApproved, serial) with { Reason = "removal-approval", Message = plan.Guard.Describe() };
+        }
+        foreach (var (account, refusal) in replaced)
+        {
+            yield return cycle.Record(AuditActions.FileReplaced, serial) with
+            {
+                Account = account,
+                Reason = refusal.Code,
+                Message = $"{refusal.Message}: replaced by a regular file without reading it",
+            };
+        }
+        foreach (var done in plans)
+        {
+            if (done.Mode != OwnershipMode.Report || done.Changed)
+            {
+                foreach (var record in KeyRecords(cycle, done, serial, done.Mode == OwnershipMode.Report ? "report mode: drift not corrected" : null))
+                {
+                    yield return record;
+                }
+            }
+        }
+    }
+
     /// <summary>One record per added and removed key; a removed line is kept whole so nothing is lost.</summary>
-    private static void AddChangeRecords(SyncCycle cycle, AccountPlan plan, long serial, string? note)
+    private static IEnumerable<AuditRecord> KeyRecords(SyncCycle cycle, AccountPlan plan, long serial, string? note)
     {
         foreach (var key in plan.Added)
         {
-            cycle.Records.Add(cycle.Record(AuditActions.KeyAdded, serial) with
+            yield return cycle.Record(AuditActions.KeyAdded, serial) with
             {
                 Account = plan.Account,
                 Fingerprint = key.Key.Sha256Fingerprint,
@@ -72,11 +98,11 @@ public sealed partial class SyncEngine
                 Label = key.Label,
                 Reason = "granted",
                 Message = note,
-            });
+            };
         }
         foreach (var line in plan.Removed)
         {
-            cycle.Records.Add(cycle.Record(AuditActions.KeyRemoved, serial) with
+            yield return cycle.Record(AuditActions.KeyRemoved, serial) with
             {
                 Account = plan.Account,
                 Fingerprint = line.Key?.Sha256Fingerprint,
@@ -85,7 +111,7 @@ public sealed partial class SyncEngine
                 Reason = line.Reason.ToCode(),
                 Message = note ?? line.Detail,
                 Line = line.RawLine,
-            });
+            };
         }
     }
 

@@ -52,6 +52,11 @@ public sealed partial class SyncEngine(
 
     private async Task<SyncResult> RunLockedAsync(SyncCycle cycle, CancellationToken stopping)
     {
+        if (!cycle.Options.DryRun)
+        {
+            // Whatever a stopped cycle left in the audit (a torn line, its unrecorded changes) goes in first.
+            audit.Settle();
+        }
         var source = await AcquireSnapshotAsync(cycle, stopping).ConfigureAwait(false);
         if (source.Snapshot is not { } snapshot)
         {
@@ -71,6 +76,7 @@ public sealed partial class SyncEngine(
         {
             return Finish(cycle, GuardTripped(cycle, source, plan, selection));
         }
+        IntendChanges(cycle, snapshot.Serial, plan, planned);
         var applied = Apply(planned, selection.ByName, stopping);
         IReadOnlyList<AccountFailure> failures = [.. planned.Failures, .. applied.Failures];
         RecordChanges(cycle, source, plan, failures, applied);
@@ -122,7 +128,7 @@ public sealed partial class SyncEngine(
     private SyncResult Finish(SyncCycle cycle, SyncResult result)
     {
         string summary = SyncSummary.Render(result);
-        // Even with nothing to record: an append an earlier process left unfinished is settled and recorded.
+        // Even with nothing to record: it removes the cycle's intent, whose outcome is now known.
         audit.Append(cycle.Records);
         var status = cycle.Status;
         status.LastAttempt = cycle.Now;

@@ -238,6 +238,100 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal(502, result.Records);
     }
 
+    private string IntentPath => _temp.File("state/audit.intent");
+
+    [Fact]
+    public void An_intent_stated_before_the_changes_is_removed_by_the_append_of_their_outcome()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Intend([Record("alice"), Record("bob")]);
+        Assert.Equal(2, File.ReadAllLines(IntentPath).Length);
+
+        log.Append([Record("alice")]);
+
+        Assert.False(File.Exists(IntentPath));
+        Assert.Single(File.ReadAllLines(LogPath));
+    }
+
+    [Fact]
+    public void The_intent_of_a_stopped_cycle_is_appended_unconfirmed_by_the_next_one()
+    {
+        new AuditLog(LogPath, HeadPath).Append([Record("earlier")]);
+        new AuditLog(LogPath, HeadPath).Intend([Record("alice"), Record("bob", AuditActions.KeyRemoved) with { Message = "revoked upstream" }]);
+
+        new AuditLog(LogPath, HeadPath).Settle();
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(4, lines.Length);
+        using var resumed = JsonDocument.Parse(lines[1]);
+        Assert.Equal("audit-resumed", resumed.RootElement.GetProperty("action").GetString());
+        Assert.Equal("unconfirmed-changes", resumed.RootElement.GetProperty("reason").GetString());
+        Assert.Contains("2 change(s)", resumed.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        using var alice = JsonDocument.Parse(lines[2]);
+        Assert.Equal("key-added", alice.RootElement.GetProperty("action").GetString());
+        Assert.StartsWith("unconfirmed:", alice.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        using var bob = JsonDocument.Parse(lines[3]);
+        Assert.EndsWith("; revoked upstream", bob.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(IntentPath));
+        var result = AuditVerifier.Verify(LogPath, HeadPath);
+        Assert.True(result.Ok, result.Message);
+    }
+
+    [Fact]
+    public void An_intent_left_before_the_log_ever_existed_creates_it()
+    {
+        new AuditLog(LogPath, HeadPath).Intend([Record("alice")]);
+
+        new AuditLog(LogPath, HeadPath).Settle();
+
+        Assert.Equal(2, File.ReadAllLines(LogPath).Length);
+        Assert.True(AuditVerifier.Verify(LogPath, HeadPath).Ok);
+    }
+
+    [Fact]
+    public void A_torn_last_intent_line_was_never_begun_and_a_damaged_one_is_counted()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Intend([Record("alice")]);
+        File.AppendAllText(IntentPath, "not a record\n{\"time\":\"20");
+
+        log.Settle();
+
+        string[] lines = File.ReadAllLines(LogPath);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("1 change(s)", lines[0], StringComparison.Ordinal);
+        Assert.Contains("1 damaged line(s)", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\"account\":\"alice\"", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settling_with_nothing_left_behind_writes_nothing()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Settle();
+        Assert.False(File.Exists(LogPath));
+
+        log.Append([Record("a")]);
+        byte[] before = File.ReadAllBytes(LogPath);
+        log.Settle();
+        Assert.Equal(before, File.ReadAllBytes(LogPath));
+    }
+
+    [Fact]
+    public void No_changes_state_no_intent_and_an_empty_outcome_still_removes_one()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Intend([]);
+        Assert.False(File.Exists(IntentPath));
+
+        // Every write of the cycle failed with a refusal already on record: nothing to append, the intent is done.
+        log.Intend([Record("alice")]);
+        log.Append([]);
+
+        Assert.False(File.Exists(IntentPath));
+        Assert.False(File.Exists(LogPath));
+    }
+
     [Fact]
     public void Concurrent_appends_from_many_threads_keep_one_chain()
     {

@@ -23,7 +23,7 @@ public sealed class StateDirectoryTests : IDisposable
     private string StateDir => _temp.File("var/lib/keyagentd");
 
     /// <summary>Everything that may be first to create the state directory.</summary>
-    public static TheoryData<string> FirstCreators => ["sync-lock", "status", "snapshot", "cache", "managed-set", "audit-head"];
+    public static TheoryData<string> FirstCreators => ["sync-lock", "status", "snapshot", "cache", "managed-set", "audit-head", "audit-intent"];
 
     private async Task CreateBy(string creator)
     {
@@ -47,6 +47,10 @@ public sealed class StateDirectoryTests : IDisposable
                 break;
             case "audit-head":
                 AuditHead.EnsureDirectory(store.AuditHeadPath);
+                break;
+            case "audit-intent":
+                new AuditLog(_temp.File("log/audit.jsonl"), store.AuditHeadPath).Intend([new AuditRecord { Time = DateTimeOffset.UnixEpoch, Action = AuditActions.KeyAdded }]);
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(Path.Combine(StateDir, "audit.intent")));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(creator), creator, null);

@@ -21,13 +21,13 @@ internal static class AuditIntent
     public static string PathBeside(string headPath) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(headPath))!, FileName);
 
-    /// <summary>Writes <paramref name="records"/> (one JSON line each) and fsyncs them; writes no file for none.</summary>
-    public static void Write(string path, IEnumerable<AuditRecord> records)
+    /// <summary>Writes <paramref name="records"/> (one JSON line each) and fsyncs them; writes no file for none (returns false).</summary>
+    public static bool Write(string path, IEnumerable<AuditRecord> records)
     {
         using var each = records.GetEnumerator();
         if (!each.MoveNext())
         {
-            return;
+            return false;
         }
         const OpenFlags flags = OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
         using (var file = new FileStream(Posix.Open(path, flags, AuditLog.FileMode), FileAccess.Write, bufferSize: 0))
@@ -42,6 +42,7 @@ internal static class AuditIntent
             file.Flush(flushToDisk: true);
         }
         DurableFile.FsyncDirectory(Path.GetDirectoryName(path)!);
+        return true;
     }
 
     /// <summary>

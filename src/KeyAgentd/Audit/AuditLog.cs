@@ -32,6 +32,9 @@ public sealed class AuditLog
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
 
+    /// <summary>This instance stated the intent on disk and has not yet appended its outcome.</summary>
+    private bool _intentStated;
+
     public AuditLog(string path, string? headPath, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
@@ -59,21 +62,30 @@ public sealed class AuditLog
     public void Settle() => Locked($"appending to audit log {Path}", () => AppendLocked([], replayIntent: true));
 
     /// <summary>
-    /// States the changes a cycle is about to make, on disk before the first of them; <see cref="Append"/>
-    /// of the outcome removes it. Writes nothing for no changes.
+    /// States the changes a cycle is about to make, on disk before the first of them; this instance's next
+    /// <see cref="Append"/> (of their outcome) removes it. Writes nothing for no changes. Returns false, and
+    /// leaves the file alone, when an earlier cycle's intent is still there (its <see cref="Settle"/> failed):
+    /// that one is not overwritten, so a later settle still puts its changes in the log.
     /// </summary>
     /// <exception cref="IOException">The intent could not be written; the message names the path.</exception>
-    public void Intend(IEnumerable<AuditRecord> changes)
+    public bool Intend(IEnumerable<AuditRecord> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        bool stated = true;
         if (IntentPath is { } intent)
         {
             Locked($"stating the cycle's changes in {intent}", () =>
             {
+                if (File.Exists(intent))
+                {
+                    stated = false;
+                    return;
+                }
                 AuditHead.EnsureDirectory(intent);
-                AuditIntent.Write(intent, changes);
+                _intentStated = AuditIntent.Write(intent, changes);
             });
         }
+        return stated;
     }
 
     /// <summary>
@@ -118,7 +130,7 @@ public sealed class AuditLog
             {
                 if (errno == Errno.ENOENT)
                 {
-                    DeleteIntent();
+                    IntentServed(replayed: false);
                     return;
                 }
                 throw new PosixException(errno, "open", Path);
@@ -188,16 +200,20 @@ public sealed class AuditLog
                 AuditHead.Write(HeadPath, prev);
             }
         }
-        DeleteIntent();
+        IntentServed(replayed: intended is not null);
     }
 
-    /// <summary>The outcome, or the unconfirmed intent, is in the log: the intent has served.</summary>
-    private void DeleteIntent()
+    /// <summary>
+    /// The outcome of this instance's intent, or a replayed intent, is in the log: the intent has served.
+    /// An intent this instance did not state and did not replay is left for a settle.
+    /// </summary>
+    private void IntentServed(bool replayed)
     {
-        if (IntentPath is not null)
+        if (IntentPath is not null && (replayed || _intentStated))
         {
             AuditIntent.Delete(IntentPath);
         }
+        _intentStated = false;
     }
 
     private static string WriteLines(WholeLineWriter lines, IReadOnlyList<AuditRecord> records, string prev)

@@ -37,4 +37,7 @@ public sealed partial class SyncEngine
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "writing the KRL {Path} failed: {Error}")]
     private static partial void LogKrlFailed(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "audit: {Error}; the cycle goes on (revocation does not wait for the audit)")]
+    private static partial void LogAuditAside(ILogger logger, string error);
 }

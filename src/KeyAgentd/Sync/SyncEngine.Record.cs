@@ -15,7 +15,29 @@ public sealed partial class SyncEngine
     private void IntendChanges(SyncCycle cycle, long serial, SyncPlan plan, PlannedAccounts planned)
     {
         var replaced = planned.Plans.Where(p => planned.UnsafeFiles.ContainsKey(p.Account)).Select(p => (p.Account, planned.UnsafeFiles[p.Account]));
-        audit.Intend(cycle.Records.Concat(ChangeRecords(cycle, serial, plan, planned.Plans, replaced)));
+        AuditAside(() =>
+        {
+            if (!audit.Intend(cycle.Records.Concat(ChangeRecords(cycle, serial, plan, planned.Plans, replaced))))
+            {
+                LogAuditAside(logger, $"{audit.IntentPath} of an earlier cycle is not yet settled; this cycle's changes are recorded only once made");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Settling the audit and stating an intent make a stop safe; neither may hold back the cycle. With the
+    /// audit's disk full or read-only, revocations still go out (the outcome's append then fails the cycle, as before).
+    /// </summary>
+    private void AuditAside(Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (IOException e)
+        {
+            LogAuditAside(logger, e.Message);
+        }
     }
 
     /// <summary>Stage 7a: the audit records of what was applied. News about the snapshot is recorded once per snapshot, not every minute.</summary>

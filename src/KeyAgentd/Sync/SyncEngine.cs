@@ -55,7 +55,7 @@ public sealed partial class SyncEngine(
         if (!cycle.Options.DryRun)
         {
             // Whatever a stopped cycle left in the audit (a torn line, its unrecorded changes) goes in first.
-            audit.Settle();
+            AuditAside(audit.Settle);
         }
         var source = await AcquireSnapshotAsync(cycle, stopping).ConfigureAwait(false);
         if (source.Snapshot is not { } snapshot)

@@ -305,6 +305,21 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public void An_earlier_intent_not_yet_settled_is_neither_overwritten_nor_removed_by_another_cycle()
+    {
+        new AuditLog(LogPath, HeadPath).Intend([Record("stopped")]);
+        var next = new AuditLog(LogPath, HeadPath);
+
+        Assert.False(next.Intend([Record("next")]));
+        next.Append([Record("next")]);
+        Assert.Contains("\"account\":\"stopped\"", File.ReadAllText(IntentPath), StringComparison.Ordinal);
+
+        next.Settle();
+        Assert.False(File.Exists(IntentPath));
+        Assert.Contains("\"account\":\"stopped\"", File.ReadAllLines(LogPath)[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Settling_with_nothing_left_behind_writes_nothing()
     {
         var log = new AuditLog(LogPath, HeadPath);

@@ -157,26 +157,7 @@ public sealed class AuditLog
         // Disposing the stream closes the file, after the head is written: the lock is held throughout.
         using var file = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
         var resumed = new List<AuditRecord>();
-        long length = stat.st_size;
-        var tail = new AuditLogTail(handle, length);
-        if (tail.TornLine() is { } torn)
-        {
-            if (torn.Bytes is { } bytes && AuditVerifier.PrevOf(bytes) is not null)
-            {
-                // A whole record that lost only its newline: end it, and keep it in the chain.
-                file.Seek(0, SeekOrigin.End);
-                file.Write("\n"u8);
-                length++;
-            }
-            else
-            {
-                resumed.Add(TornLineCut(torn));
-                file.SetLength(torn.Start);
-                length = torn.Start;
-            }
-            tail = new AuditLogTail(handle, length);
-        }
-        string prev = PreviousHash(tail, length, resumed);
+        string prev = MakeGoodTheEnd(file, handle, stat.st_size, resumed);
         if (intended is not null)
         {
             resumed.Add(Resumed("unconfirmed-changes", UnconfirmedMessage(intended.Count, damaged)));
@@ -231,6 +212,34 @@ public sealed class AuditLog
         $"a cycle stopped (killed, crashed or powered off) after stating {count} change(s) and before recording its outcome; "
         + "they follow, marked unconfirmed: each may or may not have been made, and the next cycle makes any that was not"
         + (damaged > 0 ? $"; {damaged} damaged line(s) of {IntentPath} skipped" : "");
+
+    /// <summary>
+    /// Makes good the end an interrupted append left (a torn line is cut off, or ended when it is a whole
+    /// record; records past the head are adopted), adds a record of each finding to <paramref name="resumed"/>,
+    /// and returns the hash the next record must carry.
+    /// </summary>
+    private string MakeGoodTheEnd(FileStream file, SafeFileHandle handle, long length, List<AuditRecord> resumed)
+    {
+        var tail = new AuditLogTail(handle, length);
+        if (tail.TornLine() is { } torn)
+        {
+            if (torn.Bytes is { } bytes && AuditVerifier.PrevOf(bytes) is not null)
+            {
+                // A whole record that lost only its newline: end it, and keep it in the chain.
+                file.Seek(0, SeekOrigin.End);
+                file.Write("\n"u8);
+                length++;
+            }
+            else
+            {
+                resumed.Add(TornLineCut(torn));
+                file.SetLength(torn.Start);
+                length = torn.Start;
+            }
+            tail = new AuditLogTail(handle, length);
+        }
+        return PreviousHash(tail, length, resumed);
+    }
 
     /// <summary>
     /// The hash the next record must carry. Normally the hash of the last line. An empty log with a head

@@ -103,7 +103,7 @@ public static class AuditVerifier
         long n = line.Number;
         if (!line.Terminated)
         {
-            return (n, $"line {n} is incomplete (no final newline): an interrupted or tampered write");
+            return (n, $"line {n} is incomplete (no final newline): an interrupted or tampered write; the next sync cuts it off and records it (audit-resumed)");
         }
         if (line.Bytes is null)
         {
@@ -136,7 +136,7 @@ public static class AuditVerifier
         }
         long? match = FindLine(path, head);
         return match is { } j
-            ? (j + 1, $"the head points at line {j}; lines {j + 1}-{lines} were appended without updating the head (interrupted append, or forged)")
+            ? (j + 1, $"the head points at line {j}; lines {j + 1}-{lines} were appended without updating the head (interrupted append, which the next sync adopts and records, or forged)")
             : (lines, $"the head does not match the last record (line {lines}): the log was truncated or its end rewritten");
     }
 

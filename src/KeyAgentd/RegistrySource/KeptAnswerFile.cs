@@ -9,6 +9,8 @@ namespace KeyAgentd.RegistrySource;
 /// A source's answer kept beside the built documents for the next build (DIR/.keyagentd-*.json, dot
 /// files that build, sign and diff skip): one JSON object tagged with its schema, written durably.
 /// A file that is missing, damaged or of another schema reads as nothing: it only ever saves work.
+/// Owner-only (0600): it is the build's working state, not for publishing, and a web server that serves
+/// DIR as another user gets 403 for it instead of the directory's whole answer.
 /// </summary>
 internal static class KeptAnswerFile
 {
@@ -23,7 +25,7 @@ internal static class KeptAnswerFile
             fields(writer);
             writer.WriteEndObject();
         }
-        DurableFile.WriteAllBytes(path, json.WrittenSpan.ToArray(), Posix.Mode0644);
+        DurableFile.WriteAllBytes(path, json.WrittenSpan.ToArray(), Posix.Mode0600);
     }
 
     public static bool TryRead<T>(string path, string schema, Func<JsonElement, T> read, [NotNullWhen(true)] out T? value)

@@ -76,13 +76,7 @@ internal static class AuditIntent
     }
 
     /// <summary>Removes the intent once its outcome is in the log.</summary>
-    public static void Delete(string path)
-    {
-        if (Syscall.unlink(path) != 0 && Stdlib.GetLastError() is var errno && errno != Errno.ENOENT)
-        {
-            throw new PosixException(errno, "unlink", path);
-        }
-    }
+    public static void Delete(string path) => Posix.UnlinkIfPresent(path);
 
     private static AuditRecord? Parse(byte[] line)
     {

@@ -91,11 +91,18 @@ public sealed class AuditLog
     /// <summary>
     /// Appends <paramref name="records"/> in order and returns only once they are on disk; then the cycle's
     /// intent, if any, is removed. A log left torn or past its head is made good first, as by <see cref="Settle"/>.
+    /// An empty batch touches the log not at all: the cycle's settle already made its end good.
     /// </summary>
     /// <exception cref="IOException">The log could not be written; the message names the path.</exception>
     public void Append(IReadOnlyList<AuditRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            // Every write of the cycle failed, or it changed nothing: only its intent, if any, has served.
+            Locked($"removing {IntentPath}", () => IntentServed(replayed: false));
+            return;
+        }
         Locked($"appending to audit log {Path}", () => AppendLocked(records, replayIntent: false));
     }
 

@@ -30,6 +30,15 @@ internal static partial class Posix
         }
     }
 
+    /// <summary>unlink of the daemon's own file, reached by path (state directory), treating "already gone" as success.</summary>
+    public static void UnlinkIfPresent(string path)
+    {
+        if (Syscall.unlink(path) != 0 && LastError() is var errno && errno != Errno.ENOENT)
+        {
+            Throw(errno, "unlink", path);
+        }
+    }
+
     /// <summary>renameat within one directory: atomically replaces <paramref name="to"/>, never follows it.</summary>
     public static void RenameAt(SafeFileHandle directory, string from, string to, string path)
     {

@@ -162,7 +162,7 @@ public sealed class AuditLogTests : IDisposable
         log.Append([Record("a")]);
         File.AppendAllText(LogPath, "{\"time\"");
 
-        log.Append([]);
+        log.Settle();
 
         string[] lines = File.ReadAllLines(LogPath);
         Assert.Equal(2, lines.Length);
@@ -197,7 +197,7 @@ public sealed class AuditLogTests : IDisposable
         File.WriteAllText(HeadPath, headAfterA);
         Assert.False(AuditVerifier.Verify(LogPath, HeadPath).Ok);
 
-        log.Append([]);
+        log.Settle();
 
         string[] lines = File.ReadAllLines(LogPath);
         Assert.Equal(4, lines.Length);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace KeyAgentd.Tests.Support;
 
@@ -34,7 +32,7 @@ public sealed class NginxServer : IDisposable
         {
             Mono.Unix.Native.Syscall.chmod(d, (Mono.Unix.Native.FilePermissions)0b111_101_101);
         }
-        Port = FreePort();
+        Port = LoopbackServerProcess.FreePort();
         string conf = $$"""
             worker_processes 1;
             error_log {{directory}}/logs/error.log;
@@ -74,26 +72,7 @@ public sealed class NginxServer : IDisposable
         {
             info.ArgumentList.Add(a);
         }
-        _process = Process.Start(info)!;
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                if (_process.HasExited)
-                {
-                    throw new InvalidOperationException("nginx exited: " + _process.StandardError.ReadToEnd());
-                }
-                Thread.Sleep(50);
-            }
-        }
-        throw new TimeoutException("nginx did not listen within 10 s");
+        _process = LoopbackServerProcess.Start("nginx", info, Port, TimeSpan.FromSeconds(10));
     }
 
     public void Stop()
@@ -109,13 +88,6 @@ public sealed class NginxServer : IDisposable
         }
         _process?.Dispose();
         _process = null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose() => Stop();

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace KeyAgentd.Tests.Support;
 
@@ -54,8 +52,8 @@ public sealed class SlapdServer : IDisposable
         System.IO.Directory.CreateDirectory(System.IO.Path.Combine(directory, "db"));
         File.WriteAllText(System.IO.Path.Combine(directory, "openssh-lpk.schema"), OpensshLpkSchema + "\n");
         MakeCertificates();
-        Port = FreePort();
-        TlsPort = FreePort();
+        Port = LoopbackServerProcess.FreePort();
+        TlsPort = LoopbackServerProcess.FreePort();
         File.WriteAllText(ConfigPath, $"""
             include /etc/ldap/schema/core.schema
             include /etc/ldap/schema/cosine.schema
@@ -162,26 +160,7 @@ public sealed class SlapdServer : IDisposable
         {
             info.ArgumentList.Add(a);
         }
-        _process = Process.Start(info)!;
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                if (_process.HasExited)
-                {
-                    throw new InvalidOperationException("slapd exited: " + _process.StandardError.ReadToEnd());
-                }
-                Thread.Sleep(50);
-            }
-        }
-        throw new TimeoutException("slapd did not listen within 20 s");
+        _process = LoopbackServerProcess.Start("slapd", info, Port, TimeSpan.FromSeconds(20));
     }
 
     /// <summary>SIGSTOP: the port still accepts TCP connections (the kernel's backlog), and nothing answers.</summary>
@@ -201,13 +180,6 @@ public sealed class SlapdServer : IDisposable
         }
         _process?.Dispose();
         _process = null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose() => Stop();

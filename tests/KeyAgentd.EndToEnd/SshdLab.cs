@@ -177,7 +177,7 @@ public sealed partial class SshdLab : IDisposable
         string hostKey = Path.Combine(Root, "ssh_host_ed25519_key");
         Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey);
         Directory.CreateDirectory("/run/sshd");
-        Port = FreePort();
+        Port = LoopbackPorts.Reserve();
         string keysSource = Delivery == "helper"
             ? $"""
               AuthorizedKeysFile none
@@ -341,12 +341,6 @@ public sealed partial class SshdLab : IDisposable
         Run("chmod", mode, dir);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string Random6() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
 

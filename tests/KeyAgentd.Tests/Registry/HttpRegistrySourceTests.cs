@@ -122,10 +122,7 @@ public class HttpRegistrySourceTests
     [Fact]
     public async Task Connection_refused_is_unreachable()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        int port = LoopbackPorts.Reserve();
 
         var result = await Source(new Uri($"http://127.0.0.1:{port}/r.json"), retries: 1).FetchAsync(null, default);
 

@@ -27,7 +27,8 @@ public sealed class KeysUrlSourceTests : IDisposable
     {
         if (NginxServer.Executable() is not null)
         {
-            // /stalled/ trickles its body at one byte a second, far slower than the attempt timeout.
+            // /stalled/ trickles its body at one byte a second, far slower than the attempt timeout (3 s: far
+            // above a loaded machine's answer time for the other requests, which must never time out).
             _nginx = new NginxServer(_web.Path, "location = /broken.keys { return 500; } location /stalled/ { limit_rate 1; }");
             _source.File("sources.yaml", $$"""
                 keys_url_template: "http://127.0.0.1:{{_nginx.Port}}/{user}.keys"
@@ -35,7 +36,7 @@ public sealed class KeysUrlSourceTests : IDisposable
                   alice@example.com: alice
                 """);
         }
-        var pipeline = RegistryResilience.Build(new RegistryResilience.Options(TimeSpan.FromMilliseconds(500), MaxRetries: 1, BaseDelay: TimeSpan.FromMilliseconds(10)));
+        var pipeline = RegistryResilience.Build(new RegistryResilience.Options(TimeSpan.FromSeconds(3), MaxRetries: 1, BaseDelay: TimeSpan.FromMilliseconds(10)));
         _client = new HttpClient(RegistrySourceFactory.BuildHandlerChain(pipeline, MaxBytes, new SocketsHttpHandler()));
     }
 

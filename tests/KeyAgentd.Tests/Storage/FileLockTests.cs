@@ -115,18 +115,16 @@ public sealed class FileLockTests : IDisposable
     [Fact]
     public void A_lock_held_by_another_process_is_seen()
     {
-        string held = _temp.File("held");
-        // flock(1): how an operator, or another keyagentd, holds the same lock. It runs the
-        // command only once it holds the lock, so the marker file says when that is.
-        using var other = Process.Start("flock", ["-x", LockPath, "sh", "-c", "touch \"$0\"; sleep 1.5", held]);
+        string held = _temp.File("held"), release = _temp.File("release");
+        // flock(1): how an operator, or another keyagentd, holds the same lock. It runs the command
+        // only once it holds the lock, so the marker file says when that is; it lets go when told.
+        using var other = Process.Start("flock",
+            ["-x", LockPath, "sh", "-c", "touch \"$0\"; while [ ! -e \"$1\" ]; do sleep 0.02; done", held, release]);
         using var handle = Open();
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(held) && clock.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            Thread.Sleep(20);
-        }
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(held), TimeSpan.FromSeconds(30)), "flock never held the lock");
 
         Assert.False(FileLock.TryAcquire(handle, LockPath));
+        File.WriteAllText(release, "");
         other.WaitForExit();
         Assert.True(FileLock.TryAcquire(handle, LockPath));
     }

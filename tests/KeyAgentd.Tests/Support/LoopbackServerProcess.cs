@@ -7,14 +7,6 @@ namespace KeyAgentd.Tests.Support;
 /// <summary>The lab servers' one start: the process the test owns, waited for until it accepts TCP on loopback.</summary>
 internal static class LoopbackServerProcess
 {
-    /// <summary>A loopback port free at the time of asking.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <exception cref="InvalidOperationException">The server exited first (its standard error is in the message).</exception>
     /// <exception cref="TimeoutException">It did not listen within <paramref name="within"/>.</exception>
     public static Process Start(string name, ProcessStartInfo info, int port, TimeSpan within)

@@ -32,7 +32,7 @@ public sealed class NginxServer : IDisposable
         {
             Mono.Unix.Native.Syscall.chmod(d, (Mono.Unix.Native.FilePermissions)0b111_101_101);
         }
-        Port = LoopbackServerProcess.FreePort();
+        Port = LoopbackPorts.Reserve();
         string conf = $$"""
             worker_processes 1;
             error_log {{directory}}/logs/error.log;

@@ -52,8 +52,8 @@ public sealed class SlapdServer : IDisposable
         System.IO.Directory.CreateDirectory(System.IO.Path.Combine(directory, "db"));
         File.WriteAllText(System.IO.Path.Combine(directory, "openssh-lpk.schema"), OpensshLpkSchema + "\n");
         MakeCertificates();
-        Port = LoopbackServerProcess.FreePort();
-        TlsPort = LoopbackServerProcess.FreePort();
+        Port = LoopbackPorts.Reserve();
+        TlsPort = LoopbackPorts.Reserve();
         File.WriteAllText(ConfigPath, $"""
             include /etc/ldap/schema/core.schema
             include /etc/ldap/schema/cosine.schema

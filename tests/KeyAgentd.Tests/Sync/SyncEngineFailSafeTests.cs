@@ -152,17 +152,21 @@ public class SyncEngineFailSafeTests
     {
         using var box = await AppliedAsync(Good(2));
         string lockPath = Path.Combine(box.Settings.State.Directory, KeyAgentd.State.StateStore.LockFileName);
+        string held = Path.Combine(box.Root, "held"), release = Path.Combine(box.Root, "release");
         // flock(1) in another process: the way a manual `keyagentd sync` next to the daemon holds it.
-        var holder = System.Diagnostics.Process.Start("flock", ["-x", lockPath, "sleep", "1.5"]);
-        using (holder)
-        {
-            Thread.Sleep(300);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var result = await box.SyncAsync();
-            Assert.Equal(SyncOutcome.Ok, result.Outcome);
-            Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"ran after {clock.Elapsed} while another process held the lock");
-            holder.WaitForExit();
-        }
+        // It runs the command only once it holds the lock (the marker says when) and keeps it until told.
+        using var holder = System.Diagnostics.Process.Start("flock",
+            ["-x", lockPath, "sh", "-c", "touch \"$0\"; while [ ! -e \"$1\" ]; do sleep 0.02; done", held, release]);
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(held), TimeSpan.FromSeconds(30)), "flock never held the lock");
+
+        var cycle = Task.Run(() => box.SyncAsync());
+        await Task.Delay(300);
+        Assert.False(cycle.IsCompleted, "a cycle ran while another process held the lock");
+
+        File.WriteAllText(release, "");
+        var result = await cycle;
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
+        holder.WaitForExit();
     }
 
     [Fact]

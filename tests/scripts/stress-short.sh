@@ -8,4 +8,4 @@ command -v ssh-keygen >/dev/null || { echo "SKIP: ssh-keygen not available"; exi
 bin="$repo/out/bin/keyagentd"
 [ -x "$bin" ] || { echo "SKIP: $bin missing (make publish)"; exit 77; }
 cd "$repo"
-timeout 300 dotnet run --project stress/KeyAgentd.Stress -c "${CONFIGURATION:-Release}" -- --short --bin "$bin"
+timeout 300 dotnet run --no-build --project stress/KeyAgentd.Stress -c "${CONFIGURATION:-Release}" -- --short --bin "$bin"

@@ -86,7 +86,7 @@ for i in $(seq 1 "$iterations"); do
   rm -f "$work/out" "$work/err"
   "${hammer[@]}" loop >"$work/out" 2>"$work/err" &
   hammer_pid=$!
-  for _ in $(seq 1 200); do grep -q ready "$work/out" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 1 1200); do grep -q ready "$work/out" 2>/dev/null && break; sleep 0.05; done  # up to 60 s: start-up on a loaded machine
   grep -q ready "$work/out" || { cat "$work/out" "$work/err"; echo "FAIL: iteration $i: hammer did not start"; exit 1; }
   sleep "0.$(printf '%03d' $((RANDOM % 400 + 20)))"
   [ -e "$temp" ] && killed_mid_write=$((killed_mid_write + 1))

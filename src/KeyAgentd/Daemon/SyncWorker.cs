@@ -52,7 +52,25 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var pings = StartWatchdog(stoppingToken);
+        var pings = StartWatchdog(stoppingToken);
+        try
+        {
+            await RunCyclesAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Stopped and awaited first: a tick racing the stop must not ping after STOPPING=1.
+            if (pings is { } p)
+            {
+                p.Timer.Dispose();
+                await p.Pinging.ConfigureAwait(false);
+            }
+        }
+        notifier.Notify(ServiceState.Stopping);
+    }
+
+    private async Task RunCyclesAsync(CancellationToken stoppingToken)
+    {
         await CycleAsync(stoppingToken).ConfigureAwait(false);
         if (!stoppingToken.IsCancellationRequested)
         {
@@ -73,7 +91,6 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
             }
             await CycleAsync(stoppingToken).ConfigureAwait(false);
         }
-        notifier.Notify(ServiceState.Stopping);
     }
 
     private async Task CycleAsync(CancellationToken stoppingToken)
@@ -123,7 +140,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         return delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay;
     }
 
-    private PeriodicTimer? StartWatchdog(CancellationToken stoppingToken)
+    private (PeriodicTimer Timer, Task Pinging)? StartWatchdog(CancellationToken stoppingToken)
     {
         if (KeyAgentd.Systemd.SystemdNotifier.WatchdogTimeout() is not { } timeout)
         {
@@ -132,7 +149,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         var deadline = new WatchdogDeadline(timeout, time);
         _watchdog = deadline;
         var timer = new PeriodicTimer(deadline.PingInterval, time);
-        _ = Task.Run(async () =>
+        var pinging = Task.Run(async () =>
         {
             bool overdue = false;
             try
@@ -156,7 +173,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
             {
             }
         }, CancellationToken.None);
-        return timer;
+        return (timer, pinging);
     }
 
     public override void Dispose()

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
+using KeyAgentd.Tests.Support;
 using KeyAgentd.Tests.Sync;
 
 namespace KeyAgentd.Tests.Daemon;
@@ -96,18 +96,18 @@ public class DaemonProcessTests
         var stdout = daemon.StandardOutput.ReadToEndAsync();
         try
         {
-            Assert.True(WaitFor(() => Has(box, "alice-b"), TimeSpan.FromSeconds(20)), "first cycle did not write");
+            Assert.True(WaitFor(() => Has(box, "alice-b"), TimeSpan.FromSeconds(60)), "first cycle did not write");
 
             box.WriteRegistry(Registry(2, AliceA));
             Thread.Sleep(300);
             Assert.True(Has(box, "alice-b"), "changed before SIGHUP although the poll interval is an hour");
             Signal(daemon, Mono.Unix.Native.Signum.SIGHUP);
-            Assert.True(WaitFor(() => !Has(box, "alice-b"), TimeSpan.FromSeconds(5)), "SIGHUP did not sync within 5 s");
+            Assert.True(WaitFor(() => !Has(box, "alice-b"), TimeSpan.FromSeconds(60)), "SIGHUP did not sync");
             Assert.False(daemon.HasExited, "SIGHUP killed the daemon");
 
             var clock = Stopwatch.StartNew();
             Signal(daemon, Mono.Unix.Native.Signum.SIGTERM);
-            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(5)), "SIGTERM did not stop it within 5 s");
+            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "SIGTERM did not stop it");
             Assert.Equal(0, daemon.ExitCode);
             Assert.Equal([box.KeysPath("alice")], Directory.GetFiles(Path.GetDirectoryName(box.KeysPath("alice"))!));
             Assert.Contains("alice-a", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
@@ -126,46 +126,27 @@ public class DaemonProcessTests
     {
         using var box = new EngineSandbox(["alice"]);
         box.WriteRegistry(Registry(1, AliceA));
-        string socketPath = Path.Combine(box.Root, "notify.sock");
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
-        socket.ReceiveTimeout = 500;
+        using var socket = new NotifySocket(Path.Combine(box.Root, "notify.sock"));
+        // WATCHDOG_USEC=2 s: systemd would count a gap of 2 s between pings as a hang; the daemon pings
+        // every 1 s while idle, as each cycle starts and as it ends.
         using var daemon = Start(box, new()
         {
-            ["NOTIFY_SOCKET"] = socketPath,
+            ["NOTIFY_SOCKET"] = socket.Path,
             ["JOURNAL_STREAM"] = "8:12345",
-            ["WATCHDOG_USEC"] = "1000000",
+            ["WATCHDOG_USEC"] = "2000000",
         });
         var stdout = daemon.StandardOutput.ReadToEndAsync();
-        var messages = new List<(TimeSpan At, string Text)>();
         var clock = Stopwatch.StartNew();
-        var buffer = new byte[4096];
         try
         {
-            while (clock.Elapsed < TimeSpan.FromSeconds(30) && messages.SkipWhile(m => m.Text != "READY=1").Count(m => m.Text == "WATCHDOG=1") < 4)
+            while (clock.Elapsed < TimeSpan.FromSeconds(60) && socket.Messages.SkipWhile(m => m.Text != "READY=1").Count(m => m.Text == "WATCHDOG=1") < 4)
             {
-                try
-                {
-                    int n = socket.Receive(buffer);
-                    messages.Add((clock.Elapsed, Encoding.UTF8.GetString(buffer, 0, n)));
-                }
-                catch (SocketException)
-                {
-                }
+                socket.Receive(TimeSpan.FromMilliseconds(500));
             }
             Signal(daemon, Mono.Unix.Native.Signum.SIGTERM);
-            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(5)));
-            while (true)
+            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "SIGTERM did not stop it");
+            while (socket.Receive(TimeSpan.Zero))
             {
-                try
-                {
-                    int n = socket.Receive(buffer);
-                    messages.Add((clock.Elapsed, Encoding.UTF8.GetString(buffer, 0, n)));
-                }
-                catch (SocketException)
-                {
-                    break;
-                }
             }
         }
         finally
@@ -175,20 +156,17 @@ public class DaemonProcessTests
                 daemon.Kill();
             }
         }
-        var texts = messages.Select(m => m.Text).ToList();
+        var texts = socket.Messages.Select(m => m.Text).ToList();
         int ready = texts.IndexOf("READY=1");
         int status = texts.FindIndex(t => t.StartsWith("STATUS=ok", StringComparison.Ordinal));
         Assert.True(status >= 0 && ready > status, "expected STATUS=ok… then READY=1 after the first cycle: " + string.Join(" | ", texts));
         Assert.Equal("STOPPING=1", texts[^1]);
-        // WATCHDOG_USEC=1 s: one ping as each cycle starts and ends, then every 0.5 s while idle; never
-        // a gap systemd would count as a timeout once the daemon is ready and waiting.
-        var readyAt = messages.First(m => m.Text == "READY=1").At;
-        var pings = messages.Where(m => m.Text == "WATCHDOG=1").Select(m => m.At).ToList();
-        Assert.True(pings.Count >= 4, "watchdog pings: " + pings.Count);
-        var idle = pings.Where(at => at >= readyAt).ToList();
-        var gaps = idle.Zip(idle.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
-        Assert.NotEmpty(gaps);
-        Assert.All(gaps, g => Assert.InRange(g, 0.0, 0.9));
+        // Never a gap systemd would count as a hang once the daemon is ready and waiting. The times are
+        // the kernel's, when each datagram arrived, so only the daemon's own pace is judged.
+        var readyAt = socket.Messages.First(m => m.Text == "READY=1").At;
+        var idle = socket.Messages.Where(m => m.Text == "WATCHDOG=1" && m.At >= readyAt).Select(m => m.At).ToList();
+        Assert.True(idle.Count >= 4, "watchdog pings after READY: " + idle.Count);
+        Assert.All(idle.Zip(idle.Skip(1), (a, b) => (b - a).TotalSeconds), g => Assert.InRange(g, 0.0, 1.99));
 
         string log = stdout.Result;
         Assert.Matches(@"(?m)^<6>sync ok in [0-9.]+s: ", log);
@@ -205,15 +183,15 @@ public class DaemonProcessTests
         try
         {
             // No registry yet: a warning. Then a good one: info. Then an empty one: the guard's error.
-            Assert.True(WaitFor(() => File.Exists(Path.Combine(box.Settings.State.Directory, "status.json")), TimeSpan.FromSeconds(20)), "first cycle");
+            Assert.True(WaitFor(() => File.Exists(Path.Combine(box.Settings.State.Directory, "status.json")), TimeSpan.FromSeconds(60)), "first cycle");
             box.WriteRegistry(Registry(1, AliceA));
             Signal(daemon, Mono.Unix.Native.Signum.SIGHUP);
-            Assert.True(WaitFor(() => Has(box, "alice-a"), TimeSpan.FromSeconds(5)));
+            Assert.True(WaitFor(() => Has(box, "alice-a"), TimeSpan.FromSeconds(60)));
             box.WriteRegistry(EngineSandbox.Registry(2, []));
             Signal(daemon, Mono.Unix.Native.Signum.SIGHUP);
-            Assert.True(WaitFor(() => box.State.LoadStatus().Outcome == "guard-tripped", TimeSpan.FromSeconds(5)));
+            Assert.True(WaitFor(() => box.State.LoadStatus().Outcome == "guard-tripped", TimeSpan.FromSeconds(60)));
             Signal(daemon, Mono.Unix.Native.Signum.SIGTERM);
-            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(5)));
+            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)));
         }
         finally
         {
@@ -236,10 +214,10 @@ public class DaemonProcessTests
         box.WriteRegistry(Registry(1, AliceA));
         using var daemon = Start(box);
         var stdout = daemon.StandardOutput.ReadToEndAsync();
-        Assert.True(WaitFor(() => Has(box, "alice-a"), TimeSpan.FromSeconds(20)));
+        Assert.True(WaitFor(() => Has(box, "alice-a"), TimeSpan.FromSeconds(60)));
         Thread.Sleep(200);
         Signal(daemon, Mono.Unix.Native.Signum.SIGTERM);
-        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(5)));
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)));
         string log = stdout.Result;
         Assert.Matches(@"(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[INF\] ", log);
         Assert.DoesNotContain("<6>", log, StringComparison.Ordinal);

@@ -40,7 +40,7 @@ public class NginxRegistryTests
 
         var second = await box.SyncAsync();
         Assert.Equal(SyncOutcome.Ok, second.Outcome);
-        var lines = File.ReadAllLines(nginx.AccessLog);
+        var lines = nginx.AccessLogWith(2, l => l.Contains("GET /registry.json ", StringComparison.Ordinal));
         Assert.Contains(" 200 ", lines[0], StringComparison.Ordinal);
         Assert.Contains(" 304 ", lines[^1], StringComparison.Ordinal);
 
@@ -82,17 +82,17 @@ public class NginxRegistryTests
         await host.StartAsync();
         try
         {
-            Assert.True(await WaitAsync(() => File.Exists(box.KeysPath("alice")), 20), "first cycle");
+            Assert.True(await WaitAsync(() => File.Exists(box.KeysPath("alice")), 60), "first cycle");
             nginx.Stop();
-            Assert.True(await WaitAsync(() => box.State.LoadStatus().Outcome == "registry-unusable", 30), "outage not reported");
+            Assert.True(await WaitAsync(() => box.State.LoadStatus().Outcome == "registry-unusable", 90), "outage not reported");
             int cycles = worker.Cycles;
-            Assert.True(await WaitAsync(() => worker.Cycles > cycles, 30), "the loop stopped during the outage");
+            Assert.True(await WaitAsync(() => worker.Cycles > cycles, 90), "the loop stopped during the outage");
             Assert.False(worker.ExecuteTask!.IsCompleted, "the worker ended");
             Assert.Contains("alice-a", File.ReadAllText(box.KeysPath("alice")), StringComparison.Ordinal);
 
             Publish(nginx, Registry(2, AliceA, AliceB));
             nginx.Start();
-            Assert.True(await WaitAsync(() => File.ReadAllText(box.KeysPath("alice")).Contains("alice-b", StringComparison.Ordinal), 45), "did not resume after nginx came back");
+            Assert.True(await WaitAsync(() => File.ReadAllText(box.KeysPath("alice")).Contains("alice-b", StringComparison.Ordinal), 90), "did not resume after nginx came back");
         }
         finally
         {

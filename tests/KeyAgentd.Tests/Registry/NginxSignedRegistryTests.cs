@@ -42,7 +42,7 @@ public class NginxSignedRegistryTests
         Assert.True(first.Outcome == SyncOutcome.Ok, SyncSummary.Render(first));
         var second = await sandbox.Box.SyncAsync();
         Assert.True(second.Outcome == SyncOutcome.Ok, SyncSummary.Render(second));
-        var log = File.ReadAllLines(nginx.AccessLog);
+        var log = nginx.AccessLogWith(2, l => l.Contains("GET /web-1.example.com.json ", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("GET /web-1.example.com.json.sig ", StringComparison.Ordinal) && l.Contains(" 200 ", StringComparison.Ordinal));
         Assert.Contains(" 304 ", log[^1], StringComparison.Ordinal);
         Assert.Equal(1, log.Count(l => l.Contains(".sig ", StringComparison.Ordinal)));

@@ -23,6 +23,8 @@ public sealed class KeysUrlSourceTests : IDisposable
     private readonly NginxServer? _nginx;
     private readonly HttpClient _client;
 
+    private static bool AliceKeys(string accessLogLine) => accessLogLine.Contains("GET /alice.keys ", StringComparison.Ordinal);
+
     public KeysUrlSourceTests()
     {
         if (NginxServer.Executable() is not null)
@@ -84,7 +86,7 @@ public sealed class KeysUrlSourceTests : IDisposable
         Assert.Contains(AliceDesk, File.ReadAllText(_source.DocumentPath("web-01")), StringComparison.Ordinal);
 
         // nginx's own log: a full GET, a 304 for the unchanged file, a full GET once it changed.
-        var statuses = File.ReadAllLines(_nginx!.AccessLog).Where(l => l.Contains("GET /alice.keys ", StringComparison.Ordinal))
+        var statuses = _nginx!.AccessLogWith(3, AliceKeys).Where(AliceKeys)
             .Select(l => l.Split('"')[2].Trim().Split(' ')[0]).ToList();
         Assert.Equal(["200", "304", "200"], statuses);
     }
@@ -101,7 +103,7 @@ public sealed class KeysUrlSourceTests : IDisposable
         Assert.Equal(ExitCodes.Ok, Build(out _, out string stderr));
 
         Assert.Equal("", stderr);
-        var statuses = File.ReadAllLines(_nginx.AccessLog).Where(l => l.Contains("GET /alice.keys ", StringComparison.Ordinal))
+        var statuses = _nginx.AccessLogWith(2, AliceKeys).Where(AliceKeys)
             .Select(l => l.Split('"')[2].Trim().Split(' ')[0]).ToList();
         Assert.Equal(["200", "304"], statuses);
     }
@@ -151,7 +153,8 @@ public sealed class KeysUrlSourceTests : IDisposable
         Assert.Equal(ExitCodes.Failed, Build(out _, out string stderr));
         Assert.Contains("alice@example.com: keys source failed (http-5xx)", stderr, StringComparison.Ordinal);
         Assert.Contains($"{_nginx.Url("broken.keys")} answered 500", stderr, StringComparison.Ordinal);
-        Assert.True(File.ReadAllLines(_nginx.AccessLog).Count(l => l.Contains("/broken.keys", StringComparison.Ordinal)) >= 2, "the 500 was retried");
+        static bool Broken(string line) => line.Contains("/broken.keys", StringComparison.Ordinal);
+        Assert.True(_nginx.AccessLogWith(2, Broken).Count(Broken) >= 2, "the 500 was retried");
     }
 
     [NginxFact]

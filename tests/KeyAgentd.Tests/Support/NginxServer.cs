@@ -60,6 +60,25 @@ public sealed class NginxServer : IDisposable
 
     public string AccessLog => Path.Combine(Prefix, "logs", "access.log");
 
+    /// <summary>
+    /// The access log once it holds <paramref name="count"/> lines that <paramref name="match"/> (30 s at most).
+    /// nginx logs a request only after sending its answer, so a client holding the answer can read
+    /// the log before that request's line is in it.
+    /// </summary>
+    public string[] AccessLogWith(int count, Func<string, bool>? match = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            string[] lines = File.Exists(AccessLog) ? File.ReadAllLines(AccessLog) : [];
+            if (lines.Count(match ?? (_ => true)) >= count || clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return lines;
+            }
+            Thread.Sleep(20);
+        }
+    }
+
     public Uri Url(string file) => new($"http://127.0.0.1:{Port}/{file}");
 
     public static string? Executable() =>

@@ -212,7 +212,7 @@ public sealed partial class SshdLab : IDisposable
             info.ArgumentList.Add(arg);
         }
         _sshd = Process.Start(info) ?? throw new InvalidOperationException("sshd did not start");
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(60);  // only bounds a failure: the wait ends as soon as it listens
         while (DateTime.UtcNow < deadline)
         {
             try

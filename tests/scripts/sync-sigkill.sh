@@ -7,7 +7,7 @@
 # (at least 50 ms), so most kills land inside the run, from start-up through the writes to the audit
 # append at its end. After each kill a follow-up sync must complete the work and leave an audit log
 # that verifies (what the killed run left is settled and recorded by the next run).
-# Uses out/bin/keyagentd (make publish). Exit 0 pass, 1 fail, 77 skip (reason printed).
+# SEED=N replays the kill delays of a printed run. Uses out/bin/keyagentd (make publish). Exit 0 pass, 1 fail, 77 skip (reason printed).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 K=$repo/out/bin/keyagentd
@@ -19,12 +19,14 @@ command -v python3 >/dev/null || { echo "SKIP: python3 not available"; exit 77; 
 
 source "$repo/tests/scripts/lib/sync-world.sh"
 
-echo "a clean v1→v2 sync of $accounts accounts takes $((max_ms * 10 / 12)) ms; kills fall in 0–${max_ms} ms"
+seed=${SEED:-$RANDOM}   # SEED=N replays the same kill delays (on a machine of the same pace)
+echo "a clean v1→v2 sync of $accounts accounts takes $((max_ms * 10 / 12)) ms; kills fall in 0–${max_ms} ms; SEED=$seed"
+delays=($(python3 -c "import random; r = random.Random($seed); print(' '.join(str(r.randint(0, $max_ms) / 1000) for _ in range($iterations)))"))
 fail=0; total_v1=0; total_v2=0; kills=0; resumed=0
 for ((i = 1; i <= iterations; i++)); do
   reset_v1
   cp "$S/registry-v2.json" "$S/registry.json"
-  delay=$(python3 -c "import random; print(random.randint(0, $max_ms) / 1000)")
+  delay=${delays[i - 1]}
   "$K" --config "$S/keyagentd.json" sync >/dev/null 2>&1 & sync_pid=$!  # keyagentd itself, not a subshell
   sleep "$delay"
   kill -9 "$sync_pid" 2>/dev/null && kills=$((kills + 1)) || true
@@ -50,5 +52,5 @@ for ((i = 1; i <= iterations; i++)); do
   resumed=$((resumed + $(grep -c '"action":"audit-resumed"' "$S/audit.jsonl" || true)))
   verdict=$("$K" --config "$S/keyagentd.json" audit verify 2>&1) || { echo "FAIL: iteration $i: audit verify failed after the kill: $verdict"; fail=$((fail + 1)); }
 done
-echo "sync-sigkill: $iterations runs, $kills killed mid-run, files seen: $total_v1 v1, $total_v2 v2, $resumed stopped cycle(s) settled in the audit by the next (audit-resumed), $fail failure(s)"
+echo "sync-sigkill: SEED=$seed, $iterations runs, $kills killed mid-run, files seen: $total_v1 v1, $total_v2 v2, $resumed stopped cycle(s) settled in the audit by the next (audit-resumed), $fail failure(s)"
 [ "$fail" = 0 ]

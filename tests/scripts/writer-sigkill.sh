@@ -82,6 +82,8 @@ hammer=(dotnet "$work/hammer/bin/hammer.dll" "$name" "$uid" "$gid" "$home" "$wor
 "${hammer[@]}" a >/dev/null
 
 killed_mid_write=0
+seed=${SEED:-$$}; RANDOM=$seed   # SEED=N replays the same kill delays
+echo "SEED=$seed"
 for i in $(seq 1 "$iterations"); do
   rm -f "$work/out" "$work/err"
   "${hammer[@]}" loop >"$work/out" 2>"$work/err" &

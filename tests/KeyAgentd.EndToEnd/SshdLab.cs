@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace KeyAgentd.EndToEnd;
@@ -211,23 +209,7 @@ public sealed partial class SshdLab : IDisposable
         {
             info.ArgumentList.Add(arg);
         }
-        _sshd = Process.Start(info) ?? throw new InvalidOperationException("sshd did not start");
-        var deadline = DateTime.UtcNow.AddSeconds(60);  // only bounds a failure: the wait ends as soon as it listens
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Assert.False(_sshd.HasExited, "sshd exited: " + SshdLog());
-                Thread.Sleep(100);
-            }
-        }
-        throw new TimeoutException("sshd did not listen: " + SshdLog());
+        _sshd = LoopbackServerProcess.Start("sshd", info, Port, TimeSpan.FromSeconds(60), SshdLog);
     }
 
     /// <summary>True when `ssh … true` logs in with exactly this key (exit 0); false on 255.</summary>

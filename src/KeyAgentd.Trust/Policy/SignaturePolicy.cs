@@ -9,7 +9,8 @@ namespace KeyAgentd.Trust.Policy;
 /// Decides whether a snapshot is trusted: each signature block is checked in the order that costs
 /// least and says most (shape, namespace, revocation, allowed_signers line, then the signature
 /// itself, so an unknown key never costs a verification), and the snapshot is accepted when at least
-/// <see cref="SignaturePolicyOptions.Threshold"/> distinct signer keys signed it validly.
+/// <see cref="SignaturePolicyOptions.Threshold"/> distinct people signed it validly: distinct keys whose
+/// allowed_signers principals are pairwise disjoint (<see cref="DistinctSigners"/>).
 /// Pure: the verification time, the trust roots and the bytes are all parameters.
 /// </summary>
 public static class SignaturePolicy
@@ -69,17 +70,43 @@ public static class SignaturePolicy
             }
             verdicts.Add(verdict);
         }
-        if (counted.Count >= options.Threshold)
+        int people = CountPeople(verdicts, counted);
+        if (people >= options.Threshold)
         {
-            return new SignatureDecision(TrustReason.Accepted, null, options.Threshold, counted.Count, verdicts, digest.Sha256Hex);
+            return new SignatureDecision(TrustReason.Accepted, null, options.Threshold, people, verdicts, digest.Sha256Hex);
         }
-        if (counted.Count == 0)
+        if (people == 0)
         {
             var first = verdicts[0];
             return new SignatureDecision(first.Reason, $"signature {first.Index}: {first.Detail}", options.Threshold, 0, verdicts, digest.Sha256Hex);
         }
         return new SignatureDecision(TrustReason.ThresholdNotMet,
-            $"{counted.Count} distinct valid signer key(s), {options.Threshold} required", options.Threshold, counted.Count, verdicts, digest.Sha256Hex);
+            $"{people} distinct signer(s) by allowed_signers principal, {options.Threshold} required", options.Threshold, people, verdicts, digest.Sha256Hex);
+    }
+
+    /// <summary>
+    /// Among the valid signatures by distinct keys, keeps counting only those of distinct people
+    /// (<see cref="DistinctSigners"/>): a key that shares a principal with one counted is marked as not counting.
+    /// </summary>
+    private static int CountPeople(List<SignatureVerdict> verdicts, List<(SshPublicKey Key, int Index)> distinctKeys)
+    {
+        var principals = distinctKeys.Select(k => verdicts[k.Index - 1].Principals!).ToList();
+        var chosen = DistinctSigners.Choose(principals).Select(c => distinctKeys[c].Index).ToList();
+        foreach (var (_, index) in distinctKeys)
+        {
+            if (chosen.Contains(index))
+            {
+                continue;
+            }
+            var verdict = verdicts[index - 1];
+            int by = chosen.First(c => DistinctSigners.Shared(verdicts[c - 1].Principals!, verdict.Principals!) is not null);
+            verdicts[index - 1] = verdict with
+            {
+                CountsTowardThreshold = false,
+                Detail = $"shares principal {DistinctSigners.Shared(verdicts[by - 1].Principals!, verdict.Principals!)} with signature {by}; one person counts once",
+            };
+        }
+        return chosen.Count;
     }
 
     private static SignatureVerdict Check(int index, SignatureBlock block, MessageDigest digest, AllowedSignersFile allowedSigners,

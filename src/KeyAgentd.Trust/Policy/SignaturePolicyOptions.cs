@@ -8,7 +8,7 @@ public sealed record SignaturePolicyOptions
     /// <summary>The SSHSIG namespace every signature must carry (ssh-keygen -Y sign -n).</summary>
     public string Namespace { get; init; } = RegistryNamespace;
 
-    /// <summary>Registry:SignatureThreshold: distinct signer keys with valid signatures required.</summary>
+    /// <summary>Registry:SignatureThreshold: valid signatures required from distinct people (distinct keys with no allowed_signers principal in common).</summary>
     public int Threshold { get; init; } = 1;
 
     /// <summary>Registry:RequireUserPresence.</summary>

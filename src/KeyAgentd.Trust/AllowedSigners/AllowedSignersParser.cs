@@ -42,6 +42,11 @@ internal static class AllowedSignersParser
         return new AllowedSignersFile(signers, errors);
     }
 
+    /// <summary>The key of one allowed_signers line, for a revoked signers file that quotes such a line whole.</summary>
+    /// <exception cref="FormatException">The line is not a valid allowed_signers line.</exception>
+    internal static SshPublicKey KeyOfLine(string line) =>
+        ParseLine(line, 0, TimeZoneInfo.Utc)?.Key ?? throw new FormatException("blank or comment line");
+
     private static AllowedSigner? ParseLine(string line, int lineNumber, TimeZoneInfo localZone)
     {
         int position = SkipBlanks(line, 0);

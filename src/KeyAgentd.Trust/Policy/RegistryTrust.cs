@@ -24,14 +24,18 @@ public sealed class RegistryTrust
 
     public SignaturePolicyOptions Options { get; }
 
-    /// <summary>Every line of either file that grants or revokes nothing, labelled with its file.</summary>
-    public IEnumerable<string> Problems =>
-        AllowedSigners.Errors.Select(e => $"allowed signers {e}").Concat(RevokedSigners.Errors.Select(e => $"revoked signers {e}"));
+    /// <summary>
+    /// Every line of allowed_signers that grants nothing (it fails closed, so it is a warning). The
+    /// revoked signers have none: a line that revokes nothing would fail open, so it fails the parse.
+    /// </summary>
+    public IEnumerable<string> Problems => AllowedSigners.Errors.Select(e => $"allowed signers {e}");
 
     /// <param name="localZone">The zone of allowed_signers times written without 'Z' (the host's, chosen by the caller).</param>
-    public static RegistryTrust Parse(string allowedSignersText, string? revokedSignersText, TimeZoneInfo localZone, SignaturePolicyOptions options) =>
+    /// <param name="revokedSigners">The revoked signers file's bytes (text or a KRL); null when none is configured.</param>
+    /// <exception cref="FormatException">The revoked signers file does not parse (<see cref="RevokedSigners.Parse(ReadOnlySpan{byte})"/>).</exception>
+    public static RegistryTrust Parse(string allowedSignersText, byte[]? revokedSigners, TimeZoneInfo localZone, SignaturePolicyOptions options) =>
         new(AllowedSignersFile.Parse(allowedSignersText, localZone),
-            revokedSignersText is null ? RevokedSigners.None : RevokedSigners.Parse(revokedSignersText),
+            revokedSigners is null ? RevokedSigners.None : RevokedSigners.Parse(revokedSigners),
             options);
 
     public SignatureDecision Verify(ReadOnlySpan<byte> snapshot, ReadOnlySpan<byte> signatureFile, DateTimeOffset verificationTime) =>

@@ -1,68 +1,85 @@
+using System.Security.Cryptography;
 using KeyAgentd.Core.Keys;
-using KeyAgentd.Trust.AllowedSigners;
 
 namespace KeyAgentd.Trust.Revocation;
 
 /// <summary>
-/// Registry:RevokedSignersFile: signer keys no longer trusted, one per line, either a public key
-/// ("type base64 [comment]", compared byte-wise) or a "SHA256:…" fingerprint as ssh-keygen -l prints.
-/// Blank lines and '#' comments are skipped; a bad line is reported and revokes nothing.
+/// Registry:RevokedSignersFile: signer keys no longer trusted. Either an OpenSSH KRL (`ssh-keygen -k`,
+/// read by <see cref="KrlReader"/>) or text in any of the forms operators write, one per line
+/// (<see cref="RevokedSignersText"/>). A key is revoked when its plain blob, or the SHA-1 or SHA-256
+/// hash of it, is named: krl.c is_key_revoked's test. Nothing that fails to parse is skipped: the
+/// whole file is then a <see cref="FormatException"/>, since a revocation that is not understood
+/// would leave the key it meant to revoke trusted.
 /// </summary>
 public sealed class RevokedSigners
 {
-    private readonly HashSet<SshPublicKey> _keys;
-    private readonly HashSet<string> _fingerprints;
+    private readonly RevocationSet _revoked;
 
-    private RevokedSigners(HashSet<SshPublicKey> keys, HashSet<string> fingerprints, IReadOnlyList<AllowedSignersError> errors)
+    private RevokedSigners(RevocationSet revoked)
     {
-        _keys = keys;
-        _fingerprints = fingerprints;
-        Errors = errors;
+        _revoked = revoked;
     }
 
-    public static RevokedSigners None { get; } = new([], new(StringComparer.Ordinal), []);
+    public static RevokedSigners None { get; } = new(new RevocationSet());
 
-    public IReadOnlyList<AllowedSignersError> Errors { get; }
+    /// <summary>How many entries name a key (whole keys and fingerprints alike).</summary>
+    public int Count => _revoked.PlainKeys.Count + _revoked.Sha1.Count + _revoked.Sha256.Count;
 
-    public int Count => _keys.Count + _fingerprints.Count;
+    public bool Contains(SshPublicKey key)
+    {
+        byte[] plain = key.PlainBlob();
+        if (_revoked.PlainKeys.Contains(plain) || _revoked.Sha256.Contains(SHA256.HashData(plain)))
+        {
+            return true;
+        }
+#pragma warning disable CA5350 // SHA-1 only matches what a KRL's SHA-1 section names, as krl.c does; it decides nothing alone.
+        return _revoked.Sha1.Contains(SHA1.HashData(plain));
+#pragma warning restore CA5350
+    }
 
-    public bool Contains(SshPublicKey key) => _keys.Contains(key) || _fingerprints.Contains(key.Sha256Fingerprint);
+    public static RevokedSigners From(IEnumerable<SshPublicKey> keys)
+    {
+        var revoked = new RevocationSet();
+        foreach (var key in keys)
+        {
+            revoked.PlainKeys.Add(key.PlainBlob());
+        }
+        return new RevokedSigners(revoked);
+    }
 
-    public static RevokedSigners From(IEnumerable<SshPublicKey> keys) => new([.. keys], new(StringComparer.Ordinal), []);
+    /// <summary>The file's bytes: a KRL when they start with its magic, text otherwise.</summary>
+    /// <exception cref="FormatException">Any part of the file does not parse; the message says where.</exception>
+    public static RevokedSigners Parse(ReadOnlySpan<byte> content)
+    {
+        var revoked = new RevocationSet();
+        if (KrlReader.IsKrl(content))
+        {
+            KrlReader.Read(content, revoked);
+        }
+        else
+        {
+            RevokedSignersText.Read(DecodeText(content), revoked);
+        }
+        return new RevokedSigners(revoked);
+    }
 
+    /// <exception cref="FormatException">A line does not parse.</exception>
     public static RevokedSigners Parse(string text)
     {
-        var keys = new HashSet<SshPublicKey>();
-        var fingerprints = new HashSet<string>(StringComparer.Ordinal);
-        var errors = new List<AllowedSignersError>();
-        int lineNumber = 0;
-        foreach (var range in text.AsSpan().Split('\n'))
+        var revoked = new RevocationSet();
+        RevokedSignersText.Read(text, revoked);
+        return new RevokedSigners(revoked);
+    }
+
+    private static string DecodeText(ReadOnlySpan<byte> content)
+    {
+        try
         {
-            lineNumber++;
-            string line = text[range].Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-            if (Fingerprint.IsSha256(line))
-            {
-                fingerprints.Add(line);
-                continue;
-            }
-            string[] fields = line.Split([' ', '\t'], 3, StringSplitOptions.RemoveEmptyEntries);
-            try
-            {
-                if (fields.Length < 2)
-                {
-                    throw new FormatException("expected a public key or a SHA256 fingerprint");
-                }
-                keys.Add(SshPublicKeyDecoder.Decode(fields[0], fields[1]));
-            }
-            catch (Exception ex) when (ex is FormatException or KeyFormatException)
-            {
-                errors.Add(new AllowedSignersError(lineNumber, ex.Message));
-            }
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(content);
         }
-        return new RevokedSigners(keys, fingerprints, errors);
+        catch (ArgumentException e)
+        {
+            throw new FormatException("neither an OpenSSH KRL nor UTF-8 text", e);
+        }
     }
 }

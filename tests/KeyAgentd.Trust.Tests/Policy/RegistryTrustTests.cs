@@ -1,3 +1,4 @@
+using System.Text;
 using KeyAgentd.Trust.Policy;
 using KeyAgentd.Trust.Tests.Support;
 
@@ -13,12 +14,22 @@ public class RegistryTrustTests
     {
         var alice = SignerKey.Get("ed25519", name: "alice");
         var bob = SignerKey.Get("ecdsa", 256, "bob");
-        var trust = RegistryTrust.Parse($"alice {alice.KeyText}\nbob {bob.KeyText}\nbroken line\n", $"{bob.PublicLine}\nnot a key\n",
+        var trust = RegistryTrust.Parse($"alice {alice.KeyText}\nbob {bob.KeyText}\nbroken line\n", Encoding.UTF8.GetBytes($"{bob.PublicLine}\n"),
             TimeZoneInfo.Utc, new SignaturePolicyOptions());
 
-        Assert.Equal(["allowed signers line 3: missing key", "revoked signers line 2: unknown key type \"not\""], trust.Problems);
+        Assert.Equal(["allowed signers line 3: missing key"], trust.Problems);
         Assert.True(trust.Verify(Snapshot, OpenSsh.Sign(alice, Snapshot), Now).IsAccepted);
         Assert.Equal(TrustReason.SignerRevoked, trust.Verify(new MemoryStream(Snapshot), OpenSsh.Sign(bob, Snapshot), Now).Reason);
+    }
+
+    [Fact]
+    public void A_revoked_signers_line_that_revokes_nothing_fails_the_parse_instead_of_a_warning()
+    {
+        var bob = SignerKey.Get("ecdsa", 256, "bob");
+
+        var e = Assert.Throws<FormatException>(() => RegistryTrust.Parse($"bob {bob.KeyText}\n", Encoding.UTF8.GetBytes($"{bob.PublicLine}\nnot a key\n"),
+            TimeZoneInfo.Utc, new SignaturePolicyOptions()));
+        Assert.StartsWith("line 2: ", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using KeyAgentd.Core;
 using KeyAgentd.Core.Planning;
+using KeyAgentd.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace KeyAgentd.Configuration;
@@ -16,27 +17,59 @@ public static class SettingsLoader
         return Bind(BuildConfiguration(configPath, overrides));
     }
 
+    /// <summary>The configuration file decides what root trusts: a file larger than this is a mistake.</summary>
+    public const int MaxConfigBytes = 1 << 20;
+
     public static IConfigurationRoot BuildConfiguration(string? configPath, IReadOnlyDictionary<string, string?> overrides)
     {
         string path = configPath ?? KeyAgentdSettings.DefaultConfigPath;
-        if (configPath is not null && !File.Exists(path))
+        if (configPath is not null && !Exists(path))
         {
             throw new SettingsException($"config file {path} does not exist");
         }
+        var builder = new ConfigurationBuilder();
+        if (Exists(path))
+        {
+            builder.AddJsonStream(new MemoryStream(ReadConfigFile(path)));
+        }
         try
         {
-            return new ConfigurationBuilder()
-                .AddJsonFile(Path.GetFullPath(path), optional: configPath is null, reloadOnChange: false)
+            return builder
                 .AddEnvironmentVariables(EnvironmentPrefix)
                 .AddInMemoryCollection(overrides.Where(o => o.Value is not null))
                 .Build();
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
         {
             // A broken file is unusable configuration like any other (exit 2 with the reason), not a crash.
             throw new SettingsException($"config file {path}: {e.InnerException?.Message ?? e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// The file's bytes, read once through the ownership and mode check (sshd's safe_path rule, see
+    /// <see cref="TrustedFile"/>): whoever can write the configuration can point Registry:Url anywhere
+    /// and turn signatures off, so a file or directory writable by anyone but root (or the user
+    /// keyagentd runs as) is refused, and the bytes parsed are the bytes checked.
+    /// </summary>
+    private static byte[] ReadConfigFile(string path)
+    {
+        try
+        {
+            return TrustedFile.Read(path, "config file", MaxConfigBytes, allowEmpty: true);
+        }
+        catch (IOException e)
+        {
+            throw new SettingsException(e.Message, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new SettingsException($"config file {path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Present as any kind of entry (a dangling symlink at the default path is a broken configuration, not an absent one).</summary>
+    private static bool Exists(string path) => Mono.Unix.Native.Syscall.lstat(path, out _) == 0;
 
     public static KeyAgentdSettings Bind(IConfiguration configuration)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Storage;
 using KeyAgentd.Trust.Policy;
 
 namespace KeyAgentd.Signing;
@@ -34,33 +35,36 @@ public static class TrustRoots
         };
         try
         {
-            string allowed = ReadText(allowedPath, "Registry:AllowedSignersFile");
-            string? revoked = registry.RevokedSignersFile is { } revokedPath ? ReadText(revokedPath, "Registry:RevokedSignersFile") : null;
+            string allowed = Encoding.UTF8.GetString(ReadTrustFile(allowedPath, "Registry:AllowedSignersFile"));
+            byte[]? revoked = registry.RevokedSignersFile is { } revokedPath ? ReadTrustFile(revokedPath, "Registry:RevokedSignersFile") : null;
             var trust = RegistryTrust.Parse(allowed, revoked, TimeZoneInfo.Local, options);
             return new SignatureSetup(mode, trust, null, [.. trust.Problems]);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (FormatException e)
+        {
+            // A revoked signers file that does not parse revokes nothing we can name: trusting the
+            // signers it meant to revoke would fail open, so the roots are unusable until it is fixed.
+            return new SignatureSetup(mode, null, new SnapshotError(SignatureSetup.TrustRootsUnusable,
+                $"Registry:RevokedSignersFile {registry.RevokedSignersFile}: {e.Message}; nothing in it is understood, so no snapshot is trusted"), []);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new SignatureSetup(mode, null, new SnapshotError(SignatureSetup.TrustRootsUnusable, e.Message), []);
         }
     }
 
-    private static string ReadText(string path, string setting)
+    /// <summary>
+    /// A trust file's bytes, only if it passes sshd's safe_path rule (<see cref="TrustedFile"/>): a
+    /// file someone else could have written would let them choose who signs this host's keys. A
+    /// directory, a dangling symlink and an empty file are refused too: none of them is "no signers".
+    /// </summary>
+    private static byte[] ReadTrustFile(string path, string setting)
     {
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                throw new FileNotFoundException($"{setting} {path} does not exist");
-            }
-            if (info.Length > MaxFileBytes)
-            {
-                throw new InvalidDataException($"{setting} {path} is larger than {MaxFileBytes} bytes");
-            }
-            return Encoding.UTF8.GetString(File.ReadAllBytes(path));
+            return TrustedFile.Read(path, setting, MaxFileBytes, allowEmpty: false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not FileNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not UnsafeFileException)
         {
             throw new IOException($"reading {setting} {path}: {e.Message}", e);
         }

@@ -61,6 +61,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         ExamineKeys(report, account, now, localZone);
         ExamineManagement(report, account);
         ExamineSshd(report, account);
+        TrustRootsDoctor.Examine(report, settings);
         return report;
     }
 

@@ -11,7 +11,12 @@ cd "$(dirname "$0")/.."
 K=$PWD/out/bin/keyagentd
 S=$PWD/out/run
 HOST=dev-01.example.com
+# keyagentd reads its configuration and allowed_signers only if nobody but root or this user can
+# write them or any directory above them (README "Who may write the configuration and trust
+# files"): a umask of 002 would leave them group-writable and the daemon would refuse to start.
+umask 022
 rm -rf "$S"; mkdir -p "$S/home" "$S/state" "$S/registry"
+chmod go-w "$PWD/out"
 chmod 755 "$S" "$S/home"
 cp -r examples/registry-source "$S/source"
 ssh-keygen -q -t ed25519 -N '' -C "make-run registry signer" -f "$S/signer"

@@ -88,7 +88,7 @@ internal static class RegistryVerifyCommand
             output.WriteLine($"  {s.Index}: {verdict} {s.ReasonCode,-20} {SafeText.Escape(s.Principals ?? "-", 120)} {s.KeyType ?? "?"} {s.Fingerprint ?? "?"}" +
                 $"{(s.Hash is null ? "" : $" {s.Hash}")}{(s.Detail is null ? "" : $": {SafeText.Escape(s.Detail, 300)}")}");
         }
-        output.WriteLine($"signers:     {decision.DistinctValidSigners} distinct valid, {decision.Threshold} required: {decision.ReasonCode}");
+        output.WriteLine($"signers:     {decision.DistinctValidSigners} distinct (by allowed_signers principal), {decision.Threshold} required: {decision.ReasonCode}");
     }
 
     private static void WriteSnapshot(TextWriter output, RegistrySnapshot snapshot, string hostName, TimeSpan maxValidity)

@@ -1,5 +1,4 @@
 using Microsoft.Win32.SafeHandles;
-using Mono.Unix;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Storage;
@@ -29,10 +28,22 @@ internal static class TrustedFile
     internal static byte[] Read(string path, string setting, int maxBytes, bool allowEmpty, uint euid)
     {
         string resolved = Resolve(path, setting);
+        try
+        {
+            return ReadResolved(resolved, setting, maxBytes, allowEmpty, euid);
+        }
+        catch (UnsafeFileException e) when (resolved != path)
+        {
+            throw new UnsafeFileException(e.Setting, e.Path, $"{e.Message} (reached through {path})", e.Fix);
+        }
+    }
+
+    private static byte[] ReadResolved(string resolved, string setting, int maxBytes, bool allowEmpty, uint euid)
+    {
         string[] names = resolved.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (names.Length == 0)
         {
-            throw Unsafe(setting, path, $"{path} is a directory, not a file");
+            throw Unsafe(setting, resolved, "/ is a directory, not a regular file");
         }
         var directory = Posix.OpenRoot();
         try
@@ -43,14 +54,14 @@ internal static class TrustedFile
             {
                 current = current == "/" ? "/" + names[i] : current + "/" + names[i];
                 var next = Posix.TryOpenAt(directory, names[i], Posix.DirectoryFlags, out Errno errno)
-                    ?? throw Missing(setting, path, current, errno);
+                    ?? throw Missing(setting, current, errno);
                 directory.Dispose();
                 directory = next;
                 CheckDirectory(Posix.Fstat(directory, current), current, setting, euid, holdsTheFile: i == names.Length - 2);
             }
             string file = current == "/" ? "/" + names[^1] : current + "/" + names[^1];
             using var handle = Posix.TryOpenAt(directory, names[^1], Posix.ReadFileFlags, out Errno fileErrno)
-                ?? throw Missing(setting, path, file, fileErrno);
+                ?? throw Missing(setting, file, fileErrno);
             var st = Posix.Fstat(handle, file);
             CheckFile(st, file, setting, maxBytes, allowEmpty, euid);
             byte[] content = Posix.ReadBounded(handle, maxBytes, st.st_size, file, out bool tooLarge);
@@ -111,19 +122,24 @@ internal static class TrustedFile
 
     private static string Resolve(string path, string setting)
     {
-        try
+        string? resolved = Posix.TryRealPath(path, out Errno errno);
+        if (resolved is not null)
         {
-            return UnixPath.GetCompleteRealPath(Path.GetFullPath(path));
+            return resolved;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnixIOException or InvalidOperationException)
+        bool isLink = Syscall.lstat(path, out var st) == 0 && Posix.IsSymlink(st);
+        throw errno switch
         {
-            throw Unsafe(setting, path, $"{path} cannot be resolved: {e.Message}");
-        }
+            Errno.ENOENT when isLink => Unsafe(setting, path, $"{path} is a dangling symlink"),
+            Errno.ENOENT => Unsafe(setting, path, $"{path} does not exist"),
+            Errno.ELOOP => Unsafe(setting, path, $"{path} is a symlink loop"),
+            _ => Unsafe(setting, path, $"{path} cannot be resolved: {errno} ({Syscall.strerror(errno)})"),
+        };
     }
 
-    private static UnsafeFileException Missing(string setting, string path, string at, Errno errno) => errno switch
+    private static UnsafeFileException Missing(string setting, string at, Errno errno) => errno switch
     {
-        Errno.ENOENT => Unsafe(setting, at, path == at ? $"{path} does not exist" : $"{path} does not exist ({at} is missing: a dangling symlink?)"),
+        Errno.ENOENT => Unsafe(setting, at, $"{at} does not exist (it was removed while being read)"),
         Errno.ENOTDIR => Unsafe(setting, at, $"{at} is not a directory"),
         Errno.ELOOP => Unsafe(setting, at, $"{at} became a symlink while it was being read"),
         _ => Unsafe(setting, at, $"{at}: {errno} ({Syscall.strerror(errno)})"),

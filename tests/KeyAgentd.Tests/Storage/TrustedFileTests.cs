@@ -88,4 +88,32 @@ public sealed class TrustedFileTests : IDisposable
 
         Assert.Contains("a FIFO, not a regular file", Assert.Throws<UnsafeFileException>(() => Read(fifo, 0)).Message, StringComparison.Ordinal);
     }
+
+    [RootFact]
+    public void A_symlink_loop_and_a_dangling_symlink_are_refused_by_name()
+    {
+        string a = _temp.File("a");
+        string b = _temp.File("b");
+        File.CreateSymbolicLink(a, b);
+        File.CreateSymbolicLink(b, a);
+        Assert.Contains($"{a} is a symlink loop", Assert.Throws<UnsafeFileException>(() => Read(a, 0)).Message, StringComparison.Ordinal);
+
+        string dangling = _temp.File("dangling");
+        File.CreateSymbolicLink(dangling, _temp.File("gone"));
+        Assert.Contains($"{dangling} is a dangling symlink", Assert.Throws<UnsafeFileException>(() => Read(dangling, 0)).Message, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void A_refusal_behind_a_symlink_names_the_real_file_and_the_configured_path()
+    {
+        string real = File644("real/trusted");
+        TestAccount.Chmod(real, 0x1B4);
+        string link = _temp.File("link");
+        File.CreateSymbolicLink(link, real);
+
+        var e = Assert.Throws<UnsafeFileException>(() => Read(link, 0));
+
+        Assert.Contains($"{real} is group/world-writable", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"(reached through {link})", e.Message, StringComparison.Ordinal);
+    }
 }

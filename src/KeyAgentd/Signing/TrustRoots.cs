@@ -45,7 +45,7 @@ public static class TrustRoots
             // A revoked signers file that does not parse revokes nothing we can name: trusting the
             // signers it meant to revoke would fail open, so the roots are unusable until it is fixed.
             return new SignatureSetup(mode, null, new SnapshotError(SignatureSetup.TrustRootsUnusable,
-                $"Registry:RevokedSignersFile {registry.RevokedSignersFile}: {e.Message}; nothing in it is understood, so no snapshot is trusted"), []);
+                $"Registry:RevokedSignersFile {registry.RevokedSignersFile}: {e.Message}; no snapshot is trusted until the file parses"), []);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -17,6 +17,13 @@ internal static class OptionMerger
 {
     public static bool TryMerge(KeyOptions ruleOptions, KeyOptions keyOptions, [NotNullWhen(true)] out KeyOptions? merged, [NotNullWhen(false)] out Verdict? refusal)
     {
+        if (keyOptions.Count == 0)
+        {
+            // Most keys carry no options of their own: nothing to judge, and nothing to allocate on every sync.
+            merged = ruleOptions;
+            refusal = null;
+            return true;
+        }
         var rule = KeyOptionsEffect.Of(ruleOptions);
         var narrowed = keyOptions.Select(o => o.Name).Where(n => n is "permitopen" or "permitlisten").ToHashSet(StringComparer.Ordinal);
         // An option the rule already has adds nothing; a permit list the key gives stands whole (see Combine).

@@ -54,7 +54,8 @@ ssh-keygen -Y verify -f "$S/allowed_signers" -I registry@example.com -n keyagent
 run sync --dry-run
 run sync
 echo; echo "# carol adds a key to dev by hand; exclusive mode removes it at the next sync (the audit log keeps the line)"
-echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBiXz5sOoWJhVJgmDUErXeH1p0VhH4wJ3y3PBuP6X6kX carol@hand-added" >> "$S/home/dev/.ssh/authorized_keys"
+ssh-keygen -q -t ed25519 -N '' -C carol@hand-added -f "$S/carol-hand-added"
+cat "$S/carol-hand-added.pub" >> "$S/home/dev/.ssh/authorized_keys"
 run sync
 for user in root deploy dev; do echo; echo "--- $S/home/$user/.ssh/authorized_keys"; cat "$S/home/$user/.ssh/authorized_keys"; done
 

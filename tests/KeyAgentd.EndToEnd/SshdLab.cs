@@ -18,6 +18,9 @@ public sealed partial class SshdLab : IDisposable
     private static readonly string BinDir = Path.Combine(RepoRoot, "out", "bin");
 
     private readonly List<(string Email, string KeyLine, DateTimeOffset? NotAfter)> _keys = [];
+
+    /// <summary>The lab account's options in the registry (what an access rule's <c>options</c> become); none when null.</summary>
+    public string? AccountOptions { get; set; }
     private readonly List<string> _revoked = [];
     private Process? _sshd;
     private long _serial = 1;
@@ -109,6 +112,10 @@ public sealed partial class SshdLab : IDisposable
     /// <summary>Grants the key to the lab account through a person in the registry.</summary>
     public void Grant(string privateKeyPath, DateTimeOffset? notAfter = null) =>
         _keys.Add((Path.GetFileName(privateKeyPath) + "@example.com", PublicLine(privateKeyPath), notAfter));
+
+    /// <summary>Grants the key with options of its own on the person's key line, as a people/*.keys file, an LDAP value or a .keys URL can carry them.</summary>
+    public void GrantWithOptions(string privateKeyPath, string keyOptions) =>
+        _keys.Add((Path.GetFileName(privateKeyPath) + "@example.com", keyOptions + " " + PublicLine(privateKeyPath), null));
 
     public void Revoke(string privateKeyPath) => _keys.RemoveAll(k => k.KeyLine == PublicLine(privateKeyPath));
 
@@ -224,6 +231,26 @@ public sealed partial class SshdLab : IDisposable
         return result.ExitCode == 0;
     }
 
+    /// <summary>
+    /// True when sshd, logged into with exactly this key, opens a direct-tcpip channel to
+    /// 127.0.0.1:<paramref name="port"/> (`ssh -W`) and the listener's greeting comes back through it.
+    /// </summary>
+    public bool CanForwardTo(string privateKeyPath, int port, string greeting)
+    {
+        var result = ProcessRunner.Run("ssh", [
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10", "-F", "/dev/null", "-i", privateKeyPath,
+            "-p", Port.ToString(CultureInfo.InvariantCulture), "-W", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture),
+            $"{User}@127.0.0.1"], stdin: "", timeout: TimeSpan.FromSeconds(60));
+        return result.Stdout.Contains(greeting, StringComparison.Ordinal);
+    }
+
+    public string AuditLog()
+    {
+        string path = Path.Combine(Root, "audit.jsonl");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+
     public string SshdLog()
     {
         string log = Path.Combine(Root, "sshd.log");
@@ -311,7 +338,9 @@ public sealed partial class SshdLab : IDisposable
             ["issued_at"] = now.AddMinutes(-1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["expires_at"] = now.AddDays(1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["people"] = people,
-            ["accounts"] = new Dictionary<string, object> { [User] = new Dictionary<string, object> { ["grants"] = people.Keys.ToArray() } },
+            ["accounts"] = new Dictionary<string, object> { [User] = AccountOptions is null
+                ? new Dictionary<string, object> { ["grants"] = people.Keys.ToArray() }
+                : new Dictionary<string, object> { ["grants"] = people.Keys.ToArray(), ["options"] = AccountOptions } },
             ["revoked"] = _revoked.ToArray(),
         };
         File.WriteAllText(RegistryPath, JsonSerializer.Serialize(registry));

@@ -14,6 +14,7 @@ public sealed class KeyPolicy
     private readonly KeyPolicyOptions _options;
     private readonly HashSet<string> _allowedTypes;
     private readonly HashSet<string> _revoked;
+    private readonly string[] _allowedOptions;
 
     public KeyPolicy(KeyPolicyOptions? options, TimeZoneInfo localZone, IEnumerable<string>? revokedFingerprints = null)
     {
@@ -22,6 +23,9 @@ public sealed class KeyPolicy
         LocalZone = localZone;
         _allowedTypes = new HashSet<string>(_options.AllowedKeyTypes, StringComparer.Ordinal);
         _revoked = new HashSet<string>(revokedFingerprints ?? [], StringComparer.Ordinal);
+        // sshd matches option names in any case and the parser gives them in lower case, so a
+        // configured "no-X11-forwarding" (sshd's own spelling) must match "no-x11-forwarding".
+        _allowedOptions = _options.AllowedOptions.Select(p => p.ToLowerInvariant()).ToArray();
     }
 
     public KeyPolicyOptions Options => _options;
@@ -91,5 +95,5 @@ public sealed class KeyPolicy
         return Verdict.Accept;
     }
 
-    public bool IsOptionAllowed(string name) => _options.AllowedOptions.Any(pattern => Glob.IsMatch(pattern, name));
+    public bool IsOptionAllowed(string name) => _allowedOptions.Any(pattern => Glob.IsMatch(pattern, name.ToLowerInvariant()));
 }

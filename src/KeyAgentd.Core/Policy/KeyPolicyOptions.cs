@@ -14,8 +14,25 @@ public sealed record KeyPolicyOptions
         "ssh-rsa",
     ];
 
+    /// <summary>
+    /// Only options that take something away. Not a "no-*" pattern: no-touch-required (and
+    /// no-verify-required) switch a security key's checks off, so they are opt-in by name.
+    /// </summary>
     public static readonly IReadOnlyList<string> DefaultAllowedOptions =
-        ["from", "no-*", "restrict", "expiry-time", "permitopen", "permitlisten"];
+    [
+        "from",
+        "restrict",
+        "no-agent-forwarding",
+        "no-port-forwarding",
+        "no-pty",
+        "no-user-rc",
+        "no-X11-forwarding",
+        "expiry-time",
+        "permitopen",
+        "permitlisten",
+        "touch-required",
+        "verify-required",
+    ];
 
     public int MinRsaBits { get; init; } = 2048;
 

@@ -36,4 +36,7 @@ public enum ReasonCode
     // Registry level: the grant or the account, not the key, is what is wrong.
     UnknownPerson,
     InvalidAccountName,
+
+    /// <summary>A key's own option lets through more than its access rule (the account's options) allows.</summary>
+    OptionWidensRule,
 }

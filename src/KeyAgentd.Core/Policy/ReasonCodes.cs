@@ -27,6 +27,7 @@ public static class ReasonCodes
         ReasonCode.Expired => "expired",
         ReasonCode.UnknownPerson => "unknown-person",
         ReasonCode.InvalidAccountName => "invalid-account-name",
+        ReasonCode.OptionWidensRule => "option-widens-rule",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -142,9 +142,9 @@ public static class SnapshotExpander
             {
                 return (_accountOptionsProblem, null);
             }
-            if (!OptionMerger.TryMerge(_accountOptions, parsed.Options, out var merged, out string? conflict))
+            if (!OptionMerger.TryMerge(_accountOptions, parsed.Options, out var merged, out var refusal))
             {
-                return (new Verdict(ReasonCode.MalformedOptions, conflict), null);
+                return (refusal, null);
             }
             // Trimmed because sshd and our own reader drop the blanks around a comment anyway.
             string comment = (string.IsNullOrWhiteSpace(parsed.Comment) ? owner : parsed.Comment).Trim(' ', '\t');

@@ -19,6 +19,8 @@ internal static class KeyFixes
         ReasonCode.UnknownKeyType or ReasonCode.MissingKey => "each line must be one OpenSSH public key: TYPE BASE64 [COMMENT]",
         ReasonCode.NeedsConversion => "convert it with ssh-keygen -i -f FILE (or keyagentd import FILE) and paste the one-line result",
         ReasonCode.OptionNotAllowed => "remove the option, or allow it in Policy:AllowedOptions on every host",
+        ReasonCode.OptionWidensRule =>
+            "remove the option from the key line (a key may only restrict further: no-pty and the other no-* permissions, restrict, from= where the rule has none, an earlier expiry-time, permitopen within the rule's), or widen the rule in access.yaml if the access is meant",
         ReasonCode.MalformedOptions => "write options as sshd does: name or name=\"value\", comma-separated, no spaces",
         ReasonCode.ControlCharacter or ReasonCode.LineTooLong => "remove the stray characters; a key is one line of printable text",
         ReasonCode.Revoked => "the key is on the revoked list: remove this line",

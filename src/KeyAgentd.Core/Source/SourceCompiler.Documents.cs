@@ -68,18 +68,44 @@ public sealed partial class SourceCompiler
         var snapshot = new RegistrySnapshot(RegistrySnapshot.SchemaV1, 1, Now, Now.AddDays(1),
             new Dictionary<string, RegistryPerson>(), new Dictionary<string, RegistryAccount> { ["check"] = account }, Revoked);
         var rule = check.Rules.OrderBy(r => r.Location.Line).FirstOrDefault();
-        foreach (var group in SnapshotExpander.Expand(snapshot, Policy, Now).Rejections
+        var location = rule is null ? new SourceLocation("access.yaml", 0) : rule.OptionsLocation.Line > 0 ? rule.OptionsLocation : rule.Location;
+        var rejections = SnapshotExpander.Expand(snapshot, Policy, Now).Rejections;
+        foreach (var widening in rejections.Where(r => r.Verdict.Reason == ReasonCode.OptionWidensRule))
+        {
+            ReportWidening(widening, location);
+        }
+        foreach (var group in rejections
             .Where(r => OptionReasons.Contains(r.Verdict.Reason))
             .GroupBy(r => r.Verdict.Reason))
         {
             var first = group.First();
-            var location = rule is null ? new SourceLocation("access.yaml", 0) : rule.OptionsLocation.Line > 0 ? rule.OptionsLocation : rule.Location;
             Report(SourceProblem.ForKey(location, first.Verdict with
             {
                 Message = $"with options \"{check.Options}\", {group.Count()} key(s) would be refused by the daemon, e.g. {first.Owner}: {first.Verdict.Message}",
             }));
         }
     }
+
+    /// <summary>
+    /// At the key's own line, since the key line is what its owner must change: the rule is the
+    /// reviewed restriction. A directory key is edited outside this repository, so, as for its other
+    /// refusals, it does not stop every host's update: a warning, and the hosts refuse the key.
+    /// </summary>
+    private void ReportWidening(KeyRejection widening, SourceLocation ruleOptions)
+    {
+        var key = widening.Fingerprint is { } fingerprint ? KeyWithFingerprint(fingerprint) : null;
+        var problem = SourceProblem.ForKey(key?.Location ?? ruleOptions, widening.Verdict with
+        {
+            Message = $"{widening.Owner}: {widening.Verdict.Message} (the rule's options are at {ruleOptions})",
+        });
+        Report(key is not null && DirectoryLayout.IsDirectoryKey(key)
+            ? problem with { Severity = ProblemSeverity.Warning, Message = problem.Message + "; the hosts refuse this key" }
+            : problem);
+    }
+
+    private SourceKey? KeyWithFingerprint(string fingerprint) =>
+        _people.Values.SelectMany(p => p.Keys).Concat(Source.Rules.SelectMany(r => r.Keys))
+            .FirstOrDefault(k => k.Key?.Sha256Fingerprint == fingerprint);
 
     private IEnumerable<SourceRule> RulesOf(string signature) =>
         signature.Length == 0 ? [] : signature.Split(',').Select(i => Source.Rules[int.Parse(i, System.Globalization.CultureInfo.InvariantCulture)]);

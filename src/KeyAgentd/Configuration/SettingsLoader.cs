@@ -119,6 +119,7 @@ public static class SettingsLoader
             throw new SettingsException("Registry:MaxBytes must be positive");
         }
         ValidateSignatures(settings.Registry);
+        BreakGlassSettings.Validate(settings.Accounts);
     }
 
     private static void ValidateSignatures(RegistrySettings registry)

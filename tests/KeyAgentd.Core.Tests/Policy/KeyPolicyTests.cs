@@ -96,6 +96,37 @@ public class KeyPolicyTests
         }
     }
 
+    [Theory]
+    [InlineData("no-touch-required", false)]
+    [InlineData("no-verify-required", false)]
+    [InlineData("touch-required", true)]
+    [InlineData("verify-required", true)]
+    [InlineData("no-port-forwarding,no-agent-forwarding,no-X11-forwarding,no-pty,no-user-rc", true)]
+    [InlineData("restrict,from=\"10.0.0.0/8\",expiry-time=\"20300101Z\"", true)]
+    [InlineData("permitopen=\"db:5432\",permitlisten=\"2300\"", true)]
+    public void Default_options_are_the_restricting_ones_and_no_touch_required_is_not_one(string options, bool accepted)
+    {
+        var verdict = Judge($"{options} {SshKeygen.Generate("ed25519")}");
+        Assert.Equal(accepted ? ReasonCode.Accepted : ReasonCode.OptionNotAllowed, verdict.Reason);
+    }
+
+    [Fact]
+    public void An_operator_can_opt_in_to_no_touch_required()
+    {
+        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedOptions = [.. KeyPolicyOptions.DefaultAllowedOptions, "no-touch-required"] }, TimeZoneInfo.Utc);
+        Assert.True(Judge($"no-touch-required {WireBuilder.SkEd25519Line(SshKeygen.Generate("ed25519"))}", policy).Accepted);
+        Assert.Equal(ReasonCode.OptionNotAllowed, Judge($"no-touch-required {WireBuilder.SkEd25519Line(SshKeygen.Generate("ed25519"))}").Reason);
+    }
+
+    [Fact]
+    public void Allowed_option_names_match_in_any_case_as_sshd_reads_them()
+    {
+        // The packaged example and sshd's manual write no-X11-forwarding; the parser gives no-x11-forwarding.
+        var policy = new KeyPolicy(new KeyPolicyOptions { AllowedOptions = ["no-X11-forwarding"] }, TimeZoneInfo.Utc);
+        Assert.True(Judge($"NO-X11-FORWARDING {SshKeygen.Generate("ed25519")}", policy).Accepted);
+        Assert.Equal(ReasonCode.OptionNotAllowed, Judge($"no-pty {SshKeygen.Generate("ed25519")}", policy).Reason);
+    }
+
     [Fact]
     public void Command_is_allowed_when_configured()
     {

@@ -44,11 +44,12 @@ public sealed class SettingsLoaderTests : IDisposable
     [Fact]
     public void The_file_is_bound_and_configured_lists_replace_the_defaults()
     {
-        string path = Config("""
+        string breakGlass = SshKeygen.Generate("ed25519", comment: "x");
+        string path = Config($$"""
             {
               "Registry": { "Url": "https://keys.example.com/{hostname}.json", "PollInterval": "00:05:00", "MaxBytes": 1024 },
               "Policy": { "MinRsaBits": 3072, "AllowedKeyTypes": [ "ssh-ed25519" ] },
-              "Accounts": { "Mode": "managed-block", "Include": [ "deploy" ], "BreakGlass": { "root": [ "ssh-ed25519 AAAA x" ] } },
+              "Accounts": { "Mode": "managed-block", "Include": [ "deploy" ], "BreakGlass": { "root": [ "{{breakGlass}}" ] } },
               "Delivery": { "AuthorizedKeysFiles": false },
               "SomethingNew": { "Ignored": true }
             }
@@ -63,7 +64,7 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(["ssh-ed25519"], settings.Policy.ToPolicyOptions().AllowedKeyTypes);
         Assert.Equal(OwnershipMode.ManagedBlock, settings.Accounts.Mode);
         Assert.Equal(["deploy"], settings.Accounts.Include);
-        Assert.Equal(["ssh-ed25519 AAAA x"], settings.Accounts.BreakGlass["root"]);
+        Assert.Equal([breakGlass], settings.Accounts.BreakGlass["root"]);
         Assert.False(settings.Delivery.AuthorizedKeysFiles);
     }
 

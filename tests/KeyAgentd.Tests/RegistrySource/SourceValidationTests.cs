@@ -169,7 +169,7 @@ public sealed class SourceValidationTests
     }
 
     [Fact]
-    public void A_persons_from_against_the_accounts_from_is_caught_by_the_daemons_expansion()
+    public void A_persons_from_against_the_accounts_from_is_refused_at_the_key_line()
     {
         using var source = SourceFixture.Standard()
             .Person("bob@example.com", $"from=\"192.168.0.0/16\" {SourceFixture.Bob}")
@@ -180,9 +180,44 @@ public sealed class SourceValidationTests
                     groups: [ops]
                     options: 'from="10.0.0.0/8"'
                 """);
-        var problem = Single(source, "malformed-options");
-        Assert.Equal(5, problem.Location.Line);
+        var problem = Single(source, "option-widens-rule");
+        Assert.Equal(new SourceLocation("people/bob@example.com.keys", 1), problem.Location);
         Assert.Contains("bob@example.com", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_persons_own_permitopen_outside_the_rules_is_an_error_at_the_key_line_with_a_fix()
+    {
+        using var source = SourceFixture.Standard()
+            .Person("bob@example.com", "# bob", $"permitopen=\"127.0.0.1:2301\" {SourceFixture.Bob} # label=desk")
+            .File("access.yaml", """
+                rules:
+                  - hosts: ["*"]
+                    accounts: [root]
+                    groups: [ops]
+                    options: 'permitopen="127.0.0.1:2300"'
+                """);
+        var problem = Single(source, "option-widens-rule");
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal(new SourceLocation("people/bob@example.com.keys", 2), problem.Location);
+        Assert.Contains("not within the rule's permitopen=\"127.0.0.1:2300\"", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("access.yaml:5", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("remove the option from the key line", problem.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_persons_own_narrower_options_are_clean()
+    {
+        using var source = SourceFixture.Standard()
+            .Person("bob@example.com", $"no-pty,permitopen=\"127.0.0.1:2300\" {SourceFixture.Bob}")
+            .File("access.yaml", """
+                rules:
+                  - hosts: ["*"]
+                    accounts: [root]
+                    groups: [ops]
+                    options: 'no-agent-forwarding,permitopen="127.0.0.1:2300",permitopen="127.0.0.1:2301"'
+                """);
+        Assert.Empty(source.Compile().Problems);
     }
 
     [Fact]

@@ -25,7 +25,9 @@ public sealed partial class SshdLab : IDisposable
     public SshdLab(string delivery, string mode = "exclusive")
     {
         Delivery = delivery;
-        Root = Path.Combine("/var/tmp", "keyagentd-e2e-" + Random6());
+        // keyagentd-keys serves a cache only if every directory above it is root-owned and not
+        // group/world-writable, as sshd demands of the command itself: /var/tmp (1777) will not do.
+        Root = Path.Combine("/var/lib", "keyagentd-e2e-" + Random6());
         Create(Root, "755");
         Create(BaseDir, "755");
         Create(StateDir, "755");

@@ -140,6 +140,20 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         {
             report.Info($"helper cache {state.KeysDirectory}/{account.Name}: {AuthorizedKeyLineParser.ParseAll(cache).Count(l => l.IsKey)} key(s) for keyagentd-keys");
         }
+        foreach (string problem in state.HelperPathProblems(account.Name))
+        {
+            // With file delivery sshd reads authorized_keys; the cache matters only if the helper is configured as well.
+            string text = $"keyagentd-keys serves no cache under it: {problem}";
+            if (settings.Delivery.AuthorizedKeysFiles)
+            {
+                report.Warn(text);
+            }
+            else
+            {
+                report.Fail(text);
+            }
+            report.Detail("fix: the next sync repairs the state directory, keys/ and the cache; a directory above them: chown root and chmod go-w");
+        }
     }
 
     private void ExamineSshd(DoctorReport report, AccountInfo account)

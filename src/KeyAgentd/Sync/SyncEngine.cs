@@ -56,6 +56,7 @@ public sealed partial class SyncEngine(
         {
             // Whatever a stopped cycle left in the audit (a torn line, its unrecorded changes) goes in first.
             AuditAside(audit.Settle);
+            SecureStateDirectory(cycle);
         }
         var source = await AcquireSnapshotAsync(cycle, stopping).ConfigureAwait(false);
         if (source.Snapshot is not { } snapshot)

@@ -60,6 +60,21 @@ public sealed class DoctorCommandTests
     }
 
     [RootFact]
+    public async Task A_world_writable_keys_directory_is_a_problem_because_keyagentd_keys_refuses_it()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = await SyncedAsync(alice);
+        string keys = Path.Combine(sandbox.Settings.State.Directory, "keys");
+        TestAccount.Chmod(keys, 0x1FF);
+        sandbox.Settings.Delivery.AuthorizedKeysFiles = false;
+
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains(output.Split('\n'), l => l.Contains("FAIL", StringComparison.Ordinal) && l.Contains($"{keys} (owner 0, mode 0777)", StringComparison.Ordinal));
+    }
+
+    [RootFact]
     public void A_missing_account_is_a_problem()
     {
         using var sandbox = new SyncSandbox();

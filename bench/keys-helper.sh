@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-200}
 HELPER=${HELPER:-$PWD/out/bin/keyagentd-keys}
 [ -x "$HELPER" ] || { echo "$HELPER missing: run make publish"; exit 1; }
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+# keyagentd-keys serves only a root-owned cache under root-owned directories none of which is
+# group/world-writable (so not under /tmp): the state directory goes under /var/lib, as on a host.
+[ "$(id -u)" = 0 ] || { echo "needs root: keyagentd-keys serves only root-owned caches"; exit 1; }
+work=$(mktemp -d -p /var/lib keyagentd-bench-XXXXXX); chmod 755 "$work"; trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/state/keys"
 
 cache() { # keys.pub → a cache file with every fifth key carrying an expiry-time, as the daemon writes it

@@ -7,7 +7,10 @@ namespace KeyAgentd.KeysCommand;
 
 /// <summary>
 /// Reads the cache file without following a symlink in its last component (O_NOFOLLOW), without
-/// blocking on a FIFO (O_NONBLOCK), only if it is a regular file, and at most <see cref="MaxBytes"/>.
+/// blocking on a FIFO (O_NONBLOCK), only if it is a regular file, at most <see cref="MaxBytes"/>, and
+/// only if it and every directory above it pass <see cref="SafePath"/>: root-owned, not group- or
+/// world-writable. Without that last rule anyone who could write keys/ (a directory left 0777, a
+/// state directory under a world-writable one) could plant keys/USER and log in as USER.
 /// </summary>
 internal static class CacheFileReader
 {
@@ -27,8 +30,8 @@ internal static class CacheFileReader
     private const int ELOOP = 40;
 
     /// <summary>
-    /// The file's bytes (valid UTF-8: see <see cref="Read"/>), or null with the problem, if any worth
-    /// logging. Disposing it unmaps the file.
+    /// The file's bytes (valid UTF-8: see <see cref="Read"/>), or null: with no problem when there is
+    /// no cache, with the reason when one is there and refused. Disposing it unmaps the file.
     /// </summary>
     internal readonly record struct Result(ReadOnlyMemory<byte>? Bytes, string? Problem, IDisposable? Mapping = null) : IDisposable
     {
@@ -37,7 +40,17 @@ internal static class CacheFileReader
 
     public static Result Read(string path)
     {
-        int fd = Open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        // The directories are resolved first, as safe_path does, and the file is opened below the
+        // resolved path: a symlink in the path is followed once, here, and its target is what is checked.
+        string? directory = SafePath.RealPath(Path.GetDirectoryName(path) ?? "/");
+        if (directory is null)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            // No state directory or no keys/: no cache, as for a user the daemon does not manage.
+            return errno is ENOENT or ENOTDIR ? new Result(null, null) : new Result(null, $"cannot resolve (errno {errno})");
+        }
+        string resolved = Path.Combine(directory, Path.GetFileName(path));
+        int fd = Open(resolved, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -47,20 +60,29 @@ internal static class CacheFileReader
                 : new Result(null, errno == ELOOP ? "is a symbolic link; refused" : $"cannot open (errno {errno})");
         }
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (!TryRegularFileSize(fd, out long size))
+        if (!FileStatus.TryFstat(fd, out var status))
         {
-            return new Result(null, "not a regular file; refused");
+            return new Result(null, $"cannot fstat (errno {Marshal.GetLastPInvokeError()})");
         }
-        if (size > MaxBytes)
+        if (SafePath.CheckFile(resolved, status) is { } unsafeFile)
+        {
+            return new Result(null, unsafeFile + "; refused");
+        }
+        if (status.Size > MaxBytes)
         {
             return new Result(null, $"larger than {MaxBytes} bytes; refused");
         }
+        if (SafePath.CheckDirectories(directory) is { } unsafeDirectory)
+        {
+            return new Result(null, unsafeDirectory + "; refused");
+        }
+        int size = (int)status.Size;
         if (size == 0)
         {
             return new Result(ReadOnlyMemory<byte>.Empty, null);
         }
         // Mapped, not read: see MappedBytes. The mapping outlives the descriptor, closed on return.
-        if (MappedBytes.TryMap(fd, (int)size) is not { } mapped)
+        if (MappedBytes.TryMap(fd, size) is not { } mapped)
         {
             return new Result(null, $"cannot map (errno {Marshal.GetLastPInvokeError()})");
         }
@@ -75,19 +97,6 @@ internal static class CacheFileReader
         {
             return new Result(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span)), null);
         }
-    }
-
-    private static bool TryRegularFileSize(int fd, out long size)
-    {
-        const uint S_IFMT = 0xF000;
-        const uint S_IFREG = 0x8000;
-        size = 0;
-        if (!FileStatus.TryFstat(fd, out var status))
-        {
-            return false;
-        }
-        size = status.Size;
-        return (status.Mode & S_IFMT) == S_IFREG && size >= 0;
     }
 
     [DllImport("libc", SetLastError = true, EntryPoint = "open")]

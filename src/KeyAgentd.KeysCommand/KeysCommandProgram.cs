@@ -1,4 +1,5 @@
 using System.Text;
+using KeyAgentd.Core;
 using KeyAgentd.Core.HelperCache;
 using KeyAgentd.Core.Keys;
 using KeyAgentd.Core.Snapshot;
@@ -7,15 +8,20 @@ namespace KeyAgentd.KeysCommand;
 
 /// <summary>
 /// The helper's whole job: print USER's keys from the daemon's cache (state-dir/keys/USER).
-/// Anything it cannot vouch for — unknown or odd user, malformed fingerprint, missing, oversized
-/// or non-regular cache file — prints nothing and exits 0, which sshd reads as "no keys here".
-/// With <c>--then</c> another AuthorizedKeysCommand runs afterwards, whatever became of ours.
+/// An unknown or odd user, a malformed fingerprint or no cache file prints nothing and exits 0,
+/// which sshd reads as "no keys here". A cache file that is there but cannot be vouched for
+/// (a symlink, not a regular file, oversized, or not root-owned / writable by others, itself or a
+/// directory above it) prints nothing, says why on stderr (sshd logs it) and exits
+/// <see cref="ExitRefused"/>: sshd uses no line of a command that fails. With <c>--then</c> another
+/// AuthorizedKeysCommand runs afterwards, whatever became of ours, unless ours was refused (sshd
+/// would discard its lines with ours, so it would only delay the login).
 /// </summary>
 public static class KeysCommandProgram
 {
     public const string DefaultStateDirectory = "/var/lib/keyagentd";
     public const string StateDirectoryVariable = "KEYAGENTD_State__Directory";
     public const int ExitOk = 0;
+    public const int ExitRefused = 1;
     public const int ExitUsage = 2;
 
     public static int Run(IReadOnlyList<string> args, Stream output, TextWriter error, Func<string, string?> environment, TimeProvider time)
@@ -27,21 +33,25 @@ public static class KeysCommandProgram
             error.WriteLine(KeysCommandArguments.Usage);
             return ExitUsage;
         }
-        WriteOwnKeys(parsed, output, error, environment, time);
+        if (!WriteOwnKeys(parsed, output, error, environment, time))
+        {
+            return ExitRefused;
+        }
         // The other command's lines, if it earns them, after ours.
         parsed.Then?.Run(output, error);
         return ExitOk;
     }
 
-    private static void WriteOwnKeys(KeysCommandArguments parsed, Stream output, TextWriter error, Func<string, string?> environment, TimeProvider time)
+    /// <returns>False when a cache file is there but refused; nothing was written then.</returns>
+    private static bool WriteOwnKeys(KeysCommandArguments parsed, Stream output, TextWriter error, Func<string, string?> environment, TimeProvider time)
     {
         if (!AccountName.IsValid(parsed.User))
         {
-            return;
+            return true;
         }
         if (parsed.Fingerprint is { } wanted && !Fingerprint.IsSha256(wanted))
         {
-            return;
+            return true;
         }
         string stateDirectory = parsed.StateDirectory
             ?? (environment(StateDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultStateDirectory);
@@ -52,11 +62,14 @@ public static class KeysCommandProgram
         {
             if (read.Problem is { } problem)
             {
-                error.WriteLine($"keyagentd-keys: {path}: {problem}");
+                // The state directory comes from the command line or the environment: escaped, it cannot forge a log line.
+                error.WriteLine(SafeText.Escape($"keyagentd-keys: {path}: {problem}"));
+                return false;
             }
-            return;
+            return true;
         }
         WriteKeyLines(bytes.Span, parsed.Fingerprint, time, output);
+        return true;
     }
 
     /// <summary>

@@ -5,8 +5,12 @@ namespace KeyAgentd.KeysCommand;
 /// <summary>
 /// The check sshd makes of its own AuthorizedKeysCommand (OpenSSH misc.c <c>safe_path</c>, called
 /// from <c>subprocess</c> with uid 0): the resolved file is a regular file, and it and every
-/// directory up to <c>/</c> are root-owned and not group- or world-writable. Chaining must not let
-/// someone who could not replace our helper choose the keys through the command it runs.
+/// directory up to <c>/</c> are root-owned and not group- or world-writable (sticky or not: safe_path
+/// tests <c>st_mode &amp; 022</c> alone, so /tmp fails it). One rule for the two things the helper
+/// trusts: the command it chains (someone who could not replace our helper must not choose the keys
+/// through it) and the cache it serves (someone who could not write as root must not plant keys/USER).
+/// The owner asked for is root whoever runs the helper: sshd runs it as AuthorizedKeysCommandUser, an
+/// unprivileged user that only reads, and the daemon, which alone writes the cache, runs as root.
 /// </summary>
 internal static class SafePath
 {
@@ -26,15 +30,32 @@ internal static class SafePath
         {
             return $"cannot stat {resolved} (errno {Marshal.GetLastPInvokeError()})";
         }
+        return CheckFile(resolved, file) ?? CheckDirectories(Path.GetDirectoryName(resolved));
+    }
+
+    /// <summary>
+    /// Null when <paramref name="file"/> (the status of <paramref name="resolved"/>, from fstat of the
+    /// descriptor that will be read) is a root-owned regular file not writable by group or world.
+    /// </summary>
+    public static string? CheckFile(string resolved, FileStatus file)
+    {
         if ((file.Mode & S_IFMT) != S_IFREG)
         {
             return $"{resolved} is not a regular file";
         }
-        if (file.Uid != 0 || (file.Mode & GroupOrWorldWritable) != 0)
-        {
-            return $"bad ownership or modes for file {resolved} (must be root-owned, not group/world-writable)";
-        }
-        for (string? dir = Path.GetDirectoryName(resolved); dir is not null; dir = Path.GetDirectoryName(dir))
+        return file.Uid != 0 || (file.Mode & GroupOrWorldWritable) != 0
+            ? $"bad ownership or modes for file {resolved} (owner {file.Uid}, mode {Octal(file.Mode)}; must be root-owned, not group/world-writable)"
+            : null;
+    }
+
+    /// <summary>
+    /// Null when <paramref name="directory"/> (already resolved: no symlink in it) and every directory
+    /// above it are root-owned and not writable by group or world. Checked after the file was opened:
+    /// a directory found safe now could only have been changed before by root, its owner.
+    /// </summary>
+    public static string? CheckDirectories(string? directory)
+    {
+        for (string? dir = directory; dir is not null; dir = Path.GetDirectoryName(dir))
         {
             if (!FileStatus.TryStat(dir, out var status))
             {
@@ -42,13 +63,14 @@ internal static class SafePath
             }
             if (status.Uid != 0 || (status.Mode & GroupOrWorldWritable) != 0)
             {
-                return $"bad ownership or modes for directory {dir} (must be root-owned, not group/world-writable)";
+                return $"bad ownership or modes for directory {dir} (owner {status.Uid}, mode {Octal(status.Mode)}; must be root-owned, not group/world-writable)";
             }
         }
         return null;
     }
 
-    private static string? RealPath(string path)
+    /// <summary>The canonical path (every symlink and ".." resolved, as sshd's safe_path starts with), or null with errno set.</summary>
+    public static string? RealPath(string path)
     {
         nint resolved = NativeRealPath(path, 0);
         if (resolved == 0)
@@ -64,6 +86,8 @@ internal static class SafePath
             Free(resolved);
         }
     }
+
+    private static string Octal(uint mode) => "0" + Convert.ToString(mode & 0xFFF, 8).PadLeft(3, '0');
 
     [DllImport("libc", SetLastError = true, EntryPoint = "realpath")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -28,7 +28,9 @@ public sealed partial class SshdLab : IDisposable
     public SshdLab(string delivery, string mode = "exclusive")
     {
         Delivery = delivery;
-        Root = Path.Combine("/var/tmp", "keyagentd-e2e-" + Random6());
+        // keyagentd-keys serves a cache only if every directory above it is root-owned and not
+        // group/world-writable, as sshd demands of the command itself: /var/tmp (1777) will not do.
+        Root = Path.Combine("/var/lib", "keyagentd-e2e-" + Random6());
         Create(Root, "755");
         Create(BaseDir, "755");
         Create(StateDir, "755");
@@ -41,33 +43,58 @@ public sealed partial class SshdLab : IDisposable
         Run("usermod", "-p", "*", User);
         if (delivery == "helper")
         {
-            HelperUser = "kae2eh" + Random6();
-            lock (typeof(SshdLab))
-            {
-                Run("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", HelperUser);
-            }
-            // sshd insists that the command and every directory above it are root-owned and not
-            // group/world-writable, so /var/tmp (1777) will not do.
-            HelperDir = Path.Combine("/usr/local/libexec", "keyagentd-e2e-" + Random6());
-            Create(HelperDir, "755");
-            // keyagentd-keys is one native executable (NativeAOT): nothing else from out/bin is needed
-            // beside it, and out/bin no longer holds a KeyAgentd.Core.dll since keyagentd is native too.
-            foreach (string file in Directory.GetFiles(BinDir, "keyagentd-keys*"))
-            {
-                File.Copy(file, Path.Combine(HelperDir, Path.GetFileName(file)));
-            }
-            Run("chmod", "-R", "go-w", HelperDir);
+            InstallHelper();
         }
+        _fileDelivery = delivery == "files";
         WriteConfig(mode);
     }
+
+    private void InstallHelper()
+    {
+        HelperUser = "kae2eh" + Random6();
+        lock (typeof(SshdLab))
+        {
+            Run("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", HelperUser);
+        }
+        // sshd insists that the command and every directory above it are root-owned and not
+        // group/world-writable, so /var/tmp (1777) will not do.
+        HelperDir = Path.Combine("/usr/local/libexec", "keyagentd-e2e-" + Random6());
+        Create(HelperDir, "755");
+        // keyagentd-keys is one native executable (NativeAOT): nothing else from out/bin is needed
+        // beside it, and out/bin no longer holds a KeyAgentd.Core.dll since keyagentd is native too.
+        foreach (string file in Directory.GetFiles(BinDir, "keyagentd-keys*"))
+        {
+            File.Copy(file, Path.Combine(HelperDir, Path.GetFileName(file)));
+        }
+        Run("chmod", "-R", "go-w", HelperDir);
+    }
+
+    /// <summary>
+    /// A files-delivery lab switched to helper-only delivery (Delivery:AuthorizedKeysFiles false), as an
+    /// operator does it: the keyagentd-keys drop-in enabled, sshd's AuthorizedKeysFile left as it was, so
+    /// sshd reads both the old authorized_keys and the helper.
+    /// </summary>
+    public void SwitchToHelperDelivery()
+    {
+        if (HelperDir is null)
+        {
+            InstallHelper();
+        }
+        _fileDelivery = false;
+        _sshdReadsFileAndHelper = true;
+        WriteConfig(_mode);
+    }
+
+    private bool _fileDelivery;
+    private bool _sshdReadsFileAndHelper;
 
     public string Delivery { get; }
     public string Root { get; }
     public string User { get; }
-    public string? HelperDir { get; }
+    public string? HelperDir { get; private set; }
 
     /// <summary>The unprivileged AuthorizedKeysCommandUser (helper delivery only).</summary>
-    public string? HelperUser { get; }
+    public string? HelperUser { get; private set; }
     public string BaseDir => Path.Combine(Root, "home");
     public string Home => Path.Combine(BaseDir, User);
     public string StateDir => Path.Combine(Root, "state");
@@ -183,7 +210,12 @@ public sealed partial class SshdLab : IDisposable
         Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey);
         Directory.CreateDirectory("/run/sshd");
         Port = LoopbackPorts.Reserve();
-        string keysSource = Delivery == "helper"
+        string helper = $"""
+              AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u{(HelperGetsFingerprint ? " %f" : "")}{_then}
+              AuthorizedKeysCommandUser {HelperUser}
+              """;
+        string keysSource = _sshdReadsFileAndHelper ? "AuthorizedKeysFile .ssh/authorized_keys\n" + helper
+            : Delivery == "helper"
             ? $"""
               AuthorizedKeysFile none
               AuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u{(HelperGetsFingerprint ? " %f" : "")}{_then}
@@ -312,7 +344,7 @@ public sealed partial class SshdLab : IDisposable
                 ["Mode"] = mode,
                 ["BreakGlass"] = new Dictionary<string, string[]> { [User] = _breakGlass },
             },
-            ["Delivery"] = new Dictionary<string, object> { ["AuthorizedKeysFiles"] = Delivery == "files" },
+            ["Delivery"] = new Dictionary<string, object> { ["AuthorizedKeysFiles"] = _fileDelivery },
             ["Safety"] = new Dictionary<string, object> { ["MaxRemovalPercent"] = 100 },
         };
         File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config));

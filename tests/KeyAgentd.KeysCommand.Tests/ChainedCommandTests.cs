@@ -5,7 +5,7 @@ namespace KeyAgentd.KeysCommand.Tests;
 /// <summary>
 /// --then through the published out/bin/keyagentd-keys, so the other command really shares our
 /// stdout the way it shares sshd's pipe. The other commands are system binaries (root-owned in
-/// root-owned directories, as the safe-path check demands), so no test needs root.
+/// root-owned directories, as the safe-path check demands).
 /// </summary>
 public sealed class ChainedCommandTests : IDisposable
 {
@@ -136,7 +136,7 @@ public sealed class ChainedCommandTests : IDisposable
     [Fact]
     public void Other_command_in_a_writable_directory_is_refused_as_sshd_would()
     {
-        string script = Path.Combine(_f.StateDirectory, "other-keys");
+        string script = Path.Combine(_f.ScratchDirectory, "other-keys");
         File.WriteAllText(script, "#!/bin/sh\necho " + _theirs + "\n");
         Assert.Equal(0, ProcessRunner.Run("chmod", ["755", script]).ExitCode);
 
@@ -162,7 +162,7 @@ public sealed class ChainedCommandTests : IDisposable
     public void Safe_path_accepts_a_system_binary_and_refuses_a_temporary_file()
     {
         Assert.Null(SafePath.Check("/bin/sh"));
-        string file = Path.Combine(_f.StateDirectory, "x");
+        string file = Path.Combine(_f.ScratchDirectory, "x");
         File.WriteAllText(file, "");
         Assert.NotNull(SafePath.Check(file));
         Assert.Contains("not a regular file", SafePath.Check("/usr/bin"), StringComparison.Ordinal);

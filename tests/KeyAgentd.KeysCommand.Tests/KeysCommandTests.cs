@@ -322,7 +322,7 @@ public sealed class KeysCommandTests : IDisposable
 
         var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
 
-        Assert.Equal(0, code);
+        Assert.Equal(KeysCommandProgram.ExitRefused, code);
         Assert.Empty(stdout);
         Assert.Contains("symbolic link", stderr, StringComparison.Ordinal);
     }
@@ -332,7 +332,7 @@ public sealed class KeysCommandTests : IDisposable
     {
         Directory.CreateDirectory(_f.CachePath("alice"));
         var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
-        Assert.Equal(0, code);
+        Assert.Equal(KeysCommandProgram.ExitRefused, code);
         Assert.Empty(stdout);
         Assert.Contains("not a regular file", stderr, StringComparison.Ordinal);
     }
@@ -343,7 +343,7 @@ public sealed class KeysCommandTests : IDisposable
         var mkfifo = ProcessRunner.Run("mkfifo", [_f.CachePath("alice")]);
         Assert.Equal(0, mkfifo.ExitCode);
         var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
-        Assert.Equal(0, code);
+        Assert.Equal(KeysCommandProgram.ExitRefused, code);
         Assert.Empty(stdout);
         Assert.Contains("not a regular file", stderr, StringComparison.Ordinal);
     }
@@ -374,7 +374,7 @@ public sealed class KeysCommandTests : IDisposable
             writer.WriteLine();
         }
         var (code, stdout, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice");
-        Assert.Equal(0, code);
+        Assert.Equal(KeysCommandProgram.ExitRefused, code);
         Assert.Empty(stdout);
         Assert.Contains("larger than", stderr, StringComparison.Ordinal);
     }

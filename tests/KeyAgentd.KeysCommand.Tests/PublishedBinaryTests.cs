@@ -56,6 +56,30 @@ public sealed class PublishedBinaryTests : IDisposable
         Assert.Equal(a + "\n", result.Stdout);
     }
 
+    /// <summary>
+    /// As sshd runs it, as an unprivileged AuthorizedKeysCommandUser: it serves the root-owned cache
+    /// the daemon wrote, and refuses one that user could write, whatever its own uid.
+    /// </summary>
+    [Fact]
+    public void Run_as_an_unprivileged_user_it_serves_a_root_owned_cache_and_refuses_a_planted_one()
+    {
+        string a = SshKeygen.Generate("ed25519", comment: "alice");
+        _f.WriteCache("alice", a);
+        string[] asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", Binary, "--state-dir", _f.StateDirectory];
+
+        var served = ProcessRunner.Run("setpriv", [.. asNobody, "alice"]);
+        Assert.Equal((0, a + "\n", ""), (served.ExitCode, served.Stdout, served.Stderr));
+
+        HelperFixture.Chmod(_f.KeysDirectory, "777");
+        var planted = ProcessRunner.Run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", $"printf '%s\\n' '{a}' > '{_f.CachePath("victim")}'"]);
+        Assert.Equal(0, planted.ExitCode);
+        var refused = ProcessRunner.Run("setpriv", [.. asNobody, "victim"]);
+
+        Assert.Equal(KeyAgentd.KeysCommand.KeysCommandProgram.ExitRefused, refused.ExitCode);
+        Assert.Empty(refused.Stdout);
+        Assert.Contains($"keyagentd-keys: {_f.CachePath("victim")}: bad ownership or modes for file", refused.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Unknown_and_invalid_users_exit_0_silently()
     {

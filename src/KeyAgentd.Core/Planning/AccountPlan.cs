@@ -15,8 +15,25 @@ public sealed record AccountPlan(
     IReadOnlyList<RemovedLine> Removed,
     IReadOnlyList<DesiredKey> Kept)
 {
-    /// <summary>The new authorized_keys, or null: report mode, unchanged, helper-only delivery, or an error.</summary>
+    /// <summary>
+    /// The new authorized_keys, or null: report mode, unchanged, or an error. With helper-only delivery,
+    /// the file with keyagentd's lines taken out (see <see cref="FileRetirement"/>), or null when nothing of ours is left in it.
+    /// </summary>
     public string? FileText { get; init; }
+
+    /// <summary>
+    /// With helper-only delivery, the lines taken out of authorized_keys because keyagentd no longer
+    /// maintains it (reason <see cref="RemovalReason.DeliveryOff"/>). Not in <see cref="Removed"/>: a key
+    /// the registry still grants moves to the helper, so the guard must not weigh it as access lost.
+    /// </summary>
+    public IReadOnlyList<RemovedLine> Retired { get; init; } = [];
+
+    /// <summary>
+    /// With helper-only delivery, true when authorized_keys holds nothing of keyagentd's once this plan is
+    /// applied (or never did): the account need not be read again. False in report mode (which writes
+    /// nothing) and when the block is damaged (which is left for a person to fix).
+    /// </summary>
+    public bool FileRetired { get; init; }
 
     /// <summary>
     /// The keys of the new state-dir/keys/&lt;user&gt; (the state store puts the helper's index line

@@ -12,7 +12,10 @@ public sealed record PlanInput(string Account, IReadOnlyList<DesiredKey> Desired
 
     public Delivery Delivery { get; init; } = Delivery.AuthorizedKeysFile;
 
-    /// <summary>authorized_keys as read now; null when there is none (or with helper-only delivery).</summary>
+    /// <summary>
+    /// authorized_keys as read now; null when there is none. With helper-only delivery it is read (and
+    /// given) only while keyagentd's own lines may still be in it, so that they are taken out (see <see cref="FileRetirement"/>).
+    /// </summary>
     public string? CurrentFile { get; init; }
 
     /// <summary>

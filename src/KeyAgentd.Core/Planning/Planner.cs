@@ -15,6 +15,22 @@ public static class Planner
 {
     public static AccountPlan Plan(PlanInput input)
     {
+        var plan = PlanManagedFile(input);
+        if (input.Delivery != Delivery.HelperCacheOnly || input.CurrentFile is not { } file || plan.Error is not null)
+        {
+            return plan;
+        }
+        string? lastWritten = input.CurrentCache;
+        if (lastWritten is not null)
+        {
+            CacheIndex.TrySplit(lastWritten, out lastWritten);
+        }
+        return FileRetirement.Apply(plan, file, input.Mode, lastWritten);
+    }
+
+    /// <summary>The managed file's plan: authorized_keys and the cache beside it, or, with helper-only delivery, the cache alone.</summary>
+    private static AccountPlan PlanManagedFile(PlanInput input)
+    {
         var notes = new List<string>();
         var breakGlass = BreakGlass.Parse(input.BreakGlass, input.Withdrawn, notes);
         var wanted = Deduplicate(input.Desired);
@@ -23,7 +39,8 @@ public static class Planner
         // unrestricted copy of a from=-restricted key would let it in from anywhere.
         var toRender = wanted.Where(k => !breakGlass.Keys.Contains(k.Key)).ToList();
         bool helperOnly = input.Delivery == Delivery.HelperCacheOnly;
-        // With helper-only delivery the cache is the managed file, and nobody else writes it.
+        // With helper-only delivery the cache is the managed file, and nobody else writes it;
+        // authorized_keys is only ever emptied of what keyagentd wrote there (FileRetirement).
         var mode = helperOnly && input.Mode == OwnershipMode.ManagedBlock ? OwnershipMode.Exclusive : input.Mode;
         // The cache's index line is the helper's, not content: everything below reads the keys after it.
         string? currentCache = input.CurrentCache;

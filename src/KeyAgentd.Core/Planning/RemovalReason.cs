@@ -24,4 +24,11 @@ public enum RemovalReason
 
     /// <summary>A line sshd could not use (bad options, bad blob…).</summary>
     InvalidLine,
+
+    /// <summary>
+    /// Taken out of authorized_keys because file delivery was switched off (`Delivery:AuthorizedKeysFiles`
+    /// false): keyagentd no longer maintains the file, so nothing it wrote may stay there to outlive a
+    /// revocation. A key the registry still grants goes on being served by keyagentd-keys.
+    /// </summary>
+    DeliveryOff,
 }

@@ -11,6 +11,7 @@ public static class RemovalReasons
         RemovalReason.DuplicateKey => "duplicate-key",
         RemovalReason.ForeignComment => "foreign-comment",
         RemovalReason.InvalidLine => "invalid-line",
+        RemovalReason.DeliveryOff => "delivery-off",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

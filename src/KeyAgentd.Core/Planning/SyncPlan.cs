@@ -56,11 +56,15 @@ public sealed record SyncPlan(IReadOnlyList<AccountPlan> Accounts, RemovalGuardR
             return;
         }
         text.Append(CultureInfo.InvariantCulture, $"{account}{mode}: +{plan.Added.Count} -{plan.Removed.Count} ={plan.Kept.Count}");
+        if (plan.Retired.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" (file delivery off: {plan.Retired.Count} line(s) out of authorized_keys)");
+        }
         if (plan.Mode == OwnershipMode.Report && plan.Changed)
         {
             text.Append(" (drift, nothing written)");
         }
-        else if (plan.Changed && plan.Added.Count == 0 && plan.Removed.Count == 0 && plan.OptionsChanged.Count == 0)
+        else if (plan.Changed && plan.Added.Count == 0 && plan.Removed.Count == 0 && plan.OptionsChanged.Count == 0 && plan.Retired.Count == 0)
         {
             // Same keys, different bytes: options, comments or order changed.
             text.Append(" (rewritten)");
@@ -74,7 +78,7 @@ public sealed record SyncPlan(IReadOnlyList<AccountPlan> Accounts, RemovalGuardR
         {
             AppendKey(text, "~ ", key).Append(": options now ").Append(key.Options.Count == 0 ? "(none)" : SafeText.Escape(key.Options.Render(), 200)).Append('\n');
         }
-        foreach (var line in plan.Removed)
+        foreach (var line in plan.Removed.Concat(plan.Retired))
         {
             AppendRemoved(text, line);
         }

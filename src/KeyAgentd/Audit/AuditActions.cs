@@ -19,6 +19,13 @@ public static class AuditActions
     public const string FileReplaced = "file-replaced";
 
     /// <summary>
+    /// The state directory or its keys/ was found owned by another user, writable by group or others, or
+    /// (keys/) not a directory, and was put right (reason <c>state-directory-loose</c>): keyagentd-keys
+    /// serves no cache under such a directory, as anyone who can write it could plant one.
+    /// </summary>
+    public const string StateDirectoryRepaired = "state-directory-repaired";
+
+    /// <summary>
     /// A cycle was stopped part-way (process killed, crash, power loss, disk full), found by the next one:
     /// reason <c>torn-line</c> (an unterminated line, cut off and kept in the record), <c>head-behind</c>
     /// (whole records written, the head not yet updated) or <c>unconfirmed-changes</c> (changes stated

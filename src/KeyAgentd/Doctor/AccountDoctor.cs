@@ -114,10 +114,40 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
                 }
             }
         }
-        if (keys == 0)
+        if (keys == 0 && !settings.Delivery.AuthorizedKeysFiles)
+        {
+            report.Info("no key in the file (fine: Delivery:AuthorizedKeysFiles is false, keys come from keyagentd-keys)");
+        }
+        else if (keys == 0)
         {
             report.Fail("no usable key in the file: sshd answers \"Permission denied (publickey)\"");
         }
+        ExamineUnmaintained(report, read.Text!, keys);
+    }
+
+    /// <summary>
+    /// A file that carries keyagentd's mark (the exclusive header or the block's markers) while file delivery is
+    /// off: nothing keeps it in step with the registry, and sshd still honours every key in it.
+    /// </summary>
+    private void ExamineUnmaintained(DoctorReport report, string text, int keys)
+    {
+        if (settings.Delivery.AuthorizedKeysFiles)
+        {
+            return;
+        }
+        bool marked = AuthorizedKeysFile.Read(text).Any(l => l.Kind == AuthorizedKeyLineKind.Comment && AuthorizedKeysRenderer.IsOwnMarker(l.Raw));
+        if (!marked)
+        {
+            return;
+        }
+        string what = "carries keyagentd's header but is no longer maintained (Delivery:AuthorizedKeysFiles is false)";
+        if (keys == 0)
+        {
+            report.Warn($"the file {what}");
+            return;
+        }
+        report.Fail($"the file {what}: sshd still accepts its {keys} key(s), and a key the registry withdraws stays here");
+        report.Detail("fix: run keyagentd sync (it takes keyagentd's lines out once, audited as delivery-off), or remove them by hand");
     }
 
     private void ExamineManagement(DoctorReport report, AccountInfo account)
@@ -140,6 +170,20 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         if (cache is not null)
         {
             report.Info($"helper cache {state.KeysDirectory}/{account.Name}: {AuthorizedKeyLineParser.ParseAll(cache).Count(l => l.IsKey)} key(s) for keyagentd-keys");
+        }
+        foreach (string problem in state.HelperPathProblems(account.Name))
+        {
+            // With file delivery sshd reads authorized_keys; the cache matters only if the helper is configured as well.
+            string text = $"keyagentd-keys serves no cache under it: {problem}";
+            if (settings.Delivery.AuthorizedKeysFiles)
+            {
+                report.Warn(text);
+            }
+            else
+            {
+                report.Fail(text);
+            }
+            report.Detail("fix: the next sync repairs the state directory, keys/ and the cache; a directory above them: chown root and chmod go-w");
         }
     }
 

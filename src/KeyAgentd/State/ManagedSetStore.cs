@@ -6,22 +6,29 @@ using Mono.Unix.Native;
 namespace KeyAgentd.State;
 
 /// <summary>
-/// Remembers which accounts the daemon has managed (<c>state-dir/managed-accounts.json</c>, a sorted JSON
-/// array), so an account that leaves the registry still has its keys removed.
+/// Remembers a set of accounts as a sorted JSON array of names. <c>state-dir/managed-accounts.json</c>:
+/// the accounts the daemon has managed, so an account that leaves the registry still has its keys
+/// removed. <c>state-dir/file-accounts.json</c> (<see cref="FileAccountsFileName"/>): the accounts whose
+/// authorized_keys keyagentd maintains, or, with file delivery off, whose authorized_keys may still
+/// hold what it wrote there, so that it is emptied of it once and no home is read after that.
 /// </summary>
 public sealed class ManagedSetStore
 {
     public const string FileName = "managed-accounts.json";
+    public const string FileAccountsFileName = "file-accounts.json";
 
     private const int MaxBytes = 16 * 1024 * 1024;
     private const FilePermissions FileMode = Posix.Mode0640;
 
-    public ManagedSetStore(string stateDirectory)
+    public ManagedSetStore(string stateDirectory, string fileName = FileName)
     {
         ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
         StateDirectory = Path.GetFullPath(stateDirectory);
-        FilePath = Path.Combine(StateDirectory, FileName);
+        FilePath = Path.Combine(StateDirectory, fileName);
     }
+
+    /// <summary>True once a set was saved (an empty one included): tells "nothing left" from "never recorded".</summary>
+    public bool Exists => File.Exists(FilePath);
 
     public string StateDirectory { get; }
 
@@ -49,7 +56,7 @@ public sealed class ManagedSetStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"reading the managed account set {FilePath}: {e.Message}", e);
+            throw new IOException($"reading the account set {FilePath}: {e.Message}", e);
         }
 
         string[]? names;
@@ -97,5 +104,5 @@ public sealed class ManagedSetStore
     }
 
     private InvalidDataException Corrupt(string why, Exception? inner) =>
-        new($"managed account set {FilePath} is corrupt: {why}; fix or remove it deliberately (removing it forgets which accounts were managed)", inner);
+        new($"account set {FilePath} is corrupt: {why}; fix or remove it deliberately (removing it forgets which accounts it named)", inner);
 }

@@ -26,6 +26,12 @@ public sealed partial class StateStore(string directory)
 
     public string AuditHeadPath => Path.Combine(Directory, AuditHeadFileName);
 
+    /// <summary>Creates, or repairs, the state directory and keys/ as keyagentd-keys demands (see <see cref="StateDirectory.Secure"/>).</summary>
+    public IReadOnlyList<StateDirectoryRepair> Secure() => StateDirectory.Secure(Directory, KeysDirectoryName);
+
+    /// <summary>What keyagentd-keys would refuse about <paramref name="account"/>'s cache and the directories above it (see <see cref="StateDirectory.Problems"/>).</summary>
+    public IReadOnlyList<string> HelperPathProblems(string account) => StateDirectory.Problems(Directory, KeysDirectoryName, Path.GetFileName(CachePath(account)));
+
     public SyncStatus LoadStatus()
     {
         string path = Path.Combine(Directory, StatusFileName);
@@ -98,10 +104,22 @@ public sealed partial class StateStore(string directory)
         _snapshotRead = null;
     }
 
+    /// <summary>
+    /// keys/&lt;user&gt; as keyagentd wrote it, or null: absent, or not something keyagentd-keys would
+    /// serve (not a root-owned regular file, or writable by group or others). Such a file is no record of
+    /// what keyagentd wrote, and answering null makes the next plan write the cache afresh, as a new inode.
+    /// </summary>
     public string? ReadCache(string account)
     {
         string path = CachePath(account);
-        return File.Exists(path) ? File.ReadAllText(path) : null;
+        if (Syscall.lstat(path, out Stat st) != 0
+            || !Posix.IsRegular(st)
+            || st.st_uid != Syscall.geteuid()
+            || (Posix.PermissionBits(st) & Posix.GroupOrWorldWritable) != 0)
+        {
+            return null;
+        }
+        return File.ReadAllText(path);
     }
 
     /// <summary>

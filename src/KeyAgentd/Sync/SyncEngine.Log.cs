@@ -40,4 +40,10 @@ public sealed partial class SyncEngine
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "audit: {Error}; the cycle goes on (revocation does not wait for the audit)")]
     private static partial void LogAuditAside(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "state directory repaired: {Path}: {What}")]
+    private static partial void LogStateDirectoryRepaired(ILogger logger, string path, string what);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Error, Message = "state directory {Path} cannot be secured: {Error}; keyagentd-keys refuses caches under a loose one")]
+    private static partial void LogStateDirectoryInsecure(ILogger logger, string path, string error);
 }

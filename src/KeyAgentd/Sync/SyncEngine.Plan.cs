@@ -7,12 +7,12 @@ namespace KeyAgentd.Sync;
 public sealed partial class SyncEngine
 {
     /// <summary>Stage 4: reads each account's file and cache and lets the planner decide; reading is the only I/O here.</summary>
-    private PlannedAccounts PlanAccounts(IReadOnlyList<AccountInfo> managed, Expansion expansion)
+    private PlannedAccounts PlanAccounts(IReadOnlyList<AccountInfo> managed, Expansion expansion, IReadOnlySet<string> filesBefore)
     {
         var results = new (AccountPlan? Plan, AccountFailure? Failure, FileRefusal? UnsafeFile)[managed.Count];
         using (var ancestors = new HomeAncestors())
         {
-            Parallelism.Run(managed.Count, i => results[i] = PlanOne(managed[i], expansion, ancestors), CancellationToken.None);
+            Parallelism.Run(managed.Count, i => results[i] = PlanOne(managed[i], expansion, ancestors, filesBefore), CancellationToken.None);
         }
         var unsafeFiles = new Dictionary<string, FileRefusal>(StringComparer.Ordinal);
         foreach (var (plan, _, unsafeFile) in results)
@@ -28,13 +28,23 @@ public sealed partial class SyncEngine
             unsafeFiles);
     }
 
-    private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion, HomeAncestors ancestors)
+    /// <remarks>
+    /// With helper-only delivery a home is read only while its authorized_keys may still hold what keyagentd
+    /// wrote there (<paramref name="filesBefore"/>), to take that out once. If it cannot be read, the cache is
+    /// still planned (it is what sshd asks) and the account is reported as failed: it stays in the set and is tried again.
+    /// </remarks>
+    private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion, HomeAncestors ancestors, IReadOnlySet<string> filesBefore)
     {
         var mode = settings.Accounts.Mode;
         var delivery = settings.Delivery.AuthorizedKeysFiles ? Delivery.AuthorizedKeysFile : Delivery.HelperCacheOnly;
         string? currentFile = null;
         FileRefusal? unsafeFile = null;
-        if (delivery == Delivery.AuthorizedKeysFile)
+        AccountFailure? retirementFailure = null;
+        if (delivery == Delivery.HelperCacheOnly && filesBefore.Contains(account.Name) && mode != OwnershipMode.Report)
+        {
+            (currentFile, unsafeFile, retirementFailure) = ReadForRetirement(account, mode, ancestors);
+        }
+        else if (delivery == Delivery.AuthorizedKeysFile)
         {
             FileReadResult read;
             try
@@ -68,8 +78,38 @@ public sealed partial class SyncEngine
             CurrentCache = state.ReadCache(account.Name),
             Withdrawn = expansion.Withdrawn,
         });
+        if (delivery == Delivery.HelperCacheOnly && unsafeFile is not null)
+        {
+            // Nothing of it is read, so nothing of it survives: the entry becomes an empty regular file.
+            plan = plan with { FileText = "", FileRetired = true, Changed = true };
+        }
         return plan.Error is not null
             ? (null, new AccountFailure(account.Name, AccountFailure.ManagedBlockDamaged, plan.Error), null)
-            : (plan, null, unsafeFile);
+            : (plan, retirementFailure, unsafeFile);
+    }
+
+    /// <summary>
+    /// authorized_keys to be emptied of keyagentd's lines, as file delivery would read it: an entry that cannot
+    /// be read safely is, in exclusive mode, replaced unread (by an empty file), and otherwise a failure.
+    /// </summary>
+    private (string? Text, FileRefusal? Unsafe, AccountFailure? Failure) ReadForRetirement(AccountInfo account, OwnershipMode mode, HomeAncestors ancestors)
+    {
+        FileReadResult read;
+        try
+        {
+            read = writer.ReadAuthorizedKeys(account, ancestors);
+        }
+        catch (IOException e)
+        {
+            return (null, null, new AccountFailure(account.Name, FileRefusal.IoError, e.Message));
+        }
+        if (read.Status != FileReadStatus.Refused)
+        {
+            // No file holds nothing of ours: planned as an empty one, which is retired as it is.
+            return (read.Text ?? "", null, null);
+        }
+        return mode == OwnershipMode.Exclusive && FileRefusal.IsReplaceableFileProblem(read.Refusal!.Code)
+            ? (null, read.Refusal, null)
+            : (null, null, new AccountFailure(account.Name, read.Refusal!.Code, read.Refusal.Message));
     }
 }

@@ -122,7 +122,7 @@ public sealed partial class SyncEngine
                 Message = note,
             };
         }
-        foreach (var line in plan.Removed)
+        foreach (var line in plan.Removed.Concat(plan.Retired))
         {
             yield return cycle.Record(AuditActions.KeyRemoved, serial) with
             {
@@ -131,11 +131,14 @@ public sealed partial class SyncEngine
                 Type = line.Key?.TypeName,
                 Bits = line.Key?.Bits,
                 Reason = line.Reason.ToCode(),
-                Message = note ?? line.Detail,
+                Message = note ?? line.Detail ?? (line.Reason == RemovalReason.DeliveryOff ? DeliveryOffMessage : null),
                 Line = line.RawLine,
             };
         }
     }
+
+    private const string DeliveryOffMessage =
+        "Delivery:AuthorizedKeysFiles is false: taken out of authorized_keys, which keyagentd no longer maintains (keyagentd-keys serves what the registry still grants)";
 
     /// <summary>Stage 7b: the state the next cycle starts from (managed set, last-known-good snapshot, status fields).</summary>
     private void RecordState(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
@@ -151,7 +154,9 @@ public sealed partial class SyncEngine
             }));
         }
         // The managed set only grows: an account dropped by the registry stays managed so its keys go.
-        new ManagedSetStore(state.Directory).Save(selection.Managed.Select(a => a.Name).Concat(selection.ManagedBefore.Intersect(selection.Missing)));
+        var managedNow = selection.Managed.Select(a => a.Name).Concat(selection.ManagedBefore.Intersect(selection.Missing)).ToList();
+        new ManagedSetStore(state.Directory).Save(managedNow);
+        RecordFileAccounts(selection, applied, managedNow);
         var status = cycle.Status;
         if (source.Fresh && source.Content is not null)
         {
@@ -171,6 +176,28 @@ public sealed partial class SyncEngine
         status.AccountsMissing = [.. selection.Missing];
         status.RejectedKeys = new SortedDictionary<string, int>(
             plan.Rejections.GroupBy(r => r.Verdict.Code).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// file-accounts.json: with file delivery, every managed account (each has its authorized_keys maintained);
+    /// with it off, those whose file may still hold what keyagentd wrote, less the ones emptied of it this cycle
+    /// and those with no local account left (no home to clean). Once empty, no home is read again.
+    /// </summary>
+    private void RecordFileAccounts(AccountSelection selection, Applied applied, IEnumerable<string> managedNow)
+    {
+        var store = new ManagedSetStore(state.Directory, ManagedSetStore.FileAccountsFileName);
+        if (settings.Delivery.AuthorizedKeysFiles)
+        {
+            store.Save(managedNow);
+            return;
+        }
+        var pending = new HashSet<string>(selection.FilesBefore, StringComparer.Ordinal);
+        pending.ExceptWith(applied.Done.Where(p => p.FileRetired).Select(p => p.Account));
+        pending.ExceptWith(selection.Missing);
+        if (!store.Exists || !pending.SetEquals(selection.FilesBefore))
+        {
+            store.Save(pending);
+        }
     }
 
     /// <summary>Who vouched for the snapshot now in use, for `status` and the metrics.</summary>

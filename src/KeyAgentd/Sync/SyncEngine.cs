@@ -56,6 +56,7 @@ public sealed partial class SyncEngine(
         {
             // Whatever a stopped cycle left in the audit (a torn line, its unrecorded changes) goes in first.
             AuditAside(audit.Settle);
+            SecureStateDirectory(cycle);
         }
         var source = await AcquireSnapshotAsync(cycle, stopping).ConfigureAwait(false);
         if (source.Snapshot is not { } snapshot)
@@ -64,7 +65,7 @@ public sealed partial class SyncEngine(
         }
         var expansion = Expand(snapshot, cycle.Now);
         var selection = SelectAccounts(expansion.Desired);
-        var planned = PlanAccounts(selection.Managed, expansion);
+        var planned = PlanAccounts(selection.Managed, expansion, selection.FilesBefore);
         var plan = SyncPlan.Create(planned.Plans, expansion.Desired.Rejections, settings.Safety.ToRemovalLimits(), snapshot.Serial, snapshot.RemovalApproval);
         if (cycle.Options.DryRun)
         {
@@ -93,8 +94,9 @@ public sealed partial class SyncEngine(
     private AccountSelection SelectAccounts(Core.Snapshot.DesiredState desired)
     {
         var managedBefore = new ManagedSetStore(state.Directory).Load();
+        var files = new ManagedSetStore(state.Directory, ManagedSetStore.FileAccountsFileName);
         var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);
-        return new AccountSelection(managed, missing, managedBefore);
+        return new AccountSelection(managed, missing, managedBefore, files.Exists ? files.Load() : managedBefore);
     }
 
     private SyncResult GuardTripped(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection)

@@ -60,6 +60,42 @@ public sealed class DoctorCommandTests
     }
 
     [RootFact]
+    public async Task A_world_writable_keys_directory_is_a_problem_because_keyagentd_keys_refuses_it()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = await SyncedAsync(alice);
+        string keys = Path.Combine(sandbox.Settings.State.Directory, "keys");
+        TestAccount.Chmod(keys, 0x1FF);
+        sandbox.Settings.Delivery.AuthorizedKeysFiles = false;
+
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains(output.Split('\n'), l => l.Contains("FAIL", StringComparison.Ordinal) && l.Contains($"{keys} (owner 0, mode 0777)", StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public async Task A_file_with_keyagentds_header_that_is_no_longer_maintained_is_a_problem()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = await SyncedAsync(alice);
+        // File delivery switched off with nothing run since: the file keyagentd wrote is still read by sshd.
+        sandbox.Settings.Delivery.AuthorizedKeysFiles = false;
+
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains(output.Split('\n'), l => l.Contains("FAIL", StringComparison.Ordinal)
+            && l.Contains("carries keyagentd's header but is no longer maintained", StringComparison.Ordinal)
+            && l.Contains("sshd still accepts its 1 key(s)", StringComparison.Ordinal));
+
+        // Once a sync has taken keyagentd's lines out, the empty file is no problem with helper delivery.
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync()).Outcome);
+        Assert.DoesNotContain("no longer maintained", Doctor(sandbox, alice.Account.Name).Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("no usable key", Doctor(sandbox, alice.Account.Name).Output, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public void A_missing_account_is_a_problem()
     {
         using var sandbox = new SyncSandbox();

@@ -81,4 +81,125 @@ public class DeliveryTests
         Assert.Contains(Alice.Split(' ')[1], text, StringComparison.Ordinal);
         Assert.DoesNotContain(Bob.Split(' ')[1], text, StringComparison.Ordinal);
     }
+
+    private static List<JsonObject> DeliveryOffRecords(EngineSandbox box) =>
+        [.. box.AuditRecords().Where(r => (string?)r["action"] == "key-removed" && (string?)r["reason"] == "delivery-off")];
+
+    private static string FileAccountsPath(EngineSandbox box) => Path.Combine(box.Settings.State.Directory, "file-accounts.json");
+
+    [Fact]
+    public async Task Switching_file_delivery_off_empties_the_exclusive_file_and_audits_each_line_it_held()
+    {
+        using var box = new EngineSandbox(["deploy"]);
+        box.WriteRegistry(Doc(1, Alice, Bob));
+        await box.SyncAsync();
+        Assert.Contains(Bob.Split(' ')[1], File.ReadAllText(box.KeysPath("deploy")), StringComparison.Ordinal);
+
+        // The reported sequence: file delivery off, then a person (Bob) removed upstream.
+        box.Settings.Delivery.AuthorizedKeysFiles = false;
+        box.WriteRegistry(Doc(2, Alice));
+        var result = await box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
+        Assert.Equal("", File.ReadAllText(box.KeysPath("deploy")));
+        string cache = File.ReadAllText(box.CachePath("deploy"));
+        Assert.Contains(Alice.Split(' ')[1], cache, StringComparison.Ordinal);
+        Assert.DoesNotContain(Bob.Split(' ')[1], cache, StringComparison.Ordinal);
+        var retired = DeliveryOffRecords(box);
+        Assert.Equal(2, retired.Count);
+        Assert.Equal(
+            new[] { SyncSandbox.Fingerprint(Alice), SyncSandbox.Fingerprint(Bob) }.Order(StringComparer.Ordinal),
+            retired.Select(r => (string?)r["fingerprint"]).Order(StringComparer.Ordinal));
+        Assert.All(retired, r => Assert.Equal("deploy", (string?)r["account"]));
+        Assert.Equal("[]\n", File.ReadAllText(FileAccountsPath(box)));
+    }
+
+    [Fact]
+    public async Task Switching_file_delivery_off_takes_out_the_block_and_keeps_the_users_own_lines()
+    {
+        using var box = new EngineSandbox(["deploy"], configure: s => s.Accounts.Mode = OwnershipMode.ManagedBlock);
+        Directory.CreateDirectory(Path.GetDirectoryName(box.KeysPath("deploy"))!);
+        File.WriteAllText(box.KeysPath("deploy"), Mine + "\n");
+        box.WriteRegistry(Doc(1, Alice, Bob));
+        await box.SyncAsync();
+        Assert.Contains("# BEGIN keyagentd", File.ReadAllText(box.KeysPath("deploy")), StringComparison.Ordinal);
+
+        box.Settings.Delivery.AuthorizedKeysFiles = false;
+        var result = await box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
+        Assert.Equal(Mine + "\n", File.ReadAllText(box.KeysPath("deploy")));
+        Assert.Equal(2, DeliveryOffRecords(box).Count);
+    }
+
+    [Fact]
+    public async Task The_file_is_emptied_once_and_no_home_is_read_or_written_after_that()
+    {
+        using var box = new EngineSandbox(["deploy"]);
+        box.WriteRegistry(Doc(1, Alice));
+        await box.SyncAsync();
+        box.Settings.Delivery.AuthorizedKeysFiles = false;
+        await box.SyncAsync();
+
+        // Helper-only delivery leaves homes alone: what the user writes now is theirs.
+        File.WriteAllText(box.KeysPath("deploy"), AuthorizedKeysRenderer.ExclusiveHeader + "\n" + Mine + "\n");
+        box.WriteRegistry(Doc(2, Alice, Bob));
+        var result = await box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
+        Assert.Equal(AuthorizedKeysRenderer.ExclusiveHeader + "\n" + Mine + "\n", File.ReadAllText(box.KeysPath("deploy")));
+        Assert.Single(DeliveryOffRecords(box));
+    }
+
+    [Fact]
+    public async Task A_host_switched_before_file_accounts_were_recorded_is_cleaned_from_the_managed_set()
+    {
+        using var box = new EngineSandbox(["deploy"]);
+        box.WriteRegistry(Doc(1, Alice, Bob));
+        await box.SyncAsync();
+        // What an earlier keyagentd left: managed-accounts.json, and no record of the files it wrote.
+        File.Delete(FileAccountsPath(box));
+
+        box.Settings.Delivery.AuthorizedKeysFiles = false;
+        box.WriteRegistry(Doc(2, Alice));
+        await box.SyncAsync();
+
+        Assert.Equal("", File.ReadAllText(box.KeysPath("deploy")));
+    }
+
+    [Fact]
+    public async Task A_file_keyagentd_never_wrote_is_left_alone_when_delivery_is_off()
+    {
+        using var box = new EngineSandbox(["deploy"], configure: s => s.Accounts.Mode = OwnershipMode.Report);
+        box.WriteRegistry(Doc(1, Alice));
+        await box.SyncAsync();
+        Directory.CreateDirectory(Path.GetDirectoryName(box.KeysPath("deploy"))!);
+        File.WriteAllText(box.KeysPath("deploy"), Mine + "\n");
+
+        box.Settings.Accounts.Mode = OwnershipMode.Exclusive;
+        box.Settings.Delivery.AuthorizedKeysFiles = false;
+        await box.SyncAsync();
+
+        Assert.Equal(Mine + "\n", File.ReadAllText(box.KeysPath("deploy")));
+        Assert.Empty(DeliveryOffRecords(box));
+    }
+
+    [Fact]
+    public async Task Keys_moved_from_the_file_to_the_helper_do_not_trip_the_mass_removal_guard()
+    {
+        // Every key leaves authorized_keys, but the helper goes on serving each: no access is lost.
+        var keys = Enumerable.Range(0, 12).Select(i => SshKeygen.Generate("ed25519", comment: $"k{i}", cached: false)).ToArray();
+        using var box = new EngineSandbox(["deploy"]);
+        box.WriteRegistry(Doc(1, keys));
+        await box.SyncAsync();
+
+        box.Settings.Delivery.AuthorizedKeysFiles = false;
+        var result = await box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
+        Assert.False(result.Plan!.Guard.Tripped);
+        Assert.Equal(0, result.Plan.Guard.Removed);
+        Assert.Equal("", File.ReadAllText(box.KeysPath("deploy")));
+        Assert.Equal(12, DeliveryOffRecords(box).Count);
+    }
 }

@@ -1,0 +1,32 @@
+using KeyAgentd.Audit;
+using KeyAgentd.Storage;
+
+namespace KeyAgentd.Sync;
+
+public sealed partial class SyncEngine
+{
+    /// <summary>
+    /// Stage 0: the state directory and keys/ as keyagentd-keys demands (root-owned, not group/world-writable),
+    /// repaired if found otherwise, each repair logged and audited. A directory that cannot be repaired does not
+    /// stop the cycle: the helper refuses caches under it, and authorized_keys and the KRL still get revocations.
+    /// </summary>
+    private void SecureStateDirectory(SyncCycle cycle)
+    {
+        try
+        {
+            foreach (var repair in state.Secure())
+            {
+                LogStateDirectoryRepaired(logger, repair.Path, repair.What);
+                cycle.Records.Add(cycle.Record(AuditActions.StateDirectoryRepaired, null) with
+                {
+                    Reason = "state-directory-loose",
+                    Message = $"{repair.Path}: {repair.What}",
+                });
+            }
+        }
+        catch (PosixException e)
+        {
+            LogStateDirectoryInsecure(logger, state.Directory, e.Message);
+        }
+    }
+}

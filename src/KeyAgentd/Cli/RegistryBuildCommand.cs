@@ -115,7 +115,7 @@ internal static class RegistryBuildCommand
             }
             if (settings.Baseline is { } baseline)
             {
-                return RegistryDiffCommand.Run(baseline, outputDirectory, settings.Policy, settings.Now, settings.Limits, json: false, stdout) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
+                return RegistryDiffCommand.Run(baseline, outputDirectory, settings.Policy, settings.Now, settings.Limits, json: false, stdout, stderr) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
                     ? ExitCodes.MassRemovalGuard
                     : ExitCodes.Ok;
             }

@@ -140,54 +140,6 @@ public sealed class KeysUrlSourceTests : IDisposable
     }
 
     [NginxFact]
-    public void Keep_last_never_takes_keys_from_the_published_documents_or_a_kept_answer_left_in_out()
-    {
-        Upstream("alice.keys", AliceLaptop);
-        Assert.Equal(ExitCodes.Ok, Build(out _, out _));
-        // Whoever writes the web root (copied back into --out) plants a key for alice in her document and an
-        // old-style kept answer in --out; then her .keys URL fails.
-        string mallory = SshKeygen.Generate("ed25519", comment: "mallory@evil");
-        string document = _source.DocumentPath("web-01");
-        File.WriteAllText(document, ReadBackTests.WithExtraKey(File.ReadAllText(document), "alice@example.com", mallory));
-        string legacy = Path.Combine(_source.Output, KeyAgentd.RegistrySource.KeysUrl.KeysUrlCache.FileName);
-        File.WriteAllText(legacy, $$"""{"schema":"keyagentd.keys-url-cache/v1","entries":[{"url":"{{_nginx!.Url("alice.keys")}}","etag":"x","body":"{{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(mallory + "\n"))}}"}]}""");
-        File.Delete(Path.Combine(_nginx.Root, "alice.keys"));
-
-        Assert.Equal(ExitCodes.Ok, Build(out _, out string stderr, keepLast: true));
-        Assert.Contains("reusing the 1 key(s) alice@example.com had in the previous build", stderr, StringComparison.Ordinal);
-        string rebuilt = File.ReadAllText(document);
-        Assert.Contains(AliceLaptop, rebuilt, StringComparison.Ordinal);
-        Assert.DoesNotContain(mallory, rebuilt, StringComparison.Ordinal);
-        Assert.False(File.Exists(legacy), "a build removes the kept answers earlier versions left in --out");
-    }
-
-    [NginxFact]
-    public void A_damaged_kept_answer_is_a_warning_and_every_url_is_fetched_in_full()
-    {
-        Upstream("alice.keys", AliceLaptop);
-        Assert.Equal(ExitCodes.Ok, Build(out _, out _));
-        string kept = Path.Combine(_source.State, KeyAgentd.RegistrySource.KeysUrl.KeysUrlCache.FileName);
-        File.WriteAllText(kept, "{\"schema\":\"keyagentd.keys-url-cache/v1\",\"entries\":[{\"url\":7}]}");
-
-        Assert.Equal(ExitCodes.Ok, Build(out _, out string stderr));
-        Assert.Contains($"keyagentd: warning: {kept} is damaged", stderr, StringComparison.Ordinal);
-        var statuses = _nginx!.AccessLogWith(2, AliceKeys).Where(AliceKeys).Select(l => l.Split('"')[2].Trim().Split(' ')[0]).ToList();
-        Assert.Equal(["200", "200"], statuses);
-        Assert.Equal(ExitCodes.Ok, Build(out _, out stderr));
-        Assert.Equal("", stderr);
-    }
-
-    [Fact]
-    public void A_state_directory_inside_out_is_refused()
-    {
-        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { StateDirectory = Path.Combine(_source.Output, "state") };
-        var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, TextWriter.Null, stderr, () => _client));
-        Assert.Contains("is inside --out", stderr.ToString(), StringComparison.Ordinal);
-        Assert.False(Directory.Exists(_source.Output));
-    }
-
-    [NginxFact]
     public void Keep_last_without_a_previous_build_still_fails()
     {
         Assert.Equal(ExitCodes.Failed, Build(out _, out string stderr, keepLast: true));

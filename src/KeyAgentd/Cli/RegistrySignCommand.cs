@@ -143,6 +143,7 @@ internal static class RegistrySignCommand
         SignRefusal.NotInSource => $"{SafeText.Escape(checks.Source ?? "", 300)} does not build this document",
         SignRefusal.DiffersFromSource => $"it differs from what {SafeText.Escape(checks.Source ?? "", 300)} builds (rebuild from the reviewed commit, or find out who changed it)",
         SignRefusal.MissingFromDirectory => $"{SafeText.Escape(checks.Source ?? "", 300)} builds this document and the directory does not hold it",
+        SignRefusal.ImplausibleMetadata => $"its content is what {SafeText.Escape(checks.Source ?? "", 300)} builds, but no build writes its header: {SafeText.Escape(refusal.Detail ?? "", 300)}",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, null),
     };
 }

@@ -91,6 +91,21 @@ public sealed class TwoSignerWorkflowTests
         Assert.Contains($"dev-01.json: {source.Root} builds this document and the directory does not hold it", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_first_signer_who_keeps_the_content_but_inflates_the_serial_is_refused_by_the_second_signers_source()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        string document = source.DocumentPath("web-02");
+        long serial = RegistryBuilderTests.Parse(source, "web-02").Serial;
+        // A serial that would raise every host's rollback floor out of reach of honest builds.
+        File.WriteAllText(document, File.ReadAllText(document).Replace($"\"serial\": {serial}", "\"serial\": 99999999999", StringComparison.Ordinal));
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, SecondSigns(source, stderr));
+        Assert.Contains($"web-02.json: its content is what {source.Root} builds, but no build writes its header: serial 99999999999 is more than a year past now", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
+    }
+
     private static void BuildAndSign(SourceFixture source)
     {
         Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, First.PrivateKeyPath, baseline: null, out _, out string stderr));

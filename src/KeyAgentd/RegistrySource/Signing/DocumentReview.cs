@@ -52,6 +52,10 @@ internal sealed class DocumentReview(RegistryTrust? allowedSigners, IReadOnlyDic
         {
             _refusals.Add(new Refusal(name, SignRefusal.DiffersFromSource));
         }
+        else if (Implausible(header!) is { } why)
+        {
+            _refusals.Add(new Refusal(name, SignRefusal.ImplausibleMetadata, why));
+        }
     }
 
     /// <summary>After every document was checked: with --source, what the source builds and DIR lacks.</summary>
@@ -66,6 +70,20 @@ internal sealed class DocumentReview(RegistryTrust? allowedSigners, IReadOnlyDic
             _refusals.Add(new Refusal(name, SignRefusal.MissingFromDirectory));
         }
     }
+
+    /// <summary>
+    /// The metadata is the only part of a document --source cannot derive: it must at least be what a build
+    /// writes (issued by now, a serial numbered by the build's clock, an approval only for its own serial).
+    /// </summary>
+    private string? Implausible(PublishedDocument header) =>
+        header.IssuedAt > now + ClockSkew ? $"issued_at {SnapshotDocumentWriter.Timestamp(header.IssuedAt.Value)} is in the future"
+        : header.Serial > (now + PreviousOutput.MaxSerialLead).ToUnixTimeSeconds() ? $"serial {header.Serial} is more than a year past now"
+        : header.RemovalApproval is { } approval && approval.Serial != header.Serial ? $"its removal_approval names serial {approval.Serial}, not its own"
+        : header.ExpiresAt <= header.IssuedAt ? "it expires before it is issued"
+        : null;
+
+    /// <summary>A second signer's clock may lag the first's by a few minutes.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     private void CheckSignatures(string name, byte[] document, byte[] signatures)
     {

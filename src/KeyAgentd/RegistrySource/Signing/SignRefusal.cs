@@ -29,4 +29,7 @@ internal enum SignRefusal
 
     /// <summary>--source: the source produces this document and DIR does not hold it.</summary>
     MissingFromDirectory,
+
+    /// <summary>--source: the content is the source's, but its metadata is none a build writes (a serial far past the clock, an approval for another serial, issued in the future).</summary>
+    ImplausibleMetadata,
 }

@@ -55,7 +55,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
                 guardedBodies[name] = target;
             }
             previous.Documents.TryGetValue(name, out var before);
-            bool sameContent = before is not null && Plausible(before, serial) && previous.Holds(name, audience, digest, body);
+            bool sameContent = before is not null && Plausible(before) && previous.Holds(name, audience, digest, body);
             if (sameContent && before!.ExpiresAt - settings.Now > settings.RefreshBefore)
             {
                 unchanged++;
@@ -119,9 +119,8 @@ internal sealed class RegistryBuilder(BuildSettings settings)
     /// issued no later than now, expiring no later than a build now would set, a commit id or none, and a
     /// removal approval only for the document's own serial (as a build writes it). Anything else is rebuilt.
     /// </summary>
-    private bool Plausible(PublishedDocument document, long nextSerial) =>
-        document.IssuedAt is { } issued && issued <= settings.Now && document.ExpiresAt <= settings.Now + settings.Validity &&
-        document.Serial > 0 && document.Serial < nextSerial &&
+    private bool Plausible(PublishedDocument document) =>
+        document.IssuedAt is { } issued && issued <= settings.Now && document.ExpiresAt <= settings.Now + settings.Validity && document.Serial > 0 &&
         (document.Commit is null || (document.Commit.Length is 40 or 64 && document.Commit.All(char.IsAsciiHexDigitLower))) &&
         (document.RemovalApproval is null || document.RemovalApproval.Serial == document.Serial);
 

@@ -3,7 +3,8 @@
 # (nested) and realistic rules (per-role deploy teams, per-env on-call root, dev access, a fleet-wide
 # SRE group, host-specific grants). Measures, each as its own process (wall, CPU, peak RSS):
 #   validate; full build + sign (ssh-agent, in process); the same documents signed by
-#   `ssh-keygen -Y sign` (one batch run) and by `registry sign --key FILE` (which drives ssh-keygen);
+#   `ssh-keygen -Y sign` (one batch run) and by `registry sign --key FILE` (which drives ssh-keygen),
+#   and `registry sign --source` (every document rebuilt in memory and compared before signing);
 #   a no-change rebuild; an incremental rebuild + sign after one person's key changes.
 # Targets: full build + sign < 60 s, incremental < 10 s on this 2-core machine.
 # Usage: bench/registry-build.sh [HOSTS] [PEOPLE]   (default 10000 2000); KEEP=1 keeps the sandbox.
@@ -88,14 +89,17 @@ PY
 keys=$(cat "$S"/src/people/*.keys | grep -c '^ssh-')
 echo "registry-build: $HOSTS hosts, $PEOPLE people, $keys keys, 200 groups, $(grep -c '^  - ' "$S/src/access.yaml") rules (sandbox $S; load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
 measure "validate" - "$K" registry validate "$S/src"
-measure "full build + sign (agent)" 60 "$K" registry build "$S/src" --out "$OUT" --sign-key "$S/signer.pub"
+measure "full build + sign (agent)" 60 "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
 echo "$(du -sh "$OUT" | cut -f1) in $(ls "$OUT" | grep -c '\.json$') documents"
 # The baseline: the same 10,000 documents signed by ssh-keygen itself (copies, so no .sig exists yet), 1,000 per run.
 mkdir "$S/kg"; find "$OUT" -maxdepth 1 -name '*.json' -exec cp -t "$S/kg" {} +
 measure "ssh-keygen -Y sign (baseline)" - sh -c "find '$S/kg' -name '*.json' -print0 | SSH_AUTH_SOCK= xargs -0 -n 1000 ssh-keygen -Y sign -q -f '$S/signer' -n keyagentd-registry && echo \"\$(find '$S/kg' -name '*.json.sig' | wc -l) signatures\""
-measure "registry sign --key FILE" - env SSH_AUTH_SOCK= "$K" registry sign "$OUT" --key "$S/signer"
-measure "registry sign (agent)" - "$K" registry sign "$OUT" --key "$S/signer.pub"
-measure "no-change rebuild + sign" 10 "$K" registry build "$S/src" --out "$OUT" --sign-key "$S/signer.pub"
+# sign checks every signature a document already carries (the build's) against allowed_signers, then re-signs.
+echo "bench@example.com namespaces=\"keyagentd-registry\" $(cat "$S/signer.pub")" > "$S/allowed_signers"
+measure "registry sign --key FILE" - env SSH_AUTH_SOCK= "$K" registry sign "$OUT" --key "$S/signer" --allowed-signers "$S/allowed_signers"
+measure "registry sign (agent)" - "$K" registry sign "$OUT" --key "$S/signer.pub" --allowed-signers "$S/allowed_signers"
+measure "registry sign --source (agent)" - "$K" registry sign "$OUT" --key "$S/signer.pub" --allowed-signers "$S/allowed_signers" --source "$S/src"
+measure "no-change rebuild + sign" 10 "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
 # One person's key changes: only the documents of hosts that grant that person move.
 victim=$(ls "$S/src/people" | sed -n 700p)
 python3 - "$S/src/people/$victim" <<'PY'
@@ -106,5 +110,5 @@ lines[1] = "ssh-ed25519 " + base64.b64encode(s(b"ssh-ed25519") + s(os.urandom(32
 open(path, "w").write("\n".join(lines) + "\n")
 PY
 touched=$(grep -l "${victim%.keys}" "$OUT"/*.json | wc -l)
-measure "incremental build + sign" 10 "$K" registry build "$S/src" --out "$OUT" --sign-key "$S/signer.pub"
+measure "incremental build + sign" 10 "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
 echo "(${victim%.keys} appears in $touched documents before the change)"

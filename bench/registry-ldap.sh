@@ -140,13 +140,13 @@ echo "registry-ldap: $PEOPLE LDAP people, $(cat "$S/counts") keys, $GROUPS_N LDA
 OUT=$S/out
 measure "ldapsearch people, paged (baseline)" sh -c "ldapsearch -x -H ldap://127.0.0.1:$port -D cn=reader,$SUFFIX -y $S/bind.pw -b ou=people,$SUFFIX -E pr=500/noprompt -LLL '(objectClass=ldapPublicKey)' uid sshPublicKey | grep -c '^dn:'"
 measure "validate" "$K" registry validate "$S/src"
-measure "full build" "$K" registry build "$S/src" --out "$OUT"
+measure "full build" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state"
 echo "$(du -sh "$OUT" | cut -f1) in $(ls "$OUT" | grep -c '\.json$') documents"
-measure "no-change rebuild" "$K" registry build "$S/src" --out "$OUT"
+measure "no-change rebuild" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state"
 
 kill -STOP "$SLAPD_PID"
-measure "slapd hung: build" "$K" registry build "$S/src" --out "$OUT"
-measure "slapd hung: build --keep-last" "$K" registry build "$S/src" --out "$OUT" --keep-last-on-source-error
+measure "slapd hung: build" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state"
+measure "slapd hung: build --keep-last" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --keep-last-on-source-error
 kill -CONT "$SLAPD_PID"; kill "$SLAPD_PID"; wait "$SLAPD_PID" 2>/dev/null || true; SLAPD_PID=
-measure "slapd stopped: build" "$K" registry build "$S/src" --out "$OUT"
-measure "slapd stopped: build --keep-last" "$K" registry build "$S/src" --out "$OUT" --keep-last-on-source-error
+measure "slapd stopped: build" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state"
+measure "slapd stopped: build --keep-last" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --keep-last-on-source-error

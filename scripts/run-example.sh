@@ -42,7 +42,7 @@ cat > "$S/keyagentd.json" <<JSON
 }
 JSON
 run() { echo; echo "\$ keyagentd $*"; "$K" --config "$S/keyagentd.json" "$@" || true; }
-build() { run registry build "$S/source" --out "$S/registry" --sign-key "$S/signer" "$@"; }
+build() { run registry build "$S/source" --out "$S/registry" --state-dir "$S/registry-state" --sign-key "$S/signer" "$@"; }
 
 echo "sandbox: $S (registry source, built documents, signing key, allowed_signers, passwd file, homes, state, audit log, metrics)"
 run registry validate "$S/source"

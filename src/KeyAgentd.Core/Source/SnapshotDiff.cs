@@ -8,6 +8,7 @@ namespace KeyAgentd.Core.Source;
 /// What publishing a new document would do to one host: each document goes through the daemon's
 /// expander (the same policy, the same time), the old keys stand in for the host's current files,
 /// and the daemon's own planner and <see cref="RemovalGuard"/> decide whether the host would refuse it.
+/// A key kept with other options (the line a host writes differs before the key) is a change too.
 /// </summary>
 public sealed record SnapshotDiff(IReadOnlyList<AccessChange> Changes, RemovalGuardResult Guard)
 {
@@ -32,6 +33,17 @@ public sealed record SnapshotDiff(IReadOnlyList<AccessChange> Changes, RemovalGu
             {
                 var kind = withdrawals.ReasonFor(account, key.Key) == RemovalReason.NotGranted ? AccessChangeKind.Lost : AccessChangeKind.Withdrawn;
                 changes.Add(Change(account, kind, key));
+            }
+            // A key on both sides: what the host writes in front of it is its restriction.
+            var oldOptions = oldKeys.GroupBy(k => k.Key).ToDictionary(g => g.Key, g => g.First().Options.Render());
+            foreach (var key in newKeys.Where(k => oldSet.Contains(k.Key)).DistinctBy(k => k.Key))
+            {
+                string was = oldOptions[key.Key];
+                string written = key.Options.Render();
+                if (was != written)
+                {
+                    changes.Add(Change(account, AccessChangeKind.RestrictionChanged, key) with { OptionsBefore = was, OptionsAfter = written });
+                }
             }
             string current = AuthorizedKeysRenderer.RenderExclusive(oldKeys, []);
             plans.Add(Planner.Plan(new PlanInput(account, newKeys, OwnershipMode.Exclusive)

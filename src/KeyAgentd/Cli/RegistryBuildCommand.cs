@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using KeyAgentd.Core;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.RegistrySource;
 using KeyAgentd.RegistrySource.KeysUrl;
 using KeyAgentd.RegistrySource.Ldap;
 using KeyAgentd.RegistrySource.Signing;
+using KeyAgentd.Storage;
 
 namespace KeyAgentd.Cli;
 
@@ -28,7 +30,7 @@ internal static class RegistryBuildCommand
         var maxRemoval = new Option<double?>("--max-removal-percent") { Description = "mass-removal guard (default Safety:MaxRemovalPercent)" };
         var approve = new Option<string?>("--approve-removal") { Description = "REASON: publish documents over the guard with a removal_approval hosts honour" };
         var force = new Option<bool>("--force") { Description = "publish even if a document trips the removal guard (hosts will still refuse it)" };
-        var keepLast = new Option<bool>("--keep-last-on-source-error") { Description = "a person whose .keys URL (sources.yaml) fails keeps the keys of the previous build in --out, and an LDAP directory that cannot be read is replaced by its answer to the previous build, with a warning" };
+        var keepLast = new Option<bool>("--keep-last-on-source-error") { Description = "a person whose .keys URL (sources.yaml) fails keeps the keys the previous build fetched, and an LDAP directory that cannot be read is replaced by its answer to the previous build (both kept in the state directory), with a warning" };
         var command = new Command("build", "compile a registry source into one snapshot per host")
         {
             source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force, keepLast,
@@ -51,6 +53,8 @@ internal static class RegistryBuildCommand
                 Force = parse.GetValue(force),
                 Baseline = parse.GetValue(diffAgainst),
                 KeepLastOnSourceError = parse.GetValue(keepLast),
+                // The global --state-dir names this command's own state: the sources' kept answers (never the host's State:Directory).
+                StateDirectory = parse.GetValue(CommonOptions.StateDir),
             };
             using var keysClient = new KeysUrlClient(settings.Registry);
             return Run(parse.GetValue(source)!, parse.GetValue(output)!, build, parse.GetValue(signKey), Console.Out, Console.Error, keysClient.Get);
@@ -64,10 +68,19 @@ internal static class RegistryBuildCommand
         using var defaultClient = keysClient is null ? new KeysUrlClient(new Configuration.RegistrySettings()) : null;
         try
         {
-            var previous = settings.KeepLastOnSourceError ? new PreviousKeys(outputDirectory) : null;
-            var ldapCache = new LdapCache(outputDirectory);
-            var keysCache = new KeysUrlCache(outputDirectory);
-            var tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, previous, CancellationToken.None, ldapCache, keysCache).GetAwaiter().GetResult();
+            // Checked before any source is asked: a mistyped --diff-against is an error, never an empty published tree.
+            if (settings.Baseline is { } published)
+            {
+                PreviousOutput.RequireDirectory(published);
+            }
+            string state = RegistryStateDirectory.Prepare(settings.StateDirectory ?? RegistryStateDirectory.Default(sourcePath), outputDirectory);
+            var ldapCache = new LdapCache(state);
+            var keysCache = new KeysUrlCache(state);
+            var tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, settings.KeepLastOnSourceError, CancellationToken.None, ldapCache, keysCache).GetAwaiter().GetResult();
+            foreach (string warning in ldapCache.Warnings.Concat(keysCache.Warnings))
+            {
+                stderr.WriteLine($"keyagentd: warning: {SafeText.Escape(warning, 600)}");
+            }
             signer = signKey is null ? null : SignerFactory.Open(signKey, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"));
             var result = new RegistryBuilder(settings).Build(tree, outputDirectory, signer);
             if (result.Problems.Count > 0)
@@ -90,6 +103,7 @@ internal static class RegistryBuildCommand
             // Only an answer that built is kept for --keep-last-on-source-error, and only bodies that built for If-None-Match.
             ldapCache.Save(settings.Now);
             keysCache.Save();
+            RegistryStateDirectory.RemoveLegacyFiles(outputDirectory);
             int written = result.New.Count + result.Changed.Count + result.Reissued.Count;
             string serial = written > 0 ? string.Create(CultureInfo.InvariantCulture, $"serial {result.Serial}: ") : "";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -101,15 +115,15 @@ internal static class RegistryBuildCommand
             }
             if (settings.Baseline is { } baseline)
             {
-                return RegistryDiffCommand.Run(baseline, outputDirectory, settings.Policy, settings.Now, settings.Limits, json: false, stdout) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
+                return RegistryDiffCommand.Run(baseline, outputDirectory, settings.Policy, settings.Now, settings.Limits, json: false, stdout, stderr) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
                     ? ExitCodes.MassRemovalGuard
                     : ExitCodes.Ok;
             }
             return ExitCodes.Ok;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PosixException)
         {
-            stderr.WriteLine($"keyagentd: {e.Message}");
+            stderr.WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
             return ExitCodes.Failed;
         }
         finally
@@ -119,7 +133,7 @@ internal static class RegistryBuildCommand
     }
 
     /// <summary>SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the build time; otherwise now, to the second.</summary>
-    private static DateTimeOffset BuildTime()
+    internal static DateTimeOffset BuildTime()
     {
         string? epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
         long seconds = long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -37,10 +37,20 @@ internal static class RegistryDiffCommand
         return command;
     }
 
-    public static int Run(string oldDir, string newDir, KeyPolicy policy, DateTimeOffset now, RemovalLimits limits, bool json, TextWriter stdout)
+    /// <summary>Both directories must exist: a mistyped one is an error (exit 1), never an empty registry that makes every key look gained or lost.</summary>
+    public static int Run(string oldDir, string newDir, KeyPolicy policy, DateTimeOffset now, RemovalLimits limits, bool json, TextWriter stdout, TextWriter? stderr = null)
     {
+        List<string> names;
+        try
+        {
+            names = Names(oldDir).Union(Names(newDir)).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            (stderr ?? Console.Error).WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
+            return ExitCodes.Failed;
+        }
         var differ = new DocumentDiffer(policy, now, limits);
-        var names = Names(oldDir).Union(Names(newDir)).Order(StringComparer.Ordinal).ToList();
         var hosts = new List<(string Name, string Status, SnapshotDiff Diff)>();
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         int unchanged = 0;
@@ -72,12 +82,13 @@ internal static class RegistryDiffCommand
             text.Append(SafeText.Escape(name, 253)).Append(" (").Append(status).Append(")\n");
             foreach (var change in diff.Changes)
             {
-                text.Append("  ").Append(change.Kind switch { AccessChangeKind.Gained => "+ ", AccessChangeKind.Lost => "- ", _ => "x " })
+                text.Append("  ").Append(change.Kind switch { AccessChangeKind.Gained => "+ ", AccessChangeKind.Lost => "- ", AccessChangeKind.RestrictionChanged => "~ ", _ => "x " })
                     .Append(SafeText.Escape(change.Account, 32)).Append(": ").Append(SafeText.Escape(change.Owner, 128))
                     .Append(change.Label is { } label ? $" ({SafeText.Escape(label, 64)})" : "")
                     .Append(' ').Append(change.Fingerprint).Append(' ').Append(change.KeyType)
                     .Append(sources.TryGetValue(change.Fingerprint, out string? source) ? $" (from {SafeText.Escape(source, 512)})" : "")
-                    .Append(change.Kind == AccessChangeKind.Withdrawn ? " [revoked or expired]" : "").Append('\n');
+                    .Append(change.Kind == AccessChangeKind.Withdrawn ? " [revoked or expired]" : "")
+                    .Append(change.Kind == AccessChangeKind.RestrictionChanged ? $": options {Options(change.OptionsBefore)} -> {Options(change.OptionsAfter)}" : "").Append('\n');
             }
             if (diff.Guard.Tripped)
             {
@@ -87,7 +98,8 @@ internal static class RegistryDiffCommand
         var all = hosts.SelectMany(h => h.Diff.Changes).ToList();
         text.Append(string.Create(CultureInfo.InvariantCulture,
             $"{hosts.Count(h => h.Status == "changed")} changed, {hosts.Count(h => h.Status == "new")} new, {hosts.Count(h => h.Status == "removed")} removed, {unchanged} unchanged document(s); " +
-            $"{all.Count(c => c.Kind == AccessChangeKind.Gained)} access(es) gained, {all.Count(c => c.Kind == AccessChangeKind.Lost)} lost, {all.Count(c => c.Kind == AccessChangeKind.Withdrawn)} withdrawn; " +
+            $"{all.Count(c => c.Kind == AccessChangeKind.Gained)} access(es) gained, {all.Count(c => c.Kind == AccessChangeKind.Lost)} lost, {all.Count(c => c.Kind == AccessChangeKind.Withdrawn)} withdrawn, " +
+            $"{all.Count(c => c.Kind == AccessChangeKind.RestrictionChanged)} restriction(s) changed; " +
             $"removal guard tripped on {hosts.Count(h => h.Diff.Guard.Tripped)}\n"));
         return text.ToString();
     }
@@ -99,6 +111,7 @@ internal static class RegistryDiffCommand
         {
             writer.WriteStartObject();
             writer.WriteNumber("unchanged", unchanged);
+            writer.WriteNumber("restrictions_changed", hosts.Sum(h => h.Diff.Changes.Count(c => c.Kind == AccessChangeKind.RestrictionChanged)));
             writer.WriteStartArray("documents");
             foreach (var (name, status, diff) in hosts)
             {
@@ -113,11 +126,16 @@ internal static class RegistryDiffCommand
                 {
                     writer.WriteStartObject();
                     writer.WriteString("account", change.Account);
-                    writer.WriteString("change", change.Kind.ToString().ToLowerInvariant());
+                    writer.WriteString("change", Code(change.Kind));
                     writer.WriteString("owner", change.Owner);
                     writer.WriteString("label", change.Label);
                     writer.WriteString("fingerprint", change.Fingerprint);
                     writer.WriteString("type", change.KeyType);
+                    if (change.Kind == AccessChangeKind.RestrictionChanged)
+                    {
+                        writer.WriteString("options_before", change.OptionsBefore);
+                        writer.WriteString("options_after", change.OptionsAfter);
+                    }
                     if (sources.TryGetValue(change.Fingerprint, out string? source))
                     {
                         writer.WriteString("source", source);
@@ -133,10 +151,23 @@ internal static class RegistryDiffCommand
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
-    private static IEnumerable<string> Names(string directory) =>
-        Directory.Exists(directory)
-            ? Directory.EnumerateFiles(directory, "*" + PreviousOutput.Extension).Select(p => Path.GetFileName(p)[..^PreviousOutput.Extension.Length]).Where(n => !n.StartsWith('.'))
-            : [];
+    /// <summary>The stable names of the JSON "change" field; never rename one.</summary>
+    private static string Code(AccessChangeKind kind) => kind switch
+    {
+        AccessChangeKind.Gained => "gained",
+        AccessChangeKind.Lost => "lost",
+        AccessChangeKind.Withdrawn => "withdrawn",
+        AccessChangeKind.RestrictionChanged => "restriction-changed",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    private static string Options(string? options) => string.IsNullOrEmpty(options) ? "(none)" : SafeText.Escape(options, 512);
+
+    private static List<string> Names(string directory)
+    {
+        PreviousOutput.RequireDirectory(directory);
+        return PreviousOutput.Names(directory).ToList();
+    }
 
     private static byte[]? Read(string directory, string name)
     {

@@ -1,38 +1,94 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
+using KeyAgentd.Core;
+using KeyAgentd.Core.Policy;
+using KeyAgentd.Core.Source;
 using KeyAgentd.RegistrySource;
+using KeyAgentd.RegistrySource.KeysUrl;
 using KeyAgentd.RegistrySource.Signing;
+using KeyAgentd.Storage;
+using KeyAgentd.Trust.Policy;
 
 namespace KeyAgentd.Cli;
 
 /// <summary>
-/// `keyagentd registry sign DIR --key FILE`: an SSHSIG block (namespace keyagentd-registry) for every
-/// DIR/*.json, appended to the blocks of other signers that still verify (threshold signing).
+/// `keyagentd registry sign DIR --key FILE [--allowed-signers F] [--source SOURCE [--default-document]]`:
+/// an SSHSIG block (namespace keyagentd-registry) for every DIR/*.json, appended to the blocks of other
+/// signers, but only once every document passed <see cref="DocumentReview"/>: one refusal (named, exit 1)
+/// and nothing at all is signed.
 /// </summary>
 internal static class RegistrySignCommand
 {
+    /// <summary>What `sign` checks beyond the documents' own consistency; none by default.</summary>
+    /// <param name="AllowedSigners">--allowed-signers: the file every existing signature must verify against</param>
+    /// <param name="Source">--source: the reviewed source tree every document must be, byte for byte, the build of</param>
+    /// <param name="Policy">the Policy section of --config, which the source is compiled under (as `build` does)</param>
+    internal sealed record Checks(string? AllowedSigners = null, string? Source = null, bool DefaultDocument = false, KeyPolicy? Policy = null)
+    {
+        public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+
+        public Func<HttpClient>? KeysClient { get; init; }
+    }
+
     public static Command Create()
     {
         var directory = new Argument<string>("DIR") { Description = "directory of built documents" };
         var key = new Option<string>("--key") { Description = "as ssh-keygen -Y sign -f FILE: a private key file, or a public key whose private half ssh-agent holds", Required = true };
-        var command = new Command("sign", "sign every document in DIR (adds to existing signatures)") { directory, key };
-        command.SetAction(parse => Run(parse.GetValue(directory)!, parse.GetValue(key)!, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"), Console.Out, Console.Error));
+        var allowedSigners = new Option<string?>("--allowed-signers") { Description = "allowed_signers file every signature the documents already carry must verify against (required when they carry any)" };
+        var source = new Option<string?>("--source") { Description = "the reviewed registry source: rebuild every document in memory and refuse any that differs by one byte, is missing or is extra" };
+        var defaultDocument = new Option<bool>("--default-document") { Description = $"with --source: the build made DIR/{RenderedDocument.DefaultDocumentName}.json too" };
+        var command = new Command("sign", "check, then sign every document in DIR (adds to existing signatures)") { directory, key, allowedSigners, source, defaultDocument };
+        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+        {
+            using var keysClient = new KeysUrlClient(settings.Registry);
+            var checks = new Checks(parse.GetValue(allowedSigners), parse.GetValue(source), parse.GetValue(defaultDocument),
+                new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local))
+            {
+                Now = RegistryBuildCommand.BuildTime(),
+                KeysClient = keysClient.Get,
+            };
+            return Run(parse.GetValue(directory)!, parse.GetValue(key)!, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"), Console.Out, Console.Error, checks);
+        }));
         return command;
     }
 
-    public static int Run(string directory, string keyFile, string? agentSocket, TextWriter stdout, TextWriter stderr)
+    public static int Run(string directory, string keyFile, string? agentSocket, TextWriter stdout, TextWriter stderr, Checks? checks = null)
     {
+        checks ??= new Checks();
         IDocumentSigner? signer = null;
         try
         {
-            if (!Directory.Exists(directory))
+            PreviousOutput.RequireDirectory(directory);
+            var trust = checks.AllowedSigners is { } allowed
+                ? RegistryTrust.Parse(File.ReadAllText(allowed), null, TimeZoneInfo.Local, new SignaturePolicyOptions())
+                : null;
+            var source = checks.Source is { } sourcePath ? Render(sourcePath, checks, stderr) : null;
+            if (checks.Source is not null && source is null)
             {
-                throw new IOException($"{directory}: no such directory");
+                return ExitCodes.Failed;
+            }
+            using var staging = StagingDirectory.Create(directory);
+            var names = PreviousOutput.Names(directory).Order(StringComparer.Ordinal).ToList();
+            // Everything is checked first, under DIR's lock: one refusal and nothing at all is signed.
+            var review = new DocumentReview(trust, source, checks.Now);
+            foreach (string name in names)
+            {
+                string path = Path.Combine(directory, name + PreviousOutput.Extension);
+                review.Check(name, File.ReadAllBytes(path), File.Exists(path + ".sig") ? File.ReadAllBytes(path + ".sig") : null);
+            }
+            review.CheckNothingMissing();
+            if (review.Refusals.Count > 0)
+            {
+                foreach (var refusal in review.Refusals)
+                {
+                    stderr.WriteLine($"keyagentd: {SafeText.Escape(Path.Combine(directory, refusal.Document + PreviousOutput.Extension), 400)}: {Describe(refusal, checks)}");
+                }
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keyagentd: {review.Refusals.Count} document(s) refused; nothing was signed"));
+                return ExitCodes.Failed;
             }
             signer = SignerFactory.Open(keyFile, agentSocket);
-            var documents = Directory.EnumerateFiles(directory, "*" + PreviousOutput.Extension)
-                .Where(p => !Path.GetFileName(p).StartsWith('.')).Order(StringComparer.Ordinal).ToList();
-            using var staging = StagingDirectory.Create(directory);
+            var documents = names.Select(n => Path.Combine(directory, n + PreviousOutput.Extension)).ToList();
             // The signer works on links in staging, so whatever it writes beside them never lands in DIR.
             var links = documents.Select(staging.Link).ToList();
             var blocks = signer.Sign(links);
@@ -45,12 +101,13 @@ internal static class RegistrySignCommand
                 staging.Write(Path.GetFileName(sigPath), Encoding.ASCII.GetBytes(merged));
             }
             staging.PublishSignatures(documents.Select(Path.GetFileName).ToList()!);
-            stdout.WriteLine($"{directory}: signed {documents.Count} document(s) by {signer.Describe()}");
+            stdout.WriteLine($"{directory}: signed {documents.Count} document(s) by {signer.Describe()}" +
+                (checks.Source is { } checkedAgainst ? $"; each is, byte for byte, the build of {SafeText.Escape(checkedAgainst, 300)}" : ""));
             return ExitCodes.Ok;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"keyagentd: {e.Message}");
+            stderr.WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
             return ExitCodes.Failed;
         }
         finally
@@ -58,4 +115,35 @@ internal static class RegistrySignCommand
             (signer as IDisposable)?.Dispose();
         }
     }
+
+    /// <summary>The documents the source builds now, by name; null (problems printed) when the source has errors.</summary>
+    private static Dictionary<string, RenderedDocument>? Render(string sourcePath, Checks checks, TextWriter stderr)
+    {
+        using var defaultClient = checks.KeysClient is null ? new KeysUrlClient(new Configuration.RegistrySettings()) : null;
+        var tree = SourceTreeLoader.LoadAsync(sourcePath, checks.KeysClient ?? defaultClient!.Get, keepLast: false, CancellationToken.None).GetAwaiter().GetResult();
+        var compiler = new SourceCompiler(tree, checks.Policy ?? new KeyPolicy(null, TimeZoneInfo.Local), checks.Now);
+        compiler.CheckDocuments(checks.DefaultDocument);
+        if (compiler.HasErrors)
+        {
+            stderr.Write(ProblemReport.Text(compiler.Problems));
+            stderr.WriteLine($"keyagentd: {SafeText.Escape(sourcePath, 300)} has errors, so what it builds cannot be known; nothing was signed");
+            return null;
+        }
+        return RenderedDocument.All(compiler, checks.DefaultDocument).ToDictionary(d => d.Name, StringComparer.Ordinal);
+    }
+
+    private static string Describe(DocumentReview.Refusal refusal, Checks checks) => refusal.Reason switch
+    {
+        SignRefusal.Unreadable => "not a registry document (no readable serial, issued_at, expires_at and audience)",
+        SignRefusal.NotBuilt => "it carries no build.content, so registry build did not write it (review a hand-written document and sign it with ssh-keygen -Y sign)",
+        SignRefusal.DigestMismatch => "its body does not match the content digest in its header (build.content): it was edited after it was built",
+        SignRefusal.NotCanonical => "its bytes are not what registry build writes for its header and body (reformatted, or fields added)",
+        SignRefusal.SignaturesUnchecked => $"it already carries {refusal.Detail} signature(s) and no --allowed-signers was given to check them",
+        SignRefusal.SignatureInvalid => $"a signature it carries does not verify against {SafeText.Escape(checks.AllowedSigners ?? "", 300)}: {SafeText.Escape(refusal.Detail ?? "", 300)}",
+        SignRefusal.NotInSource => $"{SafeText.Escape(checks.Source ?? "", 300)} does not build this document",
+        SignRefusal.DiffersFromSource => $"it differs from what {SafeText.Escape(checks.Source ?? "", 300)} builds (rebuild from the reviewed commit, or find out who changed it)",
+        SignRefusal.MissingFromDirectory => $"{SafeText.Escape(checks.Source ?? "", 300)} builds this document and the directory does not hold it",
+        SignRefusal.ImplausibleMetadata => $"its content is what {SafeText.Escape(checks.Source ?? "", 300)} builds, but no build writes its header: {SafeText.Escape(refusal.Detail ?? "", 300)}",
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, null),
+    };
 }

@@ -36,7 +36,7 @@ internal static class RegistryValidateCommand
         using var defaultClient = keysClient is null ? new KeysUrlClient(new Configuration.RegistrySettings()) : null;
         try
         {
-            tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, previous: null, CancellationToken.None).GetAwaiter().GetResult();
+            tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, keepLast: false, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

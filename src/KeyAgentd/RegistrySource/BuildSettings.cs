@@ -26,4 +26,7 @@ internal sealed record BuildSettings(KeyPolicy Policy, DateTimeOffset Now)
 
     /// <summary>--keep-last-on-source-error: a person whose .keys URL fails keeps the keys the previous build in the output directory gave them.</summary>
     public bool KeepLastOnSourceError { get; init; }
+
+    /// <summary>--state-dir: where the build keeps its sources' answers between builds; never inside the output directory.</summary>
+    public string? StateDirectory { get; init; }
 }

@@ -1,22 +1,24 @@
 using System.Buffers;
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using KeyAgentd.Storage;
+using Mono.Unix.Native;
 
 namespace KeyAgentd.RegistrySource;
 
 /// <summary>
-/// A source's answer kept beside the built documents for the next build (DIR/.keyagentd-*.json, dot
-/// files that build, sign and diff skip): one JSON object tagged with its schema, written durably.
-/// A file that is missing, damaged or of another schema reads as nothing: it only ever saves work.
-/// Owner-only (0600): it is the build's working state, not for publishing, and a web server that serves
-/// DIR as another user gets 403 for it instead of the directory's whole answer.
+/// A source's answer kept for the next build in the registry-side state directory (--state-dir, never
+/// inside --out: nothing a web server or bucket holds is read back as state). One JSON object tagged
+/// with its schema, written durably, owner-only (0600). Read back, it is untrusted like any input:
+/// it must be a regular file of ours that nobody else can write, of our schema, and whole; otherwise
+/// it is ignored with a warning and the source is asked again. It only ever saves work or bridges an outage.
 /// </summary>
 internal static class KeptAnswerFile
 {
+    /// <summary>Far above any answer (a 10,000-person directory is a few MiB); a larger file is not one of ours.</summary>
+    private const int MaxBytes = 256 * 1024 * 1024;
+
     public static void Write(string path, string schema, Action<Utf8JsonWriter> fields)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var json = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(json))
         {
@@ -28,19 +30,35 @@ internal static class KeptAnswerFile
         DurableFile.WriteAllBytes(path, json.WrittenSpan.ToArray(), Posix.Mode0600);
     }
 
-    public static bool TryRead<T>(string path, string schema, Func<JsonElement, T> read, [NotNullWhen(true)] out T? value)
+    /// <param name="damage">why a file that exists was not used (null when it was used, or there is none)</param>
+    public static bool TryRead<T>(string path, string schema, Func<JsonElement, T> read, out T? value, out string? damage)
     {
-        value = default;
-        if (!File.Exists(path))
+        (value, damage) = (default, null);
+        using var fd = Posix.TryOpen(path, OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_NONBLOCK, 0, out Errno errno);
+        if (fd is null)
         {
+            damage = errno == Errno.ENOENT ? null : $"cannot be opened ({errno})";
+            return false;
+        }
+        var st = Posix.Fstat(fd, path);
+        if (!Posix.IsRegular(st) || st.st_uid != Syscall.geteuid() || (Posix.PermissionBits(st) & 0x12) != 0)
+        {
+            damage = $"is not a regular file of this user that only it can write ({Posix.Describe(st)}, owner {st.st_uid}, mode {Posix.Octal(st)})";
+            return false;
+        }
+        byte[] bytes = Posix.ReadBounded(fd, MaxBytes, st.st_size, path, out bool tooLarge);
+        if (tooLarge)
+        {
+            damage = "is larger than any answer this build keeps";
             return false;
         }
         try
         {
-            using var json = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var json = JsonDocument.Parse(bytes);
             var root = json.RootElement;
-            if (!root.TryGetProperty("schema", out var tag) || tag.GetString() != schema)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var tag) || tag.ValueKind != JsonValueKind.String || tag.GetString() != schema)
             {
+                damage = $"is not a {schema} file";
                 return false;
             }
             value = read(root)!;
@@ -48,6 +66,7 @@ internal static class KeptAnswerFile
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
+            damage = $"is damaged ({e.GetType().Name})";
             return false;
         }
     }

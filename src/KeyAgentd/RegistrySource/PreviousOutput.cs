@@ -1,11 +1,27 @@
+using System.Globalization;
 using KeyAgentd.Core.Source;
 
 namespace KeyAgentd.RegistrySource;
 
-/// <summary>The documents a directory already holds (DIR/&lt;name&gt;.json), read for their headers.</summary>
+/// <summary>
+/// The documents a directory already holds (DIR/&lt;name&gt;.json): --out's previous build, or the
+/// published tree of --diff-against. Untrusted: whoever writes the web root or the bucket can write
+/// what is copied back. Headers are read for names and serials only; whether a document is still
+/// what the source builds is decided by comparing its bytes (<see cref="Holds"/>), never by its own
+/// claim (build.content); and a serial read back is believed only up to a year past the build time.
+/// </summary>
 internal sealed class PreviousOutput
 {
     public const string Extension = ".json";
+
+    /// <summary>
+    /// Builds number serials by their time (Unix seconds), one more than the highest when that is higher,
+    /// so a real serial is never far ahead of the clock: a year covers any clock step back.
+    /// </summary>
+    public static readonly TimeSpan MaxSerialLead = TimeSpan.FromDays(366);
+
+    /// <summary>Far above any document a build writes (hosts cap what they fetch at Registry:MaxBytes, 8 MiB by default).</summary>
+    private const long MaxDocumentBytes = 256L * 1024 * 1024;
 
     private readonly string _directory;
 
@@ -19,24 +35,65 @@ internal sealed class PreviousOutput
 
     public long MaxSerial => Documents.Count == 0 ? 0 : Documents.Values.Max(d => d.Serial);
 
-    public static PreviousOutput Read(string directory)
+    /// <param name="required">--diff-against and `diff`: the directory must exist. --out: a directory that does not exist yet is the first build.</param>
+    /// <exception cref="IOException">The directory is missing (when required), not a directory, cannot be read, or holds a serial beyond <see cref="MaxSerialLead"/>.</exception>
+    /// <exception cref="UnauthorizedAccessException">The directory or a document in it cannot be read.</exception>
+    public static PreviousOutput Read(string directory, DateTimeOffset now, bool required)
     {
         var documents = new Dictionary<string, PublishedDocument>(StringComparer.Ordinal);
-        if (Directory.Exists(directory))
+        if (required || Path.Exists(directory))
         {
-            foreach (string path in Directory.EnumerateFiles(directory, "*" + Extension))
+            RequireDirectory(directory);
+        }
+        else
+        {
+            return new PreviousOutput(directory, documents);
+        }
+        long ceiling = (now + MaxSerialLead).ToUnixTimeSeconds();
+        foreach (string path in Names(directory).Select(n => Path.Combine(directory, n + Extension)))
+        {
+            if (PublishedDocument.TryRead(ReadHead(path), out var document))
             {
-                string name = Path.GetFileName(path)[..^Extension.Length];
-                if (!name.StartsWith('.') && PublishedDocument.TryRead(ReadHead(path), out var document))
+                if (document.Serial > ceiling)
                 {
-                    documents[name] = document;
+                    throw new IOException(string.Create(CultureInfo.InvariantCulture,
+                        $"{path}: serial {document.Serial} is more than a year past the build time; builds number serials by their time, so no build wrote it: remove the file (or fix the clock or SOURCE_DATE_EPOCH)"));
                 }
+                documents[Path.GetFileName(path)[..^Extension.Length]] = document;
             }
         }
         return new PreviousOutput(directory, documents);
     }
 
+    /// <exception cref="IOException">The path is missing or not a directory: a mistyped path is never an empty tree.</exception>
+    public static void RequireDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new IOException($"{directory}: {(Path.Exists(directory) ? "not a directory" : "no such directory")}");
+        }
+    }
+
+    /// <summary>The document names in a directory (DIR/&lt;name&gt;.json, dot files skipped).</summary>
+    public static IEnumerable<string> Names(string directory) =>
+        Directory.EnumerateFiles(directory, "*" + Extension).Select(p => Path.GetFileName(p)[..^Extension.Length]).Where(n => !n.StartsWith('.'));
+
     public string PathOf(string name) => Path.Combine(_directory, name + Extension);
+
+    /// <summary>
+    /// True when DIR/&lt;name&gt;.json is, byte for byte, what the builder writes for this audience and body
+    /// under the metadata of its own header (serial, times, commit, approval). A key appended to a person,
+    /// a field added or anything reformatted makes it false, whatever build.content claims.
+    /// </summary>
+    public bool Holds(string name, IReadOnlyList<string> audience, string contentDigest, byte[] body)
+    {
+        if (!Documents.TryGetValue(name, out var header))
+        {
+            return false;
+        }
+        var info = new FileInfo(PathOf(name));
+        return info.Exists && info.Length <= MaxDocumentBytes && BuiltDocument.Holds(File.ReadAllBytes(info.FullName), header, audience, contentDigest, body);
+    }
 
     /// <summary>The header comes first and is small: 4 KiB holds it unless the build commit or approval is huge, then the whole file is read.</summary>
     private static byte[] ReadHead(string path)
@@ -44,6 +101,6 @@ internal sealed class PreviousOutput
         using var stream = File.OpenRead(path);
         var buffer = new byte[Math.Min(stream.Length, 4096)];
         stream.ReadExactly(buffer);
-        return buffer.Length < stream.Length && buffer.AsSpan().IndexOf("\"people\""u8) < 0 ? File.ReadAllBytes(path) : buffer;
+        return buffer.Length < stream.Length && stream.Length <= MaxDocumentBytes && buffer.AsSpan().IndexOf("\"people\""u8) < 0 ? File.ReadAllBytes(path) : buffer;
     }
 }

@@ -5,16 +5,19 @@ using KeyAgentd.RegistrySource.Signing;
 namespace KeyAgentd.RegistrySource;
 
 /// <summary>
-/// `registry build`: compiles a source tree into DIR/&lt;host&gt;.json. A document whose content is
-/// unchanged and not near expiry keeps its bytes (and file, so ETags hold); the others get one new
-/// serial (the build time in Unix seconds, or one past the highest serial in DIR if that is higher,
-/// so no host ever sees a serial go back, even for a host that left the inventory and came back).
+/// `registry build`: compiles a source tree into DIR/&lt;host&gt;.json. A document is left alone (same
+/// bytes, same file, so ETags hold) only when its bytes are exactly what the source renders now under
+/// its own header's metadata, that metadata is one a build could have written, and it is not near
+/// expiry; nothing else in DIR is believed (README "Security"). The others get one new serial (the
+/// build time in Unix seconds, or one past the highest serial in DIR and the published tree if that is
+/// higher, so no host ever sees a serial go back, even for a host that left the inventory and came back).
 /// Everything is staged first; nothing in DIR changes when the source is invalid or the guard trips.
 /// </summary>
 internal sealed class RegistryBuilder(BuildSettings settings)
 {
-    public const string DefaultDocumentName = "_default";
+    public const string DefaultDocumentName = RenderedDocument.DefaultDocumentName;
 
+    /// <exception cref="IOException">--out or --diff-against cannot be read (<see cref="PreviousOutput.Read"/>), or another build holds DIR.</exception>
     public BuildResult Build(SourceTree tree, string outputDirectory, IDocumentSigner? signer)
     {
         var compiler = new SourceCompiler(tree, settings.Policy, settings.Now);
@@ -23,21 +26,13 @@ internal sealed class RegistryBuilder(BuildSettings settings)
         {
             return new BuildResult(BuildOutcome.SourceInvalid, compiler.Problems);
         }
-        var previous = PreviousOutput.Read(outputDirectory);
-        var baseline = settings.Baseline is { } b ? PreviousOutput.Read(b) : previous;
+        var previous = PreviousOutput.Read(outputDirectory, settings.Now, required: false);
+        var baseline = settings.Baseline is { } b ? PreviousOutput.Read(b, settings.Now, required: true) : previous;
         long serial = Math.Max(Math.Max(previous.MaxSerial, baseline.MaxSerial) + 1, settings.Now.ToUnixTimeSeconds());
-        var targets = compiler.Hosts.Select(h => (Name: h.Name, Audience: (IReadOnlyList<string>)[h.Name], Body: compiler.Compile(h))).ToList();
-        if (settings.DefaultDocument)
-        {
-            targets.Add((DefaultDocumentName, ["*"], compiler.CompileDefault()));
-        }
+        var targets = RenderedDocument.All(compiler, settings.DefaultDocument);
 
         Directory.CreateDirectory(outputDirectory);
         using var staging = StagingDirectory.Create(outputDirectory);
-        // Hosts sharing a body are built together, so one rendered body is held at a time.
-        targets = targets.OrderBy(t => t.Body.Signature, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
-        string? currentSignature = null;
-        (byte[] Bytes, string Digest) rendered = ([], "");
         var diffs = new DocumentDiffer(settings.Policy, settings.Now, settings.Limits);
         var staged = new List<string>();
         var unsigned = new List<string>();
@@ -45,40 +40,35 @@ internal sealed class RegistryBuilder(BuildSettings settings)
         var changed = new List<string>();
         var reissued = new List<string>();
         var guarded = new List<(string, SnapshotDiff)>();
-        var guardedBodies = new Dictionary<string, (IReadOnlyList<string> Audience, byte[] Body, string Digest)>(StringComparer.Ordinal);
+        var guardedBodies = new Dictionary<string, RenderedDocument>(StringComparer.Ordinal);
+        var targetNames = new HashSet<string>(StringComparer.Ordinal);
         int unchanged = 0;
-        foreach (var (name, audience, body) in targets)
+        foreach (var target in targets)
         {
-            if (body.Signature != currentSignature)
-            {
-                byte[] bytes = SnapshotDocumentWriter.RenderBody(body, compiler.Revoked);
-                rendered = (bytes, SnapshotDocumentWriter.BodyDigest(bytes));
-                currentSignature = body.Signature;
-            }
-            string digest = SnapshotDocumentWriter.ContentDigest(audience, rendered.Digest);
+            var (name, audience, body, digest) = target;
+            targetNames.Add(name);
             // The guard compares with what hosts hold now: the published tree (--diff-against) or DIR itself.
-            if (baseline.Documents.TryGetValue(name, out var published) && published.ContentDigest != digest &&
-                diffs.Compare(File.ReadAllBytes(baseline.PathOf(name)), DocumentDiffer.Unstamped(settings.Now, audience, rendered.Bytes)) is { Guard.Tripped: true } diff)
+            if (baseline.Documents.ContainsKey(name) && !baseline.Holds(name, audience, digest, body) &&
+                diffs.Compare(File.ReadAllBytes(baseline.PathOf(name)), DocumentDiffer.Unstamped(settings.Now, audience, body)) is { Guard.Tripped: true } diff)
             {
                 guarded.Add((name, diff));
-                guardedBodies[name] = (audience, rendered.Bytes, digest);
+                guardedBodies[name] = target;
             }
             previous.Documents.TryGetValue(name, out var before);
-            bool sameContent = before?.ContentDigest == digest;
+            bool sameContent = before is not null && Plausible(before) && previous.Holds(name, audience, digest, body);
             if (sameContent && before!.ExpiresAt - settings.Now > settings.RefreshBefore)
             {
                 unchanged++;
                 if (signer is not null && !File.Exists(previous.PathOf(name) + ".sig"))
                 {
-                    // Same bytes, no signature yet (built unsigned before): signed where it stands, serial and ETag kept.
+                    // The very bytes the source renders, not signed yet (built unsigned before): signed where they stand, serial and ETag kept.
                     unsigned.Add(name);
                 }
                 continue;
             }
             (before is null ? newDocs : sameContent ? reissued : changed).Add(name);
             var header = Header(serial, audience, digest, approval: null);
-            byte[] bodyBytes = rendered.Bytes;
-            staging.Write(name + PreviousOutput.Extension, stream => SnapshotDocumentWriter.Write(stream, header, bodyBytes));
+            staging.Write(name + PreviousOutput.Extension, stream => SnapshotDocumentWriter.Write(stream, header, body));
             staged.Add(name);
         }
         if (guarded.Count > 0 && !settings.Force && settings.ApproveRemoval is null)
@@ -89,7 +79,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
         {
             foreach (var (name, diff) in guarded.Where(g => staged.Contains(g.Item1)))
             {
-                var (audience, bodyBytes, digest) = guardedBodies[name];
+                var (_, audience, bodyBytes, digest) = guardedBodies[name];
                 var header = Header(serial, audience, digest, new RemovalApproval(serial, diff.Guard.Removed, reason));
                 File.Delete(Path.Combine(staging.Path, name + PreviousOutput.Extension));
                 staging.Write(name + PreviousOutput.Extension, stream => SnapshotDocumentWriter.Write(stream, header, bodyBytes));
@@ -106,7 +96,6 @@ internal sealed class RegistryBuilder(BuildSettings settings)
                 staging.Write(Path.GetFileName(paths[i]) + ".sig", stream => stream.Write(block));
             }
         }
-        var targetNames = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         // Only documents a build wrote (they carry build.content) are removed: a hand-written file in DIR is not ours to delete.
         var deleted = previous.Documents.Where(d => d.Value.ContentDigest is not null && !targetNames.Contains(d.Key))
             .Select(d => d.Key).Order(StringComparer.Ordinal).ToList();
@@ -124,6 +113,16 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             Signer = signer?.Describe(),
         };
     }
+
+    /// <summary>
+    /// Metadata a build could have written, so keeping it keeps nothing an editor of the published copy chose:
+    /// issued no later than now, expiring no later than a build now would set, a commit id or none, and a
+    /// removal approval only for the document's own serial (as a build writes it). Anything else is rebuilt.
+    /// </summary>
+    private bool Plausible(PublishedDocument document) =>
+        document.IssuedAt is { } issued && issued <= settings.Now && document.ExpiresAt <= settings.Now + settings.Validity && document.Serial > 0 &&
+        (document.Commit is null || (document.Commit.Length is 40 or 64 && document.Commit.All(char.IsAsciiHexDigitLower))) &&
+        (document.RemovalApproval is null || document.RemovalApproval.Serial == document.Serial);
 
     private DocumentHeader Header(long serial, IReadOnlyList<string> audience, string digest, RemovalApproval? approval) =>
         new(serial, settings.Now, settings.Now + settings.Validity, audience, digest) { Commit = settings.Commit, RemovalApproval = approval };

@@ -68,8 +68,27 @@ public sealed class SnapshotDocumentWriterTests
         byte[] document = SnapshotDocumentWriter.Render(header, SnapshotDocumentWriter.RenderBody(Body(), []));
         int people = System.Text.Encoding.UTF8.GetString(document).IndexOf("\"people\"", StringComparison.Ordinal);
         Assert.True(PublishedDocument.TryRead(document.AsSpan(0, people + 12), out var read));
-        Assert.Equal(new PublishedDocument(7, Now.AddDays(7), "sha256:abc"), read);
+        Assert.Equal((7L, Now.AddDays(7), "sha256:abc", Now, "c0ffee"), (read.Serial, read.ExpiresAt, read.ContentDigest, read.IssuedAt!.Value, read.Commit));
+        Assert.Equal(["web-01"], read.Audience!);
         Assert.False(PublishedDocument.TryRead("{\"serial\": \"x\"}"u8, out _));
         Assert.False(PublishedDocument.TryRead("not json"u8, out _));
     }
+
+    [Fact]
+    public void A_built_document_is_intact_only_when_its_body_matches_its_header_byte_for_byte()
+    {
+        byte[] body = SnapshotDocumentWriter.RenderBody(Body(), []);
+        string digest = SnapshotDocumentWriter.ContentDigest(["web-01"], SnapshotDocumentWriter.BodyDigest(body));
+        var header = new DocumentHeader(7, Now, Now.AddDays(7), ["web-01"], digest) { RemovalApproval = new RemovalApproval(7, 3, "CHG-1") };
+        string document = System.Text.Encoding.UTF8.GetString(SnapshotDocumentWriter.Render(header, body));
+        Assert.Equal(DocumentIntegrity.Intact, Check(document));
+        Assert.Equal(DocumentIntegrity.DigestMismatch, Check(document.Replace("\"grants\": [", "\"grants\": [\"mallory\",", StringComparison.Ordinal)));
+        Assert.Equal(DocumentIntegrity.DigestMismatch, Check(document + " "));
+        Assert.Equal(DocumentIntegrity.NotCanonical, Check(document.Replace("\"serial\": 7,", "\"serial\": 7, \"note\": 1,", StringComparison.Ordinal)));
+        Assert.Equal(DocumentIntegrity.NotCanonical, Check(document.Replace("\"audience\": [\n    \"web-01\"\n  ]", "\"audience\": [\"web-01\"]", StringComparison.Ordinal)));
+        Assert.Equal(DocumentIntegrity.NotBuilt, Check(document.Replace($"\"content\": \"{digest}\"", "\"other\": \"x\"", StringComparison.Ordinal)));
+        Assert.Equal(DocumentIntegrity.Unreadable, Check("{\"schema\": \"keyagentd.registry/v1\"}"));
+    }
+
+    private static DocumentIntegrity Check(string document) => BuiltDocument.Check(System.Text.Encoding.UTF8.GetBytes(document), out _);
 }

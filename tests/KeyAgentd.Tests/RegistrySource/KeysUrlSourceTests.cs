@@ -74,8 +74,9 @@ public sealed class KeysUrlSourceTests : IDisposable
     {
         Upstream("alice.keys", AliceLaptop);
         Assert.Equal(ExitCodes.Ok, Build(out _, out _));
-        string kept = Path.Combine(_source.Output, KeyAgentd.RegistrySource.KeysUrl.KeysUrlCache.FileName);
+        string kept = Path.Combine(_source.State, KeyAgentd.RegistrySource.KeysUrl.KeysUrlCache.FileName);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(kept));
+        Assert.Empty(Directory.GetFiles(_source.Output, ".*"));
 
         Assert.Equal(ExitCodes.Ok, Build(out _, out string stderr));
         Assert.Equal("", stderr);
@@ -212,7 +213,7 @@ public sealed class KeysUrlSourceTests : IDisposable
 
     private int Build(out string stdout, out string stderr, bool keepLast = false, bool force = false)
     {
-        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { KeepLastOnSourceError = keepLast, Force = force };
+        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { KeepLastOnSourceError = keepLast, Force = force, StateDirectory = _source.State };
         var (outWriter, errWriter) = (new StringWriter(), new StringWriter());
         int exit = RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, outWriter, errWriter, () => _client);
         (stdout, stderr) = (outWriter.ToString(), errWriter.ToString());

@@ -263,9 +263,10 @@ public sealed class LdapSourceTests : IDisposable
     {
         Assert.Equal(ExitCodes.Ok, Build(out _, out _));
         byte[] before = File.ReadAllBytes(_source.DocumentPath("web-01"));
-        // Kept for the build, not for publishing: a web server running as another user cannot read it.
-        string kept = Path.Combine(_source.Output, KeyAgentd.RegistrySource.Ldap.LdapCache.FileName);
+        // Kept for the build in its state directory, owner-only; nothing in --out, which is published and copied back.
+        string kept = Path.Combine(_source.State, KeyAgentd.RegistrySource.Ldap.LdapCache.FileName);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(kept));
+        Assert.Empty(Directory.GetFiles(_source.Output, ".*"));
         _slapd!.Stop();
 
         Assert.Equal(ExitCodes.Failed, Build(out _, out string stderr));
@@ -380,7 +381,7 @@ public sealed class LdapSourceTests : IDisposable
 
     private int Build(out string stdout, out string stderr, bool keepLast = false, bool force = false)
     {
-        var settings = new BuildSettings(Policy, SourceFixture.Now) { KeepLastOnSourceError = keepLast, Force = force };
+        var settings = new BuildSettings(Policy, SourceFixture.Now) { KeepLastOnSourceError = keepLast, Force = force, StateDirectory = _source.State };
         var (outWriter, errWriter) = (new StringWriter(), new StringWriter());
         int exit = RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, outWriter, errWriter);
         (stdout, stderr) = (outWriter.ToString(), errWriter.ToString());

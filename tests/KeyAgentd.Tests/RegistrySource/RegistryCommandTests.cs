@@ -65,7 +65,7 @@ public sealed class RegistryCommandTests
         string text = stdout.ToString();
         Assert.Contains("web-01 (changed)\n  - root: bob@example.com (desk) SHA256:", text, StringComparison.Ordinal);
         Assert.Contains("  + dev: dave@example.com (laptop) SHA256:", text, StringComparison.Ordinal);
-        Assert.Contains("3 changed, 0 new, 0 removed, 0 unchanged document(s); 1 access(es) gained, 3 lost, 0 withdrawn; removal guard tripped on 0", text, StringComparison.Ordinal);
+        Assert.Contains("3 changed, 0 new, 0 removed, 0 unchanged document(s); 1 access(es) gained, 3 lost, 0 withdrawn, 0 restriction(s) changed; removal guard tripped on 0", text, StringComparison.Ordinal);
 
         var json = new StringWriter();
         Assert.Equal(ExitCodes.MassRemovalGuard, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(20, 1), json: true, json));
@@ -88,5 +88,38 @@ public sealed class RegistryCommandTests
         Assert.Equal(ExitCodes.Ok, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(1, 1), json: false, stdout));
         Assert.Contains("  x root: bob@example.com (desk) SHA256:", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("[revoked or expired]", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Diff_shows_a_changed_restriction_or_expiry_as_its_own_counted_kind_of_change()
+    {
+        using var source = SourceFixture.Standard();
+        source.File("access.yaml", source.Text("access.yaml").Replace("options: no-agent-forwarding", "options: no-pty,no-agent-forwarding,no-port-forwarding", StringComparison.Ordinal));
+        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now);
+        new RegistryBuilder(settings).Build(source.Read(), source.Output, signer: null);
+        string before = Path.Combine(source.Scratch, "before");
+        ReadBackTests.CopyTree(source.Output, before);
+        source.File("access.yaml", source.Text("access.yaml").Replace("options: no-pty,no-agent-forwarding,no-port-forwarding", "options: permitopen=\"*:*\"", StringComparison.Ordinal))
+            .Person("carol@example.com", $"{SourceFixture.Carol} # label=laptop not_after=2031-06-30");
+        new RegistryBuilder(settings).Build(source.Read(), source.Output, signer: null);
+
+        var stdout = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(), json: false, stdout));
+        string text = stdout.ToString();
+        Assert.Contains("  ~ root: alice@example.com (laptop) SHA256:", text, StringComparison.Ordinal);
+        Assert.Contains("options no-pty,no-agent-forwarding,no-port-forwarding -> permitopen=\"*:*\"", text, StringComparison.Ordinal);
+        Assert.Contains("  ~ dev: carol@example.com (laptop) SHA256:", text, StringComparison.Ordinal);
+        Assert.Contains("expiry-time=\"20300102000000Z\" -> expiry-time=\"20310701000000Z\"", text, StringComparison.Ordinal);
+        // alice and bob on three hosts, and carol on dev-01.
+        Assert.Contains("3 changed, 0 new, 0 removed, 0 unchanged document(s); 0 access(es) gained, 0 lost, 0 withdrawn, 7 restriction(s) changed;", text, StringComparison.Ordinal);
+
+        var json = new StringWriter();
+        RegistryDiffCommand.Run(before, source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(), json: true, json);
+        using var document = JsonDocument.Parse(json.ToString());
+        var changes = document.RootElement.GetProperty("documents").EnumerateArray().SelectMany(d => d.GetProperty("changes").EnumerateArray()).ToList();
+        Assert.Equal(7, changes.Count(c => c.GetProperty("change").GetString() == "restriction-changed"));
+        var carol = Assert.Single(changes, c => c.GetProperty("owner").GetString() == "carol@example.com");
+        Assert.Equal("expiry-time=\"20310701000000Z\"", carol.GetProperty("options_after").GetString());
+        Assert.Equal(7, document.RootElement.GetProperty("restrictions_changed").GetInt32());
     }
 }

@@ -42,13 +42,14 @@ public sealed class RegistrySigningTests
         {
             Assert.IsType<AgentSigner>(signer);
         }
+        string allowed = AllowedSigners(source, ("first@example.com", first + ".pub"), ("second@example.com", second + ".pub"));
+        var checks = new RegistrySignCommand.Checks(allowed) { Now = SourceFixture.Now };
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second + ".pub", agent.Socket, stdout, TextWriter.Null));
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second + ".pub", agent.Socket, stdout, TextWriter.Null, checks));
         Assert.Contains("ssh-agent", stdout.ToString(), StringComparison.Ordinal);
         // Signing again replaces this signer's block rather than adding a duplicate.
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second + ".pub", agent.Socket, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second + ".pub", agent.Socket, TextWriter.Null, TextWriter.Null, checks));
 
-        string allowed = AllowedSigners(source, ("first@example.com", first + ".pub"), ("second@example.com", second + ".pub"));
         string document = source.DocumentPath("web-01");
         string signatures = File.ReadAllText(document + ".sig");
         Assert.Equal(2, signatures.Split("-----BEGIN SSH SIGNATURE-----").Length - 1);
@@ -88,16 +89,60 @@ public sealed class RegistrySigningTests
     }
 
     [Fact]
-    public void A_stale_signature_from_older_bytes_is_dropped_when_signing_again()
+    public void Sign_refuses_a_signature_that_does_not_verify_against_allowed_signers_and_signs_nothing()
     {
         using var source = SourceFixture.Standard();
         string first = SshKeygen.GeneratePrivate(source.Scratch, "first");
         string second = SshKeygen.GeneratePrivate(source.Scratch, "second");
         new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
-        File.AppendAllText(source.DocumentPath("web-01"), " ");
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, TextWriter.Null));
-        Assert.Equal(1, File.ReadAllText(source.DocumentPath("web-01") + ".sig").Split("BEGIN SSH SIGNATURE").Length - 1);
-        Assert.Equal(2, File.ReadAllText(source.DocumentPath("web-02") + ".sig").Split("BEGIN SSH SIGNATURE").Length - 1);
+        string onlySecond = AllowedSigners(source, ("second@example.com", second + ".pub"));
+        var before = RegistryBuilderTests.Snapshot(source.Output);
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, stderr, new RegistrySignCommand.Checks(onlySecond) { Now = SourceFixture.Now }));
+        Assert.Contains("web-01.json: a signature it carries does not verify against", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("signature 1: signer-unknown", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
+
+        // A block over other bytes (web-02's signature beside web-01) from a trusted signer is refused too, not dropped.
+        string both = AllowedSigners(source, ("first@example.com", first + ".pub"), ("second@example.com", second + ".pub"));
+        File.Copy(source.DocumentPath("web-02") + ".sig", source.DocumentPath("web-01") + ".sig", overwrite: true);
+        before = RegistryBuilderTests.Snapshot(source.Output);
+        stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, stderr, new RegistrySignCommand.Checks(both) { Now = SourceFixture.Now }));
+        Assert.Contains("web-01.json: a signature it carries does not verify against", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("signature-invalid", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
+    }
+
+    [Fact]
+    public void Sign_refuses_documents_that_already_carry_signatures_it_has_no_allowed_signers_to_check()
+    {
+        using var source = SourceFixture.Standard();
+        string first = SshKeygen.GeneratePrivate(source.Scratch, "first");
+        string second = SshKeygen.GeneratePrivate(source.Scratch, "second");
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
+        var before = RegistryBuilderTests.Snapshot(source.Output);
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, stderr));
+        Assert.Contains("dev-01.json: it already carries 1 signature(s) and no --allowed-signers was given to check them", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
+    }
+
+    [Fact]
+    public void Sign_refuses_a_document_whose_body_no_longer_matches_its_header_and_signs_nothing()
+    {
+        using var source = SourceFixture.Standard();
+        string key = SshKeygen.GeneratePrivate(source.Scratch, "signer");
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, signer: null);
+        string document = source.DocumentPath("web-01");
+        File.WriteAllText(document, ReadBackTests.WithExtraKey(File.ReadAllText(document), "bob@example.com", SshKeygen.Generate("ed25519", comment: "mallory@evil")));
+        var before = RegistryBuilderTests.Snapshot(source.Output);
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, RegistrySignCommand.Run(source.Output, key, agentSocket: null, TextWriter.Null, stderr));
+        Assert.Contains("web-01.json: its body does not match the content digest in its header (build.content)", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("nothing was signed", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
+        Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
     }
 
     private static string AllowedSigners(SourceFixture source, params (string Principal, string PublicKey)[] signers)

@@ -27,6 +27,9 @@ internal sealed class SourceFixture : IDisposable
 
     public string Scratch => _temp.Path;
 
+    /// <summary>`registry build --state-dir`: the kept answers, beside --out and never inside it.</summary>
+    public string State => System.IO.Path.Combine(_temp.Path, "state");
+
     /// <summary>alice and bob in ops, carol in dev; ops are root everywhere, dev is dev on dev hosts.</summary>
     public static SourceFixture Standard()
     {
@@ -69,6 +72,8 @@ internal sealed class SourceFixture : IDisposable
         System.IO.File.WriteAllText(System.IO.Path.Combine(Root, relative), text);
         return this;
     }
+
+    public string Text(string relative) => System.IO.File.ReadAllText(System.IO.Path.Combine(Root, relative));
 
     public SourceFixture Delete(string relative)
     {

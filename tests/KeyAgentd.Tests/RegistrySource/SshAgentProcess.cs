@@ -16,10 +16,25 @@ internal sealed class SshAgentProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
         _process = Process.Start(start)!;
+        // The socket file appears at bind(), before listen(): wait until the agent accepts a connection.
         var clock = Stopwatch.StartNew();
-        while (!File.Exists(Socket) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (!Accepts(Socket) && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             Thread.Sleep(20);
+        }
+    }
+
+    private static bool Accepts(string socket)
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 

@@ -8,7 +8,9 @@ namespace KeyAgentd.RegistrySource.KeysUrl;
 /// Fetches every person's <c>.keys</c> URL through the daemon's HTTP client (per-attempt timeout,
 /// retries with backoff, circuit breaker, size cap). Each body goes through <see cref="KeysFileParser"/>
 /// like a people/*.keys file, so the same policy judges it. A failed source is an error naming the
-/// person and URL, or, when <paramref name="previous"/> is given, a warning and the keys of the last build.
+/// person and URL, or, with --keep-last-on-source-error, a warning and the body the last build kept in
+/// the state directory (<see cref="KeysUrlCache"/>), parsed and judged again. Never the published
+/// documents: whoever writes the web root must not be able to choose the keys a failed source "had".
 /// </summary>
 internal static class KeysUrlFetcher
 {
@@ -16,7 +18,7 @@ internal static class KeysUrlFetcher
     private const int Parallelism = 8;
 
     /// <param name="cache">Last build's bodies and ETags: asked for with If-None-Match, reused on a 304 (null: always a full GET).</param>
-    public static async Task<List<SourcePerson>> FetchAsync(IReadOnlyList<KeysUrlSource> sources, HttpClient client, PreviousKeys? previous,
+    public static async Task<List<SourcePerson>> FetchAsync(IReadOnlyList<KeysUrlSource> sources, HttpClient client, bool keepLast,
         List<SourceProblem> problems, CancellationToken cancellationToken, KeysUrlCache? cache = null)
     {
         var fetched = new RegistryFetch[sources.Count];
@@ -29,24 +31,24 @@ internal static class KeysUrlFetcher
             string source = url.ToString();
             if (fetched[i] is { Status: RegistryFetchStatus.Ok, Content: { } content })
             {
-                var keys = KeysFileParser.Parse(source, new UTF8Encoding(false).GetString(content), problems);
-                people.Add(new SourcePerson(person, keys.Select(k => k with { Source = source }).ToList(), location));
+                people.Add(new SourcePerson(person, Parse(source, content, problems), location));
                 continue;
             }
             string why = fetched[i].Message ?? $"{source}: {fetched[i].ErrorCode}";
-            if (previous is null)
+            if (!keepLast)
             {
                 problems.Add(SourceProblem.Error(location, SourceReason.KeysUrlUnavailable, $"{person}: keys source failed ({fetched[i].ErrorCode}): {why}",
                     "fix the account or the URL in sources.yaml, or build with --keep-last-on-source-error to reuse the previous build's keys"));
                 // Still a person (with no keys), so the rules naming them do not add a misleading "unknown person".
                 people.Add(new SourcePerson(person, [], location));
             }
-            else if (previous.TryGet(person, out string document, out var last))
+            else if (cache?.Previous(source) is { } kept)
             {
+                var last = Parse(source, kept.Body, problems);
                 problems.Add(SourceProblem.Warning(location, SourceReason.KeysUrlUnavailable,
-                    $"{person}: keys source failed ({fetched[i].ErrorCode}): {why}; reusing the {last.Count} key(s) {person} had in the previous build ({document})",
+                    $"{person}: keys source failed ({fetched[i].ErrorCode}): {why}; reusing the {last.Count} key(s) {person} had in the previous build ({cache.Path})",
                     "a deleted account must be removed from sources.yaml; an outage needs nothing"));
-                people.Add(new SourcePerson(person, last.Select(k => k with { Source = k.Source ?? source }).ToList(), location));
+                people.Add(new SourcePerson(person, last, location));
             }
             else
             {
@@ -58,6 +60,9 @@ internal static class KeysUrlFetcher
         }
         return people;
     }
+
+    private static List<SourceKey> Parse(string source, byte[] body, List<SourceProblem> problems) =>
+        KeysFileParser.Parse(source, new UTF8Encoding(false).GetString(body), problems).Select(k => k with { Source = source }).ToList();
 
     /// <summary>A conditional GET when the cache has the URL; a 304 comes back as the cached body, as if downloaded.</summary>
     private static async Task<RegistryFetch> FetchOneAsync(HttpClient client, string url, KeysUrlCache? cache, CancellationToken cancellationToken)

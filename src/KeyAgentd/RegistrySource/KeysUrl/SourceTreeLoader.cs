@@ -12,9 +12,10 @@ namespace KeyAgentd.RegistrySource.KeysUrl;
 internal static class SourceTreeLoader
 {
     /// <exception cref="IOException">The tree or one of its files could not be read.</exception>
+    /// <param name="keepLast">--keep-last-on-source-error: a failed source is replaced by its answer kept in the state directory</param>
     /// <param name="ldapCache">where the directory's answer is kept between builds (`registry build`); null for `validate`</param>
     /// <param name="keysCache">the `.keys` bodies and ETags kept between builds (`registry build`); null for `validate`</param>
-    public static async Task<SourceTree> LoadAsync(string root, Func<HttpClient> client, PreviousKeys? previous, CancellationToken cancellationToken,
+    public static async Task<SourceTree> LoadAsync(string root, Func<HttpClient> client, bool keepLast, CancellationToken cancellationToken,
         LdapCache? ldapCache = null, KeysUrlCache? keysCache = null)
     {
         var tree = SourceTreeReader.Read(root);
@@ -47,10 +48,10 @@ internal static class SourceTreeLoader
         }
         if (unique.Count > 0)
         {
-            var fetched = await KeysUrlFetcher.FetchAsync(unique, client(), previous, problems, cancellationToken, keysCache).ConfigureAwait(false);
+            var fetched = await KeysUrlFetcher.FetchAsync(unique, client(), keepLast, problems, cancellationToken, keysCache).ConfigureAwait(false);
             tree = tree with { People = tree.People.Concat(fetched).ToList() };
         }
         tree = tree with { ReadProblems = problems };
-        return document.Ldap is { } ldap ? LdapSource.Add(tree, ldap, root, ldapCache, keepLast: previous is not null, problems) : tree;
+        return document.Ldap is { } ldap ? LdapSource.Add(tree, ldap, root, ldapCache, keepLast, problems) : tree;
     }
 }

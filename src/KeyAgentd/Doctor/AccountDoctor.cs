@@ -123,6 +123,11 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
     {
         report.Section("keyagentd");
         var status = state.LoadStatus();
+        if (status.Damaged is { } damaged)
+        {
+            report.Warn(damaged);
+        }
+        ExamineTrust(report, status);
         if (status.AccountFailures.TryGetValue(account.Name, out var why))
         {
             report.Fail($"the last sync refused this account: {why.Code}: {why.Message}");
@@ -140,6 +145,18 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         {
             report.Info($"helper cache {state.KeysDirectory}/{account.Name}: {AuthorizedKeyLineParser.ParseAll(cache).Count(l => l.IsKey)} key(s) for keyagentd-keys");
         }
+    }
+
+    /// <summary>The host's trust: a damaged trust state refuses every snapshot, which is why a new key never arrives.</summary>
+    private void ExamineTrust(DoctorReport report, SyncStatus status)
+    {
+        var trust = HostTrust.Read(state, settings.Audit.Path, status);
+        if (trust.File.IsDamaged)
+        {
+            report.Fail(trust.Describe());
+            return;
+        }
+        report.Info($"trust: {trust.Describe()}");
     }
 
     private void ExamineSshd(DoctorReport report, AccountInfo account)

@@ -46,4 +46,7 @@ public sealed partial class SyncEngine
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "{Why}, but this host requires signatures (it has accepted signed snapshots or run under enforce): every snapshot is judged under enforce until `keyagentd trust allow-unsigned` (audited)")]
     private static partial void LogSignaturesRequired(ILogger logger, string why);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "{Problem}")]
+    private static partial void LogStatusDamaged(ILogger logger, string problem);
 }

@@ -18,7 +18,7 @@ public sealed partial class SyncEngine
     {
         if (cycle.Status.Damaged is { } damaged)
         {
-            LogTrustState(logger, damaged);
+            LogStatusDamaged(logger, damaged);
         }
         var trust = HostTrust.Read(state, audit.Path, cycle.Status, AuditEvidence());
         if (trust.File.Problem is { } problem)

@@ -88,8 +88,10 @@ public class StickyEnforcementTests
         Assert.Equal("enforce", sandbox.Box.State.LoadStatus().Signatures);
     }
 
-    [Fact]
-    public async Task Deleting_the_trust_state_does_not_lift_enforcement()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Deleting_the_trust_state_does_not_lift_enforcement(bool auditLogLostToo)
     {
         using var sandbox = new SignedSandbox();
         await SignedRegistryRefusalTests.AppliedAsync(sandbox);
@@ -97,6 +99,11 @@ public class StickyEnforcementTests
         File.Delete(Path.Combine(stateDir, "trust-state.json"));
         File.Delete(Path.Combine(stateDir, "status.json"));
         File.Delete(sandbox.AllowedSignersPath);
+        if (auditLogLostToo)
+        {
+            // What is left: the saved snapshot.json.sig.
+            File.Delete(sandbox.Box.Settings.Audit.Path);
+        }
         sandbox.Box.Restart();
 
         sandbox.Publish(WithIntruder(3), null);

@@ -19,6 +19,9 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
 {
     public const int TailBytes = 1024 * 1024;
 
+    /// <summary>The floor before the last signed acceptance: a snapshot accepted and then stopped by the mass-removal guard was never applied.</summary>
+    private SerialMark? FloorBeforeAcceptance { get; init; }
+
     public static readonly AuditTrustEvidence None = new(null, false);
 
     /// <summary>Reads the tail of <paramref name="auditPath"/>; a log that is absent or unreadable shows nothing.</summary>
@@ -77,7 +80,8 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
     private AuditTrustEvidence After(AuditRecord record) => record switch
     {
         { Action: AuditActions.SnapshotAccepted, Serial: { } serial, Signers.Length: > 0 } =>
-            new AuditTrustEvidence(SerialMark.Max(SignedFloor, new SerialMark(serial, record.SnapshotSha256)), true),
+            new AuditTrustEvidence(SerialMark.Max(SignedFloor, new SerialMark(serial, record.SnapshotSha256)), true) { FloorBeforeAcceptance = SignedFloor },
+        { Action: AuditActions.GuardTripped, Serial: { } tripped } when tripped == SignedFloor?.Serial => this with { SignedFloor = FloorBeforeAcceptance },
         { Action: AuditActions.TrustReset, Reason: AuditActions.TrustResetSerial, Serial: { } to } => this with { SignedFloor = new SerialMark(to, null) },
         { Action: AuditActions.TrustReset, Reason: AuditActions.TrustAllowUnsigned } => this with { SignedAcceptance = false },
         _ => this,
@@ -85,7 +89,7 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
 
     private static AuditRecord? Parse(ReadOnlySpan<byte> line)
     {
-        if (line.IsEmpty || line.IndexOf("\"snapshot-accepted\""u8) < 0 && line.IndexOf("\"trust-reset\""u8) < 0)
+        if (line.IsEmpty || line.IndexOf("\"snapshot-accepted\""u8) < 0 && line.IndexOf("\"trust-reset\""u8) < 0 && line.IndexOf("\"guard-tripped\""u8) < 0)
         {
             // Most lines are key changes: not parsed at all.
             return null;

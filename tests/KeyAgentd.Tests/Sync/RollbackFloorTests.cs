@@ -166,6 +166,24 @@ public class RollbackFloorTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(summary, "last-known-good"));
     }
 
+    [Fact]
+    public async Task A_snapshot_the_mass_removal_guard_stopped_does_not_raise_the_floor()
+    {
+        using var sandbox = new SignedSandbox(s => s.Safety.MinRemovedKeys = 1);
+        await SignedRegistryRefusalTests.AppliedAsync(sandbox);
+        sandbox.PublishSigned(Doc(3, d => d["accounts"] = new JsonObject()), Release);
+        Assert.Equal(SyncOutcome.GuardTripped, (await sandbox.Box.SyncAsync()).Outcome);
+
+        // Registry down, a new process: serial 2 is still the last-known-good, not a rollback below an unapplied 3.
+        File.Delete(sandbox.Box.RegistryPath);
+        sandbox.Box.Restart();
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.Equal(2, result.Serial);
+        Assert.Equal("unreachable", result.RegistryProblem?.Code);
+        Assert.DoesNotContain(sandbox.Box.AuditRecords(), r => (string?)r["action"] == "snapshot-refused");
+    }
+
     internal static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);

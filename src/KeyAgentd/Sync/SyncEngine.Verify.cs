@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Registry;
@@ -9,17 +8,6 @@ namespace KeyAgentd.Sync;
 
 public sealed partial class SyncEngine
 {
-    public const string LastKnownGoodUnverified = "last-known-good-unverified";
-
-    // The last-known-good snapshot on disk is trusted under enforce only in the bytes this process verified
-    // (or accepted itself): the SHA-256 of those bytes, and the array they were read into, which StateStore
-    // hands back unchanged while the file's identity is unchanged. An edit under a running daemon gives other
-    // bytes, verified again. Only touched inside a cycle, which never overlaps another.
-    private string? _verifiedSha256;
-    private byte[]? _verifiedContent;
-    private string? _discardedSha256;
-    private string? _belowFloorSha256;
-
     /// <summary>Stage 1b: this cycle's trust roots and mode; an unauthenticated registry is said so at every cycle.</summary>
     private SignatureSetup LoadSignatureSetup(SyncCycle cycle, HostTrust trust)
     {
@@ -52,83 +40,7 @@ public sealed partial class SyncEngine
         return setup;
     }
 
-    /// <summary>
-    /// Stage 1c: the last-known-good bytes, re-verified (signatures, audience) under enforce whenever they are
-    /// not the bytes this process last verified, and held to the rollback floor: a last-known-good below the
-    /// floor (a state directory restored from a backup) is ignored like an unverified one.
-    /// </summary>
-    private (byte[]? Content, SerialMark? Floor) LastKnownGoodContent(SyncCycle cycle, SignatureSetup setup, HostTrust trust)
-    {
-        var floor = FloorBefore(setup, trust);
-        byte[]? content = state.LoadSnapshot();
-        if (content is null)
-        {
-            return (null, floor);
-        }
-        string sha256 = ReferenceEquals(content, _verifiedContent) ? _verifiedSha256! : Convert.ToHexStringLower(SHA256.HashData(content));
-        if (setup.Mode == SignatureMode.Enforce && !IsVerified(cycle, setup, content, sha256))
-        {
-            return (null, floor);
-        }
-        var kept = LastKnownGood(content);
-        if (floor is { } f && kept.Serial < f.Serial)
-        {
-            if (_belowFloorSha256 != sha256)
-            {
-                _belowFloorSha256 = sha256;
-                Discard(cycle, SnapshotError.Rollback, sha256, kept.Serial,
-                    $"is serial {kept.Serial}, below this host's rollback floor {f.Serial} (a state directory restored from a backup?)");
-            }
-            return (null, floor);
-        }
-        var mark = new SerialMark(kept.Serial, sha256);
-        if (setup.Mode == SignatureMode.Enforce)
-        {
-            cycle.TrustAfter = cycle.TrustAfter!.Accepted(mark, verified: true);
-        }
-        return (content, SerialMark.Max(floor, mark));
-    }
-
-    private bool IsVerified(SyncCycle cycle, SignatureSetup setup, byte[] content, string sha256)
-    {
-        if (sha256 == _verifiedSha256)
-        {
-            _verifiedContent = content;
-            return true;
-        }
-        if (sha256 == _discardedSha256)
-        {
-            return false;
-        }
-        var problem = SnapshotVerifier.CheckLastKnownGood(setup, content, state.LoadSnapshotSignature(), _host, cycle.Now);
-        if (problem is null)
-        {
-            (_verifiedSha256, _verifiedContent) = (sha256, content);
-            return true;
-        }
-        _discardedSha256 = sha256;
-        Discard(cycle, LastKnownGoodUnverified, sha256, null, $"failed re-verification ({problem})");
-        cycle.Status.SignatureVerdict = LastKnownGoodUnverified;
-        cycle.Status.SnapshotSigners = [];
-        return false;
-    }
-
-    /// <summary>The last-known-good is set aside for this cycle: audited once per content, counted, logged.</summary>
-    private void Discard(SyncCycle cycle, string code, string sha256, long? serial, string why)
-    {
-        var error = new SnapshotError(code,
-            $"{Path.Combine(state.Directory, StateStore.SnapshotFileName)} {why}; ignored: acting as if there were no last-known-good snapshot");
-        cycle.Records.Add(cycle.Record(AuditActions.SnapshotRefused, serial) with
-        {
-            Reason = code,
-            Message = error.Message,
-            SnapshotSha256 = sha256,
-        });
-        CountRegistryProblem(cycle.Status, error);
-        LogLastKnownGoodUnverified(logger, error.Message);
-    }
-
-    /// <summary>Stage 1c: the .sig beside new snapshot bytes, then every check the snapshot must pass before it replaces the last-known-good one.</summary>
+    /// <summary>Stage 1d: the .sig beside new snapshot bytes, then every check the snapshot must pass before it replaces the last-known-good one.</summary>
     private async Task<(SnapshotSource? Accepted, SnapshotError? Refusal)> VerifyFetchedAsync(SyncCycle cycle, SignatureSetup setup, RegistryFetch fetch, SerialMark? floor, CancellationToken stopping)
     {
         byte[]? signature = null;
@@ -189,6 +101,5 @@ public sealed partial class SyncEngine
         _discardedSha256 = null;
         _belowFloorSha256 = null;
         _verifiedSha256 = check?.Signature is { IsAccepted: true } ? check.Sha256 : null;
-        _verifiedContent = null;
     }
 }

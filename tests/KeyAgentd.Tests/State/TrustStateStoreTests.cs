@@ -1,5 +1,6 @@
 using KeyAgentd.Audit;
 using KeyAgentd.State;
+using KeyAgentd.Tests.Support;
 
 namespace KeyAgentd.Tests.State;
 
@@ -37,6 +38,7 @@ public sealed class TrustStateStoreTests : IDisposable
     [InlineData("empty")]
     [InlineData("torn")]
     [InlineData("symlink to a valid copy")]
+    [InlineData("group-writable")]
     public void A_damaged_file_is_damaged_never_missing(string damage)
     {
         var store = new TrustStateStore(_dir);
@@ -51,12 +53,17 @@ public sealed class TrustStateStoreTests : IDisposable
             "torn" => text[..(text.Length - 20)],
             _ => text,
         };
-        Assert.True(damage is "empty" or "torn" or "symlink to a valid copy" || edited != text, damage);
+        Assert.True(damage is "empty" or "torn" or "symlink to a valid copy" or "group-writable" || edited != text, damage);
         if (damage == "symlink to a valid copy")
         {
             File.Move(store.FilePath, store.FilePath + ".real");
             File.CreateSymbolicLink(store.FilePath, store.FilePath + ".real");
         }
+        else if (damage == "group-writable")
+        {
+            Assert.Equal(0, Mono.Unix.Native.Syscall.chmod(store.FilePath, (Mono.Unix.Native.FilePermissions)0b110_110_100));
+        }
+
         else
         {
             File.WriteAllText(store.FilePath, edited);
@@ -68,6 +75,19 @@ public sealed class TrustStateStoreTests : IDisposable
         Assert.False(read.IsMissing);
         Assert.Null(read.State);
         Assert.Contains(TrustStateStore.FileName, read.Problem, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void A_file_another_user_owns_is_damaged()
+    {
+        var store = new TrustStateStore(_dir);
+        store.Save(Sample);
+        Assert.Equal(0, Mono.Unix.Native.Syscall.chown(store.FilePath, 65534, 65534));
+
+        var read = store.Load();
+
+        Assert.True(read.IsDamaged);
+        Assert.Contains("owned by uid 65534", read.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Storage;
 
 namespace KeyAgentd.State;
 
@@ -45,6 +46,7 @@ public sealed class TrustReset(StateStore state, AuditLog audit, string host, Da
         {
             SetAside(StateStore.SignatureFileName);
             SetAside(StateStore.SnapshotFileName);
+            DurableFile.FsyncDirectory(state.Directory);
         }
         return new SerialReset(before, to, aboveFloor);
     }

@@ -25,12 +25,12 @@ public static class SnapshotValidator
         if (lastAcceptedSerial is { } last && snapshot.Serial < last)
         {
             return new SnapshotError(SnapshotError.Rollback,
-                $"serial {snapshot.Serial} is lower than the last accepted serial {last}; keeping the last-known-good snapshot");
+                $"serial {snapshot.Serial} is lower than {last}, the highest serial this host accepted (its rollback floor)");
         }
         if (snapshot.ExpiresAt is { } expires && expires <= now)
         {
             return new SnapshotError(SnapshotError.Expired,
-                $"snapshot expired at {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (now {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z); keeping the last-known-good snapshot");
+                $"snapshot expired at {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (now {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z)");
         }
         return null;
     }

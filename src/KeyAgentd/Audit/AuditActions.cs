@@ -32,4 +32,15 @@ public static class AuditActions
     /// before they were made, whose outcome was never recorded; they follow, marked unconfirmed).
     /// </summary>
     public const string AuditResumed = "audit-resumed";
+
+    /// <summary>
+    /// An operator lowered this host's trust by hand: reason <see cref="TrustResetSerial"/> (`keyagentd trust
+    /// reset-serial --to N`: the rollback floor set to the record's serial) or <see cref="TrustAllowUnsigned"/>
+    /// (`keyagentd trust allow-unsigned`: signatures no longer required by the host's own history).
+    /// </summary>
+    public const string TrustReset = "trust-reset";
+
+    public const string TrustResetSerial = "reset-serial";
+
+    public const string TrustAllowUnsigned = "allow-unsigned";
 }

@@ -17,6 +17,7 @@ public static class KeyAgentdCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(TrustCommand.Create());
         root.Subcommands.Add(RegistryCommand.Create());
         return root;
     }

@@ -46,10 +46,16 @@ internal static class RegistryVerifyCommand
         }
         byte[]? signature = File.Exists(signaturePath) ? File.ReadAllBytes(signaturePath) : null;
         var setup = TrustRoots.Load(settings, allowedSigners);
+        var trust = LocalTrust(settings);
+        if (setup.Mode != SignatureMode.Enforce && trust?.SignaturesRequired == true)
+        {
+            // As the daemon judges it: a host that has required signatures is not downgraded by its configuration.
+            setup = TrustRoots.Load(settings, settings.Registry.AllowedSignersFile);
+        }
         string hostName = host ?? settings.Host.ResolvedName;
-        var (lastSerial, lastSha256) = LocalState(settings);
+        var floor = setup.Mode == SignatureMode.Enforce ? trust?.VerifiedFloor : trust?.AnyFloor;
         var binding = new SnapshotBindingOptions(hostName, settings.Registry.MaxValidity, settings.Registry.ClockSkew);
-        var check = SnapshotVerifier.Check(setup, content, signature, binding, lastSerial, lastSha256, now);
+        var check = SnapshotVerifier.Check(setup, content, signature, binding, floor?.Serial, floor?.Sha256, now);
 
         output.WriteLine($"snapshot:    {snapshotPath} (sha256 {check.Sha256})");
         output.WriteLine($"signatures:  {SafeText.Escape(signaturePath, 300)}{(signature is null ? " (absent)" : "")}; mode {setup.Mode.ToName()}{(setup.Unauthenticated ? " (UNAUTHENTICATED: no allowed_signers file)" : "")}");
@@ -65,9 +71,9 @@ internal static class RegistryVerifyCommand
         {
             WriteSnapshot(output, parsed, hostName, settings.Registry.MaxValidity);
         }
-        if (lastSerial is { } last)
+        if (floor is { } last)
         {
-            output.WriteLine($"this host:   last accepted serial {last}");
+            output.WriteLine($"this host:   rollback floor {last.Serial}{(trust!.SignaturesRequired ? "; signatures required (sticky)" : "")}");
         }
         if (check.IsAccepted)
         {
@@ -102,17 +108,17 @@ internal static class RegistryVerifyCommand
             (snapshot.ExpiresAt - snapshot.IssuedAt is { } validity ? $" (valid {validity.TotalDays.ToString("0.##", CultureInfo.InvariantCulture)} days; Registry:MaxValidity {maxValidity.TotalDays.ToString("0.##", CultureInfo.InvariantCulture)})" : ""));
     }
 
-    /// <summary>The serial and digest this host last accepted, for rollback and equivocation; nothing when the state is unreadable here.</summary>
-    private static (long? Serial, string? Sha256) LocalState(KeyAgentdSettings settings)
+    /// <summary>This host's rollback floor and sticky enforcement, for rollback and equivocation; nothing when the state is unreadable here.</summary>
+    private static HostTrust? LocalTrust(KeyAgentdSettings settings)
     {
         try
         {
-            var status = new StateStore(settings.State.Directory).LoadStatus();
-            return (status.SnapshotSerial, status.SnapshotSha256);
+            var state = new StateStore(settings.State.Directory);
+            return HostTrust.Read(state, settings.Audit.Path, state.LoadStatus());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, null);
+            return null;
         }
     }
 

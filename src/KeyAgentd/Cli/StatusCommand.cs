@@ -17,15 +17,17 @@ internal static class StatusCommand
         var json = new Option<bool>("--json") { Description = "print the status document as JSON" };
         var command = new Command("status", "show the last sync and the snapshot in use") { json };
         command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
-            Run(new StateStore(settings.State.Directory), parse.GetValue(json), DateTimeOffset.UtcNow, Console.Out)));
+            Run(new StateStore(settings.State.Directory), parse.GetValue(json), DateTimeOffset.UtcNow, Console.Out, settings.Audit.Path)));
         return command;
     }
 
-    public static int Run(StateStore state, bool json, DateTimeOffset now, TextWriter output)
+    /// <param name="auditPath">Audit:Path, whose recent records also hold the rollback floor up; null reads only the state directory.</param>
+    public static int Run(StateStore state, bool json, DateTimeOffset now, TextWriter output, string? auditPath = null)
     {
         var status = state.LoadStatus();
+        var trust = HostTrust.Read(state, auditPath ?? "", status, auditPath is null ? Audit.AuditTrustEvidence.None : null);
         bool stale = status.IsStale(now);
-        bool healthy = status.Outcome == SyncOutcome.Ok.ToName() && !stale;
+        bool healthy = status.Outcome == SyncOutcome.Ok.ToName() && !stale && status.Damaged is null && !trust.File.IsDamaged;
         if (json)
         {
             using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus));
@@ -38,6 +40,11 @@ internal static class StatusCommand
                     property.WriteTo(writer);
                 }
                 writer.WriteBoolean("stale", stale);
+                if (status.Damaged is { } damaged)
+                {
+                    writer.WriteString("status_damaged", damaged);
+                }
+                WriteTrust(writer, trust);
                 writer.WriteBoolean("healthy", healthy);
                 if (status.SnapshotAge(now) is { } age)
                 {
@@ -47,6 +54,10 @@ internal static class StatusCommand
             }
             output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
             return healthy ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+        if (status.Damaged is { } damagedStatus)
+        {
+            output.WriteLine($"STATUS DAMAGED: {SafeText.Escape(damagedStatus, 400)}");
         }
         output.WriteLine($"last sync:    {Describe(status.LastAttempt, now)} — {SafeText.Escape(status.Outcome)}");
         if (status.Message is not null)
@@ -59,6 +70,7 @@ internal static class StatusCommand
             ? $"snapshot:     serial {serial}, issued {Describe(status.SnapshotIssuedAt, now)}, expires {status.SnapshotExpiresAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}{(stale ? " — STALE: past expires_at, still in use, fix the registry" : "")}"
             : "snapshot:     none accepted yet");
         output.WriteLine($"signatures:   {DescribeSignatures(status)}");
+        output.WriteLine($"trust:        {SafeText.Escape(trust.Describe(), 600)}");
         foreach (var signer in status.SnapshotSigners)
         {
             output.WriteLine($"  signed by {SafeText.Escape(signer.Principals, 200)} ({signer.KeyType} {signer.Fingerprint})");
@@ -77,6 +89,29 @@ internal static class StatusCommand
             output.WriteLine($"rejected:     {count} × {SafeText.Escape(reason)}");
         }
         return healthy ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>The rollback floor and sticky enforcement, as the next cycle will find them (before its last-known-good is counted).</summary>
+    private static void WriteTrust(Utf8JsonWriter writer, HostTrust trust)
+    {
+        writer.WriteString("trust_state", trust.File switch { { IsDamaged: true } => "damaged", { IsMissing: true } => "missing", _ => "ok" });
+        if (trust.File.Problem is { } problem)
+        {
+            writer.WriteString("trust_state_problem", problem);
+        }
+        if (trust.VerifiedFloor is { } floor)
+        {
+            writer.WriteNumber("rollback_floor", floor.Serial);
+        }
+        else
+        {
+            writer.WriteNull("rollback_floor");
+        }
+        if (trust.File.State?.UnverifiedFloor is { } unverified)
+        {
+            writer.WriteNumber("unverified_floor", unverified.Serial);
+        }
+        writer.WriteBoolean("signatures_required", trust.SignaturesRequired);
     }
 
     private static string DescribeSignatures(SyncStatus status) => status switch

@@ -154,6 +154,11 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
     {
         report.Section("keyagentd");
         var status = state.LoadStatus();
+        if (status.Damaged is { } damaged)
+        {
+            report.Warn(damaged);
+        }
+        ExamineTrust(report, status);
         if (status.AccountFailures.TryGetValue(account.Name, out var why))
         {
             report.Fail($"the last sync refused this account: {why.Code}: {why.Message}");
@@ -185,6 +190,18 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
             }
             report.Detail("fix: the next sync repairs the state directory, keys/ and the cache; a directory above them: chown root and chmod go-w");
         }
+    }
+
+    /// <summary>The host's trust: a damaged trust state refuses every snapshot, which is why a new key never arrives.</summary>
+    private void ExamineTrust(DoctorReport report, SyncStatus status)
+    {
+        var trust = HostTrust.Read(state, settings.Audit.Path, status);
+        if (trust.File.IsDamaged)
+        {
+            report.Fail(trust.Describe());
+            return;
+        }
+        report.Info($"trust: {trust.Describe()}");
     }
 
     private void ExamineSshd(DoctorReport report, AccountInfo account)

@@ -1,4 +1,5 @@
 using System.Text;
+using Mono.Unix.Native;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Storage;
@@ -22,7 +23,7 @@ public static class TrustRoots
         string allowedPath = allowedSignersOverride ?? registry.AllowedSignersFile;
         var mode = allowedSignersOverride is not null
             ? SignatureMode.Enforce
-            : SignatureModes.Resolve(registry.Signatures, File.Exists(allowedPath));
+            : SignatureModes.Resolve(registry.Signatures, AnythingAt(allowedPath));
         if (mode == SignatureMode.Off)
         {
             return new SignatureSetup(mode, null, null, []);
@@ -51,6 +52,21 @@ public static class TrustRoots
         {
             return new SignatureSetup(mode, null, new SnapshotError(SignatureSetup.TrustRootsUnusable, e.Message), []);
         }
+    }
+
+    /// <summary>
+    /// Whether anything at all is at <paramref name="path"/> (lstat): a directory, a dangling symlink or an
+    /// empty file there means trust roots were meant to be, so the mode is enforce and they are refused as
+    /// unusable, never read as "no file, signatures off". Only a name that does not exist is absent.
+    /// </summary>
+    private static bool AnythingAt(string path)
+    {
+        if (Syscall.lstat(path, out _) == 0)
+        {
+            return true;
+        }
+        var errno = Stdlib.GetLastError();
+        return errno != Errno.ENOENT && errno != Errno.ENOTDIR;
     }
 
     /// <summary>

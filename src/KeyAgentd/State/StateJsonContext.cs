@@ -4,4 +4,5 @@ namespace KeyAgentd.State;
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SyncStatus))]
+[JsonSerializable(typeof(TrustState))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

@@ -32,22 +32,30 @@ public sealed partial class StateStore(string directory)
     /// <summary>What keyagentd-keys would refuse about <paramref name="account"/>'s cache and the directories above it (see <see cref="StateDirectory.Problems"/>).</summary>
     public IReadOnlyList<string> HelperPathProblems(string account) => StateDirectory.Problems(Directory, KeysDirectoryName, Path.GetFileName(CachePath(account)));
 
+    /// <summary>
+    /// The status of the last cycle. Derived data, rewritten by every cycle: a damaged file is reported
+    /// (<see cref="SyncStatus.Damaged"/>) and read as a fresh status, never a crash, and nothing the host
+    /// trusts depends on it (the rollback floor and enforcement are in <see cref="TrustStateStore"/>).
+    /// </summary>
     public SyncStatus LoadStatus()
     {
         string path = Path.Combine(Directory, StatusFileName);
-        if (!File.Exists(path))
-        {
-            return new SyncStatus();
-        }
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJsonContext.Default.SyncStatus) ?? new SyncStatus();
+            if (!File.Exists(path))
+            {
+                return new SyncStatus();
+            }
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJsonContext.Default.SyncStatus) ?? Damaged(path, "null");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"{path} is damaged ({e.Message}); move it away to start afresh", e);
+            return Damaged(path, e.Message);
         }
     }
+
+    private static SyncStatus Damaged(string path, string why) =>
+        new() { Damaged = $"{path} is damaged ({why}); read as empty, rewritten by the next sync (it holds no trust: the rollback floor is in {TrustStateStore.FileName})" };
 
     public void SaveStatus(SyncStatus status) =>
         Write(Directory, StatusFileName, JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus), Posix.Mode0644);
@@ -76,6 +84,9 @@ public sealed partial class StateStore(string directory)
         _snapshotRead = identity.IsSettled(DateTimeOffset.UtcNow) ? (identity, content) : null;
         return content;
     }
+
+    /// <summary>A signature was saved with the last-known-good: this host has accepted a signed snapshot.</summary>
+    public bool HasSnapshotSignature => File.Exists(Path.Combine(Directory, SignatureFileName));
 
     /// <summary>The detached signature saved with the last-known-good snapshot: its proof, re-verified at start.</summary>
     public byte[]? LoadSnapshotSignature()

@@ -60,6 +60,9 @@ public sealed class SyncStatus
     /// <summary>Lower-case hex SHA-256 of the snapshot in use, exactly as fetched (equivocation is judged against it).</summary>
     [JsonPropertyName("snapshot_sha256")] public string? SnapshotSha256 { get; set; }
 
+    /// <summary>Why status.json could not be read (this status then starts empty); never written.</summary>
+    [JsonIgnore] public string? Damaged { get; set; }
+
     /// <summary>The snapshot in use is past its expires_at: trusted still (never empties accounts), but loudly reported.</summary>
     public bool IsStale(DateTimeOffset now) => SnapshotExpiresAt is { } expires && expires <= now;
 

@@ -17,5 +17,11 @@ internal sealed class SyncCycle(DateTimeOffset now, SyncStatus status, string ho
 
     public List<AuditRecord> Records { get; } = [];
 
+    /// <summary>The host's trust as the cycle found it (null until read).</summary>
+    public HostTrust? Trust { get; set; }
+
+    /// <summary>What trust-state.json is to hold once the cycle ends: raised by what it accepted, saved if it changed.</summary>
+    public TrustState? TrustAfter { get; set; }
+
     public AuditRecord Record(string action, long? serial) => new() { Time = Now, Action = action, Host = host, Serial = serial };
 }

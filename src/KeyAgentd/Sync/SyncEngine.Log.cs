@@ -41,9 +41,18 @@ public sealed partial class SyncEngine
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "audit: {Error}; the cycle goes on (revocation does not wait for the audit)")]
     private static partial void LogAuditAside(ILogger logger, string error);
 
-    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "state directory repaired: {Path}: {What}")]
+    [LoggerMessage(EventId = 120, Level = LogLevel.Error, Message = "trust state: {Problem}")]
+    private static partial void LogTrustState(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "{Why}, but this host requires signatures (it has accepted signed snapshots or run under enforce): every snapshot is judged under enforce until `keyagentd trust allow-unsigned` (audited)")]
+    private static partial void LogSignaturesRequired(ILogger logger, string why);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "{Problem}")]
+    private static partial void LogStatusDamaged(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "state directory repaired: {Path}: {What}")]
     private static partial void LogStateDirectoryRepaired(ILogger logger, string path, string what);
 
-    [LoggerMessage(EventId = 121, Level = LogLevel.Error, Message = "state directory {Path} cannot be secured: {Error}; keyagentd-keys refuses caches under a loose one")]
+    [LoggerMessage(EventId = 124, Level = LogLevel.Error, Message = "state directory {Path} cannot be secured: {Error}; keyagentd-keys refuses caches under a loose one")]
     private static partial void LogStateDirectoryInsecure(ILogger logger, string path, string error);
 }

@@ -162,6 +162,7 @@ public sealed partial class SyncEngine
         {
             state.SaveSnapshot(source.Content, source.Signature);
             TrustSavedSnapshot(source.Check);
+            RaiseFloor(cycle, snapshot, source.Check);
             _memo.RememberSnapshot(source.Content, snapshot);
             status.ETag = source.ETag;
             status.SnapshotAcceptedAt = cycle.Now;

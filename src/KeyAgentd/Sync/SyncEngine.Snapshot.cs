@@ -12,17 +12,20 @@ public sealed partial class SyncEngine
     private async Task<SnapshotSource> AcquireSnapshotAsync(SyncCycle cycle, CancellationToken stopping)
     {
         var status = cycle.Status;
-        var setup = LoadSignatureSetup(status);
-        byte[]? lastKnownGood = LastKnownGoodContent(cycle, setup);
+        var trust = ReadHostTrust(cycle);
+        var setup = LoadSignatureSetup(cycle, trust);
+        var (lastKnownGood, floor) = LastKnownGoodContent(cycle, setup, trust);
         // Without a local copy a 304 would leave us with nothing, so only ask conditionally when we have one.
-        var fetch = await registry.FetchAsync(lastKnownGood is null ? null : status.ETag, stopping).ConfigureAwait(false);
+        var fetch = trust.File.Problem is { } damaged
+            ? RegistryFetch.Failed(TrustStateUnusable, damaged + "; nothing is fetched or applied until `keyagentd trust reset-serial --to N` (audited) replaces it")
+            : await registry.FetchAsync(lastKnownGood is null ? null : status.ETag, stopping).ConfigureAwait(false);
         SnapshotError? problem = null;
         switch (fetch.Status)
         {
             case RegistryFetchStatus.NotModified:
                 break;
             case RegistryFetchStatus.Ok:
-                var (accepted, refusal) = await VerifyFetchedAsync(cycle, setup, fetch, lastKnownGood, stopping).ConfigureAwait(false);
+                var (accepted, refusal) = await VerifyFetchedAsync(cycle, setup, fetch, floor, stopping).ConfigureAwait(false);
                 if (accepted is not null)
                 {
                     return accepted;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Registry;
@@ -9,18 +8,23 @@ namespace KeyAgentd.Sync;
 
 public sealed partial class SyncEngine
 {
-    public const string LastKnownGoodUnverified = "last-known-good-unverified";
-
-    // The last-known-good snapshot on disk is trusted only once this process has verified it under
-    // enforce (or accepted it itself): a state directory restored from a backup or edited offline must
-    // not smuggle keys in. Both fields are only touched inside a cycle, which never overlaps another.
-    private bool _lastKnownGoodVerified;
-    private bool _lastKnownGoodDiscarded;
-
-    /// <summary>Stage 1a: this cycle's trust roots and mode; an unauthenticated registry is said so at every cycle.</summary>
-    private SignatureSetup LoadSignatureSetup(SyncStatus status)
+    /// <summary>Stage 1b: this cycle's trust roots and mode; an unauthenticated registry is said so at every cycle.</summary>
+    private SignatureSetup LoadSignatureSetup(SyncCycle cycle, HostTrust trust)
     {
+        var status = cycle.Status;
         var setup = TrustRoots.Load(settings);
+        if (setup.Mode != SignatureMode.Enforce && trust.SignaturesRequired)
+        {
+            // Sticky: a host that has required signatures is never downgraded by its configuration or a missing file.
+            LogSignaturesRequired(logger, settings.Registry.Signatures is { } configured
+                ? $"Registry:Signatures is {configured}"
+                : $"there is no allowed_signers file at {settings.Registry.AllowedSignersFile}");
+            setup = TrustRoots.Load(settings, settings.Registry.AllowedSignersFile);
+        }
+        if (setup.Mode == SignatureMode.Enforce)
+        {
+            cycle.TrustAfter = cycle.TrustAfter!.RequiringSignatures(cycle.Now);
+        }
         status.Signatures = setup.Mode.ToName();
         status.Unauthenticated = setup.Unauthenticated;
         if (setup.Unauthenticated)
@@ -36,42 +40,8 @@ public sealed partial class SyncEngine
         return setup;
     }
 
-    /// <summary>Stage 1b: the last-known-good bytes, re-verified (signatures, audience) the first time this process uses them under enforce.</summary>
-    private byte[]? LastKnownGoodContent(SyncCycle cycle, SignatureSetup setup)
-    {
-        byte[]? content = state.LoadSnapshot();
-        if (content is null || _lastKnownGoodDiscarded)
-        {
-            return null;
-        }
-        if (setup.Mode != SignatureMode.Enforce || _lastKnownGoodVerified)
-        {
-            return content;
-        }
-        _lastKnownGoodVerified = true;
-        var problem = SnapshotVerifier.CheckLastKnownGood(setup, content, state.LoadSnapshotSignature(), _host, cycle.Now);
-        if (problem is null)
-        {
-            return content;
-        }
-        _lastKnownGoodDiscarded = true;
-        var why = new SnapshotError(LastKnownGoodUnverified,
-            $"{Path.Combine(state.Directory, StateStore.SnapshotFileName)} failed re-verification ({problem}); ignored: acting as if there were no last-known-good snapshot");
-        cycle.Records.Add(cycle.Record(AuditActions.SnapshotRefused, null) with
-        {
-            Reason = LastKnownGoodUnverified,
-            Message = why.Message,
-            SnapshotSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
-        });
-        CountRegistryProblem(cycle.Status, why);
-        cycle.Status.SignatureVerdict = LastKnownGoodUnverified;
-        cycle.Status.SnapshotSigners = [];
-        LogLastKnownGoodUnverified(logger, why.Message);
-        return null;
-    }
-
-    /// <summary>Stage 1c: the .sig beside new snapshot bytes, then every check the snapshot must pass before it replaces the last-known-good one.</summary>
-    private async Task<(SnapshotSource? Accepted, SnapshotError? Refusal)> VerifyFetchedAsync(SyncCycle cycle, SignatureSetup setup, RegistryFetch fetch, byte[]? lastKnownGood, CancellationToken stopping)
+    /// <summary>Stage 1d: the .sig beside new snapshot bytes, then every check the snapshot must pass before it replaces the last-known-good one.</summary>
+    private async Task<(SnapshotSource? Accepted, SnapshotError? Refusal)> VerifyFetchedAsync(SyncCycle cycle, SignatureSetup setup, RegistryFetch fetch, SerialMark? floor, CancellationToken stopping)
     {
         byte[]? signature = null;
         if (setup.Mode != SignatureMode.Off)
@@ -85,11 +55,13 @@ public sealed partial class SyncEngine
             signature = sig.Status == RegistryFetchStatus.Ok ? sig.Content : null;
         }
         var status = cycle.Status;
-        string? lastSha256 = status.SnapshotSha256 ?? (lastKnownGood is null ? null : Convert.ToHexStringLower(SHA256.HashData(lastKnownGood)));
         var binding = new SnapshotBindingOptions(_host, settings.Registry.MaxValidity, settings.Registry.ClockSkew);
-        var check = SnapshotVerifier.Check(setup, fetch.Content!, signature, binding, status.SnapshotSerial, lastSha256, cycle.Now);
-        if (check.Problem is { } problem)
+        var check = SnapshotVerifier.Check(setup, fetch.Content!, signature, binding, floor?.Serial, floor?.Sha256, cycle.Now);
+        if (check.Problem is { } found)
         {
+            var problem = found.Code == SnapshotError.Rollback
+                ? found with { Message = $"{found.Message}; if the registry's serials really went back, `keyagentd trust reset-serial --to N` lowers the floor (audited)" }
+                : found;
             cycle.Records.Add(cycle.Record(AuditActions.SnapshotRefused, check.Snapshot?.Serial) with
             {
                 Reason = problem.Code,
@@ -123,10 +95,11 @@ public sealed partial class SyncEngine
         SnapshotSha256 = check.Sha256,
     };
 
-    /// <summary>Called once a fresh snapshot is saved: what this process accepted itself needs no re-verification.</summary>
+    /// <summary>Called once a fresh snapshot is saved: what this process accepted itself with verified signatures needs no re-verification.</summary>
     private void TrustSavedSnapshot(SnapshotCheck? check)
     {
-        _lastKnownGoodDiscarded = false;
-        _lastKnownGoodVerified = check?.Signature is { IsAccepted: true };
+        _discardedSha256 = null;
+        _belowFloorSha256 = null;
+        _verifiedSha256 = check?.Signature is { IsAccepted: true } ? check.Sha256 : null;
     }
 }

@@ -130,6 +130,7 @@ public sealed partial class SyncEngine(
     private SyncResult Finish(SyncCycle cycle, SyncResult result)
     {
         string summary = SyncSummary.Render(result);
+        SaveTrust(cycle);
         // Even with nothing to record: it removes the cycle's intent, whose outcome is now known.
         audit.Append(cycle.Records);
         var status = cycle.Status;

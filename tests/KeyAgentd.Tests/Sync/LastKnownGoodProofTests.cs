@@ -73,4 +73,26 @@ public class LastKnownGoodProofTests
         Assert.True(back.Outcome == SyncOutcome.Ok, SyncSummary.Render(back));
         Assert.DoesNotContain("intruder", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task An_edit_of_snapshot_json_under_a_running_engine_applies_nothing()
+    {
+        using var sandbox = new SignedSandbox();
+        await SignedRegistryRefusalTests.AppliedAsync(sandbox);
+        // A second cycle of the same engine: the last-known-good is now read back (and remembered) by this process.
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.Box.SyncAsync()).Outcome);
+        string snapshotPath = Path.Combine(sandbox.Box.Settings.State.Directory, "snapshot.json");
+        File.WriteAllText(snapshotPath, File.ReadAllText(snapshotPath).Replace("\"ops\":{\"keys\":[", $"\"ops\":{{\"keys\":[{{\"key\":\"{Intruder}\"}},", StringComparison.Ordinal));
+        Assert.Contains("intruder", File.ReadAllText(snapshotPath), StringComparison.Ordinal);
+        File.Delete(sandbox.Box.RegistryPath);
+
+        // No restart: the same engine, its next cycles.
+        var result = await sandbox.Box.SyncAsync();
+        var again = await sandbox.Box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.RegistryUnusable, result.Outcome);
+        Assert.Null(result.Serial);
+        Assert.Null(again.Serial);
+        Assert.DoesNotContain("intruder", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
+        Assert.Contains(sandbox.Box.AuditRecords(), r => (string?)r["reason"] == SyncEngine.LastKnownGoodUnverified);
+    }
 }

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using KeyAgentd.State;
+using KeyAgentd.Storage;
+using Mono.Unix.Native;
+
+namespace KeyAgentd.Audit;
+
+/// <summary>
+/// The trust the audit log's recent records show: the highest serial accepted with verified signatures
+/// and whether signatures were required, each since the last `trust-reset` that lowered it. The log
+/// lives outside the state directory (Audit:Path), so a state directory restored from a backup does
+/// not take this with it: it is the second place the rollback floor is kept.
+/// </summary>
+/// <remarks>
+/// Only the last <see cref="TailBytes"/> of the current file are read (a 10 GiB log costs what a 1 KiB
+/// one does): a floor older than that, or rotated away, is covered by trust-state.json alone.
+/// </remarks>
+public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcceptance)
+{
+    public const int TailBytes = 1024 * 1024;
+
+    /// <summary>The floor before the last signed acceptance: a snapshot accepted and then stopped by the mass-removal guard was never applied.</summary>
+    private SerialMark? FloorBeforeAcceptance { get; init; }
+
+    public static readonly AuditTrustEvidence None = new(null, false);
+
+    /// <summary>Reads the tail of <paramref name="auditPath"/>; a log that is absent or unreadable shows nothing.</summary>
+    public static AuditTrustEvidence Read(string auditPath)
+    {
+        var handle = Posix.TryOpen(auditPath, Posix.ReadFileFlags, 0, out _);
+        if (handle is null)
+        {
+            return None;
+        }
+        using (handle)
+        {
+            try
+            {
+                var stat = Posix.Fstat(handle, auditPath);
+                if (!Posix.IsRegular(stat) || stat.st_size == 0)
+                {
+                    return None;
+                }
+                long start = Math.Max(0, stat.st_size - TailBytes);
+                var buffer = new byte[stat.st_size - start];
+                int read = RandomAccess.Read(handle, buffer, start);
+                var tail = buffer.AsSpan(0, read);
+                if (start > 0)
+                {
+                    // The first line is cut at an arbitrary byte: skip to the next whole one.
+                    int newline = tail.IndexOf((byte)'\n');
+                    tail = newline < 0 ? [] : tail[(newline + 1)..];
+                }
+                return From(tail);
+            }
+            catch (IOException)
+            {
+                return None;
+            }
+        }
+    }
+
+    /// <summary>Walks whole lines oldest first; a line that is not a record (torn, damaged) shows nothing.</summary>
+    public static AuditTrustEvidence From(ReadOnlySpan<byte> lines)
+    {
+        var evidence = None;
+        while (!lines.IsEmpty)
+        {
+            int newline = lines.IndexOf((byte)'\n');
+            var line = newline < 0 ? lines : lines[..newline];
+            lines = newline < 0 ? [] : lines[(newline + 1)..];
+            if (Parse(line) is { } record)
+            {
+                evidence = evidence.After(record);
+            }
+        }
+        return evidence;
+    }
+
+    private AuditTrustEvidence After(AuditRecord record) => record switch
+    {
+        { Action: AuditActions.SnapshotAccepted, Serial: { } serial, Signers.Length: > 0 } =>
+            new AuditTrustEvidence(SerialMark.Max(SignedFloor, new SerialMark(serial, record.SnapshotSha256)), true) { FloorBeforeAcceptance = SignedFloor },
+        { Action: AuditActions.GuardTripped, Serial: { } tripped } when tripped == SignedFloor?.Serial => this with { SignedFloor = FloorBeforeAcceptance },
+        { Action: AuditActions.TrustReset, Reason: AuditActions.TrustResetSerial, Serial: { } to } => this with { SignedFloor = new SerialMark(to, null) },
+        { Action: AuditActions.TrustReset, Reason: AuditActions.TrustAllowUnsigned } => this with { SignedAcceptance = false },
+        _ => this,
+    };
+
+    private static AuditRecord? Parse(ReadOnlySpan<byte> line)
+    {
+        if (line.IsEmpty || line.IndexOf("\"snapshot-accepted\""u8) < 0 && line.IndexOf("\"trust-reset\""u8) < 0 && line.IndexOf("\"guard-tripped\""u8) < 0)
+        {
+            // Most lines are key changes: not parsed at all.
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(line, AuditJsonContext.Default.AuditRecord);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using KeyAgentd.Audit;
+using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Storage;
+
+namespace KeyAgentd.State;
+
+/// <summary>
+/// The only ways this host's trust goes down: an operator's explicit, audited command. The audit record
+/// is written first, so a reset that is not in the audit log never happened; trust-state.json follows.
+/// Callers hold the state lock, so no cycle reads the old state and writes it back over the new one.
+/// </summary>
+public sealed class TrustReset(StateStore state, AuditLog audit, string host, DateTimeOffset now)
+{
+    public const string SetAsideSuffix = ".set-aside";
+
+    /// <summary>What `trust reset-serial` did.</summary>
+    /// <param name="Before">The trust found (floors, enforcement, or why it was damaged).</param>
+    /// <param name="SetAside">The serial of the last-known-good snapshot moved aside because it was above the new floor.</param>
+    public sealed record SerialReset(HostTrust Before, long To, long? SetAside);
+
+    /// <summary>
+    /// Sets the rollback floor (verified and unverified) to <paramref name="to"/>, also over a damaged trust
+    /// state; sticky enforcement is kept (and assumed when the file was damaged). A last-known-good above the
+    /// new floor is renamed to snapshot.json.set-aside: it would hold the floor up (the floor never falls below
+    /// the verified last-known-good), and it is what the operator decided not to trust.
+    /// </summary>
+    /// <exception cref="IOException">The audit record or the file could not be written.</exception>
+    public SerialReset ResetSerial(long to)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(to);
+        var before = Read();
+        long? aboveFloor = LastKnownGoodSerial() is { } serial && serial > to ? serial : null;
+        audit.Append([Record(AuditActions.TrustResetSerial, to,
+            $"rollback floor set by hand from {Describe(before.VerifiedFloor)} to {to} (`keyagentd trust reset-serial`)"
+            + (before.File.Problem is { } damaged ? $"; the trust state was unusable: {damaged}" : "")
+            + (aboveFloor is { } s ? $"; last-known-good snapshot serial {s} set aside" : ""))]);
+        var mark = new SerialMark(to, null);
+        new TrustStateStore(state.Directory).Save(before.Persisted with
+        {
+            VerifiedFloor = mark,
+            UnverifiedFloor = mark,
+            SignaturesRequired = before.SignaturesRequired,
+            SignaturesRequiredSince = before.File.State?.SignaturesRequiredSince ?? (before.SignaturesRequired ? now : null),
+        });
+        if (aboveFloor is not null)
+        {
+            SetAside(StateStore.SignatureFileName);
+            SetAside(StateStore.SnapshotFileName);
+            DurableFile.FsyncDirectory(state.Directory);
+        }
+        return new SerialReset(before, to, aboveFloor);
+    }
+
+    /// <summary>
+    /// Lifts sticky enforcement: Registry:Signatures (and whether allowed_signers exists) decides again.
+    /// Returns null, writing nothing, when signatures were not required.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The trust state is damaged: its floor is unknown, so it is reset first (reset-serial).</exception>
+    /// <exception cref="IOException">The audit record or the file could not be written.</exception>
+    public HostTrust? AllowUnsigned()
+    {
+        var before = Read();
+        if (before.File.Problem is { } damaged)
+        {
+            throw new InvalidDataException($"{damaged}; set the floor first with `keyagentd trust reset-serial --to N`");
+        }
+        if (!before.SignaturesRequired)
+        {
+            return null;
+        }
+        audit.Append([Record(AuditActions.TrustAllowUnsigned, null,
+            "signatures no longer required by this host's history (`keyagentd trust allow-unsigned`); Registry:Signatures decides again")]);
+        new TrustStateStore(state.Directory).Save(before.Persisted with { SignaturesRequired = false, SignaturesRequiredSince = null });
+        return before;
+    }
+
+    private HostTrust Read() => HostTrust.Read(state, audit.Path, state.LoadStatus());
+
+    private long? LastKnownGoodSerial() =>
+        state.LoadSnapshot() is { } content && RegistrySnapshotParser.TryParse(content, out var snapshot, out _) ? snapshot.Serial : null;
+
+    private void SetAside(string name)
+    {
+        string path = Path.Combine(state.Directory, name);
+        if (File.Exists(path))
+        {
+            File.Move(path, path + SetAsideSuffix, overwrite: true);
+        }
+    }
+
+    private AuditRecord Record(string reason, long? serial, string message) =>
+        new() { Time = now, Action = AuditActions.TrustReset, Host = host, Reason = reason, Serial = serial, Message = message };
+
+    public static string Describe(SerialMark? floor) => floor?.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
+}

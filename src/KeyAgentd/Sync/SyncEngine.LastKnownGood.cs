@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using KeyAgentd.Audit;
+using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Signing;
+using KeyAgentd.State;
+
+namespace KeyAgentd.Sync;
+
+public sealed partial class SyncEngine
+{
+    public const string LastKnownGoodUnverified = "last-known-good-unverified";
+
+    // The last-known-good snapshot on disk is trusted under enforce only in the bytes this process verified
+    // (or accepted itself), known by their SHA-256: an edit under a running daemon gives other bytes, verified
+    // again. Only touched inside a cycle, which never overlaps another.
+    private string? _verifiedSha256;
+    private string? _discardedSha256;
+    private string? _belowFloorSha256;
+
+    // StateStore hands back the same array while the file's identity is unchanged: hashed once, not every cycle.
+    private (byte[] Content, string Sha256)? _hashed;
+
+    /// <summary>
+    /// Stage 1c: the last-known-good bytes, re-verified (signatures, audience) under enforce whenever they are
+    /// not the bytes this process last verified, and held to the rollback floor: a last-known-good below the
+    /// floor (a state directory restored from a backup) is ignored like an unverified one.
+    /// </summary>
+    private (byte[]? Content, SerialMark? Floor) LastKnownGoodContent(SyncCycle cycle, SignatureSetup setup, HostTrust trust)
+    {
+        var floor = FloorBefore(setup, trust);
+        byte[]? content = state.LoadSnapshot();
+        if (content is null)
+        {
+            return (null, floor);
+        }
+        string sha256 = Sha256Of(content);
+        if (setup.Mode == SignatureMode.Enforce && !IsVerified(cycle, setup, content, sha256))
+        {
+            return (null, floor);
+        }
+        var kept = LastKnownGood(content);
+        if (floor is { } f && kept.Serial < f.Serial)
+        {
+            if (_belowFloorSha256 != sha256)
+            {
+                _belowFloorSha256 = sha256;
+                Discard(cycle, SnapshotError.Rollback, sha256, kept.Serial,
+                    $"is serial {kept.Serial}, below this host's rollback floor {f.Serial} (a state directory restored from a backup?)");
+            }
+            return (null, floor);
+        }
+        var mark = new SerialMark(kept.Serial, sha256);
+        if (setup.Mode == SignatureMode.Enforce)
+        {
+            cycle.TrustAfter = cycle.TrustAfter!.Accepted(mark, verified: true);
+        }
+        return (content, SerialMark.Max(floor, mark));
+    }
+
+    private string Sha256Of(byte[] content)
+    {
+        if (_hashed is { } last && ReferenceEquals(last.Content, content))
+        {
+            return last.Sha256;
+        }
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        _hashed = (content, sha256);
+        return sha256;
+    }
+
+    private bool IsVerified(SyncCycle cycle, SignatureSetup setup, byte[] content, string sha256)
+    {
+        if (sha256 == _verifiedSha256)
+        {
+            return true;
+        }
+        if (sha256 == _discardedSha256)
+        {
+            return false;
+        }
+        var problem = SnapshotVerifier.CheckLastKnownGood(setup, content, state.LoadSnapshotSignature(), _host, cycle.Now);
+        if (problem is null)
+        {
+            _verifiedSha256 = sha256;
+            return true;
+        }
+        _discardedSha256 = sha256;
+        Discard(cycle, LastKnownGoodUnverified, sha256, null, $"failed re-verification ({problem})");
+        cycle.Status.SignatureVerdict = LastKnownGoodUnverified;
+        cycle.Status.SnapshotSigners = [];
+        return false;
+    }
+
+    /// <summary>The last-known-good is set aside for this cycle: audited once per content, counted, logged.</summary>
+    private void Discard(SyncCycle cycle, string code, string sha256, long? serial, string why)
+    {
+        var error = new SnapshotError(code,
+            $"{Path.Combine(state.Directory, StateStore.SnapshotFileName)} {why}; ignored: acting as if there were no last-known-good snapshot");
+        cycle.Records.Add(cycle.Record(AuditActions.SnapshotRefused, serial) with
+        {
+            Reason = code,
+            Message = error.Message,
+            SnapshotSha256 = sha256,
+        });
+        CountRegistryProblem(cycle.Status, error);
+        LogLastKnownGoodUnverified(logger, error.Message);
+    }
+}

@@ -43,10 +43,12 @@ internal static class KeySources
         }
         foreach (var key in keys.EnumerateArray())
         {
-            if (key.ValueKind == JsonValueKind.Object && key.TryGetProperty("source", out var source) && source.GetString() is { } url &&
-                key.TryGetProperty("key", out var line) && line.GetString() is { } text && AuthorizedKeyLineParser.Parse(text).Key is { } parsed)
+            // Hosts ignore "source", so a document may carry any value there: only strings are read.
+            if (key.ValueKind == JsonValueKind.Object && key.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String &&
+                key.TryGetProperty("key", out var line) && line.ValueKind == JsonValueKind.String &&
+                AuthorizedKeyLineParser.Parse(line.GetString()!).Key is { } parsed)
             {
-                sources.TryAdd(parsed.Sha256Fingerprint, url);
+                sources.TryAdd(parsed.Sha256Fingerprint, source.GetString()!);
             }
         }
     }

@@ -121,7 +121,7 @@ internal static class RegistryBuildCommand
             }
             return ExitCodes.Ok;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PosixException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             stderr.WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
             return ExitCodes.Failed;

@@ -12,7 +12,8 @@ namespace KeyAgentd.Cli;
 
 /// <summary>
 /// `keyagentd registry diff OLD_DIR NEW_DIR`: per host and account, who gains and who loses access,
-/// judged as the hosts will judge it; exit 4 when a host's mass-removal guard would refuse its document.
+/// judged as the hosts will judge it; exit 4 when a host's mass-removal guard would refuse its document,
+/// exit 1 (and no diff) when a directory or a file in it cannot be read as documents (<see cref="DocumentFile"/>, <see cref="DocumentDiffer"/>).
 /// </summary>
 internal static class RegistryDiffCommand
 {
@@ -40,34 +41,36 @@ internal static class RegistryDiffCommand
     /// <summary>Both directories must exist: a mistyped one is an error (exit 1), never an empty registry that makes every key look gained or lost.</summary>
     public static int Run(string oldDir, string newDir, KeyPolicy policy, DateTimeOffset now, RemovalLimits limits, bool json, TextWriter stdout, TextWriter? stderr = null)
     {
-        List<string> names;
-        try
-        {
-            names = Names(oldDir).Union(Names(newDir)).Order(StringComparer.Ordinal).ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            (stderr ?? Console.Error).WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
-            return ExitCodes.Failed;
-        }
         var differ = new DocumentDiffer(policy, now, limits);
         var hosts = new List<(string Name, string Status, SnapshotDiff Diff)>();
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         int unchanged = 0;
-        foreach (string name in names)
+        try
         {
-            byte[]? before = Read(oldDir, name);
-            byte[]? after = Read(newDir, name);
-            if (before is not null && after is not null && before.AsSpan().SequenceEqual(after))
+            var names = Names(oldDir).Union(Names(newDir)).Order(StringComparer.Ordinal).ToList();
+            foreach (string name in names)
             {
-                unchanged++;
-                continue;
+                string beforePath = Path.Combine(oldDir, name + PreviousOutput.Extension);
+                string afterPath = Path.Combine(newDir, name + PreviousOutput.Extension);
+                byte[]? before = DocumentFile.TryRead(beforePath, DocumentFile.MaxDocumentBytes);
+                byte[]? after = DocumentFile.TryRead(afterPath, DocumentFile.MaxDocumentBytes);
+                if (before is not null && after is not null && before.AsSpan().SequenceEqual(after))
+                {
+                    unchanged++;
+                    continue;
+                }
+                var diff = differ.Compare(before, after, beforePath, afterPath);
+                KeySources.Collect(after, sources);
+                KeySources.Collect(before, sources);
+                string status = before is null ? "new" : after is null ? "removed" : "changed";
+                hosts.Add((name, status, diff));
             }
-            var diff = differ.Compare(before, after);
-            KeySources.Collect(after, sources);
-            KeySources.Collect(before, sources);
-            string status = before is null ? "new" : after is null ? "removed" : "changed";
-            hosts.Add((name, status, diff));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // Nothing is printed but the error: a partial diff would read as the whole change.
+            (stderr ?? Console.Error).WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
+            return ExitCodes.Failed;
         }
         stdout.Write(json ? Json(hosts, unchanged, sources) : Text(hosts, unchanged, sources));
         stdout.Flush();
@@ -167,11 +170,5 @@ internal static class RegistryDiffCommand
     {
         PreviousOutput.RequireDirectory(directory);
         return PreviousOutput.Names(directory).ToList();
-    }
-
-    private static byte[]? Read(string directory, string name)
-    {
-        string path = Path.Combine(directory, name + PreviousOutput.Extension);
-        return File.Exists(path) ? File.ReadAllBytes(path) : null;
     }
 }

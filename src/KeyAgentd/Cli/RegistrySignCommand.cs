@@ -70,12 +70,19 @@ internal static class RegistrySignCommand
             }
             using var staging = StagingDirectory.Create(directory);
             var names = PreviousOutput.Names(directory).Order(StringComparer.Ordinal).ToList();
-            // Everything is checked first, under DIR's lock: one refusal and nothing at all is signed.
+            // Everything is checked first, under DIR's lock: one refusal and nothing at all is signed. Each
+            // document checked is copied into staging as it was read, and that copy is what gets signed: never
+            // the file in DIR again, which whoever writes DIR may have changed since (or pointed elsewhere).
             var review = new DocumentReview(trust, source, checks.Now);
+            var signatures = new List<byte[]?>();
             foreach (string name in names)
             {
                 string path = Path.Combine(directory, name + PreviousOutput.Extension);
-                review.Check(name, File.ReadAllBytes(path), File.Exists(path + ".sig") ? File.ReadAllBytes(path + ".sig") : null);
+                byte[] document = DocumentFile.Read(path, DocumentFile.MaxDocumentBytes);
+                byte[]? existing = DocumentFile.TryRead(path + ".sig", DocumentFile.MaxSignatureBytes);
+                review.Check(name, document, existing);
+                staging.Write(name + PreviousOutput.Extension, document);
+                signatures.Add(existing);
             }
             review.CheckNothingMissing();
             if (review.Refusals.Count > 0)
@@ -88,20 +95,17 @@ internal static class RegistrySignCommand
                 return ExitCodes.Failed;
             }
             signer = SignerFactory.Open(keyFile, agentSocket);
-            var documents = names.Select(n => Path.Combine(directory, n + PreviousOutput.Extension)).ToList();
-            // The signer works on links in staging, so whatever it writes beside them never lands in DIR.
-            var links = documents.Select(staging.Link).ToList();
-            var blocks = signer.Sign(links);
+            var documents = names.Select(n => n + PreviousOutput.Extension).ToList();
+            var copies = documents.Select(d => Path.Combine(staging.Path, d)).ToList();
+            var blocks = signer.Sign(copies);
             for (int i = 0; i < documents.Count; i++)
             {
-                string sigPath = documents[i] + ".sig";
-                byte[]? existing = File.Exists(sigPath) ? File.ReadAllBytes(sigPath) : null;
-                string merged = SignatureFile.Merge(existing, File.ReadAllBytes(links[i]), blocks[i]);
-                File.Delete(links[i] + ".sig");
-                staging.Write(Path.GetFileName(sigPath), Encoding.ASCII.GetBytes(merged));
+                string merged = SignatureFile.Merge(signatures[i], File.ReadAllBytes(copies[i]), blocks[i]);
+                File.Delete(copies[i] + ".sig");
+                staging.Write(documents[i] + ".sig", Encoding.ASCII.GetBytes(merged));
             }
-            staging.PublishSignatures(documents.Select(Path.GetFileName).ToList()!);
-            stdout.WriteLine($"{directory}: signed {documents.Count} document(s) by {signer.Describe()}" +
+            staging.PublishSignatures(documents);
+            stdout.WriteLine($"{SafeText.Escape(directory, 300)}: signed {documents.Count} document(s) by {signer.Describe()}" +
                 (checks.Source is { } checkedAgainst ? $"; each is, byte for byte, the build of {SafeText.Escape(checkedAgainst, 300)}" : ""));
             return ExitCodes.Ok;
         }

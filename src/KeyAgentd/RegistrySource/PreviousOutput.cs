@@ -8,7 +8,8 @@ namespace KeyAgentd.RegistrySource;
 /// published tree of --diff-against. Untrusted: whoever writes the web root or the bucket can write
 /// what is copied back. Headers are read for names and serials only; whether a document is still
 /// what the source builds is decided by comparing its bytes (<see cref="Holds"/>), never by its own
-/// claim (build.content); and a serial read back is believed only up to a year past the build time.
+/// claim (build.content); a serial read back is believed only up to a year past the build time; and
+/// every file is read through <see cref="DocumentFile"/> (regular files of DIR itself, bounded, never a symlink or a FIFO).
 /// </summary>
 internal sealed class PreviousOutput
 {
@@ -19,9 +20,6 @@ internal sealed class PreviousOutput
     /// so a real serial is never far ahead of the clock: a year covers any clock step back.
     /// </summary>
     public static readonly TimeSpan MaxSerialLead = TimeSpan.FromDays(366);
-
-    /// <summary>Far above any document a build writes (hosts cap what they fetch at Registry:MaxBytes, 8 MiB by default).</summary>
-    private const long MaxDocumentBytes = 256L * 1024 * 1024;
 
     private readonly string _directory;
 
@@ -36,7 +34,7 @@ internal sealed class PreviousOutput
     public long MaxSerial => Documents.Count == 0 ? 0 : Documents.Values.Max(d => d.Serial);
 
     /// <param name="required">--diff-against and `diff`: the directory must exist. --out: a directory that does not exist yet is the first build.</param>
-    /// <exception cref="IOException">The directory is missing (when required), not a directory, cannot be read, or holds a serial beyond <see cref="MaxSerialLead"/>.</exception>
+    /// <exception cref="IOException">The directory is missing (when required), not a directory, cannot be read, holds a serial beyond <see cref="MaxSerialLead"/>, or holds a DIR/&lt;name&gt;.json <see cref="DocumentFile"/> refuses.</exception>
     /// <exception cref="UnauthorizedAccessException">The directory or a document in it cannot be read.</exception>
     public static PreviousOutput Read(string directory, DateTimeOffset now, bool required)
     {
@@ -74,33 +72,32 @@ internal sealed class PreviousOutput
         }
     }
 
-    /// <summary>The document names in a directory (DIR/&lt;name&gt;.json, dot files skipped).</summary>
+    /// <summary>
+    /// The document names in a directory (DIR/&lt;name&gt;.json, dot files skipped): every entry of that name, whatever its
+    /// type, so a FIFO, a symlink or a directory named like a document is refused by name when it is read, never passed over.
+    /// </summary>
     public static IEnumerable<string> Names(string directory) =>
-        Directory.EnumerateFiles(directory, "*" + Extension).Select(p => Path.GetFileName(p)[..^Extension.Length]).Where(n => !n.StartsWith('.'));
+        Directory.EnumerateFileSystemEntries(directory, "*" + Extension).Select(p => Path.GetFileName(p)[..^Extension.Length]).Where(n => n.Length > 0 && !n.StartsWith('.'));
 
     public string PathOf(string name) => Path.Combine(_directory, name + Extension);
+
+    /// <summary>DIR/&lt;name&gt;.json's bytes, or null when there is none.</summary>
+    /// <exception cref="IOException"><see cref="DocumentFile"/> refuses it.</exception>
+    public byte[]? TryRead(string name) => DocumentFile.TryRead(PathOf(name), DocumentFile.MaxDocumentBytes);
 
     /// <summary>
     /// True when DIR/&lt;name&gt;.json is, byte for byte, what the builder writes for this audience and body
     /// under the metadata of its own header (serial, times, commit, approval). A key appended to a person,
     /// a field added or anything reformatted makes it false, whatever build.content claims.
     /// </summary>
-    public bool Holds(string name, IReadOnlyList<string> audience, string contentDigest, byte[] body)
-    {
-        if (!Documents.TryGetValue(name, out var header))
-        {
-            return false;
-        }
-        var info = new FileInfo(PathOf(name));
-        return info.Exists && info.Length <= MaxDocumentBytes && BuiltDocument.Holds(File.ReadAllBytes(info.FullName), header, audience, contentDigest, body);
-    }
+    /// <param name="document">the bytes <see cref="TryRead"/> read: the very bytes judged are the ones kept or signed</param>
+    public bool Holds(string name, byte[]? document, IReadOnlyList<string> audience, string contentDigest, byte[] body) =>
+        document is not null && Documents.TryGetValue(name, out var header) && BuiltDocument.Holds(document, header, audience, contentDigest, body);
 
     /// <summary>The header comes first and is small: 4 KiB holds it unless the build commit or approval is huge, then the whole file is read.</summary>
     private static byte[] ReadHead(string path)
     {
-        using var stream = File.OpenRead(path);
-        var buffer = new byte[Math.Min(stream.Length, 4096)];
-        stream.ReadExactly(buffer);
-        return buffer.Length < stream.Length && stream.Length <= MaxDocumentBytes && buffer.AsSpan().IndexOf("\"people\""u8) < 0 ? File.ReadAllBytes(path) : buffer;
+        byte[] head = DocumentFile.TryRead(path, DocumentFile.MaxDocumentBytes, prefix: 4096) ?? [];
+        return head.Length == 4096 && head.AsSpan().IndexOf("\"people\""u8) < 0 ? DocumentFile.TryRead(path, DocumentFile.MaxDocumentBytes) ?? [] : head;
     }
 }

@@ -48,20 +48,25 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             var (name, audience, body, digest) = target;
             targetNames.Add(name);
             // The guard compares with what hosts hold now: the published tree (--diff-against) or DIR itself.
-            if (baseline.Documents.ContainsKey(name) && !baseline.Holds(name, audience, digest, body) &&
-                diffs.Compare(File.ReadAllBytes(baseline.PathOf(name)), DocumentDiffer.Unstamped(settings.Now, audience, body)) is { Guard.Tripped: true } diff)
+            // A file there that is no registry document is an error (DocumentDiffer), never a host that held nothing.
+            byte[]? held = previous.TryRead(name);
+            byte[]? published = ReferenceEquals(baseline, previous) ? held : baseline.TryRead(name);
+            if (published is not null && !baseline.Holds(name, published, audience, digest, body) &&
+                diffs.Compare(published, DocumentDiffer.Unstamped(settings.Now, audience, body), baseline.PathOf(name)) is { Guard.Tripped: true } diff)
             {
                 guarded.Add((name, diff));
                 guardedBodies[name] = target;
             }
             previous.Documents.TryGetValue(name, out var before);
-            bool sameContent = before is not null && Plausible(before) && previous.Holds(name, audience, digest, body);
+            bool sameContent = before is not null && Plausible(before) && previous.Holds(name, held, audience, digest, body);
             if (sameContent && before!.ExpiresAt - settings.Now > settings.RefreshBefore)
             {
                 unchanged++;
-                if (signer is not null && !File.Exists(previous.PathOf(name) + ".sig"))
+                if (signer is not null && !Path.Exists(previous.PathOf(name) + ".sig"))
                 {
-                    // The very bytes the source renders, not signed yet (built unsigned before): signed where they stand, serial and ETag kept.
+                    // The very bytes the source renders, not signed yet (built unsigned before): their serial and ETag are kept.
+                    // What is signed is a copy of the bytes just compared, never the file again (it may have changed since).
+                    staging.Write(name + PreviousOutput.Extension, held!);
                     unsigned.Add(name);
                 }
                 continue;
@@ -85,8 +90,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
                 staging.Write(name + PreviousOutput.Extension, stream => SnapshotDocumentWriter.Write(stream, header, bodyBytes));
             }
         }
-        var paths = staged.Select(n => Path.Combine(staging.Path, n + PreviousOutput.Extension))
-            .Concat(unsigned.Select(n => staging.Link(previous.PathOf(n)))).ToList();
+        var paths = staged.Concat(unsigned).Select(n => Path.Combine(staging.Path, n + PreviousOutput.Extension)).ToList();
         if (signer is not null)
         {
             var blocks = signer.Sign(paths);

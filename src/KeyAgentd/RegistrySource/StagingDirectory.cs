@@ -66,17 +66,6 @@ internal sealed class StagingDirectory : IDisposable
 
     public string Write(string name, byte[] content) => Write(name, stream => stream.Write(content));
 
-    /// <summary>A published document's name in staging, for a signer that writes beside it: a hard link, not a copy of its bytes.</summary>
-    public string Link(string documentPath)
-    {
-        string path = System.IO.Path.Combine(Path, System.IO.Path.GetFileName(documentPath));
-        if (Syscall.link(documentPath, path) != 0)
-        {
-            File.Copy(documentPath, path);
-        }
-        return path;
-    }
-
     /// <summary>Moves staged "&lt;document&gt;.sig" files over the published ones, after one sync(2); the documents are not touched.</summary>
     public void PublishSignatures(IReadOnlyList<string> documents)
     {

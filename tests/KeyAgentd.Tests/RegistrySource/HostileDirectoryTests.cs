@@ -1,0 +1,197 @@
+using KeyAgentd.Cli;
+using KeyAgentd.Core.Planning;
+using KeyAgentd.Core.Policy;
+using KeyAgentd.Tests.Support;
+using Mono.Unix.Native;
+
+namespace KeyAgentd.Tests.RegistrySource;
+
+/// <summary>
+/// What whoever can write a published copy, a copied-back --out or sign's DIR (and holds no key) can
+/// plant there: `registry build`, `diff` and `sign` read only regular files of bounded size from the
+/// directory itself, never through a symlink and never blocking on a FIFO; they refuse anything else by
+/// name (exit 1, nothing written or signed), sign only the very bytes they checked, and a document that
+/// is no registry document is an error, never an empty host.
+/// </summary>
+public sealed class HostileDirectoryTests
+{
+    private static readonly RegistrySigner Signer = RegistrySigner.Get("hostile-directory-signer");
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void A_fifo_named_like_a_document_is_refused_by_build_diff_and_sign_without_hanging()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        string document = source.DocumentPath("web-02");
+        File.Delete(document);
+        Assert.Equal(0, Syscall.mkfifo(document, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
+        var before = Contents(source.Output, skip: document);
+        try
+        {
+            string stderr = "";
+            Assert.Equal(ExitCodes.Failed, WithinPatience(() => ReadBackTests.Build(source, Signer.PrivateKeyPath, baseline: null, out _, out stderr)));
+            Assert.Contains($"{document}: a FIFO, not a regular file", stderr, StringComparison.Ordinal);
+            Assert.Equal(before, Contents(source.Output, skip: document));
+
+            var diffError = new StringWriter();
+            Assert.Equal(ExitCodes.Failed, WithinPatience(() => Diff(source.Output, source.Output, TextWriter.Null, diffError)));
+            Assert.Contains($"{document}: a FIFO, not a regular file", diffError.ToString(), StringComparison.Ordinal);
+
+            var signError = new StringWriter();
+            Assert.Equal(ExitCodes.Failed, WithinPatience(() => Sign(source, signError)));
+            Assert.Contains($"{document}: a FIFO, not a regular file", signError.ToString(), StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
+        }
+        finally
+        {
+            Unblock(document);
+        }
+    }
+
+    [Fact]
+    public void A_fifo_named_like_a_signature_is_refused_by_sign_without_hanging()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        string signature = source.DocumentPath("web-01") + ".sig";
+        Assert.Equal(0, Syscall.mkfifo(signature, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
+        try
+        {
+            var stderr = new StringWriter();
+            Assert.Equal(ExitCodes.Failed, WithinPatience(() => Sign(source, stderr)));
+            Assert.Contains($"{signature}: a FIFO, not a regular file", stderr.ToString(), StringComparison.Ordinal);
+            Assert.Equal([signature], Directory.GetFiles(source.Output, "*.sig"));
+        }
+        finally
+        {
+            Unblock(signature);
+        }
+    }
+
+    [Fact]
+    public void A_symlinked_document_is_refused_and_the_file_it_points_to_is_never_signed()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        // A document outside DIR (an older build, another registry's tree), reached through a link in DIR.
+        string elsewhere = Path.Combine(source.Scratch, "elsewhere");
+        Directory.CreateDirectory(elsewhere);
+        string outside = Path.Combine(elsewhere, "web-01.json");
+        File.Move(source.DocumentPath("web-01"), outside);
+        File.CreateSymbolicLink(source.DocumentPath("web-01"), outside);
+
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, Sign(source, stderr));
+        Assert.Contains($"{source.DocumentPath("web-01")}: a symlink, not a regular file", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
+        Assert.Empty(Directory.GetFiles(elsewhere, "*.sig"));
+
+        var diffError = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, Diff(elsewhere, source.Output, TextWriter.Null, diffError));
+        Assert.Contains($"{source.DocumentPath("web-01")}: a symlink, not a regular file", diffError.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_signature_symlinked_out_of_the_directory_is_refused_and_never_written_through()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        var victim = new VictimFile(source.Scratch);
+        string signature = source.DocumentPath("web-01") + ".sig";
+        File.CreateSymbolicLink(signature, victim.Path);
+
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, Sign(source, stderr));
+        Assert.Contains($"{signature}: a symlink, not a regular file", stderr.ToString(), StringComparison.Ordinal);
+        victim.AssertUntouched();
+        Assert.True(File.ResolveLinkTarget(signature, returnFinalTarget: false) is not null);
+    }
+
+    [Fact]
+    public void A_document_larger_than_any_build_writes_is_refused_by_name_without_being_read()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        string published = Path.Combine(source.Scratch, "published");
+        ReadBackTests.CopyTree(source.Output, published);
+        string huge = source.DocumentPath("web-02", published);
+        using (var stream = File.OpenWrite(huge))
+        {
+            stream.SetLength(KeyAgentd.RegistrySource.DocumentFile.MaxDocumentBytes + 1L);
+        }
+
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, Diff(published, source.Output, TextWriter.Null, stderr));
+        Assert.Contains($"{huge}: larger than {KeyAgentd.RegistrySource.DocumentFile.MaxDocumentBytes} bytes", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not json", "{ \"serial\": ")]
+    [InlineData("a duplicate key", "{ \"serial\": 1, \"serial\": 2, ")]
+    [InlineData("a serial past any integer", "{ \"serial\": 123456789012345678901234567890, ")]
+    public void A_published_document_that_is_no_registry_document_is_an_error_naming_it_not_a_new_host(string what, string header)
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        string published = Path.Combine(source.Scratch, "published");
+        ReadBackTests.CopyTree(source.Output, published);
+        string broken = source.DocumentPath("web-01", published);
+        string text = File.ReadAllText(broken);
+        File.WriteAllText(broken, header + text[(text.IndexOf('\n') + 1)..]);
+
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, Diff(published, source.Output, stdout, stderr));
+        Assert.Contains($"{broken}: not a registry document a host would apply", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("gained", stdout.ToString(), StringComparison.Ordinal);
+
+        // build --diff-against: refused before anything in --out changes.
+        source.File("groups.yaml", "ops: [alice@example.com]\ndev: [carol@example.com]\n");
+        var before = RegistryBuilderTests.Snapshot(source.Output);
+        Assert.Equal(ExitCodes.Failed, ReadBackTests.Build(source, signKey: null, published, out _, out string buildError));
+        Assert.True(buildError.Contains($"{broken}: not a registry document a host would apply", StringComparison.Ordinal), what + ": " + buildError);
+        Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
+    }
+
+    [Fact]
+    public void A_key_source_that_is_not_a_string_is_ignored_by_diff_not_a_crash()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        string published = Path.Combine(source.Scratch, "published");
+        ReadBackTests.CopyTree(source.Output, published);
+        string document = source.DocumentPath("web-01", published);
+        File.WriteAllText(document, ReadBackTests.WithExtraKey(File.ReadAllText(document), "alice@example.com", SshKeygen.Generate("ed25519", comment: "old")).Replace(
+            "{ \"key\": \"ssh-ed25519", "{ \"source\": 5, \"key\": \"ssh-ed25519", StringComparison.Ordinal));
+
+        var stdout = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, Diff(published, source.Output, stdout, TextWriter.Null));
+        Assert.Contains("1 lost", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Every file's bytes but the FIFO's (reading it would block).</summary>
+    private static SortedDictionary<string, string> Contents(string directory, string skip) =>
+        new(Directory.GetFiles(directory).Where(p => p != skip).ToDictionary(p => Path.GetFileName(p), File.ReadAllText), StringComparer.Ordinal);
+
+    private static int Diff(string oldDir, string newDir, TextWriter stdout, TextWriter stderr) =>
+        RegistryDiffCommand.Run(oldDir, newDir, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(), json: false, stdout, stderr);
+
+    private static int Sign(SourceFixture source, TextWriter stderr) =>
+        RegistrySignCommand.Run(source.Output, Signer.PrivateKeyPath, agentSocket: null, TextWriter.Null, stderr,
+            new RegistrySignCommand.Checks(Policy: new KeyPolicy(null, TimeZoneInfo.Utc)) { Now = SourceFixture.Now });
+
+    /// <summary>The command's exit code, or a failure if it is still blocked after <see cref="Patience"/> (a FIFO opened for reading).</summary>
+    private static int WithinPatience(Func<int> command)
+    {
+        var run = Task.Factory.StartNew(command, TaskCreationOptions.LongRunning);
+        Assert.True(run.Wait(Patience), "the command blocked on a FIFO");
+        return run.Result;
+    }
+
+    /// <summary>Releases a reader an unfixed command left blocked on the FIFO, so the test run can end.</summary>
+    private static void Unblock(string fifo)
+    {
+        using var writer = Mono.Unix.Native.Syscall.open(fifo, OpenFlags.O_WRONLY | OpenFlags.O_NONBLOCK) is int fd and >= 0 ? new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, true) : null;
+    }
+}

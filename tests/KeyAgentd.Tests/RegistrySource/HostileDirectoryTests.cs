@@ -170,6 +170,26 @@ public sealed class HostileDirectoryTests
         Assert.Contains("1 lost", stdout.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_planted_staging_symlink_is_removed_as_a_link_and_nothing_it_points_to_is_touched()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        string target = Path.Combine(source.Scratch, "precious");
+        Directory.CreateDirectory(target);
+        var victim = new VictimFile(target);
+        // What a crashed build leaves (DIR/.staging-PID) is removed by the next one; here it leads out of DIR.
+        File.CreateSymbolicLink(Path.Combine(source.Output, ".staging-1"), target);
+        File.CreateSymbolicLink(Path.Combine(source.Output, $".staging-{Environment.ProcessId}"), target);
+
+        Assert.True(ReadBackTests.Build(source, signKey: null, baseline: null, out _, out string stderr) == ExitCodes.Ok, stderr);
+        var signError = new StringWriter();
+        Assert.True(Sign(source, signError) == ExitCodes.Ok, signError.ToString());
+        victim.AssertUntouched();
+        Assert.Equal([victim.Path], Directory.GetFiles(target));
+        Assert.Empty(Directory.GetFileSystemEntries(source.Output, ".staging-*"));
+    }
+
     /// <summary>Every file's bytes but the FIFO's (reading it would block).</summary>
     private static SortedDictionary<string, string> Contents(string directory, string skip) =>
         new(Directory.GetFiles(directory).Where(p => p != skip).ToDictionary(p => Path.GetFileName(p), File.ReadAllText), StringComparer.Ordinal);

@@ -190,6 +190,59 @@ public sealed class HostileDirectoryTests
         Assert.Empty(Directory.GetFileSystemEntries(source.Output, ".staging-*"));
     }
 
+    [Fact]
+    public void Diff_prints_what_a_published_document_says_about_its_people_only_escaped()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        string published = Path.Combine(source.Scratch, "published");
+        ReadBackTests.CopyTree(source.Output, published);
+        string document = source.DocumentPath("web-01", published);
+        // A person whose name, label and key source carry what a terminal acts on; the new build drops them.
+        File.WriteAllText(document, File.ReadAllText(document).Replace("\"alice@example.com\"", "\"alice\\u001b]0;pwned\\u0007\\u009b2J@example.com\"", StringComparison.Ordinal)
+            .Replace("\"label\": \"laptop\"", "\"label\": \"lap\\u001b[31mtop\\u2028\", \"source\": \"https://x/\\u001b[2J\"", StringComparison.Ordinal));
+        Assert.Contains("]0;pwned", File.ReadAllText(document), StringComparison.Ordinal);
+        Assert.Contains("[31mtop", File.ReadAllText(document), StringComparison.Ordinal);
+
+        foreach (bool json in (bool[])[false, true])
+        {
+            int exit = 0;
+            byte[] output = HostileText.Capture(w => exit = RegistryDiffCommand.Run(published, source.Output, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now,
+                new RemovalLimits(), json, w, TextWriter.Null));
+            Assert.Equal(ExitCodes.Ok, exit);
+            // The planted key source is printed (a person renamed in the published copy is no one a host grants), escaped.
+            Assert.Contains("[2J", System.Text.Encoding.UTF8.GetString(output), StringComparison.Ordinal);
+            HostileText.AssertInert(output);
+        }
+    }
+
+    [Fact]
+    public void Sign_with_source_cannot_be_walked_around_by_names_case_dot_files_or_orphan_signatures()
+    {
+        using var source = SourceFixture.Standard();
+        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        byte[] web01 = File.ReadAllBytes(source.DocumentPath("web-01"));
+        foreach (string extra in (string[])["_default", "WEB-01", "web-01\u200b", "web\u201101"])
+        {
+            File.WriteAllBytes(source.DocumentPath(extra), web01);
+            var stderr = new StringWriter();
+            Assert.Equal(ExitCodes.Failed, SignAgainstSource(source, stderr));
+            Assert.Contains($": {source.Root} does not build this document", stderr.ToString(), StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
+            File.Delete(source.DocumentPath(extra));
+        }
+        // A hidden document and a signature without a document are neither signed nor a way in: hosts fetch <host>.json only.
+        File.WriteAllText(Path.Combine(source.Output, ".web-01.json"), ReadBackTests.WithExtraKey(File.ReadAllText(source.DocumentPath("web-01")), "alice@example.com", SshKeygen.Generate("ed25519", comment: "mallory@evil")));
+        File.WriteAllText(Path.Combine(source.Output, "gone.json.sig"), "-----BEGIN SSH SIGNATURE-----\n");
+        Assert.Equal(ExitCodes.Ok, SignAgainstSource(source, TextWriter.Null));
+        Assert.Equal(["dev-01.json.sig", "gone.json.sig", "web-01.json.sig", "web-02.json.sig"], Directory.GetFiles(source.Output, "*.sig").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.False(File.Exists(Path.Combine(source.Output, ".web-01.json.sig")));
+    }
+
+    private static int SignAgainstSource(SourceFixture source, TextWriter stderr) =>
+        RegistrySignCommand.Run(source.Output, Signer.PrivateKeyPath, agentSocket: null, TextWriter.Null, stderr,
+            new RegistrySignCommand.Checks(Source: source.Root, Policy: new KeyPolicy(null, TimeZoneInfo.Utc)) { Now = SourceFixture.Now });
+
     /// <summary>Every file's bytes but the FIFO's (reading it would block).</summary>
     private static SortedDictionary<string, string> Contents(string directory, string skip) =>
         new(Directory.GetFiles(directory).Where(p => p != skip).ToDictionary(p => Path.GetFileName(p), File.ReadAllText), StringComparer.Ordinal);

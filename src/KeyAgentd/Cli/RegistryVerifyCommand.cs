@@ -3,6 +3,7 @@ using System.Globalization;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core;
 using KeyAgentd.Core.Snapshot;
+using KeyAgentd.RegistrySource;
 using KeyAgentd.Signing;
 using KeyAgentd.State;
 using KeyAgentd.Trust.Policy;
@@ -35,16 +36,18 @@ internal static class RegistryVerifyCommand
     {
         signaturePath ??= snapshotPath + ".sig";
         byte[] content;
+        byte[]? signature;
         try
         {
-            content = File.ReadAllBytes(snapshotPath);
+            // Regular files only, bounded as a host bounds its fetch: a FIFO would hang, a device never end.
+            content = DocumentFile.Read(snapshotPath, settings.Registry.MaxBytes, followSymlink: true);
+            signature = DocumentFile.TryRead(signaturePath, DocumentFile.MaxSignatureBytes, followSymlink: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            output.WriteLine($"keyagentd: {snapshotPath}: {e.Message}");
+            output.WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
             return ExitCodes.Usage;
         }
-        byte[]? signature = File.Exists(signaturePath) ? File.ReadAllBytes(signaturePath) : null;
         var setup = TrustRoots.Load(settings, allowedSigners);
         var trust = LocalTrust(settings);
         if (setup.Mode != SignatureMode.Enforce && trust?.SignaturesRequired == true)
@@ -57,7 +60,7 @@ internal static class RegistryVerifyCommand
         var binding = new SnapshotBindingOptions(hostName, settings.Registry.MaxValidity, settings.Registry.ClockSkew);
         var check = SnapshotVerifier.Check(setup, content, signature, binding, floor?.Serial, floor?.Sha256, now);
 
-        output.WriteLine($"snapshot:    {snapshotPath} (sha256 {check.Sha256})");
+        output.WriteLine($"snapshot:    {SafeText.Escape(snapshotPath, 300)} (sha256 {check.Sha256})");
         output.WriteLine($"signatures:  {SafeText.Escape(signaturePath, 300)}{(signature is null ? " (absent)" : "")}; mode {setup.Mode.ToName()}{(setup.Unauthenticated ? " (UNAUTHENTICATED: no allowed_signers file)" : "")}");
         foreach (string warning in setup.Warnings)
         {

@@ -10,6 +10,7 @@ namespace KeyAgentd.RegistrySource;
 /// without following a symlink (it could point outside DIR, and be read, compared or signed as if it were
 /// there) and without blocking (a FIFO would hang the build), judged by fstat of what was opened (a device
 /// never ends) and read up to a bound. Anything else is an <see cref="IOException"/> naming the file.
+/// `registry verify` reads the file its operator names the same way, but through a symlink.
 /// </summary>
 internal static class DocumentFile
 {
@@ -20,10 +21,11 @@ internal static class DocumentFile
     public const int MaxSignatureBytes = 1024 * 1024;
 
     /// <summary>The first <paramref name="prefix"/> bytes of the file (all of it by default); null when there is no such file.</summary>
+    /// <param name="followSymlink">only for a path the operator named on the command line, never for an entry of a directory</param>
     /// <exception cref="IOException">It is not a regular file, is larger than <paramref name="maxBytes"/>, or cannot be read.</exception>
-    public static byte[]? TryRead(string path, int maxBytes, int prefix = int.MaxValue)
+    public static byte[]? TryRead(string path, long maxBytes, int prefix = int.MaxValue, bool followSymlink = false)
     {
-        using var fd = Posix.TryOpen(path, Posix.ReadFileFlags, 0, out Errno errno);
+        using var fd = Posix.TryOpen(path, followSymlink ? Posix.ReadFileFlags & ~OpenFlags.O_NOFOLLOW : Posix.ReadFileFlags, 0, out Errno errno);
         if (fd is null)
         {
             return errno switch
@@ -38,18 +40,23 @@ internal static class DocumentFile
         {
             throw Refused(path, Posix.Describe(st));
         }
-        if (st.st_size > maxBytes)
+        // Never more than one array holds, whatever Registry:MaxBytes says.
+        long limit = Math.Min(maxBytes, Array.MaxLength - 1);
+        if (st.st_size > limit)
         {
-            throw new IOException($"{path}: larger than {maxBytes} bytes, so no build wrote it: remove it");
+            throw TooLarge(path, limit);
         }
-        byte[] bytes = Posix.ReadBounded(fd, Math.Min(maxBytes, prefix), st.st_size, path, out bool more);
-        return more && prefix >= maxBytes ? throw new IOException($"{path}: larger than {maxBytes} bytes, so no build wrote it: remove it") : bytes;
+        byte[] bytes = Posix.ReadBounded(fd, (int)Math.Min(limit, prefix), st.st_size, path, out bool more);
+        return more && prefix >= limit ? throw TooLarge(path, limit) : bytes;
     }
 
     /// <exception cref="IOException">There is no such file, or <see cref="TryRead"/> refuses it.</exception>
-    public static byte[] Read(string path, int maxBytes) =>
-        TryRead(path, maxBytes) ?? throw new PosixException(Errno.ENOENT, "open", path);
+    public static byte[] Read(string path, long maxBytes, bool followSymlink = false) =>
+        TryRead(path, maxBytes, followSymlink: followSymlink) ?? throw new PosixException(Errno.ENOENT, "open", path);
+
+    private static IOException TooLarge(string path, long limit) =>
+        new($"{path}: larger than {limit} bytes, more than any document or signature a build writes or a host fetches; refused unread");
 
     private static IOException Refused(string path, string what) =>
-        new($"{path}: {what}, not a regular file: documents and signatures are read only as regular files in the directory itself (replace it with the file, or remove it)");
+        new($"{path}: {what}, not a regular file: a document or signature is read only from a regular file (a symlink in a directory of documents can lead out of it, a FIFO blocks, a device never ends); replace it with the file, or remove it");
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using KeyAgentd.Cli;
 using KeyAgentd.Configuration;
+using KeyAgentd.Tests.Support;
 using KeyAgentd.Tests.Sync;
 using static KeyAgentd.Tests.Sync.SignedSandbox;
 
@@ -28,6 +29,33 @@ public sealed class RegistryVerifyCommandTests : IDisposable
         var output = new StringWriter();
         int exit = RegistryVerifyCommand.Run(settings, AllowedSignersPath, host, _dir.File("registry.json"), null, Now, output);
         return (exit, output.ToString());
+    }
+
+    [Fact]
+    public void A_fifo_or_an_oversized_file_is_refused_by_name_without_hanging_or_being_read()
+    {
+        File.WriteAllText(AllowedSignersPath, AllowedSigners);
+        string snapshot = _dir.File("registry.json");
+        var settings = new KeyAgentdSettings { State = { Directory = _dir.File("state") } };
+        string doc = Doc(7);
+        File.WriteAllText(snapshot, doc);
+        foreach (string path in (string[])[snapshot + ".sig", snapshot])
+        {
+            using var fifo = new PlantedFifo(path);
+            var output = new StringWriter();
+            Assert.Equal(ExitCodes.Usage, PlantedFifo.Run(() => RegistryVerifyCommand.Run(settings, AllowedSignersPath, HostName, snapshot, null, Now, output)));
+            Assert.Contains($"{path}: a FIFO, not a regular file", output.ToString(), StringComparison.Ordinal);
+        }
+
+        File.Delete(snapshot);
+        File.WriteAllText(snapshot, doc);
+        using (var stream = File.OpenWrite(snapshot))
+        {
+            stream.SetLength(settings.Registry.MaxBytes + 1);
+        }
+        var tooLarge = new StringWriter();
+        Assert.Equal(ExitCodes.Usage, RegistryVerifyCommand.Run(settings, AllowedSignersPath, HostName, snapshot, null, Now, tooLarge));
+        Assert.Contains($"{snapshot}: larger than {settings.Registry.MaxBytes} bytes", tooLarge.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using KeyAgentd.Cli;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Tests.Support;
-using Mono.Unix.Native;
 
 namespace KeyAgentd.Tests.RegistrySource;
 
@@ -16,7 +15,6 @@ namespace KeyAgentd.Tests.RegistrySource;
 public sealed class HostileDirectoryTests
 {
     private static readonly RegistrySigner Signer = RegistrySigner.Get("hostile-directory-signer");
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
     public void A_fifo_named_like_a_document_is_refused_by_build_diff_and_sign_without_hanging()
@@ -24,29 +22,22 @@ public sealed class HostileDirectoryTests
         using var source = SourceFixture.Standard();
         Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
         string document = source.DocumentPath("web-02");
-        File.Delete(document);
-        Assert.Equal(0, Syscall.mkfifo(document, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
+        using var fifo = new PlantedFifo(document);
         var before = Contents(source.Output, skip: document);
-        try
-        {
-            string stderr = "";
-            Assert.Equal(ExitCodes.Failed, WithinPatience(() => ReadBackTests.Build(source, Signer.PrivateKeyPath, baseline: null, out _, out stderr)));
-            Assert.Contains($"{document}: a FIFO, not a regular file", stderr, StringComparison.Ordinal);
-            Assert.Equal(before, Contents(source.Output, skip: document));
 
-            var diffError = new StringWriter();
-            Assert.Equal(ExitCodes.Failed, WithinPatience(() => Diff(source.Output, source.Output, TextWriter.Null, diffError)));
-            Assert.Contains($"{document}: a FIFO, not a regular file", diffError.ToString(), StringComparison.Ordinal);
+        string stderr = "";
+        Assert.Equal(ExitCodes.Failed, PlantedFifo.Run(() => ReadBackTests.Build(source, Signer.PrivateKeyPath, baseline: null, out _, out stderr)));
+        Assert.Contains($"{document}: a FIFO, not a regular file", stderr, StringComparison.Ordinal);
+        Assert.Equal(before, Contents(source.Output, skip: document));
 
-            var signError = new StringWriter();
-            Assert.Equal(ExitCodes.Failed, WithinPatience(() => Sign(source, signError)));
-            Assert.Contains($"{document}: a FIFO, not a regular file", signError.ToString(), StringComparison.Ordinal);
-            Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
-        }
-        finally
-        {
-            Unblock(document);
-        }
+        var diffError = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, PlantedFifo.Run(() => Diff(source.Output, source.Output, TextWriter.Null, diffError)));
+        Assert.Contains($"{document}: a FIFO, not a regular file", diffError.ToString(), StringComparison.Ordinal);
+
+        var signError = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, PlantedFifo.Run(() => Sign(source, signError)));
+        Assert.Contains($"{document}: a FIFO, not a regular file", signError.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
     }
 
     [Fact]
@@ -55,18 +46,11 @@ public sealed class HostileDirectoryTests
         using var source = SourceFixture.Standard();
         Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
         string signature = source.DocumentPath("web-01") + ".sig";
-        Assert.Equal(0, Syscall.mkfifo(signature, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
-        try
-        {
-            var stderr = new StringWriter();
-            Assert.Equal(ExitCodes.Failed, WithinPatience(() => Sign(source, stderr)));
-            Assert.Contains($"{signature}: a FIFO, not a regular file", stderr.ToString(), StringComparison.Ordinal);
-            Assert.Equal([signature], Directory.GetFiles(source.Output, "*.sig"));
-        }
-        finally
-        {
-            Unblock(signature);
-        }
+        using var fifo = new PlantedFifo(signature);
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, PlantedFifo.Run(() => Sign(source, stderr)));
+        Assert.Contains($"{signature}: a FIFO, not a regular file", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal([signature], Directory.GetFiles(source.Output, "*.sig"));
     }
 
     [Fact]
@@ -254,17 +238,4 @@ public sealed class HostileDirectoryTests
         RegistrySignCommand.Run(source.Output, Signer.PrivateKeyPath, agentSocket: null, TextWriter.Null, stderr,
             new RegistrySignCommand.Checks(Policy: new KeyPolicy(null, TimeZoneInfo.Utc)) { Now = SourceFixture.Now });
 
-    /// <summary>The command's exit code, or a failure if it is still blocked after <see cref="Patience"/> (a FIFO opened for reading).</summary>
-    private static int WithinPatience(Func<int> command)
-    {
-        var run = Task.Factory.StartNew(command, TaskCreationOptions.LongRunning);
-        Assert.True(run.Wait(Patience), "the command blocked on a FIFO");
-        return run.Result;
-    }
-
-    /// <summary>Releases a reader an unfixed command left blocked on the FIFO, so the test run can end.</summary>
-    private static void Unblock(string fifo)
-    {
-        using var writer = Mono.Unix.Native.Syscall.open(fifo, OpenFlags.O_WRONLY | OpenFlags.O_NONBLOCK) is int fd and >= 0 ? new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, true) : null;
-    }
 }

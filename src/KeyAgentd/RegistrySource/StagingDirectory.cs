@@ -15,6 +15,8 @@ internal sealed class StagingDirectory : IDisposable
 {
     private const string Prefix = ".staging-";
 
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(2);
+
     private readonly string _output;
     private readonly SafeFileHandle _lock;
 
@@ -39,10 +41,16 @@ internal sealed class StagingDirectory : IDisposable
         {
             throw new IOException($"{outputDirectory}: {e.Message}", e);
         }
-        if (!FileLock.TryAcquire(directoryLock, outputDirectory))
+        try
+        {
+            // A short wait, not none: a lock just released can linger for a moment in a process forked
+            // (not yet exec'd) while it was held; the descriptor is O_CLOEXEC, so that never lasts.
+            FileLock.Acquire(directoryLock, outputDirectory, LockWait);
+        }
+        catch (PosixException e)
         {
             directoryLock.Dispose();
-            throw new IOException($"{outputDirectory}: another keyagentd registry build or sign is working on it");
+            throw e.Errno == Errno.EWOULDBLOCK ? new IOException($"{outputDirectory}: another keyagentd registry build or sign is working on it", e) : e;
         }
         foreach (string stale in Directory.EnumerateDirectories(outputDirectory, Prefix + "*"))
         {

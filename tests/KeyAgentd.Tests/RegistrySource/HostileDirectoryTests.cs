@@ -87,7 +87,7 @@ public sealed class HostileDirectoryTests
 
         var stderr = new StringWriter();
         Assert.Equal(ExitCodes.Failed, Sign(source, stderr));
-        Assert.Contains($"{signature}: a symlink, not a regular file", stderr.ToString(), StringComparison.Ordinal);
+        Assert.True(stderr.ToString().Contains($"{signature}: a symlink, not a regular file", StringComparison.Ordinal), stderr.ToString());
         victim.AssertUntouched();
         Assert.True(File.ResolveLinkTarget(signature, returnFinalTarget: false) is not null);
     }

@@ -31,13 +31,34 @@ internal static class RegistryStateDirectory
     {
         string state = Path.TrimEndingDirectorySeparator(Path.GetFullPath(stateDirectory));
         string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory));
-        string relative = Path.GetRelativePath(output, state);
+        // Compared where they lead, not as spelled: a symlink on the way must not put the state inside --out.
+        string relative = Path.GetRelativePath(Canonical(output), Canonical(state));
         if (relative == "." || !(relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)))
         {
             throw new IOException($"--state-dir {stateDirectory} is inside --out {outputDirectory}: whatever is in --out is published and copied back, so it cannot hold the build's state");
         }
         Posix.CreateDirectories(state, Posix.Mode0700);
         return state;
+    }
+
+    /// <summary>The path with every symlink of its longest existing ancestor resolved (realpath); the rest, not there yet, as written.</summary>
+    private static string Canonical(string fullPath)
+    {
+        string existing = fullPath;
+        string rest = "";
+        while (true)
+        {
+            if (Posix.TryRealPath(existing, out _) is { } resolved)
+            {
+                return rest.Length == 0 ? resolved : Path.Combine(resolved, rest);
+            }
+            if (Path.GetDirectoryName(existing) is not { } parent)
+            {
+                return fullPath;
+            }
+            rest = rest.Length == 0 ? Path.GetFileName(existing) : Path.Combine(Path.GetFileName(existing), rest);
+            existing = parent;
+        }
     }
 
     /// <summary>Removes the kept answers an earlier version wrote into --out, so the next publish removes them from the web root too.</summary>

@@ -90,6 +90,19 @@ public sealed class KeptAnswerTests : IAsyncDisposable
         Assert.False(Directory.Exists(_source.Output));
     }
 
+    [Fact]
+    public void A_state_directory_that_reaches_into_out_through_a_symlink_is_refused()
+    {
+        Directory.CreateDirectory(_source.Output);
+        string link = Path.Combine(_source.Scratch, "state-link");
+        File.CreateSymbolicLink(link, _source.Output);
+        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { StateDirectory = Path.Combine(link, "state") };
+        var stderr = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, TextWriter.Null, stderr, () => _client));
+        Assert.Contains("is inside --out", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_source.Output));
+    }
+
     private static bool HasIfNoneMatch(FaultyHttpServer.Request request) =>
         request.Headers.Keys.Any(k => k.Equals("If-None-Match", StringComparison.OrdinalIgnoreCase));
 

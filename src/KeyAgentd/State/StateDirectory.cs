@@ -129,13 +129,14 @@ internal static class StateDirectory
 
     /// <summary>
     /// What keyagentd-keys would refuse about <paramref name="cacheName"/>'s cache, keys/, the state
-    /// directory and every directory above them (the same rule: root-owned, not group/world-writable,
+    /// directory (resolved) and every directory above them (the same rule: root-owned, not group/world-writable,
     /// up to /), for `doctor`. Reads only; what does not exist is not a problem here.
     /// </summary>
     public static IReadOnlyList<string> Problems(string directory, string keysDirectoryName, string cacheName)
     {
         var problems = new List<string>();
-        string path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        // Resolved, as keyagentd-keys resolves it: through a configured link, what it judges is the target and what lies above that.
+        string path = Posix.TryRealPath(directory, out _) ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         for (string? dir = Path.Combine(path, keysDirectoryName, cacheName); dir is not null; dir = Path.GetDirectoryName(dir))
         {
             if (Syscall.stat(dir, out Stat st) != 0)

@@ -54,7 +54,7 @@ internal static class StateDirectory
             }
             else if (repairs.Count > 0 || Looseness(st) is not null)
             {
-                repairs.Add(SetAside(state, keysDirectoryName, keysPath, st, repairs.Count > 0));
+                repairs.Add(SetAside(state, keysDirectoryName, keysPath, st));
             }
         }
         if (Posix.MkdirAt(state, keysDirectoryName, Mode, keysPath))
@@ -75,7 +75,7 @@ internal static class StateDirectory
     /// anyone else put there, and the helper, which checks the directory it opened the cache in, never
     /// sees the old one as safe. This cycle writes each managed account's cache afresh.
     /// </summary>
-    private static StateDirectoryRepair SetAside(SafeFileHandle state, string keysDirectoryName, string keysPath, in Stat st, bool stateWasOpen)
+    private static StateDirectoryRepair SetAside(SafeFileHandle state, string keysDirectoryName, string keysPath, in Stat st)
     {
         string aside = $"{keysDirectoryName}.set-aside-{Guid.NewGuid():N}";
         Posix.RenameAt(state, keysDirectoryName, aside, keysPath);
@@ -105,9 +105,10 @@ internal static class StateDirectory
             Posix.RemoveDirectoryAt(state, aside, asidePath);
             return null;
         }
-        catch (PosixException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Nothing reads the set-aside directory; what could not be removed stays there for the administrator.
+            // Nothing reads the set-aside directory; what could not be removed (a subdirectory, no /proc to list
+            // it through) stays there for the administrator.
             return e.Message;
         }
     }

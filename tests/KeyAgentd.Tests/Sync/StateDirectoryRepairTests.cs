@@ -93,6 +93,30 @@ public sealed class StateDirectoryRepairTests : IDisposable
     }
 
     [RootFact]
+    public async Task A_keys_directory_made_by_another_user_in_an_open_state_directory_does_not_survive_the_repair()
+    {
+        _box.WriteRegistry(Doc(1));
+        await _box.SyncAsync();
+        string state = _box.Settings.State.Directory;
+        TestAccount.Chmod(state, 0x1FF);
+        // A root-owned file nobody may move: an authorized_keys an administrator locked by giving it to root,
+        // in a directory of nobody's own. Moved into a keys/ nobody made, it is root's keys for the helper.
+        string own = Path.Combine(_box.Root, "nobodys");
+        Directory.CreateDirectory(own);
+        TestAccount.Chown(own, 65534, 65534);
+        string locked = Path.Combine(own, "authorized_keys");
+        File.WriteAllText(locked, Alice + "\n");
+        AsNobody($"mv '{KeysDirectory}' '{state}/keys.old' && mkdir '{KeysDirectory}' && mv '{locked}' '{_box.CachePath("root")}'");
+        Assert.Equal(0u, TestAccount.Lstat(_box.CachePath("root")).st_uid);
+
+        Assert.Equal(SyncOutcome.Ok, (await _box.SyncAsync()).Outcome);
+
+        Assert.Equal(0u, TestAccount.Lstat(KeysDirectory).st_uid);
+        Assert.False(File.Exists(_box.CachePath("root")), "keys/root, moved in by nobody while the state directory was open, is still there for keyagentd-keys to serve");
+        Assert.Contains(Alice.Split(' ')[1], File.ReadAllText(_box.CachePath("deploy")), StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public async Task A_symlink_in_place_of_keys_is_replaced_by_a_directory()
     {
         // What anyone could leave behind while the state directory itself was writable.

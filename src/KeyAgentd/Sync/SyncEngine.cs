@@ -79,6 +79,7 @@ public sealed partial class SyncEngine(
         }
         IntendChanges(cycle, snapshot.Serial, plan, planned);
         var applied = Apply(planned, selection.ByName, stopping);
+        RemoveUnmanagedCaches(cycle, selection, snapshot.Serial);
         IReadOnlyList<AccountFailure> failures = [.. planned.Failures, .. applied.Failures];
         RecordChanges(cycle, source, plan, failures, applied);
         RecordState(cycle, source, plan, selection, failures, applied);

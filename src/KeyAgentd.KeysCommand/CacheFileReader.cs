@@ -23,6 +23,8 @@ internal static class CacheFileReader
 
     private const int O_RDONLY = 0;
     private const int O_NONBLOCK = 0x800;
+    private const int O_DIRECTORY = 0x10000;
+    private const int O_PATH = 0x200000;
     private const int O_NOFOLLOW = 0x20000;
     private const int O_CLOEXEC = 0x80000;
     private const int ENOENT = 2;
@@ -50,7 +52,15 @@ internal static class CacheFileReader
             return errno is ENOENT or ENOTDIR ? new Result(null, null) : new Result(null, $"cannot resolve (errno {errno})");
         }
         string resolved = Path.Combine(directory, Path.GetFileName(path));
-        int fd = Open(resolved, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        // O_PATH: what passing through a directory needs (search, not read), as the path lookup alone did.
+        int directoryFd = Open(directory, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (directoryFd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            return errno is ENOENT or ENOTDIR ? new Result(null, null) : new Result(null, $"cannot open {directory} (errno {errno})");
+        }
+        using var directoryHandle = new SafeFileHandle(directoryFd, ownsHandle: true);
+        int fd = OpenAt(directoryFd, Path.GetFileName(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -72,7 +82,14 @@ internal static class CacheFileReader
         {
             return new Result(null, $"larger than {MaxBytes} bytes; refused");
         }
-        if (SafePath.CheckDirectories(directory) is { } unsafeDirectory)
+        // The directory the file was opened in is the one judged (its descriptor), not whatever its path
+        // names by now: the daemon replaces a keys/ it finds open to others by a new one, and a file
+        // opened in the old one must not pass on the strength of the new one's owner and mode.
+        if (!FileStatus.TryFstat(directoryFd, out var directoryStatus))
+        {
+            return new Result(null, $"cannot fstat {directory} (errno {Marshal.GetLastPInvokeError()})");
+        }
+        if ((SafePath.CheckDirectory(directory, directoryStatus) ?? SafePath.CheckDirectories(Path.GetDirectoryName(directory))) is { } unsafeDirectory)
         {
             return new Result(null, unsafeDirectory + "; refused");
         }
@@ -102,4 +119,8 @@ internal static class CacheFileReader
     [DllImport("libc", SetLastError = true, EntryPoint = "open")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "openat")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int OpenAt(int directoryFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using KeyAgentd.Core;
 
 namespace KeyAgentd.KeysCommand;
 
@@ -82,7 +83,8 @@ internal sealed record ChainedCommand(string FileName, IReadOnlyList<string> Arg
         }
     }
 
-    private void Report(TextWriter error, string what) => error.WriteLine($"keyagentd-keys: --then {FileName}: {what}");
+    // The path is an argument sshd passed, and sshd logs stderr: escaped, it cannot forge a log line.
+    private void Report(TextWriter error, string what) => error.WriteLine(SafeText.Escape($"keyagentd-keys: --then {FileName}: {what}"));
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
 

@@ -29,7 +29,8 @@ public static class KeysCommandProgram
         var parsed = KeysCommandArguments.TryParse(args, out string? usageError);
         if (parsed is null)
         {
-            error.WriteLine($"keyagentd-keys: {usageError}");
+            // The arguments are what sshd expanded (%u, %f, …) and sshd logs stderr: escaped, one cannot forge a log line.
+            error.WriteLine(SafeText.Escape($"keyagentd-keys: {usageError}"));
             error.WriteLine(KeysCommandArguments.Usage);
             return ExitUsage;
         }

@@ -50,8 +50,7 @@ internal static class SafePath
 
     /// <summary>
     /// Null when <paramref name="directory"/> (already resolved: no symlink in it) and every directory
-    /// above it are root-owned and not writable by group or world. Checked after the file was opened:
-    /// a directory found safe now could only have been changed before by root, its owner.
+    /// above it are root-owned and not writable by group or world.
     /// </summary>
     public static string? CheckDirectories(string? directory)
     {
@@ -61,13 +60,19 @@ internal static class SafePath
             {
                 return $"cannot stat {dir} (errno {Marshal.GetLastPInvokeError()})";
             }
-            if (status.Uid != 0 || (status.Mode & GroupOrWorldWritable) != 0)
+            if (CheckDirectory(dir, status) is { } unsafeDirectory)
             {
-                return $"bad ownership or modes for directory {dir} (owner {status.Uid}, mode {Octal(status.Mode)}; must be root-owned, not group/world-writable)";
+                return unsafeDirectory;
             }
         }
         return null;
     }
+
+    /// <summary>Null when <paramref name="status"/> (of <paramref name="directory"/>) is root-owned and not group/world-writable.</summary>
+    public static string? CheckDirectory(string directory, FileStatus status) =>
+        status.Uid != 0 || (status.Mode & GroupOrWorldWritable) != 0
+            ? $"bad ownership or modes for directory {directory} (owner {status.Uid}, mode {Octal(status.Mode)}; must be root-owned, not group/world-writable)"
+            : null;
 
     /// <summary>The canonical path (every symlink and ".." resolved, as sshd's safe_path starts with), or null with errno set.</summary>
     public static string? RealPath(string path)

@@ -402,4 +402,29 @@ public sealed class KeysCommandTests : IDisposable
         Assert.Empty(stdout);
         Assert.Contains("usage: keyagentd-keys", stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--x\nkeyagentd-keys: forged\u001b[2J", "alice")]
+    [InlineData("alice", "--then", "bin/x\nforged\u001b[2J")]
+    [InlineData("--then-timeout", "1\nforged\u001b[2J", "alice", "--then", "/bin/true")]
+    public void A_usage_error_is_escaped_so_an_argument_cannot_forge_a_line_of_sshds_log(params string[] args)
+    {
+        // sshd logs the command's stderr; its arguments carry what sshd expanded (%u, %f, …).
+        var (code, _, stderr) = _f.Run(args);
+
+        Assert.Equal(2, code);
+        string error = stderr.Split('\n')[0];
+        Assert.Contains("forged\\x1b[2J", error, StringComparison.Ordinal);
+        Assert.Equal(2, stderr.TrimEnd('\n').Split('\n').Length);
+    }
+
+    [Fact]
+    public void What_becomes_of_the_other_command_is_one_escaped_line()
+    {
+        var (code, _, stderr) = _f.Run("--state-dir", _f.StateDirectory, "alice", "--then", "/nonexistent\nkeyagentd-keys: forged\u001b[2J");
+
+        Assert.Equal(0, code);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains("/nonexistent\\nkeyagentd-keys: forged\\x1b[2J", stderr, StringComparison.Ordinal);
+    }
 }

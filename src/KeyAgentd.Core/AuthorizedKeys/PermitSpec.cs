@@ -13,7 +13,7 @@ internal static class PermitSpec
     /// <summary>
     /// Whether every destination <paramref name="narrower"/> lets through is one <paramref name="wider"/>
     /// lets through too, as sshd matches them: open_match compares the host with strcmp and takes "*"
-    /// for any host; remote_open_match lower-cases the requested listen host and matches it against
+    /// for any host; remote_open_match lower-cases the requested listen host (ASCII) and matches it against
     /// the permitted one as a pattern. Ports are numbers ("02300" is 2300, a2port) or "*". A pattern
     /// on the narrower side is covered only by the same pattern or by "*": containment of one
     /// pattern in another is not decided here, so such a value counts as not covered.
@@ -35,8 +35,18 @@ internal static class PermitSpec
         {
             return true;
         }
-        return isListen && narrow.IndexOfAny(['*', '?']) < 0 && Glob.IsMatch(wide, narrow.ToLowerInvariant());
+        return isListen && narrow.IndexOfAny(['*', '?']) < 0 && Glob.IsMatch(wide, AsciiLower(narrow));
     }
+
+    /// <summary>sshd's lowercase(): tolower on each byte in the C locale, so only A-Z change (never ToLowerInvariant's Kelvin sign to "k").</summary>
+    private static string AsciiLower(string text) =>
+        string.Create(text.Length, text, static (span, source) =>
+        {
+            for (int i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsAsciiLetterUpper(source[i]) ? (char)(source[i] | 0x20) : source[i];
+            }
+        });
 
     private static int Port(string port) => int.Parse(port, NumberStyles.None, CultureInfo.InvariantCulture);
 

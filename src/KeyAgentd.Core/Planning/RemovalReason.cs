@@ -31,4 +31,10 @@ public enum RemovalReason
     /// revocation. A key the registry still grants goes on being served by keyagentd-keys.
     /// </summary>
     DeliveryOff,
+
+    /// <summary>
+    /// The helper cache of an account keyagentd no longer manages (`Accounts:Exclude`, no local account):
+    /// no cycle would write it again, so a key in it would keep working whatever the registry says.
+    /// </summary>
+    AccountUnmanaged,
 }

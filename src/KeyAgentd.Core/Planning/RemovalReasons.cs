@@ -12,6 +12,7 @@ public static class RemovalReasons
         RemovalReason.ForeignComment => "foreign-comment",
         RemovalReason.InvalidLine => "invalid-line",
         RemovalReason.DeliveryOff => "delivery-off",
+        RemovalReason.AccountUnmanaged => "account-unmanaged",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -103,6 +103,8 @@ public sealed class ManagedSetStore
         DurableFile.WriteAllBytes(FilePath, [.. content, (byte)'\n'], FileMode);
     }
 
+    // file-accounts.json is read back as every managed account when damaged (SyncEngine.FilesBefore): no advice needed.
     private InvalidDataException Corrupt(string why, Exception? inner) =>
-        new($"account set {FilePath} is corrupt: {why}; fix or remove it deliberately (removing it forgets which accounts it named)", inner);
+        new($"account set {FilePath} is corrupt: {why}" +
+            (Path.GetFileName(FilePath) == FileAccountsFileName ? "" : "; fix or remove it deliberately (removing it forgets which accounts it named)"), inner);
 }

@@ -28,11 +28,11 @@ internal static class StateDirectory
     public static void Create(string directory) => Posix.CreateDirectories(directory, Mode);
 
     /// <summary>
-    /// Creates the state directory and keys/ if missing and repairs them if loose: given back to the
-    /// daemon's own uid (root) when another user owns them, group/world write taken away, and keys/
-    /// made a directory again if something else (a symlink planted while the state directory was
-    /// writable) stands in its place. Done through descriptors (fchown, fchmod; keys/ opened with
-    /// O_NOFOLLOW below the opened state directory), never by path. Each repair is returned, for the log and the audit.
+    /// Creates the state directory and keys/ if missing and repairs them if loose. The state directory is
+    /// given back to the daemon's own uid (root) when another user owns it, and group/world write is
+    /// taken away, through its descriptor (fchown, fchmod), never by path. keys/ is not repaired in place
+    /// when it, or the state directory, was open to others: see <see cref="SetAside"/>. Each repair is
+    /// returned, for the log and the audit.
     /// </summary>
     /// <exception cref="PosixException">A call failed; or, unprivileged, a directory belongs to someone else (only root can give it back).</exception>
     public static IReadOnlyList<StateDirectoryRepair> Secure(string directory, string keysDirectoryName)
@@ -43,32 +43,101 @@ internal static class StateDirectory
         // The configured path itself is the administrator's (it may be a link they made); everything below it is ours.
         using SafeFileHandle state = Posix.Open(path, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
         Tighten(state, path, repairs);
+        // From here on only root can change the state directory's entries: what lstat says of keys/ stays true.
         string keysPath = Path.Combine(path, keysDirectoryName);
-        if (Posix.LstatAt(state, keysDirectoryName, keysPath) is { } st && !Posix.IsDirectory(st))
+        if (Posix.LstatAt(state, keysDirectoryName, keysPath) is { } st)
         {
-            Posix.UnlinkIfPresent(state, keysDirectoryName, keysPath);
-            repairs.Add(new StateDirectoryRepair(keysPath, $"was {Posix.Describe(st)} (owner {st.st_uid}), not a directory; removed"));
+            if (!Posix.IsDirectory(st))
+            {
+                Posix.UnlinkIfPresent(state, keysDirectoryName, keysPath);
+                repairs.Add(new StateDirectoryRepair(keysPath, $"was {Posix.Describe(st)} (owner {st.st_uid}), not a directory; removed"));
+            }
+            else if (repairs.Count > 0 || Looseness(st) is not null)
+            {
+                repairs.Add(SetAside(state, keysDirectoryName, keysPath, st));
+            }
         }
         if (Posix.MkdirAt(state, keysDirectoryName, Mode, keysPath))
         {
             using SafeFileHandle created = Posix.TryOpenAt(state, keysDirectoryName, Posix.DirectoryFlags, out Errno errno) ?? throw new PosixException(errno, "openat", keysPath);
             Posix.Fchmod(created, Mode, keysPath);
-            return repairs;
         }
-        using SafeFileHandle keys = Posix.TryOpenAt(state, keysDirectoryName, Posix.DirectoryFlags, out Errno openErrno) ?? throw new PosixException(openErrno, "openat", keysPath);
-        Tighten(keys, keysPath, repairs);
         return repairs;
     }
 
     /// <summary>
+    /// keys/ found open to others (or inside a state directory that was): replaced by a new, empty
+    /// directory, the old one renamed aside and emptied. Narrowing it in place would not do: while it
+    /// was open anyone could rename one root-owned cache over another name (keys/deploy to keys/root),
+    /// and such a file is root's, so keyagentd-keys would serve it once the directory is narrowed, while
+    /// no cycle rewrites the cache of an account keyagentd does not manage. Emptying it first would
+    /// leave a moment for a new one to be planted before the narrowing. A fresh directory holds nothing
+    /// anyone else put there, and the helper, which checks the directory it opened the cache in, never
+    /// sees the old one as safe. This cycle writes each managed account's cache afresh.
+    /// </summary>
+    private static StateDirectoryRepair SetAside(SafeFileHandle state, string keysDirectoryName, string keysPath, in Stat st)
+    {
+        string aside = $"{keysDirectoryName}.set-aside-{Guid.NewGuid():N}";
+        Posix.RenameAt(state, keysDirectoryName, aside, keysPath);
+        string asidePath = Path.Combine(Path.GetDirectoryName(keysPath)!, aside);
+        string why = Looseness(st) ?? "was in a state directory open to others";
+        string? left = RemoveAside(state, aside, asidePath, out int removed);
+        return new StateDirectoryRepair(keysPath,
+            $"{why}; replaced by a new directory (a file renamed into it meanwhile would be root's and served), " +
+            (left is null ? $"the old one and its {removed} file(s) removed" : $"the old one left as {asidePath}: {left}"));
+    }
+
+    /// <summary>Empties and removes the set-aside directory through descriptors; null when done, else why it was left.</summary>
+    private static string? RemoveAside(SafeFileHandle state, string aside, string asidePath, out int removed)
+    {
+        removed = 0;
+        try
+        {
+            using (SafeFileHandle old = Posix.TryOpenAt(state, aside, Posix.DirectoryFlags, out Errno errno) ?? throw new PosixException(errno, "openat", asidePath))
+            {
+                foreach (string entry in Directory.EnumerateFileSystemEntries($"/proc/self/fd/{Posix.Fd(old)}"))
+                {
+                    string name = Path.GetFileName(entry);
+                    Posix.UnlinkIfPresent(old, name, Path.Combine(asidePath, name));
+                    removed++;
+                }
+            }
+            Posix.RemoveDirectoryAt(state, aside, asidePath);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Nothing reads the set-aside directory; what could not be removed (a subdirectory, no /proc to list
+            // it through) stays there for the administrator.
+            return e.Message;
+        }
+    }
+
+    /// <summary>Why keyagentd-keys would refuse <paramref name="st"/> as a directory above a cache, or null.</summary>
+    private static string? Looseness(in Stat st)
+    {
+        var why = new List<string>();
+        if (st.st_uid != Syscall.geteuid())
+        {
+            why.Add($"was owned by uid {st.st_uid}");
+        }
+        if ((Posix.PermissionBits(st) & Posix.GroupOrWorldWritable) != 0)
+        {
+            why.Add($"was mode {Posix.Octal(st)}, writable by group or others");
+        }
+        return why.Count == 0 ? null : string.Join(", ", why);
+    }
+
+    /// <summary>
     /// What keyagentd-keys would refuse about <paramref name="cacheName"/>'s cache, keys/, the state
-    /// directory and every directory above them (the same rule: root-owned, not group/world-writable,
+    /// directory (resolved) and every directory above them (the same rule: root-owned, not group/world-writable,
     /// up to /), for `doctor`. Reads only; what does not exist is not a problem here.
     /// </summary>
     public static IReadOnlyList<string> Problems(string directory, string keysDirectoryName, string cacheName)
     {
         var problems = new List<string>();
-        string path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        // Resolved, as keyagentd-keys resolves it: through a configured link, what it judges is the target and what lies above that.
+        string path = Posix.TryRealPath(directory, out _) ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         for (string? dir = Path.Combine(path, keysDirectoryName, cacheName); dir is not null; dir = Path.GetDirectoryName(dir))
         {
             if (Syscall.stat(dir, out Stat st) != 0)

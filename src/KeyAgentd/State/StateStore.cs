@@ -141,6 +141,24 @@ public sealed partial class StateStore(string directory)
     public void WriteCache(string account, string text) =>
         Write(KeysDirectory, account, CacheIndex.FileFor(text), Posix.Mode0644);
 
+    /// <summary>The accounts keys/ holds a cache for (regular files named as accounts; a writer's temporary file is not one).</summary>
+    public IReadOnlyList<string> CachedAccounts()
+    {
+        if (!System.IO.Directory.Exists(KeysDirectory))
+        {
+            return [];
+        }
+        return [.. System.IO.Directory.EnumerateFiles(KeysDirectory).Select(f => Path.GetFileName(f)).Where(n => AccountName.IsValid(n))];
+    }
+
+    /// <summary>Removes keys/&lt;user&gt;; what it held (as <see cref="ReadCache"/> reads it), for the audit.</summary>
+    public string? RemoveCache(string account)
+    {
+        string? text = ReadCache(account);
+        Posix.UnlinkIfPresent(CachePath(account));
+        return text;
+    }
+
     private string CachePath(string account)
     {
         if (!AccountName.IsValid(account))

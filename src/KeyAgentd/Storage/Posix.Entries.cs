@@ -30,6 +30,15 @@ internal static partial class Posix
         }
     }
 
+    /// <summary>unlinkat(AT_REMOVEDIR) of an empty directory.</summary>
+    public static void RemoveDirectoryAt(SafeFileHandle directory, string name, string path)
+    {
+        if (Syscall.unlinkat(Fd(directory), name, AtFlags.AT_REMOVEDIR) != 0)
+        {
+            ThrowLastError("unlinkat", path);
+        }
+    }
+
     /// <summary>unlink of the daemon's own file, reached by path (state directory), treating "already gone" as success.</summary>
     public static void UnlinkIfPresent(string path)
     {

@@ -11,5 +11,8 @@ namespace KeyAgentd.Sync;
 /// </param>
 internal sealed record AccountSelection(IReadOnlyList<AccountInfo> Managed, IReadOnlyList<string> Missing, IReadOnlySet<string> ManagedBefore, IReadOnlySet<string> FilesBefore)
 {
+    /// <summary>file-accounts.json was damaged: <see cref="FilesBefore"/> is every managed account, and the record is rewritten.</summary>
+    public bool FilesBeforeDamaged { get; init; }
+
     public IReadOnlyDictionary<string, AccountInfo> ByName { get; } = Managed.ToDictionary(a => a.Name, StringComparer.Ordinal);
 }

@@ -55,4 +55,10 @@ public sealed partial class SyncEngine
 
     [LoggerMessage(EventId = 124, Level = LogLevel.Error, Message = "state directory {Path} cannot be secured: {Error}; keyagentd-keys refuses caches under a loose one")]
     private static partial void LogStateDirectoryInsecure(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 126, Level = LogLevel.Warning, Message = "{Problem}; read as every managed account (each home whose authorized_keys carries keyagentd's mark is cleaned), rewritten by this cycle")]
+    private static partial void LogFileAccountsDamaged(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "keyagentd-keys cache of {Account} removed ({Keys} key(s)): the account is no longer managed")]
+    private static partial void LogUnmanagedCacheRemoved(ILogger logger, string account, int keys);
 }

@@ -195,7 +195,7 @@ public sealed partial class SyncEngine
         var pending = new HashSet<string>(selection.FilesBefore, StringComparer.Ordinal);
         pending.ExceptWith(applied.Done.Where(p => p.FileRetired).Select(p => p.Account));
         pending.ExceptWith(selection.Missing);
-        if (!store.Exists || !pending.SetEquals(selection.FilesBefore))
+        if (!store.Exists || selection.FilesBeforeDamaged || !pending.SetEquals(selection.FilesBefore))
         {
             store.Save(pending);
         }

@@ -79,6 +79,7 @@ public sealed partial class SyncEngine(
         }
         IntendChanges(cycle, snapshot.Serial, plan, planned);
         var applied = Apply(planned, selection.ByName, stopping);
+        RemoveUnmanagedCaches(cycle, selection, snapshot.Serial);
         IReadOnlyList<AccountFailure> failures = [.. planned.Failures, .. applied.Failures];
         RecordChanges(cycle, source, plan, failures, applied);
         RecordState(cycle, source, plan, selection, failures, applied);
@@ -96,7 +97,26 @@ public sealed partial class SyncEngine(
         var managedBefore = new ManagedSetStore(state.Directory).Load();
         var files = new ManagedSetStore(state.Directory, ManagedSetStore.FileAccountsFileName);
         var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);
-        return new AccountSelection(managed, missing, managedBefore, files.Exists ? files.Load() : managedBefore);
+        var filesBefore = FilesBefore(files, managedBefore);
+        return new AccountSelection(managed, missing, managedBefore, filesBefore ?? managedBefore) { FilesBeforeDamaged = filesBefore is null };
+    }
+
+    /// <summary>
+    /// file-accounts.json as recorded; before it existed, every managed account. Null when it is damaged:
+    /// it only ever lists homes to clean, so a damaged one must not stop the cycle (and every revocation
+    /// with it); read as every managed account, the safe superset, and rewritten.
+    /// </summary>
+    private IReadOnlySet<string>? FilesBefore(ManagedSetStore files, IReadOnlySet<string> managedBefore)
+    {
+        try
+        {
+            return files.Exists ? files.Load() : managedBefore;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            LogFileAccountsDamaged(logger, e.Message);
+            return null;
+        }
     }
 
     private SyncResult GuardTripped(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection)

@@ -30,6 +30,9 @@ public class OptionMergerTests
     [InlineData("permitopen=\"[::1]:2300\"", "permitopen=\"127.0.0.1:2300\"")]
     [InlineData("permitlisten=\"2300\"", "permitlisten=\"2301\"")]
     [InlineData("permitlisten=\"localhost:2300\"", "permitlisten=\"0.0.0.0:2300\"")]
+    // sshd lower-cases a requested listen host byte by byte in ASCII only; .NET's ToLowerInvariant
+    // reads the Kelvin sign as "k", but sshd would let the key listen on a host "k*" does not match.
+    [InlineData("permitlisten=\"k*:2300\"", "permitlisten=\"\u212A:2300\"")]
     [InlineData("no-pty,permitopen=\"127.0.0.1:2300\"", "permitopen=\"127.0.0.1:2300\",permitopen=\"127.0.0.1:22\"")]
     [InlineData("from=\"10.0.0.0/8\"", "from=\"10.1.0.0/16\"")]
     [InlineData("from=\"10.0.0.0/8\"", "from=\"*\"")]

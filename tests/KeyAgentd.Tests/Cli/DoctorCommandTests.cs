@@ -75,6 +75,27 @@ public sealed class DoctorCommandTests
     }
 
     [RootFact]
+    public async Task A_loose_directory_above_where_a_symlinked_state_directory_leads_is_a_problem()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = await SyncedAsync(alice);
+        // The configured path is a link (the administrator's to make); keyagentd-keys resolves it and
+        // refuses the cache for what lies above its target, so that is what doctor must name.
+        string state = sandbox.Settings.State.Directory;
+        string loose = Path.Combine(Path.GetDirectoryName(state)!, "loose");
+        Directory.CreateDirectory(loose);
+        TestAccount.Chmod(loose, 0x1FF);
+        Directory.Move(state, Path.Combine(loose, "state"));
+        File.CreateSymbolicLink(state, Path.Combine(loose, "state"));
+        sandbox.Settings.Delivery.AuthorizedKeysFiles = false;
+
+        var (exit, output) = Doctor(sandbox, alice.Account.Name);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains(output.Split('\n'), l => l.Contains("FAIL", StringComparison.Ordinal) && l.Contains($"{loose} (owner 0, mode 0777)", StringComparison.Ordinal));
+    }
+
+    [RootFact]
     public async Task A_file_with_keyagentds_header_that_is_no_longer_maintained_is_a_problem()
     {
         using var alice = TestAccount.Create();

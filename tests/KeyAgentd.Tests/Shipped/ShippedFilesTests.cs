@@ -50,25 +50,69 @@ public sealed partial class ShippedFilesTests
         Assert.Empty(ParsableKeys(file));
     }
 
+    [Fact]
+    public void The_scan_finds_a_key_whose_slashes_are_escaped_or_that_is_wrapped_across_lines()
+    {
+        // JSON may escape "/" (a serializer's "\/"), and the daemon reads it back as the key; a key
+        // wrapped in a markdown code block or a comment is one paste and one join away from working.
+        string rsa = Enumerable.Range(0, 8).Select(_ => SshKeygen.Generate("rsa", comment: "ops", cached: false)).First(k => k.Contains('/', StringComparison.Ordinal));
+        string ed25519 = SshKeygen.Generate("ed25519", comment: "console-breakglass").Split(' ')[1];
+        using var temp = new TempDirectory();
+        string json = temp.File("escaped.json");
+        File.WriteAllText(json, $"{{ \"root\": [ \"{rsa.Replace("/", "\\/", StringComparison.Ordinal)}\" ] }}\n");
+        string markdown = temp.File("wrapped.md");
+        File.WriteAllText(markdown, $"```\nssh-ed25519 {ed25519[..30]}\n{ed25519[30..]} console-breakglass\n```\n");
+        string shell = temp.File("wrapped.sh");
+        File.WriteAllText(shell, $"# ssh-ed25519 {ed25519[..40]}\n#   {ed25519[40..]}\n");
+
+        Assert.Single(ParsableKeys(json));
+        Assert.Single(ParsableKeys(markdown));
+        Assert.Single(ParsableKeys(shell));
+    }
+
     /// <summary>
     /// Every base64 run long enough to hold a key whose blob names a key type and that the project's
-    /// own line parser accepts as a key, wherever it stands (a JSON string, YAML, prose, a comment).
+    /// own line parser accepts as a key, wherever it stands (a JSON string, YAML, prose, a comment),
+    /// with JSON's escaped "\/" read as "/", and also when it is wrapped: a run that ends a line joined
+    /// with the runs that start the lines after it (past their indent and a comment mark).
     /// </summary>
     private static IEnumerable<string> ParsableKeys(string file)
     {
-        int number = 0;
-        foreach (string line in File.ReadLines(file))
+        string[] lines = [.. File.ReadLines(file).Select(l => l.Replace("\\/", "/", StringComparison.Ordinal))];
+        for (int i = 0; i < lines.Length; i++)
         {
-            number++;
-            foreach (Match run in Base64Run().Matches(line))
+            foreach (Match run in Base64Run().Matches(lines[i]))
             {
-                if (BlobType(run.Value) is { } type && AuthorizedKeyLineParser.Parse($"{type} {run.Value}").Key is { } key)
+                if (Key(run.Value) is { } key)
                 {
-                    yield return $"{Relative(file)}:{number} {key.TypeName} {key.Sha256Fingerprint}";
+                    yield return $"{Relative(file)}:{i + 1} {key}";
+                }
+            }
+            if (TrailingRun().Match(lines[i]) is not { Success: true } tail)
+            {
+                continue;
+            }
+            string joined = tail.Groups[1].Value;
+            for (int j = i + 1; j < lines.Length && LeadingRun().Match(lines[j]) is { Success: true } head; j++)
+            {
+                joined += head.Groups[1].Value;
+                if (Key(joined) is { } key)
+                {
+                    yield return $"{Relative(file)}:{i + 1}-{j + 1} (wrapped) {key}";
+                }
+                if (head.Length < lines[j].TrimEnd().Length)
+                {
+                    break;
                 }
             }
         }
     }
+
+    /// <summary>"type fingerprint" of a base64 run that is a key's blob, or null.</summary>
+    private static string? Key(string base64) =>
+        base64.Length >= 60 && BlobType(base64) is { } type && AuthorizedKeyLineParser.Parse($"{type} {base64}").Key is { } key
+            ? $"{key.TypeName} {key.Sha256Fingerprint}"
+            : null;
 
     /// <summary>The type name at the start of a wire-format blob (uint32 length, then the name), or null.</summary>
     private static string? BlobType(string base64)
@@ -107,4 +151,10 @@ public sealed partial class ShippedFilesTests
 
     [GeneratedRegex("[A-Za-z0-9+/]{60,}={0,2}")]
     private static partial Regex Base64Run();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9+/])([A-Za-z0-9+/]+)[ \t]*\\?$")]
+    private static partial Regex TrailingRun();
+
+    [GeneratedRegex(@"^[ \t]*(?:(?:#|//|;|>|\*|--)[ \t]*)?([A-Za-z0-9+/]+={0,2})")]
+    private static partial Regex LeadingRun();
 }

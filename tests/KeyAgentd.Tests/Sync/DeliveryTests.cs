@@ -168,6 +168,48 @@ public class DeliveryTests
     }
 
     [Fact]
+    public async Task A_damaged_record_of_the_files_written_is_read_as_every_managed_account_and_revocations_still_arrive()
+    {
+        using var box = new EngineSandbox(["deploy"]);
+        box.WriteRegistry(Doc(1, Alice, Bob));
+        await box.SyncAsync();
+        // Derived data, and only ever a list of homes to clean: damaged, the safe reading is "all of them".
+        File.WriteAllText(FileAccountsPath(box), "[\"deploy\", 42");
+
+        box.Settings.Delivery.AuthorizedKeysFiles = false;
+        box.WriteRegistry(Doc(2, Alice));
+        var result = await box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
+        Assert.Equal("", File.ReadAllText(box.KeysPath("deploy")));
+        Assert.DoesNotContain(Bob.Split(' ')[1], File.ReadAllText(box.CachePath("deploy")), StringComparison.Ordinal);
+        Assert.Equal("[]\n", File.ReadAllText(FileAccountsPath(box)));
+    }
+
+    [Fact]
+    public async Task The_cache_of_an_account_keyagentd_no_longer_manages_is_removed_so_no_frozen_key_keeps_working()
+    {
+        using var box = new EngineSandbox(["deploy"], configure: s => s.Delivery.AuthorizedKeysFiles = false);
+        box.WriteRegistry(Doc(1, Alice, Bob));
+        await box.SyncAsync();
+        Assert.True(File.Exists(box.CachePath("deploy")));
+
+        // Excluded from now on: no cycle would write its cache again, so the helper would serve Bob's key
+        // for it whatever the registry says later (Bob removed upstream, Bob's key revoked).
+        box.Settings.Accounts.Exclude = ["deploy"];
+        box.WriteRegistry(Doc(2, Alice));
+        var result = await box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.Ok, result.Outcome);
+        Assert.False(File.Exists(box.CachePath("deploy")), "keyagentd-keys still serves a cache no cycle maintains");
+        var removed = box.AuditRecords().Where(r => (string?)r["action"] == "key-removed" && (string?)r["reason"] == "account-unmanaged").ToList();
+        Assert.Equal(
+            new[] { SyncSandbox.Fingerprint(Alice), SyncSandbox.Fingerprint(Bob) }.Order(StringComparer.Ordinal),
+            removed.Select(r => (string?)r["fingerprint"]).Order(StringComparer.Ordinal));
+        Assert.All(removed, r => Assert.Equal("deploy", (string?)r["account"]));
+    }
+
+    [Fact]
     public async Task A_file_keyagentd_never_wrote_is_left_alone_when_delivery_is_off()
     {
         using var box = new EngineSandbox(["deploy"], configure: s => s.Accounts.Mode = OwnershipMode.Report);

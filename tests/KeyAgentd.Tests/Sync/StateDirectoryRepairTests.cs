@@ -41,15 +41,16 @@ public sealed class StateDirectoryRepairTests : IDisposable
         var st = TestAccount.Lstat(KeysDirectory);
         Assert.Equal(0u, st.st_uid);
         Assert.Equal(0x1EDu, TestAccount.Mode(KeysDirectory));
-        var repairs = Repairs();
-        Assert.Equal(2, repairs.Count);
-        Assert.All(repairs, r => Assert.Equal("state-directory-loose", (string?)r["reason"]));
-        Assert.Contains(repairs, r => ((string?)r["message"])!.Contains("was owned by uid 65534", StringComparison.Ordinal));
-        Assert.Contains(repairs, r => ((string?)r["message"])!.Contains("was mode 0777", StringComparison.Ordinal));
+        var repair = Assert.Single(Repairs());
+        Assert.Equal("state-directory-loose", (string?)repair["reason"]);
+        Assert.Contains("was owned by uid 65534, was mode 0777", (string?)repair["message"], StringComparison.Ordinal);
+        Assert.Contains("the old one and its 1 file(s) removed", (string?)repair["message"], StringComparison.Ordinal);
+        Assert.Contains(Alice.Split(' ')[1], File.ReadAllText(_box.CachePath("deploy")), StringComparison.Ordinal);
+        Assert.Equal([KeysDirectory], Directory.GetFileSystemEntries(_box.Settings.State.Directory, "keys*"));
 
         // Put right once: the next cycle finds nothing to repair.
         await _box.SyncAsync();
-        Assert.Equal(2, Repairs().Count);
+        Assert.Single(Repairs());
     }
 
     [RootFact]
@@ -69,6 +70,50 @@ public sealed class StateDirectoryRepairTests : IDisposable
         Assert.Equal(0u, TestAccount.Lstat(cache).st_uid);
         Assert.Equal(0x1A4u, TestAccount.Mode(cache));
         Assert.Equal(written, File.ReadAllBytes(cache));
+    }
+
+    [RootFact]
+    public async Task A_cache_renamed_to_an_unmanaged_account_while_keys_was_open_does_not_survive_the_repair()
+    {
+        _box.WriteRegistry(Doc(1));
+        await _box.SyncAsync();
+        TestAccount.Chmod(KeysDirectory, 0x1FF);
+        // A rename keeps the file root's: the helper would serve deploy's keys for root once keys/ is
+        // narrowed, and no cycle writes keys/root, as root is not an account keyagentd manages.
+        string planted = _box.CachePath("root");
+        AsNobody($"mv '{_box.CachePath("deploy")}' '{planted}'");
+        Assert.Equal(0u, TestAccount.Lstat(planted).st_uid);
+
+        Assert.Equal(SyncOutcome.Ok, (await _box.SyncAsync()).Outcome);
+
+        Assert.Equal(0x1EDu, TestAccount.Mode(KeysDirectory));
+        Assert.False(File.Exists(planted), "keys/root, planted while keys/ was world-writable, is still there for keyagentd-keys to serve");
+        Assert.Contains(Alice.Split(' ')[1], File.ReadAllText(_box.CachePath("deploy")), StringComparison.Ordinal);
+        Assert.Contains(Repairs(), r => ((string?)r["message"])!.Contains("the old one and its 1 file(s) removed", StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public async Task A_keys_directory_made_by_another_user_in_an_open_state_directory_does_not_survive_the_repair()
+    {
+        _box.WriteRegistry(Doc(1));
+        await _box.SyncAsync();
+        string state = _box.Settings.State.Directory;
+        TestAccount.Chmod(state, 0x1FF);
+        // A root-owned file nobody may move: an authorized_keys an administrator locked by giving it to root,
+        // in a directory of nobody's own. Moved into a keys/ nobody made, it is root's keys for the helper.
+        string own = Path.Combine(_box.Root, "nobodys");
+        Directory.CreateDirectory(own);
+        TestAccount.Chown(own, 65534, 65534);
+        string locked = Path.Combine(own, "authorized_keys");
+        File.WriteAllText(locked, Alice + "\n");
+        AsNobody($"mv '{KeysDirectory}' '{state}/keys.old' && mkdir '{KeysDirectory}' && mv '{locked}' '{_box.CachePath("root")}'");
+        Assert.Equal(0u, TestAccount.Lstat(_box.CachePath("root")).st_uid);
+
+        Assert.Equal(SyncOutcome.Ok, (await _box.SyncAsync()).Outcome);
+
+        Assert.Equal(0u, TestAccount.Lstat(KeysDirectory).st_uid);
+        Assert.False(File.Exists(_box.CachePath("root")), "keys/root, moved in by nobody while the state directory was open, is still there for keyagentd-keys to serve");
+        Assert.Contains(Alice.Split(' ')[1], File.ReadAllText(_box.CachePath("deploy")), StringComparison.Ordinal);
     }
 
     [RootFact]

@@ -184,6 +184,44 @@ public class RollbackFloorTests
         Assert.DoesNotContain(sandbox.Box.AuditRecords(), r => (string?)r["action"] == "snapshot-refused");
     }
 
+    /// <summary>How an audit log can be left open to someone other than root.</summary>
+    public static TheoryData<string> LooseAuditLogs => new() { "mode 0666", "mode 0660", "owned by nobody" };
+
+    [Theory]
+    [MemberData(nameof(LooseAuditLogs))]
+    public async Task A_serial_planted_in_an_audit_log_others_can_write_never_holds_back_a_genuine_snapshot(string loose)
+    {
+        using var sandbox = new SignedSandbox();
+        await FormerRemovedAsync(sandbox);
+        string log = sandbox.Box.Settings.Audit.Path;
+        switch (loose)
+        {
+            case "mode 0666":
+                Assert.Equal(0, Mono.Unix.Native.Syscall.chmod(log, (Mono.Unix.Native.FilePermissions)0b110_110_110));
+                break;
+            case "mode 0660":
+                Assert.Equal(0, Mono.Unix.Native.Syscall.chmod(log, (Mono.Unix.Native.FilePermissions)0b110_110_000));
+                break;
+            default:
+                Assert.Equal(0, Mono.Unix.Native.Syscall.chown(log, 65534, 65534));
+                break;
+        }
+        // Whoever can write the log appends a signed acceptance of a huge serial, chained to the last record
+        // as a real append would be (so the next cycle adopts it as written by a stopped append).
+        string last = File.ReadLines(log).Last();
+        string prev = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(last)));
+        File.AppendAllText(log, $"{{\"time\":\"2026-11-21T10:00:00Z\",\"action\":\"snapshot-accepted\",\"host\":\"{HostName}\",\"serial\":9000000000000000000,\"signers\":[\"release@example.com\"],\"prev\":\"{prev}\"}}\n");
+        sandbox.Box.Restart();
+
+        // The registry's next genuine snapshot revokes the ops key: it must go out, not be refused as a rollback.
+        sandbox.PublishSigned(Doc(4, d => d["accounts"]!["ops"]!["keys"]!.AsArray().RemoveAt(0)), Release);
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.True(result.Outcome == SyncOutcome.Ok, $"{loose}: {SyncSummary.Render(result)}");
+        Assert.Equal(4, result.Serial);
+        Assert.DoesNotContain("ops-key", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
+    }
+
     internal static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);

@@ -40,13 +40,29 @@ public sealed partial class StateStore(string directory)
     public SyncStatus LoadStatus()
     {
         string path = Path.Combine(Directory, StatusFileName);
+        // Opened without following a symlink and without blocking: a FIFO put there must not hang a cycle, `status` or `doctor`.
+        var handle = Posix.TryOpen(path, Posix.ReadFileFlags, 0, out Errno errno);
+        if (handle is null)
+        {
+            return errno == Errno.ENOENT ? new SyncStatus() : Damaged(path, $"cannot be opened: {errno}{(errno == Errno.ELOOP ? ", a symlink" : "")}");
+        }
         try
         {
-            if (!File.Exists(path))
+            byte[] content;
+            using (handle)
             {
-                return new SyncStatus();
+                var st = Posix.Fstat(handle, path);
+                if (!Posix.IsRegular(st))
+                {
+                    return Damaged(path, $"{Posix.Describe(st)}, not a regular file");
+                }
+                content = Posix.ReadBounded(handle, MaxStatusBytes, st.st_size, path, out bool tooLarge);
+                if (tooLarge)
+                {
+                    return Damaged(path, $"larger than {MaxStatusBytes} bytes");
+                }
             }
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJsonContext.Default.SyncStatus) ?? Damaged(path, "null");
+            return JsonSerializer.Deserialize(content, StateJsonContext.Default.SyncStatus) ?? Damaged(path, "null");
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -54,11 +70,28 @@ public sealed partial class StateStore(string directory)
         }
     }
 
+    /// <summary>A status is a few hundred bytes per account; anything far larger is not one keyagentd wrote.</summary>
+    private const int MaxStatusBytes = 128 << 20;
+
     private static SyncStatus Damaged(string path, string why) =>
         new() { Damaged = $"{path} is damaged ({why}); read as empty, rewritten by the next sync (it holds no trust: the rollback floor is in {TrustStateStore.FileName})" };
 
-    public void SaveStatus(SyncStatus status) =>
+    /// <exception cref="IOException">The status could not be written; the message names the path.</exception>
+    public void SaveStatus(SyncStatus status)
+    {
+        string path = Path.Combine(Directory, StatusFileName);
+        if (Syscall.lstat(path, out Stat st) == 0 && Posix.IsDirectory(st))
+        {
+            // rename(2) cannot replace a directory: moved aside (kept, as it may hold something), so that
+            // a directory where the derived status belongs does not fail every cycle after its changes.
+            string aside = $"{path}.not-a-file-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfffZ}";
+            if (Syscall.rename(path, aside) != 0)
+            {
+                Posix.ThrowLastError("rename", path);
+            }
+        }
         Write(Directory, StatusFileName, JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus), Posix.Mode0644);
+    }
 
     private (FileIdentity Identity, byte[] Content)? _snapshotRead;
 

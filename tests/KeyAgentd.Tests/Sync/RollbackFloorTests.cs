@@ -70,6 +70,49 @@ public class RollbackFloorTests
         Assert.Equal("registry-unusable", sandbox.Box.State.LoadStatus().Outcome);
     }
 
+    [Theory]
+    [InlineData("a FIFO")]
+    [InlineData("a directory")]
+    [InlineData("a symlink")]
+    public async Task A_status_json_that_is_not_a_regular_file_neither_hangs_nor_stops_a_cycle(string kind)
+    {
+        using var sandbox = new SignedSandbox();
+        var (two, twoSignature) = await FormerRemovedAsync(sandbox);
+        string status = StatusPath(sandbox);
+        File.Delete(status);
+        switch (kind)
+        {
+            case "a FIFO":
+                Assert.Equal(0, Mono.Unix.Native.Syscall.mkfifo(status, (Mono.Unix.Native.FilePermissions)0b110_100_100));
+                break;
+            case "a directory":
+                Directory.CreateDirectory(status);
+                break;
+            default:
+                File.CreateSymbolicLink(status, Path.Combine(sandbox.Box.Settings.State.Directory, "trust-state.json"));
+                break;
+        }
+        sandbox.Box.Restart();
+        sandbox.Publish(two, twoSignature);
+        try
+        {
+            var result = await Task.Run(() => sandbox.Box.SyncAsync()).WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal("rollback", result.RegistryProblem?.Code);
+            Assert.DoesNotContain("former-employee", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
+            Assert.Equal("registry-unusable", sandbox.Box.State.LoadStatus().Outcome);
+            Assert.True(File.Exists(status) && !File.GetAttributes(status).HasFlag(FileAttributes.ReparsePoint), $"{kind}: status.json is a regular file again");
+        }
+        finally
+        {
+            // A reader blocked in open(2) on the FIFO is let go: a writer opening and closing it gives it end-of-file.
+            if (kind == "a FIFO" && Mono.Unix.Native.Syscall.open(status, Mono.Unix.Native.OpenFlags.O_WRONLY | Mono.Unix.Native.OpenFlags.O_NONBLOCK) is var fd and >= 0)
+            {
+                _ = Mono.Unix.Native.Syscall.close(fd);
+            }
+        }
+    }
+
     [Fact]
     public async Task A_restored_state_directory_backup_brings_no_removed_key_back()
     {

@@ -40,31 +40,13 @@ public sealed partial class StateStore(string directory)
     public SyncStatus LoadStatus()
     {
         string path = Path.Combine(Directory, StatusFileName);
-        // Opened without following a symlink and without blocking: a FIFO put there must not hang a cycle, `status` or `doctor`.
-        var handle = Posix.TryOpen(path, Posix.ReadFileFlags, 0, out Errno errno);
-        if (handle is null)
-        {
-            return errno == Errno.ENOENT ? new SyncStatus() : Damaged(path, $"cannot be opened: {errno}{(errno == Errno.ELOOP ? ", a symlink" : "")}");
-        }
         try
         {
-            byte[] content;
-            using (handle)
-            {
-                var st = Posix.Fstat(handle, path);
-                if (!Posix.IsRegular(st))
-                {
-                    return Damaged(path, $"{Posix.Describe(st)}, not a regular file");
-                }
-                content = Posix.ReadBounded(handle, MaxStatusBytes, st.st_size, path, out bool tooLarge);
-                if (tooLarge)
-                {
-                    return Damaged(path, $"larger than {MaxStatusBytes} bytes");
-                }
-            }
-            return JsonSerializer.Deserialize(content, StateJsonContext.Default.SyncStatus) ?? Damaged(path, "null");
+            return Posix.ReadStateFile(path, MaxStatusBytes) is { } content
+                ? JsonSerializer.Deserialize(content, StateJsonContext.Default.SyncStatus) ?? Damaged(path, "null")
+                : new SyncStatus();
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JsonException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             return Damaged(path, e.Message);
         }
@@ -72,6 +54,12 @@ public sealed partial class StateStore(string directory)
 
     /// <summary>A status is a few hundred bytes per account; anything far larger is not one keyagentd wrote.</summary>
     private const int MaxStatusBytes = 128 << 20;
+
+    /// <summary>Far above any registry snapshot a host accepts (Registry:MaxBytes); a file past it was not saved by keyagentd.</summary>
+    private const int MaxSnapshotBytes = 1 << 30;
+
+    /// <summary>A .sig holds a few armored blocks.</summary>
+    private const int MaxSignatureBytes = 1 << 20;
 
     private static SyncStatus Damaged(string path, string why) =>
         new() { Damaged = $"{path} is damaged ({why}); read as empty, rewritten by the next sync (it holds no trust: the rollback floor is in {TrustStateStore.FileName})" };
@@ -100,6 +88,7 @@ public sealed partial class StateStore(string directory)
     /// the file changed (<see cref="FileIdentity"/>): every cycle asks, and it is megabytes.
     /// The same array comes back while it is unchanged; callers only read it.
     /// </summary>
+    /// <exception cref="InvalidDataException">Something other than a regular file is there (a FIFO, a directory, a symlink).</exception>
     public byte[]? LoadSnapshot()
     {
         string path = Path.Combine(Directory, SnapshotFileName);
@@ -113,7 +102,7 @@ public sealed partial class StateStore(string directory)
             return last.Content;
         }
         // Stat first, then read: a file replaced in between is read again next time, as its identity differs.
-        byte[] content = File.ReadAllBytes(path);
+        byte[] content = Posix.ReadStateFile(path, MaxSnapshotBytes) ?? throw new InvalidDataException($"{path} was removed while being read");
         _snapshotRead = identity.IsSettled(DateTimeOffset.UtcNow) ? (identity, content) : null;
         return content;
     }
@@ -125,7 +114,15 @@ public sealed partial class StateStore(string directory)
     public byte[]? LoadSnapshotSignature()
     {
         string path = Path.Combine(Directory, SignatureFileName);
-        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+        try
+        {
+            return Posix.ReadStateFile(path, MaxSignatureBytes);
+        }
+        catch (InvalidDataException)
+        {
+            // A FIFO, a directory or a huge file is no proof: the last-known-good then fails re-verification.
+            return null;
+        }
     }
 
     /// <summary>

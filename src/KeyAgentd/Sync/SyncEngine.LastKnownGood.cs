@@ -28,7 +28,17 @@ public sealed partial class SyncEngine
     private (byte[]? Content, SerialMark? Floor) LastKnownGoodContent(SyncCycle cycle, SignatureSetup setup, HostTrust trust)
     {
         var floor = FloorBefore(setup, trust);
-        byte[]? content = state.LoadSnapshot();
+        byte[]? content;
+        try
+        {
+            content = state.LoadSnapshot();
+        }
+        catch (InvalidDataException e)
+        {
+            // Never what keyagentd saved (it renames a regular file into place): no last-known-good, and the next accepted snapshot replaces it.
+            LogLastKnownGoodUnverified(logger, $"{e.Message}; ignored: acting as if there were no last-known-good snapshot");
+            return (null, floor);
+        }
         if (content is null)
         {
             return (null, floor);

@@ -170,6 +170,18 @@ public class RevokedSignersTests
     }
 
     [Fact]
+    public void A_text_file_saved_with_a_byte_order_mark_and_crlf_revokes_what_it_names()
+    {
+        byte[] text = [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes($"{Keys[0].Key.Sha256Fingerprint} # leaked\r\n{Keys[1].PublicLine}\r\n")];
+
+        var revoked = RevokedSigners.Parse(text);
+
+        Assert.True(revoked.Contains(Keys[0].Key));
+        Assert.True(revoked.Contains(Keys[1].Key));
+        Assert.False(revoked.Contains(Keys[2].Key));
+    }
+
+    [Fact]
     public void Bytes_that_are_neither_a_krl_nor_utf8_text_fail()
     {
         Assert.Throws<FormatException>(() => RevokedSigners.Parse(new byte[] { 0xff, 0xfe, 0x00, 0x41 }));

@@ -74,6 +74,7 @@ public class LastKnownGoodProofTests
         Assert.True(back.Outcome == SyncOutcome.Ok, SyncSummary.Render(back));
         Assert.DoesNotContain("intruder", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
     }
+
     [Theory]
     [InlineData("snapshot.json")]
     [InlineData("snapshot.json.sig")]
@@ -97,6 +98,22 @@ public class LastKnownGoodProofTests
         var next = await Fifo.WithoutHangingOn(path, () => sandbox.Box.SyncAsync());
         Assert.True(next.Outcome == SyncOutcome.Ok, SyncSummary.Render(next));
         Assert.True(File.Exists(path), $"{name} is a regular file again");
+    }
+
+    [Fact]
+    public async Task Revoking_the_signer_of_the_last_known_good_under_a_running_engine_stops_it_being_used_as_a_restart_would()
+    {
+        using var sandbox = new SignedSandbox();
+        await SignedRegistryRefusalTests.AppliedAsync(sandbox);
+        File.Delete(sandbox.Box.RegistryPath);
+        Assert.Equal(2, (await sandbox.Box.SyncAsync()).Serial);
+
+        // The release key leaked: the operator revokes it. The next poll, not the next restart, must stop trusting what it signed.
+        File.AppendAllText(sandbox.RevokedSignersPath, Release.KeyText + "\n");
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.True(result.Serial is null, SyncSummary.Render(result));
+        Assert.Contains(sandbox.Box.AuditRecords(), r => (string?)r["reason"] == SyncEngine.LastKnownGoodUnverified);
     }
 
     [Fact]

@@ -18,6 +18,9 @@ internal static class AllowedSignersParser
             errors.Add(new AllowedSignersError(0, $"file is larger than {AllowedSignersFile.MaxBytes} bytes; nothing in it is trusted"));
             return new AllowedSignersFile(signers, errors);
         }
+        // An editor's UTF-8 byte order mark is not part of the first principal: kept, it would make that line's
+        // person someone else, and one person with two keys two signers toward Registry:SignatureThreshold.
+        text = text.TrimStart('\uFEFF');
         int lineNumber = 0;
         foreach (var range in text.AsSpan().Split('\n'))
         {

@@ -18,6 +18,8 @@ internal static class RevokedSignersText
 {
     public static void Read(string text, RevocationSet revoked)
     {
+        // An editor's UTF-8 byte order mark is not part of the first line.
+        text = text.TrimStart('\uFEFF');
         int lineNumber = 0;
         foreach (var range in text.AsSpan().Split('\n'))
         {

@@ -12,17 +12,27 @@ internal static class AuditHead
 {
     private const int MaxBytes = 1024;
 
-    /// <summary>The stored text (trimmed), or null when there is no head file.</summary>
+    /// <summary>
+    /// The stored text (trimmed), or null when there is no head file. Something other than a regular file
+    /// there (a FIFO must not hang an append) reads as empty text: not a hash, so `audit verify` reports it
+    /// and an append continues from the log's last line and writes a regular head over it.
+    /// </summary>
     public static string? Read(string? path)
     {
-        if (path is null || !File.Exists(path))
+        if (path is null)
         {
             return null;
         }
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        var buffer = new byte[MaxBytes];
-        int length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        return Encoding.ASCII.GetString(buffer, 0, length).Trim();
+        byte[]? content;
+        try
+        {
+            content = Posix.ReadStateFile(path, MaxBytes);
+        }
+        catch (InvalidDataException)
+        {
+            return "";
+        }
+        return content is null ? null : Encoding.ASCII.GetString(content).Trim();
     }
 
     public static void Write(string path, string hash) =>

@@ -24,6 +24,9 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
 
     public static readonly AuditTrustEvidence None = new(null, false);
 
+    /// <summary>Why the log's records were not read as evidence (someone other than root can write it); null when they were.</summary>
+    public string? Ignored { get; init; }
+
     /// <summary>Reads the tail of <paramref name="auditPath"/>; a log that is absent or unreadable shows nothing.</summary>
     public static AuditTrustEvidence Read(string auditPath)
     {
@@ -40,6 +43,17 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
                 if (!Posix.IsRegular(stat) || stat.st_size == 0)
                 {
                     return None;
+                }
+                if (!Posix.WritableOnlyByUs(stat))
+                {
+                    // Whoever else can append could plant a signed acceptance of a huge serial (the next append
+                    // adopts it as a stopped append's record): every genuine snapshot, and the removals it carries,
+                    // would then be refused as a rollback. trust-state.json still holds the floor.
+                    return None with
+                    {
+                        Ignored = $"audit log {auditPath} is owned by uid {stat.st_uid} with mode {Posix.Octal(stat)}: its records are not read as "
+                            + $"trust evidence (the rollback floor rests on {TrustStateStore.FileName} alone); fix: chown root {auditPath}; chmod go-w {auditPath}",
+                    };
                 }
                 long start = Math.Max(0, stat.st_size - TailBytes);
                 var buffer = new byte[stat.st_size - start];

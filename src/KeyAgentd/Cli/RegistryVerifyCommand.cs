@@ -6,6 +6,7 @@ using KeyAgentd.Core.Snapshot;
 using KeyAgentd.RegistrySource;
 using KeyAgentd.Signing;
 using KeyAgentd.State;
+using KeyAgentd.Sync;
 using KeyAgentd.Trust.Policy;
 
 namespace KeyAgentd.Cli;
@@ -73,6 +74,13 @@ internal static class RegistryVerifyCommand
         if (check.Snapshot is { } parsed)
         {
             WriteSnapshot(output, parsed, hostName, settings.Registry.MaxValidity);
+        }
+        if (trust?.File.Problem is { } unusable)
+        {
+            // The daemon fetches nothing while its trust state is damaged: no snapshot would be applied.
+            output.WriteLine($"this host:   {SafeText.Escape(trust.Describe(), 600)}");
+            output.WriteLine($"verdict:     REFUSE {SyncEngine.TrustStateUnusable}: {SafeText.Escape(unusable, 500)}");
+            return ExitCodes.Failed;
         }
         if (floor is { } last)
         {

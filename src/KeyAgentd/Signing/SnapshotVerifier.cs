@@ -68,6 +68,14 @@ public static class SnapshotVerifier
             : error;
     }
 
+    /// <summary>
+    /// Only the signatures of the last-known-good, against today's trust roots at <paramref name="now"/>: what
+    /// can change while its bytes do not (a signer revoked, removed, or past its valid-before), checked at
+    /// every cycle so that it takes effect at the next poll, not the next restart.
+    /// </summary>
+    public static SnapshotError? CheckLastKnownGoodSignatures(SignatureSetup setup, byte[] content, byte[]? signature, string sha256, DateTimeOffset now) =>
+        VerifySignatures(setup, content, signature, sha256, now).Problem;
+
     private static (SignatureDecision? Decision, SnapshotError? Problem) VerifySignatures(SignatureSetup setup, byte[] content, byte[]? signature, string sha256, DateTimeOffset now)
     {
         if (setup.Mode == SignatureMode.Off)

@@ -40,6 +40,7 @@ public sealed record HostTrust(TrustStateRead File, AuditTrustEvidence Audit, bo
         _ => $"rollback floor {VerifiedFloor?.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} (verified)"
              + (File.State?.UnverifiedFloor is { } u ? $", {u.Serial} (any, for Signatures off/report)" : "")
              + (SignaturesRequired ? "; signatures required (sticky" + (File.State?.SignaturesRequiredSince is { } since ? $" since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : "") + "; `keyagentd trust allow-unsigned` lifts it)" : "; signatures not required by this host's history")
-             + (File.IsMissing ? $"; {TrustStateStore.FileName} missing (rebuilt from the audit log and the last-known-good at the next sync)" : ""),
+             + (File.IsMissing ? $"; {TrustStateStore.FileName} missing (rebuilt from the audit log and the last-known-good at the next sync)" : "")
+             + (Audit.Ignored is { } ignored ? $"; {ignored}" : ""),
     };
 }

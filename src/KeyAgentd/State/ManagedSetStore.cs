@@ -43,16 +43,12 @@ public sealed class ManagedSetStore
         byte[] content;
         try
         {
-            var info = new FileInfo(FilePath);
-            if (!info.Exists)
+            // Not a regular file (a FIFO would hang the cycle), or too large: InvalidDataException naming the file.
+            if (Posix.ReadStateFile(FilePath, MaxBytes) is not { } read)
             {
                 return new HashSet<string>(StringComparer.Ordinal);
             }
-            if (info.Length > MaxBytes)
-            {
-                throw new InvalidDataException($"{FilePath} is larger than {MaxBytes} bytes");
-            }
-            content = File.ReadAllBytes(FilePath);
+            content = read;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -42,23 +42,44 @@ public sealed partial class StateStore(string directory)
         string path = Path.Combine(Directory, StatusFileName);
         try
         {
-            if (!File.Exists(path))
-            {
-                return new SyncStatus();
-            }
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJsonContext.Default.SyncStatus) ?? Damaged(path, "null");
+            return Posix.ReadStateFile(path, MaxStatusBytes) is { } content
+                ? JsonSerializer.Deserialize(content, StateJsonContext.Default.SyncStatus) ?? Damaged(path, "null")
+                : new SyncStatus();
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JsonException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             return Damaged(path, e.Message);
         }
     }
 
+    /// <summary>A status is a few hundred bytes per account; anything far larger is not one keyagentd wrote.</summary>
+    private const int MaxStatusBytes = 128 << 20;
+
+    /// <summary>Far above any registry snapshot a host accepts (Registry:MaxBytes); a file past it was not saved by keyagentd.</summary>
+    private const int MaxSnapshotBytes = 1 << 30;
+
+    /// <summary>A .sig holds a few armored blocks.</summary>
+    private const int MaxSignatureBytes = 1 << 20;
+
     private static SyncStatus Damaged(string path, string why) =>
         new() { Damaged = $"{path} is damaged ({why}); read as empty, rewritten by the next sync (it holds no trust: the rollback floor is in {TrustStateStore.FileName})" };
 
-    public void SaveStatus(SyncStatus status) =>
+    /// <exception cref="IOException">The status could not be written; the message names the path.</exception>
+    public void SaveStatus(SyncStatus status)
+    {
+        string path = Path.Combine(Directory, StatusFileName);
+        if (Syscall.lstat(path, out Stat st) == 0 && Posix.IsDirectory(st))
+        {
+            // rename(2) cannot replace a directory: moved aside (kept, as it may hold something), so that
+            // a directory where the derived status belongs does not fail every cycle after its changes.
+            string aside = $"{path}.not-a-file-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfffZ}";
+            if (Syscall.rename(path, aside) != 0)
+            {
+                Posix.ThrowLastError("rename", path);
+            }
+        }
         Write(Directory, StatusFileName, JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus), Posix.Mode0644);
+    }
 
     private (FileIdentity Identity, byte[] Content)? _snapshotRead;
 
@@ -67,6 +88,7 @@ public sealed partial class StateStore(string directory)
     /// the file changed (<see cref="FileIdentity"/>): every cycle asks, and it is megabytes.
     /// The same array comes back while it is unchanged; callers only read it.
     /// </summary>
+    /// <exception cref="InvalidDataException">Something other than a regular file is there (a FIFO, a directory, a symlink).</exception>
     public byte[]? LoadSnapshot()
     {
         string path = Path.Combine(Directory, SnapshotFileName);
@@ -80,7 +102,7 @@ public sealed partial class StateStore(string directory)
             return last.Content;
         }
         // Stat first, then read: a file replaced in between is read again next time, as its identity differs.
-        byte[] content = File.ReadAllBytes(path);
+        byte[] content = Posix.ReadStateFile(path, MaxSnapshotBytes) ?? throw new InvalidDataException($"{path} was removed while being read");
         _snapshotRead = identity.IsSettled(DateTimeOffset.UtcNow) ? (identity, content) : null;
         return content;
     }
@@ -92,7 +114,15 @@ public sealed partial class StateStore(string directory)
     public byte[]? LoadSnapshotSignature()
     {
         string path = Path.Combine(Directory, SignatureFileName);
-        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+        try
+        {
+            return Posix.ReadStateFile(path, MaxSignatureBytes);
+        }
+        catch (InvalidDataException)
+        {
+            // A FIFO, a directory or a huge file is no proof: the last-known-good then fails re-verification.
+            return null;
+        }
     }
 
     /// <summary>

@@ -76,8 +76,18 @@ public sealed class TrustReset(StateStore state, AuditLog audit, string host, Da
 
     private HostTrust Read() => HostTrust.Read(state, audit.Path, state.LoadStatus());
 
-    private long? LastKnownGoodSerial() =>
-        state.LoadSnapshot() is { } content && RegistrySnapshotParser.TryParse(content, out var snapshot, out _) ? snapshot.Serial : null;
+    private long? LastKnownGoodSerial()
+    {
+        try
+        {
+            return state.LoadSnapshot() is { } content && RegistrySnapshotParser.TryParse(content, out var snapshot, out _) ? snapshot.Serial : null;
+        }
+        catch (InvalidDataException)
+        {
+            // Not a regular file: the engine ignores it as no last-known-good, so it holds no floor up.
+            return null;
+        }
+    }
 
     private void SetAside(string name)
     {

@@ -39,7 +39,7 @@ public sealed class TrustStateStore(string stateDirectory)
                     return Damaged($"is {Posix.Describe(stat)}, not a regular file");
                 }
                 // Whoever else could write it could lower the floor: such a file is not this host's trust.
-                if ((stat.st_uid != 0 && stat.st_uid != Syscall.geteuid()) || (Posix.PermissionBits(stat) & Posix.GroupOrWorldWritable) != 0)
+                if (!Posix.WritableOnlyByUs(stat))
                 {
                     return Damaged($"is owned by uid {stat.st_uid} with mode {Posix.Octal(stat)}: it must be root's and not group/world-writable");
                 }

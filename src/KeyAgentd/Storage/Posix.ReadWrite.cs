@@ -8,6 +8,37 @@ namespace KeyAgentd.Storage;
 internal static partial class Posix
 {
     /// <summary>
+    /// A file of the daemon's own state read back: opened without following a symlink and without blocking
+    /// (a FIFO put in its place must not hang a cycle, `status` or `doctor`), and read only if it is a
+    /// regular file of at most <paramref name="limit"/> bytes. Null when nothing is at <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a regular file (a FIFO, a directory, a symlink), or larger than the limit: the message names it.</exception>
+    /// <exception cref="IOException">It could not be read.</exception>
+    public static byte[]? ReadStateFile(string path, int limit)
+    {
+        var handle = TryOpen(path, ReadFileFlags, 0, out Errno errno);
+        if (handle is null)
+        {
+            return errno switch
+            {
+                Errno.ENOENT => null,
+                Errno.ELOOP => throw new InvalidDataException($"{path} is a symlink, not a regular file"),
+                _ => throw new PosixException(errno, "open", path),
+            };
+        }
+        using (handle)
+        {
+            var st = Fstat(handle, path);
+            if (!IsRegular(st))
+            {
+                throw new InvalidDataException($"{path} is {Describe(st)}, not a regular file");
+            }
+            byte[] content = ReadBounded(handle, limit, st.st_size, path, out bool tooLarge);
+            return tooLarge ? throw new InvalidDataException($"{path} is larger than {limit} bytes") : content;
+        }
+    }
+
+    /// <summary>
     /// Reads up to <paramref name="limit"/> bytes; <paramref name="tooLarge"/> says there was more.
     /// The buffer starts at the size fstat reported but grows, since the file may have grown.
     /// </summary>

@@ -31,6 +31,13 @@ internal static partial class Posix
 
     public static uint PermissionBits(in Stat st) => (uint)st.st_mode & 0xFFF;
 
+    /// <summary>
+    /// Owned by root or the effective uid and not group/world-writable: nobody but this process's user
+    /// (or root) can have written it, so what it says about this host's trust may be believed.
+    /// </summary>
+    public static bool WritableOnlyByUs(in Stat st) =>
+        (st.st_uid == 0 || st.st_uid == Syscall.geteuid()) && (PermissionBits(st) & GroupOrWorldWritable) == 0;
+
     public static string Octal(in Stat st) => "0" + Convert.ToString(PermissionBits(st), 8).PadLeft(3, '0');
 
     public static FilePermissions FileType(in Stat st) => st.st_mode & FilePermissions.S_IFMT;

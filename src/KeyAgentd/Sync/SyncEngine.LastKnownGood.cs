@@ -10,9 +10,10 @@ public sealed partial class SyncEngine
 {
     public const string LastKnownGoodUnverified = "last-known-good-unverified";
 
-    // The last-known-good snapshot on disk is trusted under enforce only in the bytes this process verified
-    // (or accepted itself), known by their SHA-256: an edit under a running daemon gives other bytes, verified
-    // again. Only touched inside a cycle, which never overlaps another.
+    // Under enforce the last-known-good's signatures are verified at every cycle against that cycle's trust roots;
+    // its audience (which needs the whole document parsed) only when its bytes, known by their SHA-256, are not
+    // those checked already. A discard is audited once per content. Only touched inside a cycle, which never overlaps another.
+    private string? _audienceCheckedSha256;
     private string? _verifiedSha256;
     private string? _discardedSha256;
     private string? _belowFloorSha256;
@@ -21,14 +22,25 @@ public sealed partial class SyncEngine
     private (byte[] Content, string Sha256)? _hashed;
 
     /// <summary>
-    /// Stage 1c: the last-known-good bytes, re-verified (signatures, audience) under enforce whenever they are
-    /// not the bytes this process last verified, and held to the rollback floor: a last-known-good below the
+    /// Stage 1c: the last-known-good bytes, re-verified under enforce (signatures at every cycle against that
+    /// cycle's trust roots, so a revoked or expired signer stops them at the next poll as a restart would; the
+    /// audience whenever the bytes change), and held to the rollback floor: a last-known-good below the
     /// floor (a state directory restored from a backup) is ignored like an unverified one.
     /// </summary>
     private (byte[]? Content, SerialMark? Floor) LastKnownGoodContent(SyncCycle cycle, SignatureSetup setup, HostTrust trust)
     {
         var floor = FloorBefore(setup, trust);
-        byte[]? content = state.LoadSnapshot();
+        byte[]? content;
+        try
+        {
+            content = state.LoadSnapshot();
+        }
+        catch (InvalidDataException e)
+        {
+            // Never what keyagentd saved (it renames a regular file into place): no last-known-good, and the next accepted snapshot replaces it.
+            LogLastKnownGoodUnverified(logger, $"{e.Message}; ignored: acting as if there were no last-known-good snapshot");
+            return (null, floor);
+        }
         if (content is null)
         {
             return (null, floor);
@@ -70,22 +82,29 @@ public sealed partial class SyncEngine
 
     private bool IsVerified(SyncCycle cycle, SignatureSetup setup, byte[] content, string sha256)
     {
-        if (sha256 == _verifiedSha256)
+        if (setup.Trust is null && sha256 == _verifiedSha256)
         {
+            // The trust roots cannot be read this cycle (trust-roots-unusable): nothing can be judged, so the bytes
+            // verified last stay in use and every fetched snapshot is refused, until the roots are fixed.
             return true;
         }
-        if (sha256 == _discardedSha256)
-        {
-            return false;
-        }
-        var problem = SnapshotVerifier.CheckLastKnownGood(setup, content, state.LoadSnapshotSignature(), _host, cycle.Now);
+        byte[]? signature = state.LoadSnapshotSignature();
+        var problem = sha256 == _audienceCheckedSha256
+            ? SnapshotVerifier.CheckLastKnownGoodSignatures(setup, content, signature, sha256, cycle.Now)
+            : SnapshotVerifier.CheckLastKnownGood(setup, content, signature, _host, cycle.Now);
         if (problem is null)
         {
+            _audienceCheckedSha256 = sha256;
             _verifiedSha256 = sha256;
+            _discardedSha256 = null;
             return true;
         }
-        _discardedSha256 = sha256;
-        Discard(cycle, LastKnownGoodUnverified, sha256, null, $"failed re-verification ({problem})");
+        _verifiedSha256 = null;
+        if (_discardedSha256 != sha256)
+        {
+            _discardedSha256 = sha256;
+            Discard(cycle, LastKnownGoodUnverified, sha256, null, $"failed re-verification ({problem})");
+        }
         cycle.Status.SignatureVerdict = LastKnownGoodUnverified;
         cycle.Status.SnapshotSigners = [];
         return false;

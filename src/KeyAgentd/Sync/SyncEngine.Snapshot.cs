@@ -17,7 +17,7 @@ public sealed partial class SyncEngine
         var (lastKnownGood, floor) = LastKnownGoodContent(cycle, setup, trust);
         // Without a local copy a 304 would leave us with nothing, so only ask conditionally when we have one.
         var fetch = trust.File.Problem is { } damaged
-            ? RegistryFetch.Failed(TrustStateUnusable, damaged + "; nothing is fetched or applied until `keyagentd trust reset-serial --to N` (audited) replaces it")
+            ? RegistryFetch.Failed(TrustStateUnusable, damaged + "; no snapshot is fetched (the last-known-good, if verified, stays in use) until `keyagentd trust reset-serial --to N` (audited) replaces it")
             : await registry.FetchAsync(lastKnownGood is null ? null : status.ETag, stopping).ConfigureAwait(false);
         SnapshotError? problem = null;
         switch (fetch.Status)

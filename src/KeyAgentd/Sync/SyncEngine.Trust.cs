@@ -25,6 +25,10 @@ public sealed partial class SyncEngine
         {
             LogTrustState(logger, $"{problem}; every snapshot is refused ({TrustStateUnusable}) until `keyagentd trust reset-serial --to N`");
         }
+        if (trust.Audit.Ignored is { } ignored)
+        {
+            LogTrustState(logger, ignored);
+        }
         cycle.Trust = trust;
         cycle.TrustAfter = trust.Persisted;
         return trust;

@@ -95,11 +95,12 @@ public sealed partial class SyncEngine
         SnapshotSha256 = check.Sha256,
     };
 
-    /// <summary>Called once a fresh snapshot is saved: what this process accepted itself with verified signatures needs no re-verification.</summary>
+    /// <summary>Called once a fresh snapshot is saved: its audience was checked when it was accepted; its signatures are checked again at every cycle.</summary>
     private void TrustSavedSnapshot(SnapshotCheck? check)
     {
         _discardedSha256 = null;
         _belowFloorSha256 = null;
+        _audienceCheckedSha256 = check?.Sha256;
         _verifiedSha256 = check?.Signature is { IsAccepted: true } ? check.Sha256 : null;
     }
 }

@@ -59,6 +59,24 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_FIFO_in_place_of_the_head_file_neither_hangs_an_append_nor_verify()
+    {
+        var log = new AuditLog(LogPath, HeadPath);
+        log.Append([Record("a")]);
+        Fifo.Make(HeadPath);
+
+        await Fifo.WithoutHangingOn(HeadPath, () =>
+        {
+            log.Append([Record("b")]);
+            return Task.FromResult(true);
+        });
+        var verification = AuditVerifier.Verify(LogPath, HeadPath);
+
+        Assert.True(verification.Ok, verification.Message);
+        Assert.Equal(2, File.ReadAllLines(LogPath).Length);
+    }
+
+    [Fact]
     public void Verify_accepts_what_was_appended()
     {
         var log = new AuditLog(LogPath, HeadPath);

@@ -102,6 +102,20 @@ public sealed class RegistryVerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public void On_a_host_whose_trust_state_is_damaged_the_verdict_is_refuse_as_the_daemon_would()
+    {
+        Directory.CreateDirectory(_dir.File("state"));
+        File.WriteAllText(_dir.File("state/trust-state.json"), "{\"version\":1,\"verified_floor\":{\"serial\":1}}");
+        string doc = Doc(7);
+
+        var (exit, output) = Verify(doc, Release.Sign(doc));
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("verdict:     REFUSE trust-state-unusable: ", output, StringComparison.Ordinal);
+        Assert.Contains("fails its checksum", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validity_beyond_the_hosts_cap_is_refused()
     {
         string doc = Doc(7, d => d["expires_at"] = "2027-01-21T10:00:00Z");

@@ -1,4 +1,5 @@
 using KeyAgentd.State;
+using KeyAgentd.Tests.Support;
 
 namespace KeyAgentd.Tests.State;
 
@@ -56,6 +57,19 @@ public sealed class ManagedSetStoreTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => store.Load());
         Assert.Contains(store.FilePath, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_FIFO_in_place_of_the_file_is_refused_as_corrupt_without_hanging()
+    {
+        var store = new ManagedSetStore(_temp.File("state"));
+        store.Save(["alice"]);
+        Fifo.Make(store.FilePath);
+
+        var error = await Fifo.WithoutHangingOn(store.FilePath, () => Task.FromResult(Record.Exception(() => store.Load())));
+
+        var invalid = Assert.IsType<InvalidDataException>(error);
+        Assert.Contains(store.FilePath, invalid.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using KeyAgentd.Sync;
+using KeyAgentd.Tests.Support;
 using static KeyAgentd.Tests.Sync.SignedSandbox;
 
 namespace KeyAgentd.Tests.Sync;
@@ -73,6 +74,48 @@ public class LastKnownGoodProofTests
         Assert.True(back.Outcome == SyncOutcome.Ok, SyncSummary.Render(back));
         Assert.DoesNotContain("intruder", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("snapshot.json")]
+    [InlineData("snapshot.json.sig")]
+    public async Task A_FIFO_in_place_of_the_last_known_good_neither_hangs_a_cycle_nor_lets_anything_in(string name)
+    {
+        using var sandbox = new SignedSandbox();
+        await SignedRegistryRefusalTests.AppliedAsync(sandbox);
+        var before = sandbox.ProtectedFiles();
+        string path = Path.Combine(sandbox.Box.Settings.State.Directory, name);
+        Fifo.Make(path);
+        sandbox.Box.Restart();
+        sandbox.Publish(Doc(3, d => d["accounts"]!["ops"]!["keys"]!.AsArray().Add(EngineSandbox.Key(Intruder, "intruder@example.com"))), null);
+
+        var result = await Fifo.WithoutHangingOn(path, () => sandbox.Box.SyncAsync());
+
+        Assert.Equal("signature-missing", result.RegistryProblem?.Code);
+        Assert.Equal(before, sandbox.ProtectedFiles());
+
+        // The genuine next snapshot replaces the FIFO with a regular file.
+        sandbox.PublishSigned(Doc(3), Release);
+        var next = await Fifo.WithoutHangingOn(path, () => sandbox.Box.SyncAsync());
+        Assert.True(next.Outcome == SyncOutcome.Ok, SyncSummary.Render(next));
+        Assert.True(File.Exists(path), $"{name} is a regular file again");
+    }
+
+    [Fact]
+    public async Task Revoking_the_signer_of_the_last_known_good_under_a_running_engine_stops_it_being_used_as_a_restart_would()
+    {
+        using var sandbox = new SignedSandbox();
+        await SignedRegistryRefusalTests.AppliedAsync(sandbox);
+        File.Delete(sandbox.Box.RegistryPath);
+        Assert.Equal(2, (await sandbox.Box.SyncAsync()).Serial);
+
+        // The release key leaked: the operator revokes it. The next poll, not the next restart, must stop trusting what it signed.
+        File.AppendAllText(sandbox.RevokedSignersPath, Release.KeyText + "\n");
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.True(result.Serial is null, SyncSummary.Render(result));
+        Assert.Contains(sandbox.Box.AuditRecords(), r => (string?)r["reason"] == SyncEngine.LastKnownGoodUnverified);
+    }
+
     [Fact]
     public async Task An_edit_of_snapshot_json_under_a_running_engine_applies_nothing()
     {

@@ -70,6 +70,39 @@ public class RollbackFloorTests
         Assert.Equal("registry-unusable", sandbox.Box.State.LoadStatus().Outcome);
     }
 
+    [Theory]
+    [InlineData("a FIFO")]
+    [InlineData("a directory")]
+    [InlineData("a symlink")]
+    public async Task A_status_json_that_is_not_a_regular_file_neither_hangs_nor_stops_a_cycle(string kind)
+    {
+        using var sandbox = new SignedSandbox();
+        var (two, twoSignature) = await FormerRemovedAsync(sandbox);
+        string status = StatusPath(sandbox);
+        File.Delete(status);
+        switch (kind)
+        {
+            case "a FIFO":
+                Fifo.Make(status);
+                break;
+            case "a directory":
+                Directory.CreateDirectory(status);
+                break;
+            default:
+                File.CreateSymbolicLink(status, Path.Combine(sandbox.Box.Settings.State.Directory, "trust-state.json"));
+                break;
+        }
+        sandbox.Box.Restart();
+        sandbox.Publish(two, twoSignature);
+
+        var result = await Fifo.WithoutHangingOn(status, () => sandbox.Box.SyncAsync());
+
+        Assert.Equal("rollback", result.RegistryProblem?.Code);
+        Assert.DoesNotContain("former-employee", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
+        Assert.Equal("registry-unusable", sandbox.Box.State.LoadStatus().Outcome);
+        Assert.True(File.Exists(status) && !File.GetAttributes(status).HasFlag(FileAttributes.ReparsePoint), $"{kind}: status.json is a regular file again");
+    }
+
     [Fact]
     public async Task A_restored_state_directory_backup_brings_no_removed_key_back()
     {
@@ -182,6 +215,44 @@ public class RollbackFloorTests
         Assert.Equal(2, result.Serial);
         Assert.Equal("unreachable", result.RegistryProblem?.Code);
         Assert.DoesNotContain(sandbox.Box.AuditRecords(), r => (string?)r["action"] == "snapshot-refused");
+    }
+
+    /// <summary>How an audit log can be left open to someone other than root.</summary>
+    public static TheoryData<string> LooseAuditLogs => new() { "mode 0666", "mode 0660", "owned by nobody" };
+
+    [Theory]
+    [MemberData(nameof(LooseAuditLogs))]
+    public async Task A_serial_planted_in_an_audit_log_others_can_write_never_holds_back_a_genuine_snapshot(string loose)
+    {
+        using var sandbox = new SignedSandbox();
+        await FormerRemovedAsync(sandbox);
+        string log = sandbox.Box.Settings.Audit.Path;
+        switch (loose)
+        {
+            case "mode 0666":
+                Assert.Equal(0, Mono.Unix.Native.Syscall.chmod(log, (Mono.Unix.Native.FilePermissions)0b110_110_110));
+                break;
+            case "mode 0660":
+                Assert.Equal(0, Mono.Unix.Native.Syscall.chmod(log, (Mono.Unix.Native.FilePermissions)0b110_110_000));
+                break;
+            default:
+                Assert.Equal(0, Mono.Unix.Native.Syscall.chown(log, 65534, 65534));
+                break;
+        }
+        // Whoever can write the log appends a signed acceptance of a huge serial, chained to the last record
+        // as a real append would be (so the next cycle adopts it as written by a stopped append).
+        string last = File.ReadLines(log).Last();
+        string prev = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(last)));
+        File.AppendAllText(log, $"{{\"time\":\"2026-11-21T10:00:00Z\",\"action\":\"snapshot-accepted\",\"host\":\"{HostName}\",\"serial\":9000000000000000000,\"signers\":[\"release@example.com\"],\"prev\":\"{prev}\"}}\n");
+        sandbox.Box.Restart();
+
+        // The registry's next genuine snapshot revokes the ops key: it must go out, not be refused as a rollback.
+        sandbox.PublishSigned(Doc(4, d => d["accounts"]!["ops"]!["keys"]!.AsArray().RemoveAt(0)), Release);
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.True(result.Outcome == SyncOutcome.Ok, $"{loose}: {SyncSummary.Render(result)}");
+        Assert.Equal(4, result.Serial);
+        Assert.DoesNotContain("ops-key", File.ReadAllText(sandbox.Box.KeysPath("ops")), StringComparison.Ordinal);
     }
 
     internal static void CopyDirectory(string from, string to)

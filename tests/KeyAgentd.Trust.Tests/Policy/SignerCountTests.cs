@@ -41,6 +41,19 @@ public class SignerCountTests
     }
 
     [Fact]
+    public void A_byte_order_mark_at_the_start_of_the_file_does_not_make_one_person_two()
+    {
+        // An editor that saves UTF-8 "with BOM" puts U+FEFF before the first principal: still alice.
+        string allowed = $"\uFEFFalice@example.com {A.KeyText}\nalice@example.com {B.KeyText}\n";
+
+        var decision = Decide(allowed, 2, A, B);
+
+        Assert.Equal(TrustReason.ThresholdNotMet, decision.Reason);
+        Assert.Equal(1, decision.DistinctValidSigners);
+        Assert.Equal("alice@example.com", decision.Signatures[0].Principals);
+    }
+
+    [Fact]
     public void Two_keys_whose_lines_share_a_principal_count_once()
     {
         string allowed = $"alice@example.com,release {A.KeyText}\nbob@example.com,release {B.KeyText}\n";

@@ -170,6 +170,18 @@ public class RevokedSignersTests
     }
 
     [Fact]
+    public void A_text_file_saved_with_a_byte_order_mark_and_crlf_revokes_what_it_names()
+    {
+        byte[] text = [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes($"{Keys[0].Key.Sha256Fingerprint} # leaked\r\n{Keys[1].PublicLine}\r\n")];
+
+        var revoked = RevokedSigners.Parse(text);
+
+        Assert.True(revoked.Contains(Keys[0].Key));
+        Assert.True(revoked.Contains(Keys[1].Key));
+        Assert.False(revoked.Contains(Keys[2].Key));
+    }
+
+    [Fact]
     public void Bytes_that_are_neither_a_krl_nor_utf8_text_fail()
     {
         Assert.Throws<FormatException>(() => RevokedSigners.Parse(new byte[] { 0xff, 0xfe, 0x00, 0x41 }));
@@ -210,6 +222,39 @@ public class RevokedSignersTests
         };
 
         Assert.Throws<FormatException>(() => RevokedSigners.Parse(bad));
+    }
+
+    [Fact]
+    public void Any_damage_to_a_krl_is_a_format_error_never_another_exception()
+    {
+        // Every section kind ssh-keygen writes, a certificate section under an ECDSA CA (whose point is decoded) included.
+        var ecdsaCa = SignerKey.Get("ecdsa", 256, "krl-ecdsa-ca");
+        byte[] keys = KrlOracle.FromSpec([$"key: {Keys[0].PublicLine}", $"sha1: {Keys[2].PublicLine}", $"hash: {Keys[4].Key.Sha256Fingerprint}"]);
+        byte[] certs = KrlOracle.FromSpec(["serial: 1", "serial: 10-20", "id: laptop"], ecdsaCa.PublicLine);
+        foreach (byte[] krl in new[] { keys, certs })
+        {
+            for (int i = 8; i < krl.Length; i++)
+            {
+                foreach (byte value in new byte[] { 0x00, 0x01, 0x7f, 0x80, 0xff, (byte)(krl[i] ^ 0x01) })
+                {
+                    byte[] damaged = [.. krl];
+                    damaged[i] = value;
+                    AssertParsesOrFormatError(damaged);
+                }
+                AssertParsesOrFormatError(krl[..i]);
+            }
+        }
+    }
+
+    private static void AssertParsesOrFormatError(byte[] krl)
+    {
+        try
+        {
+            RevokedSigners.Parse(krl);
+        }
+        catch (FormatException)
+        {
+        }
     }
 
     private static byte[] Section(byte type, byte[] data) => [type, .. new WireBuilder().String(data).ToArray()];

@@ -101,7 +101,8 @@ measure "registry sign (agent)" - "$K" registry sign "$OUT" --key "$S/signer.pub
 measure "registry sign --source (agent)" - "$K" registry sign "$OUT" --key "$S/signer.pub" --allowed-signers "$S/allowed_signers" --source "$S/src"
 measure "no-change rebuild + sign" 10 "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
 # One person's key changes: only the documents of hosts that grant that person move.
-victim=$(ls "$S/src/people" | sed -n 700p)
+# The 700th person, or the middle one of a smaller source (sed prints nothing past the last line).
+victim=$(ls "$S/src/people" | sed -n "$(( PEOPLE > 700 ? 700 : PEOPLE / 2 + 1 ))p")
 python3 - "$S/src/people/$victim" <<'PY'
 import base64, os, struct, sys
 s = lambda b: struct.pack(">I", len(b)) + b

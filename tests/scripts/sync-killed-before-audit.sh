@@ -3,9 +3,10 @@
 # leaves every change in the audit log: the next sync appends the changes the killed one stated
 # before its first write (state/audit.intent), marked unconfirmed, and the log verifies.
 # Random kills (sync-sigkill.sh) seldom land in that moment, so strace kills the sync exactly there:
-# at its third open of the audit log (the first is the start-of-cycle settle, the second the read of
-# its tail for the rollback floor and sticky enforcement (HostTrust), the third the append of the
-# outcome, after the last file). Same world as sync-sigkill.sh (lib/sync-world.sh).
+# at its first write to the audit log: the append of the outcome, after the last file (the log is
+# also opened before, to settle what a stopped cycle left and to read its tail for the rollback
+# floor, but neither writes when there is nothing to settle; counting writes, not opens, keeps this
+# test from depending on how often a cycle reads the log). Same world as sync-sigkill.sh (lib/sync-world.sh).
 # Uses out/bin/keyagentd (make publish). Exit 0 pass, 1 fail, 77 skip (reason printed).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +27,7 @@ reset_v1
 cp "$S/registry-v2.json" "$S/registry.json"
 records_before=$(wc -l <"$S/audit.jsonl")
 # In the background, so the shell does not report the kill; the exit status is the sync's.
-strace -f -qq -o /dev/null -P "$S/audit.jsonl" -e trace=openat -e inject=openat:signal=KILL:when=3 \
+strace -f -qq -o /dev/null -P "$S/audit.jsonl" -e trace=write,writev,pwrite64,pwritev -e inject=write,writev,pwrite64,pwritev:signal=KILL:when=1 \
   "$K" --config "$S/keyagentd.json" sync >/dev/null 2>&1 & sync_pid=$!
 rc=0; { wait "$sync_pid"; } 2>/dev/null || rc=$?; sync_pid=
 check "the sync was killed (exit $rc)" '[ "$rc" = 137 ]'

@@ -30,47 +30,39 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
     /// <summary>Reads the tail of <paramref name="auditPath"/>; a log that is absent or unreadable shows nothing.</summary>
     public static AuditTrustEvidence Read(string auditPath)
     {
-        var handle = Posix.TryOpen(auditPath, Posix.ReadFileFlags, 0, out _);
-        if (handle is null)
+        try
         {
-            return None;
-        }
-        using (handle)
-        {
-            try
-            {
-                var stat = Posix.Fstat(handle, auditPath);
-                if (!Posix.IsRegular(stat) || stat.st_size == 0)
-                {
-                    return None;
-                }
-                if (!Posix.WritableOnlyByUs(stat))
-                {
-                    // Whoever else can append could plant a signed acceptance of a huge serial (the next append
-                    // adopts it as a stopped append's record): every genuine snapshot, and the removals it carries,
-                    // would then be refused as a rollback. trust-state.json still holds the floor.
-                    return None with
-                    {
-                        Ignored = $"audit log {auditPath} is owned by uid {stat.st_uid} with mode {Posix.Octal(stat)}: its records are not read as "
-                            + $"trust evidence (the rollback floor rests on {TrustStateStore.FileName} alone); fix: chown root {auditPath}; chmod go-w {auditPath}",
-                    };
-                }
-                long start = Math.Max(0, stat.st_size - TailBytes);
-                var buffer = new byte[stat.st_size - start];
-                int read = RandomAccess.Read(handle, buffer, start);
-                var tail = buffer.AsSpan(0, read);
-                if (start > 0)
-                {
-                    // The first line is cut at an arbitrary byte: skip to the next whole one.
-                    int newline = tail.IndexOf((byte)'\n');
-                    tail = newline < 0 ? [] : tail[(newline + 1)..];
-                }
-                return From(tail);
-            }
-            catch (IOException)
+            using var handle = Posix.TryOpenRegular(auditPath, out Stat stat, out _);
+            if (handle is null || stat.st_size == 0)
             {
                 return None;
             }
+            if (!Posix.WritableOnlyByUs(stat))
+            {
+                // Whoever else can append could plant a signed acceptance of a huge serial (the next append
+                // adopts it as a stopped append's record): every genuine snapshot, and the removals it carries,
+                // would then be refused as a rollback. trust-state.json still holds the floor.
+                return None with
+                {
+                    Ignored = $"audit log {auditPath} is owned by uid {stat.st_uid} with mode {Posix.Octal(stat)}: its records are not read as "
+                        + $"trust evidence (the rollback floor rests on {TrustStateStore.FileName} alone); fix: chown root {auditPath}; chmod go-w {auditPath}",
+                };
+            }
+            long start = Math.Max(0, stat.st_size - TailBytes);
+            var buffer = new byte[stat.st_size - start];
+            int read = RandomAccess.Read(handle, buffer, start);
+            var tail = buffer.AsSpan(0, read);
+            if (start > 0)
+            {
+                // The first line is cut at an arbitrary byte: skip to the next whole one.
+                int newline = tail.IndexOf((byte)'\n');
+                tail = newline < 0 ? [] : tail[(newline + 1)..];
+            }
+            return From(tail);
+        }
+        catch (IOException)
+        {
+            return None;
         }
     }
 

@@ -25,20 +25,10 @@ internal static class DocumentFile
     /// <exception cref="IOException">It is not a regular file, is larger than <paramref name="maxBytes"/>, or cannot be read.</exception>
     public static byte[]? TryRead(string path, long maxBytes, int prefix = int.MaxValue, bool followSymlink = false)
     {
-        using var fd = Posix.TryOpen(path, followSymlink ? Posix.ReadFileFlags & ~OpenFlags.O_NOFOLLOW : Posix.ReadFileFlags, 0, out Errno errno);
+        using var fd = Posix.TryOpenRegular(path, out Stat st, out string? notRegular, followSymlink);
         if (fd is null)
         {
-            return errno switch
-            {
-                Errno.ENOENT => null,
-                Errno.ELOOP => throw Refused(path, "a symlink"),
-                _ => throw new PosixException(errno, "open", path),
-            };
-        }
-        var st = Posix.Fstat(fd, path);
-        if (!Posix.IsRegular(st))
-        {
-            throw Refused(path, Posix.Describe(st));
+            return notRegular is null ? null : throw Refused(path, notRegular);
         }
         // Never more than one array holds, whatever Registry:MaxBytes says.
         long limit = Math.Min(maxBytes, Array.MaxLength - 1);

@@ -34,22 +34,18 @@ internal static class KeptAnswerFile
     public static bool TryRead<T>(string path, string schema, Func<JsonElement, T> read, out T? value, out string? damage)
     {
         (value, damage) = (default, null);
-        using var fd = Posix.TryOpen(path, OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_NONBLOCK, 0, out Errno errno);
-        if (fd is null)
+        byte[]? bytes;
+        try
         {
-            damage = errno == Errno.ENOENT ? null : $"cannot be opened ({errno})";
+            bytes = ReadOwnFile(path, out damage);
+        }
+        catch (IOException e)
+        {
+            damage = $"cannot be read ({e.Message})";
             return false;
         }
-        var st = Posix.Fstat(fd, path);
-        if (!Posix.IsRegular(st) || st.st_uid != Syscall.geteuid() || (Posix.PermissionBits(st) & 0x12) != 0)
+        if (bytes is null)
         {
-            damage = $"is not a regular file of this user that only it can write ({Posix.Describe(st)}, owner {st.st_uid}, mode {Posix.Octal(st)})";
-            return false;
-        }
-        byte[] bytes = Posix.ReadBounded(fd, MaxBytes, st.st_size, path, out bool tooLarge);
-        if (tooLarge)
-        {
-            damage = "is larger than any answer this build keeps";
             return false;
         }
         try
@@ -69,5 +65,29 @@ internal static class KeptAnswerFile
             damage = $"is damaged ({e.GetType().Name})";
             return false;
         }
+    }
+
+    /// <summary>The kept file's bytes if it is a regular file of this user that only it can write, and not too large; else null and why (null when there is none).</summary>
+    private static byte[]? ReadOwnFile(string path, out string? damage)
+    {
+        damage = null;
+        using var fd = Posix.TryOpenRegular(path, out Stat st, out string? notRegular);
+        if (fd is null)
+        {
+            damage = notRegular is null ? null : $"is not a regular file of this user that only it can write ({notRegular})";
+            return null;
+        }
+        if (st.st_uid != Syscall.geteuid() || (Posix.PermissionBits(st) & Posix.GroupOrWorldWritable) != 0)
+        {
+            damage = $"is not a regular file of this user that only it can write ({Posix.Describe(st)}, owner {st.st_uid}, mode {Posix.Octal(st)})";
+            return null;
+        }
+        byte[] bytes = Posix.ReadBounded(fd, MaxBytes, st.st_size, path, out bool tooLarge);
+        if (tooLarge)
+        {
+            damage = "is larger than any answer this build keeps";
+            return null;
+        }
+        return bytes;
     }
 }

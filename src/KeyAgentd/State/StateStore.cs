@@ -153,14 +153,12 @@ public sealed partial class StateStore(string directory)
     public string? ReadCache(string account)
     {
         string path = CachePath(account);
-        if (Syscall.lstat(path, out Stat st) != 0
-            || !Posix.IsRegular(st)
-            || st.st_uid != Syscall.geteuid()
-            || (Posix.PermissionBits(st) & Posix.GroupOrWorldWritable) != 0)
+        using var handle = Posix.TryOpenRegular(path, out Stat st, out _);
+        if (handle is null || st.st_uid != Syscall.geteuid() || (Posix.PermissionBits(st) & Posix.GroupOrWorldWritable) != 0)
         {
             return null;
         }
-        return File.ReadAllText(path);
+        return Encoding.UTF8.GetString(Posix.ReadBounded(handle, Array.MaxLength, st.st_size, path, out _));
     }
 
     /// <summary>

@@ -21,38 +21,28 @@ public sealed class TrustStateStore(string stateDirectory)
 
     public TrustStateRead Load()
     {
-        var handle = Posix.TryOpen(FilePath, Posix.ReadFileFlags, 0, out Errno errno);
-        if (handle is null)
-        {
-            return errno == Errno.ENOENT
-                ? TrustStateRead.Missing
-                : Damaged($"cannot be opened ({errno}{(errno == Errno.ELOOP ? ": a symlink" : "")})");
-        }
         byte[] content;
-        using (handle)
+        try
         {
-            try
+            using var handle = Posix.TryOpenRegular(FilePath, out Stat stat, out string? notRegular);
+            if (handle is null)
             {
-                var stat = Posix.Fstat(handle, FilePath);
-                if (!Posix.IsRegular(stat))
-                {
-                    return Damaged($"is {Posix.Describe(stat)}, not a regular file");
-                }
-                // Whoever else could write it could lower the floor: such a file is not this host's trust.
-                if (!Posix.WritableOnlyByUs(stat))
-                {
-                    return Damaged($"is owned by uid {stat.st_uid} with mode {Posix.Octal(stat)}: it must be root's and not group/world-writable");
-                }
-                content = Posix.ReadBounded(handle, MaxBytes, stat.st_size, FilePath, out bool tooLarge);
-                if (tooLarge)
-                {
-                    return Damaged($"is larger than {MaxBytes} bytes");
-                }
+                return notRegular is null ? TrustStateRead.Missing : Damaged($"is {notRegular}, not a regular file");
             }
-            catch (IOException e)
+            // Whoever else could write it could lower the floor: such a file is not this host's trust.
+            if (!Posix.WritableOnlyByUs(stat))
             {
-                return Damaged($"cannot be read ({e.Message})");
+                return Damaged($"is owned by uid {stat.st_uid} with mode {Posix.Octal(stat)}: it must be root's and not group/world-writable");
             }
+            content = Posix.ReadBounded(handle, MaxBytes, stat.st_size, FilePath, out bool tooLarge);
+            if (tooLarge)
+            {
+                return Damaged($"is larger than {MaxBytes} bytes");
+            }
+        }
+        catch (IOException e)
+        {
+            return Damaged($"cannot be read ({e.Message})");
         }
         return Parse(content);
     }

@@ -8,34 +8,61 @@ namespace KeyAgentd.Storage;
 internal static partial class Posix
 {
     /// <summary>
-    /// A file of the daemon's own state read back: opened without following a symlink and without blocking
-    /// (a FIFO put in its place must not hang a cycle, `status` or `doctor`), and read only if it is a
-    /// regular file of at most <paramref name="limit"/> bytes. Null when nothing is at <paramref name="path"/>.
+    /// The one way a file that is read back (state, kept answers, published documents) is opened: without
+    /// blocking (a FIFO put in its place must not hang a cycle, `status`, `doctor` or a build), without
+    /// following a symlink unless the caller names the path itself, and kept only if fstat of what was
+    /// opened says it is a regular file. Null with <paramref name="notRegular"/> null when nothing is at
+    /// <paramref name="path"/>; null with <paramref name="notRegular"/> saying what stands there instead
+    /// ("a symlink", "a FIFO", "a directory"…) when that is not a regular file.
+    /// </summary>
+    /// <exception cref="PosixException">open or fstat failed otherwise.</exception>
+    public static SafeFileHandle? TryOpenRegular(string path, out Stat st, out string? notRegular, bool followSymlink = false)
+    {
+        (st, notRegular) = (default, null);
+        var handle = TryOpen(path, followSymlink ? ReadFileFlags & ~OpenFlags.O_NOFOLLOW : ReadFileFlags, 0, out Errno errno);
+        if (handle is null)
+        {
+            notRegular = errno switch
+            {
+                Errno.ENOENT => null,
+                Errno.ELOOP => "a symlink",
+                _ => throw new PosixException(errno, "open", path),
+            };
+            return null;
+        }
+        try
+        {
+            st = Fstat(handle, path);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        if (!IsRegular(st))
+        {
+            notRegular = Describe(st);
+            handle.Dispose();
+            return null;
+        }
+        return handle;
+    }
+
+    /// <summary>
+    /// A file of the daemon's own state read back through <see cref="TryOpenRegular"/>, at most
+    /// <paramref name="limit"/> bytes. Null when nothing is at <paramref name="path"/>.
     /// </summary>
     /// <exception cref="InvalidDataException">Not a regular file (a FIFO, a directory, a symlink), or larger than the limit: the message names it.</exception>
     /// <exception cref="IOException">It could not be read.</exception>
     public static byte[]? ReadStateFile(string path, int limit)
     {
-        var handle = TryOpen(path, ReadFileFlags, 0, out Errno errno);
+        using var handle = TryOpenRegular(path, out Stat st, out string? notRegular);
         if (handle is null)
         {
-            return errno switch
-            {
-                Errno.ENOENT => null,
-                Errno.ELOOP => throw new InvalidDataException($"{path} is a symlink, not a regular file"),
-                _ => throw new PosixException(errno, "open", path),
-            };
+            return notRegular is null ? null : throw new InvalidDataException($"{path} is {notRegular}, not a regular file");
         }
-        using (handle)
-        {
-            var st = Fstat(handle, path);
-            if (!IsRegular(st))
-            {
-                throw new InvalidDataException($"{path} is {Describe(st)}, not a regular file");
-            }
-            byte[] content = ReadBounded(handle, limit, st.st_size, path, out bool tooLarge);
-            return tooLarge ? throw new InvalidDataException($"{path} is larger than {limit} bytes") : content;
-        }
+        byte[] content = ReadBounded(handle, limit, st.st_size, path, out bool tooLarge);
+        return tooLarge ? throw new InvalidDataException($"{path} is larger than {limit} bytes") : content;
     }
 
     /// <summary>

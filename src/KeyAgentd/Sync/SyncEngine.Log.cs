@@ -8,8 +8,8 @@ public sealed partial class SyncEngine
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "sync {Outcome} in {Seconds:0.000}s: {Summary}")]
     private static partial void LogCycle(ILogger logger, string outcome, double seconds, string summary);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "registry {Location} unusable, keeping last-known-good snapshot: {Problem}")]
-    private static partial void LogRegistryProblem(ILogger logger, string location, string problem);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "registry {Location} unusable, {Kept}: {Problem}")]
+    private static partial void LogRegistryProblem(ILogger logger, string location, string kept, string problem);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "mass-removal guard tripped, nothing written: {Message}")]
     private static partial void LogGuard(ILogger logger, string message);

@@ -39,7 +39,9 @@ public sealed partial class SyncEngine
         if (problem is not null)
         {
             CountRegistryProblem(status, problem);
-            LogRegistryProblem(logger, registry.Location, problem.ToString());
+            // Says what the cycle goes on with: a last-known-good that failed re-verification (or none yet) is not kept.
+            LogRegistryProblem(logger, registry.Location,
+                lastKnownGood is null ? "and no last-known-good snapshot: nothing changes" : "keeping last-known-good snapshot", problem.ToString());
         }
         return new SnapshotSource(lastKnownGood is null ? null : LastKnownGood(lastKnownGood), Fresh: false, null, null,
             problem ?? (lastKnownGood is null ? new SnapshotError("no-snapshot", "no snapshot has been accepted yet") : null));

@@ -26,7 +26,7 @@ publish() { # project dir, output dir
 if [ -z "${SKIP_PUBLISH:-}" ] || [ ! -x "$pub/keyagentd/keyagentd" ]; then
   rm -rf "$pub" "$stage"
   mkdir -p "$stage"
-  cp Directory.Build.props Directory.Packages.props global.json "$stage/"
+  cp Directory.Build.props Directory.Packages.props global.json VERSION "$stage/"
   tar -c --exclude=bin --exclude=obj src | tar -x -C "$stage"
   # One NativeAOT compile at a time: each takes most of the machine for minutes.
   publish src/KeyAgentd "$pub/keyagentd"

@@ -228,20 +228,7 @@ public sealed class LdapSourceTests : IDisposable
     public void Tls_reqcert_never_from_libldap_configuration_does_not_turn_verification_off()
     {
         // libldap reads LDAPTLS_REQCERT (like TLS_REQCERT in ldap.conf) when it starts, so the CLI runs as its own process.
-        // The assembly as built for linux-x64 (run by the dotnet host: a NativeAOT project builds no
-        // apphost), and the NativeAOT executable that ships, when `make publish` has made it (make test does).
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-        string configuration = output.Parent!.Name;
-        var root = output;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "KeyAgentd.sln")))
-        {
-            root = root.Parent;
-        }
-        string built = Path.Combine(root!.FullName, "src", "KeyAgentd", "bin", configuration, output.Name, "linux-x64", "keyagentd.dll");
-        Assert.True(File.Exists(built), $"{built} is built with this test project");
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        string published = Path.Combine(root.FullName, "out", "bin", "keyagentd");
-        (string File, string[] Prefix)[] clis = File.Exists(published) ? [(dotnet, [built]), (published, [])] : [(dotnet, [built])];
+        var clis = BuiltCli.All();
         var lax = new Dictionary<string, string> { ["LDAPTLS_REQCERT"] = "never" };
         foreach (var (cli, prefix) in clis)
         foreach (var (url, startTls) in new[] { ($"ldaps://127.0.0.1:{_slapd!.TlsPort}", false), ($"ldap://127.0.0.1:{_slapd.Port}", true) })

@@ -12,47 +12,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
-skip() { echo "skip: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root (namespaces, mounts, cgroups)"
-for tool in unshare nsenter setpriv dpkg-deb ssh-keygen /usr/bin/python3 /lib/systemd/systemd; do
-    command -v "$tool" >/dev/null || skip "$tool not available"
-done
-[ "$(dpkg --print-architecture)" = amd64 ] || skip "the package is linux-x64 (amd64) only"
-[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null || stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] \
-    || skip "no cgroup2 hierarchy to give the container's systemd"
-unshare --pid --fork --mount --uts --ipc --net --cgroup true 2>/dev/null \
-    || skip "cannot create pid/mount/uts/ipc/net/cgroup namespaces here"
-# The container's root shows the host's through its lower layer, installed packages included.
-if dpkg-query -W -f='${db:Status-Status}' keyagentd 2>/dev/null | grep -qv '^not-installed$'; then
-    skip "keyagentd is installed on this host; the container would start with it installed"
-fi
+source tests/systemd/harness.sh
+container_prerequisites ssh-keygen
 
 t_begin=$(date +%s%N)
 version="$(tr -d ' \n' < VERSION)-1"
-deb=out/pkg/keyagentd_${version}_amd64.deb
-if [ ! -f "$deb" ]; then
-    # In `make test` package-install.sh has just published this tree into out/pkg/publish (and
-    # packaged it under another version): repackaging that publish saves minutes of a second one.
-    echo "building $deb (make package, reusing out/pkg/publish when present)"
-    SKIP_PUBLISH=1 timeout 1800 make -s package >/dev/null || { echo "FAIL: make package"; exit 1; }
-fi
+deb=$(package_deb) || exit 1
 
-work=$(mktemp -d /tmp/keyagentd-systemd.XXXXXX)
-export CT_DIR=$work
-ct=$repo/tests/systemd/container.sh
-cleanup() {
-    local rc=$?
-    if [ -n "${KEEP_CONTAINER:-}" ] && [ "$rc" != 0 ]; then
-        echo "KEEP_CONTAINER set: container left running, CT_DIR=$work" >&2
-        exit "$rc"
-    fi
-    "$ct" stop || rc=1
-    # Everything the container wrote lived in its own tmpfs; the work directory holds keys and logs.
-    grep -qF " $work/" /proc/self/mountinfo || rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+container_workdir keyagentd-systemd
 
 failures=0
 pass() { echo "PASS: $*"; }

@@ -42,6 +42,7 @@ umask 022
 d() { install -d -m 0755 "$root/$1"; }
 d DEBIAN; d usr/lib/keyagentd; d usr/sbin; d lib/systemd/system; d etc/keyagentd; d etc/logrotate.d
 d usr/share/keyagentd/sshd_config.d; d usr/share/doc/keyagentd; d usr/share/man/man8
+d usr/share/keyagentd/monitoring; d usr/share/keyagentd/monitoring/grafana
 
 # Executables (and any native library the publish put beside them; no debug files).
 shopt -s nullglob
@@ -65,6 +66,10 @@ install -m 0644 "$deb/logrotate" "$root/etc/logrotate.d/keyagentd"
 install -m 0644 "$deb/sshd-keyagentd.conf" "$root/usr/share/keyagentd/sshd_config.d/keyagentd.conf"
 install -m 0644 "$deb/copyright" "$root/usr/share/doc/keyagentd/copyright"
 install -m 0644 "$deb/keyagentd.json.example" "$root/usr/share/doc/keyagentd/keyagentd.json.example"
+# Prometheus alerting rules and the Grafana fleet dashboard (README "Monitoring"), with their runbooks.
+install -m 0644 packaging/monitoring/keyagentd.rules.yml "$root/usr/share/keyagentd/monitoring/keyagentd.rules.yml"
+install -m 0644 packaging/monitoring/grafana/keyagentd-fleet.json "$root/usr/share/keyagentd/monitoring/grafana/keyagentd-fleet.json"
+install -m 0644 docs/runbooks.md "$root/usr/share/doc/keyagentd/runbooks.md"
 gzip -9n < "$deb/changelog" > "$root/usr/share/doc/keyagentd/changelog.Debian.gz"
 sed "s/@VERSION@/$version/" "$deb/keyagentd.8" | gzip -9n > "$root/usr/share/man/man8/keyagentd.8.gz"
 chmod 0644 "$root/usr/share/doc/keyagentd/changelog.Debian.gz" "$root/usr/share/man/man8/keyagentd.8.gz"

@@ -19,6 +19,7 @@ have adduser || need+=(adduser)
 have logrotate || need+=(logrotate)
 have strip || need+=(binutils)
 have strace || need+=(strace)                       # tests/scripts/sync-killed-before-audit.sh
+have promtool || need+=(prometheus)                 # promtool: the metrics files and alert rules (packaging/monitoring)
 [ -x /lib/systemd/systemd ] || need+=(systemd)       # PID 1 of the real-systemd test's container
 command -v unshare >/dev/null || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
@@ -36,5 +37,9 @@ trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 if printf '%s\n' "${need[@]}" | grep -qx slapd; then
   systemctl disable --now slapd >/dev/null 2>&1 || update-rc.d slapd disable >/dev/null 2>&1 || true
+fi
+# Only promtool is wanted from prometheus: its server stays off (it would hold port 9090).
+if printf '%s\n' "${need[@]}" | grep -qx prometheus; then
+  systemctl disable --now prometheus >/dev/null 2>&1 || update-rc.d prometheus disable >/dev/null 2>&1 || true
 fi
 echo "installed: ${need[*]}"

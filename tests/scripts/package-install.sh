@@ -69,6 +69,12 @@ expect /etc/logrotate.d/keyagentd 644 root:root
 expect /usr/share/keyagentd/sshd_config.d/keyagentd.conf 644 root:root
 expect /usr/share/man/man8/keyagentd.8.gz 644 root:root
 expect /usr/share/doc/keyagentd/copyright 644 root:root
+expect /usr/share/keyagentd/monitoring/keyagentd.rules.yml 644 root:root
+expect /usr/share/keyagentd/monitoring/grafana/keyagentd-fleet.json 644 root:root
+expect /usr/share/doc/keyagentd/runbooks.md 644 root:root
+if command -v promtool >/dev/null; then
+  promtool check rules /usr/share/keyagentd/monitoring/keyagentd.rules.yml >/dev/null || fail "promtool check rules on the installed rules"
+fi
 expect /var/lib/keyagentd 755 root:root
 [ "$(stat -c '%a %U' /var/log/keyagentd)" = "750 root" ] || fail "/var/log/keyagentd: $(mode_owner /var/log/keyagentd)"
 [ ! -e /etc/ssh/sshd_config.d/keyagentd.conf ] || fail "the sshd drop-in must not be active after install"

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using KeyAgentd.Signing;
 using KeyAgentd.State;
+using KeyAgentd.Sync;
 
 namespace KeyAgentd.Metrics;
 
@@ -23,6 +25,8 @@ public static class MetricsTextfile
         Gauge(text, "keyagentd_registry_unauthenticated", "1 when nothing authenticates the registry (no allowed_signers file, or Registry:Signatures off).", status.Unauthenticated ? 1 : 0);
         Gauge(text, "keyagentd_accounts_refused", "Accounts whose files were refused (unsafe ownership or modes, I/O errors).", status.AccountFailures.Count);
         Gauge(text, "keyagentd_accounts_missing", "Accounts named by the registry that do not exist on this host.", status.AccountsMissing.Count);
+        Gauge(text, "keyagentd_accounts_cache_unwritten", "Accounts whose keyagentd-keys cache could not be written in the last cycle (the helper serves older keys).", status.AccountFailures.Values.Count(f => f.Code == AccountFailure.CacheWriteFailed));
+        Gauge(text, "keyagentd_signatures_enforced", "1 when Registry:Signatures is enforce (an unsigned or badly signed snapshot is refused).", status.Signatures == SignatureMode.Enforce.ToName() ? 1 : 0);
 
         Header(text, "keyagentd_last_sync_outcome", "Outcome of the last sync cycle (1 for the current outcome).", "gauge");
         Sample(text, "keyagentd_last_sync_outcome", $"outcome=\"{Escape(status.Outcome)}\"", 1);
@@ -40,6 +44,11 @@ public static class MetricsTextfile
         foreach (var (kind, count) in status.RegistryErrors)
         {
             Sample(text, "keyagentd_registry_errors_total", $"kind=\"{Escape(kind)}\"", count);
+        }
+        Header(text, "keyagentd_registry_problem", "Why the last cycle could not use the registry (1 for the current kind; absent when it could).", "gauge");
+        if (status.RegistryProblem is { } problem)
+        {
+            Sample(text, "keyagentd_registry_problem", $"kind=\"{Escape(problem)}\"", 1);
         }
         return text.ToString();
     }

@@ -45,6 +45,9 @@ public sealed class SyncStatus
 
     [JsonPropertyName("last_registry_error")] public string? LastRegistryError { get; set; }
 
+    /// <summary>The stable code of why the last cycle could not use the registry (unreachable, signature-invalid, rollback…), or null when it could.</summary>
+    [JsonPropertyName("registry_problem")] public string? RegistryProblem { get; set; }
+
     /// <summary>Registry:Signatures as resolved this cycle: enforce, report or off.</summary>
     [JsonPropertyName("signatures")] public string? Signatures { get; set; }
 

@@ -5,7 +5,7 @@ namespace KeyAgentd.Sync;
 /// <summary>
 /// An account a cycle could not bring in line; its files are as they were. <see cref="Code"/> is a
 /// stable reason (a writer refusal such as <c>ssh-dir-writable</c>, <c>io-error</c>, or
-/// <c>managed-block-damaged</c>) carried unchanged to status, the audit log and metrics.
+/// <c>managed-block-damaged</c>, <c>cache-write-failed</c>) carried unchanged to status, the audit log and metrics.
 /// </summary>
 public sealed record AccountFailure(
     [property: JsonPropertyName("account")] string Account,
@@ -13,4 +13,7 @@ public sealed record AccountFailure(
     [property: JsonPropertyName("message")] string Message)
 {
     public const string ManagedBlockDamaged = "managed-block-damaged";
+
+    /// <summary>keys/&lt;user&gt; could not be written: keyagentd-keys goes on serving the keys it held before.</summary>
+    public const string CacheWriteFailed = "cache-write-failed";
 }

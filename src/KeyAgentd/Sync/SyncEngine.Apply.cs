@@ -8,7 +8,8 @@ public sealed partial class SyncEngine
 {
     /// <param name="Written">The managed file was written (authorized_keys, or the cache with helper-only delivery).</param>
     /// <param name="Failure">Set when authorized_keys could not be written; the old file is intact.</param>
-    private sealed record AccountWrite(bool Written, AccountFailure? Failure);
+    /// <param name="CacheFailure">Set when keys/&lt;user&gt; could not be written (authorized_keys may still have been).</param>
+    private sealed record AccountWrite(bool Written, AccountFailure? Failure, AccountFailure? CacheFailure = null);
 
     /// <summary>Stage 6: writes the bytes each plan holds; decides nothing.</summary>
     private Applied Apply(PlannedAccounts planned, IReadOnlyDictionary<string, AccountInfo> byName, CancellationToken stopping)
@@ -33,6 +34,11 @@ public sealed partial class SyncEngine
                 failures.Add(write.Failure);
                 continue;
             }
+            if (write.CacheFailure is not null)
+            {
+                // The account's file was still brought in line (and is audited below): only the cache lags.
+                failures.Add(write.CacheFailure);
+            }
             done.Add(plans[i]);
             if (write.Written)
             {
@@ -50,13 +56,26 @@ public sealed partial class SyncEngine
     {
         // The cache first: with helper delivery it is what sshd reads, and a revocation must reach it
         // even when the home itself cannot be written (an unsafe ~/.ssh refuses the file below).
+        AccountFailure? cacheFailure = null;
         if (plan.CacheText is not null)
         {
-            state.WriteCache(account.Name, plan.CacheText);
+            try
+            {
+                state.WriteCache(account.Name, plan.CacheText);
+            }
+            catch (IOException e)
+            {
+                // One account's cache (a full disk, something in its place) fails that account, not the cycle:
+                // the other accounts, the KRL and this account's authorized_keys still get their revocations.
+                cacheFailure = new AccountFailure(account.Name, AccountFailure.CacheWriteFailed, e.Message);
+            }
         }
         if (plan.FileText is null)
         {
-            return new AccountWrite(!settings.Delivery.AuthorizedKeysFiles && plan.CacheText is not null, null);
+            // Nothing else to write: a cache that failed is the account's failure (its changes did not happen).
+            return cacheFailure is not null
+                ? new AccountWrite(false, cacheFailure)
+                : new AccountWrite(!settings.Delivery.AuthorizedKeysFiles && plan.CacheText is not null, null);
         }
         FileWriteResult result;
         try
@@ -70,6 +89,6 @@ public sealed partial class SyncEngine
         }
         return result.Status == FileWriteStatus.Refused
             ? new AccountWrite(false, new AccountFailure(account.Name, result.Refusal!.Code, result.Refusal.Message))
-            : new AccountWrite(result.Status == FileWriteStatus.Written, null);
+            : new AccountWrite(result.Status == FileWriteStatus.Written, null, cacheFailure);
     }
 }

@@ -159,6 +159,7 @@ public sealed partial class SyncEngine(
         status.Message = summary;
         status.DurationSeconds = cycle.Clock.Elapsed.TotalSeconds;
         status.Registry = registry.Location;
+        status.RegistryProblem = result.RegistryProblem?.Code;
         if (result.Outcome == SyncOutcome.Ok)
         {
             status.LastSuccess = cycle.Now;

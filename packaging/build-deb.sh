@@ -63,7 +63,8 @@ ln -s ../lib/keyagentd/keyagentd "$root/usr/sbin/keyagentd"
 install -m 0644 systemd/keyagentd.service "$root/lib/systemd/system/keyagentd.service"
 install -m 0644 "$deb/keyagentd.json" "$root/etc/keyagentd/keyagentd.json"
 install -m 0644 "$deb/logrotate" "$root/etc/logrotate.d/keyagentd"
-install -m 0644 "$deb/sshd-keyagentd.conf" "$root/usr/share/keyagentd/sshd_config.d/keyagentd.conf"
+# The one drop-in: the file the README quotes and the tests run sshd with (tests/KeyAgentd.Tests/Shipped).
+install -m 0644 examples/sshd_config.d/keyagentd.conf "$root/usr/share/keyagentd/sshd_config.d/keyagentd.conf"
 install -m 0644 "$deb/copyright" "$root/usr/share/doc/keyagentd/copyright"
 install -m 0644 "$deb/keyagentd.json.example" "$root/usr/share/doc/keyagentd/keyagentd.json.example"
 # Prometheus alerting rules and the Grafana fleet dashboard (README "Monitoring"), with their runbooks.

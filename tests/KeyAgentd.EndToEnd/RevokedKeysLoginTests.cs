@@ -23,4 +23,22 @@ public sealed class RevokedKeysLoginTests
         Assert.False(lab.CanLogIn(revoked));
         Assert.Contains("revoked by file " + lab.RevokedKeysPath, lab.SshdLog(), StringComparison.Ordinal);
     }
+
+    [EndToEndTheory]
+    [InlineData("helper")]
+    public void The_shipped_drop_in_with_the_registry_down_since_install_still_lets_a_hand_placed_key_log_in(string delivery)
+    {
+        // First start with the registry unreachable: no snapshot has ever been applied. sshd with the
+        // drop-in enabled refuses EVERY public key while its RevokedKeys file is missing.
+        using var lab = new SshdLab(delivery);
+        string handPlaced = lab.NewKey("root-placed");
+        lab.WriteAuthorizedKeysByHand(handPlaced);
+        Assert.False(File.Exists(lab.RegistryPath));
+
+        Assert.True(lab.Sync() == 3, "sync with the registry down: " + lab.LastSyncOutput);
+        lab.StartSshdWithShippedDropIn();
+
+        Assert.True(File.Exists(lab.RevokedKeysPath), "no KRL after a cycle with the registry down: " + lab.LastSyncOutput);
+        Assert.True(lab.CanLogIn(handPlaced), lab.SshdLog());
+    }
 }

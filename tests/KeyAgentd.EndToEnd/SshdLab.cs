@@ -206,8 +206,6 @@ public sealed partial class SshdLab : IDisposable
     /// <param name="revokedKeys">Also read ~/.ssh/authorized_keys2 (Debian's default) and refuse the keys of keyagentd's KRL (RevokedKeys).</param>
     public void StartSshd(bool revokedKeys = false)
     {
-        string hostKey = Path.Combine(Root, "ssh_host_ed25519_key");
-        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey);
         Directory.CreateDirectory("/run/sshd");
         Port = LoopbackPorts.Reserve();
         string helper = $"""
@@ -224,6 +222,51 @@ public sealed partial class SshdLab : IDisposable
             : revokedKeys
                 ? $"AuthorizedKeysFile .ssh/authorized_keys .ssh/authorized_keys2\nRevokedKeys {RevokedKeysPath}"
                 : "AuthorizedKeysFile .ssh/authorized_keys";
+        StartSshdWith(keysSource);
+    }
+
+    /// <summary>
+    /// sshd with the drop-in the package ships (examples/sshd_config.d/keyagentd.conf) as it is, only its
+    /// paths moved into this lab: the helper and its user, and the KRL under the lab's state directory.
+    /// AuthorizedKeysFile stays sshd's default, as on a host where the drop-in is enabled.
+    /// </summary>
+    public void StartSshdWithShippedDropIn()
+    {
+        Assert.True(HelperDir is not null, "the shipped drop-in names keyagentd-keys: use a helper-delivery lab");
+        string dropIn = File.ReadAllText(Path.Combine(RepoRoot, "examples", "sshd_config.d", "keyagentd.conf"));
+        var moves = new (string Shipped, string Lab)[]
+        {
+            ("\nAuthorizedKeysCommand /usr/lib/keyagentd/keyagentd-keys %u %f\n", $"\nAuthorizedKeysCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} %u %f\n"),
+            ("\nAuthorizedKeysCommandUser keyagentd\n", $"\nAuthorizedKeysCommandUser {HelperUser}\n"),
+            ("\nRevokedKeys /var/lib/keyagentd/revoked_keys.krl\n", $"\nRevokedKeys {RevokedKeysPath}\n"),
+        };
+        foreach (var (shipped, lab) in moves)
+        {
+            Assert.Contains(shipped, dropIn, StringComparison.Ordinal);
+            dropIn = dropIn.Replace(shipped, lab, StringComparison.Ordinal);
+        }
+        Directory.CreateDirectory("/run/sshd");
+        Port = LoopbackPorts.Reserve();
+        StartSshdWith(dropIn);
+    }
+
+    /// <summary>~/.ssh/authorized_keys placed by hand (the user's own 0700/0600), as on an account the registry does not serve.</summary>
+    public void WriteAuthorizedKeysByHand(params string[] privateKeyPaths)
+    {
+        string ssh = Path.Combine(Home, ".ssh");
+        Run("install", "-d", "-o", User, "-m", "700", ssh);
+        File.WriteAllText(AuthorizedKeys, string.Concat(privateKeyPaths.Select(p => PublicLine(p) + "\n")));
+        Run("chown", User, AuthorizedKeys);
+        Run("chmod", "600", AuthorizedKeys);
+    }
+
+    private void StartSshdWith(string keysSource)
+    {
+        string hostKey = Path.Combine(Root, "ssh_host_ed25519_key");
+        if (!File.Exists(hostKey))
+        {
+            Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey);
+        }
         File.WriteAllText(Path.Combine(Root, "sshd_config"), $"""
             Port {Port}
             ListenAddress 127.0.0.1

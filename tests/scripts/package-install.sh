@@ -57,9 +57,15 @@ ssh-keygen -q -t ecdsa -b 384 -N '' -C "ci bot" -f "$work/ci"
 before=$(snapshot_files)
 
 # 3. Install and check the layout.
-DEBIAN_FRONTEND=noninteractive T 180 dpkg -i "$deb1" >/dev/null || fail "dpkg -i $deb1"
 mode_owner() { stat -c '%a %U:%G' "$1"; }
 expect() { [ "$(mode_owner "$1")" = "$2 $3" ] || fail "$1: $(mode_owner "$1"), expected $2 $3"; }
+installed=$(DEBIAN_FRONTEND=noninteractive T 180 dpkg -i "$deb1" 2>&1) || fail "dpkg -i $deb1: $installed"
+grep -q 'Next steps:' <<<"$installed" && grep -q 'Registry:Url' <<<"$installed" || fail "dpkg -i printed no next steps: $installed"
+# sshd refuses every key while the drop-in's RevokedKeys file is missing: it exists from dpkg -i on,
+# a KRL ssh-keygen reads, revoking nothing (no registry configured, no network).
+krl=/var/lib/keyagentd/revoked_keys.krl
+expect "$krl" 644 root:root
+q=$(ssh-keygen -Q -f "$krl" "$work/alice.pub") && grep -q ': ok$' <<<"$q" || fail "ssh-keygen -Q -f $krl: $q"
 expect /usr/lib/keyagentd 755 root:root
 expect /usr/lib/keyagentd/keyagentd 755 root:root
 [ "$(readlink -f /usr/sbin/keyagentd)" = /usr/lib/keyagentd/keyagentd ] || fail "/usr/sbin/keyagentd link"
@@ -133,11 +139,13 @@ fi
 ak_sum=$(sha256sum < "$ak")
 
 # 5. Upgrade, keeping the edited conffile.
+cp "$krl" "$work/krl.before-upgrade"
 DEBIAN_FRONTEND=noninteractive T 180 dpkg -i --force-confold "$deb2" </dev/null >/dev/null || fail "upgrade"
 [ "$(dpkg-query -W -f='${Version}' keyagentd)" = "$(dpkg-deb -f "$deb2" Version)" ] || fail "not upgraded"
 grep -q '"MaxRemovalPercent": 40' /etc/keyagentd/keyagentd.json || fail "edited conffile not kept on upgrade"
 grep -qF "file://$work/registry.json" /etc/keyagentd/keyagentd.json || fail "edited Url not kept on upgrade"
 T 120 keyagentd sync || fail "sync after upgrade exited $?"
+cmp -s "$work/krl.before-upgrade" "$krl" || fail "the upgrade replaced $krl"
 [ "$(sha256sum < "$ak")" = "$ak_sum" ] || fail "an unchanged registry rewrote $ak differently"
 
 # 6. Remove: binaries gone, configuration and state kept, keys untouched.

@@ -23,7 +23,7 @@ internal static class CommonOptions
         root.Options.Add(PasswdFile);
     }
 
-    /// <summary>Runs a command with its settings; unusable configuration is exit 2 with the reason, for every command alike.</summary>
+    /// <summary>Runs a command with its settings; unusable configuration, or a file the caller may not open, is exit 2 with the reason, for every command alike.</summary>
     public static int WithSettings(ParseResult parse, Func<KeyAgentdSettings, int> action)
     {
         try
@@ -34,6 +34,10 @@ internal static class CommonOptions
         {
             Console.Error.WriteLine($"keyagentd: {SafeText.Escape(e.Message)}");
             return ExitCodes.Usage;
+        }
+        catch (Exception e) when (PermissionDenied.Path(e) is { } denied)
+        {
+            return PermissionDenied.Report(denied, Console.Error);
         }
     }
 
@@ -47,6 +51,10 @@ internal static class CommonOptions
         {
             Console.Error.WriteLine($"keyagentd: {SafeText.Escape(e.Message)}");
             return ExitCodes.Usage;
+        }
+        catch (Exception e) when (PermissionDenied.Path(e) is { } denied)
+        {
+            return PermissionDenied.Report(denied, Console.Error);
         }
     }
 

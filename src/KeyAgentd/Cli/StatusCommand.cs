@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using KeyAgentd.Configuration;
 using KeyAgentd.Core;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
@@ -17,16 +18,18 @@ internal static class StatusCommand
         var json = new Option<bool>("--json") { Description = "print the status document as JSON" };
         var command = new Command("status", "show the last sync and the snapshot in use") { json };
         command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
-            Run(new StateStore(settings.State.Directory), parse.GetValue(json), DateTimeOffset.UtcNow, Console.Out, settings.Audit.Path)));
+            Run(new StateStore(settings.State.Directory), parse.GetValue(json), DateTimeOffset.UtcNow, Console.Out, settings.Audit.Path, settings.Registry)));
         return command;
     }
 
     /// <param name="auditPath">Audit:Path, whose recent records also hold the rollback floor up; null reads only the state directory.</param>
-    public static int Run(StateStore state, bool json, DateTimeOffset now, TextWriter output, string? auditPath = null)
+    /// <param name="registry">The daemon's Registry settings: Url (is one configured?) and PollInterval (is a cycle overdue?); null judges neither.</param>
+    public static int Run(StateStore state, bool json, DateTimeOffset now, TextWriter output, string? auditPath = null, RegistrySettings? registry = null)
     {
         var status = state.LoadStatus();
         var trust = HostTrust.Read(state, auditPath ?? "", status, auditPath is null ? Audit.AuditTrustEvidence.None : null);
-        bool stale = status.IsStale(now);
+        var overdue = registry is null ? null : CycleDeadline.Overdue(status, now, registry);
+        bool stale = status.IsStale(now) || overdue is not null;
         bool healthy = status.Outcome == SyncOutcome.Ok.ToName() && !stale && status.Damaged is null && !trust.File.IsDamaged;
         if (json)
         {
@@ -40,6 +43,7 @@ internal static class StatusCommand
                     property.WriteTo(writer);
                 }
                 writer.WriteBoolean("stale", stale);
+                writer.WriteBoolean("cycle_overdue", overdue is not null);
                 if (status.Damaged is { } damaged)
                 {
                     writer.WriteString("status_damaged", damaged);
@@ -63,6 +67,16 @@ internal static class StatusCommand
         if (status.Message is not null)
         {
             output.WriteLine($"              {SafeText.Escape(status.Message)}");
+        }
+        if (status.LastAttempt is null && registry is not null)
+        {
+            output.WriteLine(string.IsNullOrEmpty(registry.Url)
+                ? "              Registry:Url is not set: set it in /etc/keyagentd/keyagentd.json (or --config FILE), then keyagentd sync --dry-run and systemctl start keyagentd"
+                : "              no cycle has run yet: systemctl start keyagentd (or keyagentd sync)");
+        }
+        if (overdue is not null)
+        {
+            output.WriteLine($"              STALE: no cycle completed within {CycleDeadline.Describe(CycleDeadline.Allowance(registry!))} (twice Registry:PollInterval {CycleDeadline.Describe(registry!.PollInterval)}, plus Registry:Jitter): the daemon is not syncing; check systemctl status keyagentd and journalctl -u keyagentd");
         }
         output.WriteLine($"last success: {Describe(status.LastSuccess, now)}");
         output.WriteLine($"registry:     {SafeText.Escape(status.Registry ?? "(never polled)")}{(status.LastRegistryError is { } e ? $" — last error: {SafeText.Escape(e)}" : "")}");
@@ -126,5 +140,5 @@ internal static class StatusCommand
         ? $"{w.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({Ago(now - w)} ago)"
         : "never";
 
-    private static string Ago(TimeSpan span) => span.TotalSeconds < 120 ? $"{span.TotalSeconds:0}s" : span.TotalMinutes < 120 ? $"{span.TotalMinutes:0}m" : span.TotalHours < 48 ? $"{span.TotalHours:0}h" : $"{span.TotalDays:0}d";
+    private static string Ago(TimeSpan span) => CycleDeadline.Describe(span);
 }

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using KeyAgentd.Configuration;
+using KeyAgentd.State;
 using KeyAgentd.Sync;
+using Mono.Unix.Native;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyAgentd.Cli;
@@ -14,6 +17,10 @@ internal static class SyncCommand
         var command = new Command("sync", "run one sync cycle and exit") { dryRun, force };
         command.SetAction((parse, cancel) => CommonOptions.WithSettingsAsync(parse, async settings =>
         {
+            if (PermissionDenied.FirstDenied(Inputs(settings, parse.GetValue(dryRun))) is { } denied)
+            {
+                return PermissionDenied.Report(denied, Console.Error);
+            }
             using var services = AppServices.BuildForCommand(settings);
             var engine = services.GetRequiredService<SyncEngine>();
             var result = await engine.RunAsync(new SyncOptions(parse.GetValue(dryRun), parse.GetValue(force)), cancel).ConfigureAwait(false);
@@ -21,5 +28,20 @@ internal static class SyncCommand
             return ExitCodes.For(result.Outcome);
         }));
         return command;
+    }
+
+    /// <summary>
+    /// What a cycle reads (and, unless --dry-run, writes) before it can judge anything: without them it
+    /// would refuse every snapshot for a trust state it cannot read, so the caller's rights are checked first.
+    /// </summary>
+    private static IEnumerable<(string, AccessModes)> Inputs(KeyAgentdSettings settings, bool dryRun)
+    {
+        string state = settings.State.Directory;
+        yield return (state, dryRun ? AccessModes.R_OK | AccessModes.X_OK : AccessModes.R_OK | AccessModes.W_OK | AccessModes.X_OK);
+        foreach (string file in new[] { TrustStateStore.FileName, StateStore.StatusFileName, StateStore.SnapshotFileName })
+        {
+            yield return (Path.Combine(state, file), AccessModes.R_OK);
+        }
+        yield return (settings.Audit.Path, dryRun ? AccessModes.R_OK : AccessModes.R_OK | AccessModes.W_OK);
     }
 }

@@ -59,7 +59,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         }
 
         ExamineKeys(report, account, now, localZone);
-        ExamineManagement(report, account);
+        ExamineManagement(report, account, now);
         ExamineSshd(report, account);
         TrustRootsDoctor.Examine(report, settings);
         return report;
@@ -150,7 +150,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         report.Detail("fix: run keyagentd sync (it takes keyagentd's lines out once, audited as delivery-off), or remove them by hand");
     }
 
-    private void ExamineManagement(DoctorReport report, AccountInfo account)
+    private void ExamineManagement(DoctorReport report, AccountInfo account, DateTimeOffset now)
     {
         report.Section("keyagentd");
         var status = state.LoadStatus();
@@ -158,6 +158,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         {
             report.Warn(damaged);
         }
+        ExamineLastSync(report, status, now);
         ExamineTrust(report, status);
         if (status.AccountFailures.TryGetValue(account.Name, out var why))
         {
@@ -192,6 +193,35 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         }
     }
 
+    /// <summary>
+    /// The last cycle as `status` reports it: what USER has now is what a failed or missing cycle left
+    /// behind (a new key never arrives, a removed one stays), so a failure is a problem of this login too.
+    /// </summary>
+    private void ExamineLastSync(DoctorReport report, SyncStatus status, DateTimeOffset now)
+    {
+        if (status.Outcome == Sync.SyncOutcomes.NeverRun)
+        {
+            report.Warn($"{DoctorCodes.NeverSynced}: no sync has run on this host" + (string.IsNullOrEmpty(settings.Registry.Url)
+                ? ": Registry:Url is not set (set it in the configuration, then keyagentd sync --dry-run; systemctl start keyagentd)"
+                : ": systemctl start keyagentd, or keyagentd sync"));
+            return;
+        }
+        if (status.Outcome != Sync.SyncOutcomes.ToName(Sync.SyncOutcome.Ok))
+        {
+            report.Fail($"{DoctorCodes.LastSyncFailed}: the last sync ({status.LastAttempt:u}) ended {status.Outcome}" + (status.Message is { } message ? $": {message}" : ""));
+            if (status.LastRegistryError is { } error)
+            {
+                report.Detail($"registry: {error}");
+            }
+            report.Detail("keys here are what the last successful cycle left; see keyagentd status and journalctl -u keyagentd");
+        }
+        if (CycleDeadline.Overdue(status, now, settings.Registry) is not null)
+        {
+            report.Fail($"{DoctorCodes.SyncOverdue}: no sync has completed for {CycleDeadline.Describe(now - status.LastAttempt!.Value)} (Registry:PollInterval {CycleDeadline.Describe(settings.Registry.PollInterval)}): the daemon is not syncing");
+            report.Detail("fix: systemctl status keyagentd; journalctl -u keyagentd");
+        }
+    }
+
     /// <summary>The host's trust: a damaged trust state refuses every snapshot, which is why a new key never arrives.</summary>
     private void ExamineTrust(DoctorReport report, SyncStatus status)
     {
@@ -219,6 +249,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
             return;
         }
         var cfg = probe.Settings;
+        SshdFilesDoctor.Examine(report, settings, account, cfg);
         if (cfg.GetValueOrDefault("pubkeyauthentication") == "no")
         {
             report.Fail("PubkeyAuthentication no: keys are never tried");

@@ -36,6 +36,9 @@ public static class RevokedKeysList
         });
     }
 
+    /// <summary>A KRL that revokes nothing: what sshd needs to find before any snapshot has been applied.</summary>
+    public static byte[] Empty() => KrlWriter.Write([], [], new KrlOptions { Comment = "keyagentd: no registry snapshot applied yet" });
+
     /// <summary>
     /// True when two KRLs revoke the same keys, whatever their krl_version and generated_date: the file
     /// is rewritten only when the revocations change, and then carries the serial that changed them.

@@ -27,14 +27,40 @@ public sealed partial class SyncEngine
             _krlSnapshot = snapshot;
         }
         string path = settings.Sshd.ResolveRevokedKeysFile(settings.State);
+        if (File.Exists(path) && RevokedKeysList.SameRevocations(File.ReadAllBytes(path), _krlBytes))
+        {
+            return;
+        }
+        WriteKrl(path, _krlBytes!);
+    }
+
+    /// <summary>
+    /// A cycle without any snapshot to apply (no last-known-good, registry down or refused) still leaves a
+    /// KRL where sshd looks: sshd refuses EVERY public key, hand-placed ones on unmanaged accounts included,
+    /// when its RevokedKeys file is missing. Only a missing file is written, and it revokes nothing: a KRL
+    /// already there (written from an earlier snapshot, or by the package) is never replaced by a weaker one.
+    /// </summary>
+    private void EnsureRevokedKeysExist()
+    {
+        if (settings.Accounts.Mode == OwnershipMode.Report)
+        {
+            return;
+        }
+        string path = settings.Sshd.ResolveRevokedKeysFile(settings.State);
+        if (Path.Exists(path))
+        {
+            return;
+        }
+        WriteKrl(path, RevokedKeysList.Empty());
+        LogKrlCreatedEmpty(logger, path);
+    }
+
+    private void WriteKrl(string path, byte[] krl)
+    {
         try
         {
-            if (File.Exists(path) && RevokedKeysList.SameRevocations(File.ReadAllBytes(path), _krlBytes))
-            {
-                return;
-            }
             State.StateDirectory.Create(Path.GetDirectoryName(path)!);
-            DurableFile.WriteAllBytes(path, _krlBytes!, Posix.Mode0644);
+            DurableFile.WriteAllBytes(path, krl, Posix.Mode0644);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

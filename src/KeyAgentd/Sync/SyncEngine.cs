@@ -61,6 +61,12 @@ public sealed partial class SyncEngine(
         var source = await AcquireSnapshotAsync(cycle, stopping).ConfigureAwait(false);
         if (source.Snapshot is not { } snapshot)
         {
+            if (!cycle.Options.DryRun)
+            {
+                // No snapshot at all (first start with the registry down, or every one refused): sshd
+                // must still find the KRL, or it refuses every public key on the host.
+                EnsureRevokedKeysExist();
+            }
             return Finish(cycle, new SyncResult(SyncOutcome.RegistryUnusable, SyncCounts.None) { RegistryProblem = source.Problem });
         }
         var expansion = Expand(snapshot, cycle.Now);

@@ -50,6 +50,43 @@ public class RevokedKeysFileTests
         Assert.True(Query(sandbox.KrlPath, Innocent));
     }
 
+    [Fact]
+    public async Task A_first_cycle_with_the_registry_down_leaves_a_valid_krl_that_revokes_nothing()
+    {
+        // sshd refuses every public key while its RevokedKeys file is missing: root's hand-placed key too.
+        using var box = new EngineSandbox(["alice"], registryUrl: "http://127.0.0.1:9/registry.json");
+        string krl = box.Settings.Sshd.ResolveRevokedKeysFile(box.Settings.State);
+
+        var result = await box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.RegistryUnusable, result.Outcome);
+        Assert.True(File.Exists(krl), $"no KRL at {krl} after a cycle with the registry down");
+        foreach (string key in new[] { Elsewhere, Innocent })
+        {
+            Assert.False(Query(krl, key), key);
+        }
+        Assert.Equal(0x1A4, (int)TestAccount.Lstat(krl).st_mode & 0xFFF);
+    }
+
+    [Fact]
+    public async Task A_krl_that_revokes_keys_is_never_replaced_by_an_empty_one_when_no_snapshot_is_usable()
+    {
+        using var sandbox = new SignedSandbox();
+        sandbox.PublishSigned(Doc(2, d => d["revoked"] = new JsonArray(Fingerprint(Elsewhere))), Release);
+        Assert.Equal(SyncOutcome.Ok, (await sandbox.Box.SyncAsync()).Outcome);
+        byte[] revoking = File.ReadAllBytes(sandbox.KrlPath);
+        // No last-known-good any more (deleted by hand), and the registry is gone.
+        File.Delete(Path.Combine(sandbox.Box.Settings.State.Directory, "snapshot.json"));
+        File.Delete(sandbox.Box.RegistryPath);
+        sandbox.Box.Restart();
+
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.Equal(SyncOutcome.RegistryUnusable, result.Outcome);
+        Assert.Equal(revoking, File.ReadAllBytes(sandbox.KrlPath));
+        Assert.True(Query(sandbox.KrlPath, Elsewhere));
+    }
+
     private static (long Size, long MtimeNs, ulong Inode) Identity(string path)
     {
         var st = TestAccount.Lstat(path);

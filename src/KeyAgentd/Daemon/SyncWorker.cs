@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using KeyAgentd.Configuration;
+using KeyAgentd.Logging;
 using KeyAgentd.Sync;
 using KeyAgentd.Systemd;
 using Microsoft.Extensions.Hosting;
@@ -104,6 +105,11 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception e) when (ExpectedFailure.Is(e))
+        {
+            LogCycleFailedBecause(logger, e.Message);
+            notifier.Notify(ServiceStates.Status($"failed: {e.Message}"));
+        }
         catch (Exception e)
         {
             // One bad cycle (a full disk, a damaged state file) must not end the service: keys stay as they are.
@@ -188,6 +194,9 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "sync cycle failed; files left as they were")]
     private static partial void LogCycleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 340, Level = LogLevel.Error, Message = "sync cycle failed; files left as they were: {Error}")]
+    private static partial void LogCycleFailedBecause(ILogger logger, string error);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Critical, Message = "no progress: the sync cycle began {Seconds:0.0}s ago and is past its watchdog budget of {Budget:0.0}s; WATCHDOG=1 pings stop, so systemd restarts the daemon")]
     private static partial void LogWatchdogOverdue(ILogger logger, double seconds, double budget);

@@ -118,4 +118,27 @@ public class SignatureRefusalReportTests
         Assert.Equal("signature-invalid", report.Code);
         AssertEverywhere("the document and its signature do not match: re-run `keyagentd registry sign` on the document as published, and publish both", report);
     }
+
+    /// <summary>Another signer's broken line grants nothing while the snapshot is accepted: `status` still names it, with file:line.</summary>
+    [Fact]
+    public async Task A_malformed_line_that_refuses_nothing_is_still_in_status()
+    {
+        using var sandbox = new SignedSandbox();
+        File.WriteAllText(sandbox.AllowedSignersPath, SignedSandbox.AllowedSigners.Replace(
+            Second.AllowedLine("second@example.com"), Second.AllowedLine("second@example.com", "namespaces=keyagentd-registry"), StringComparison.Ordinal));
+        sandbox.PublishSigned(Doc(2), Release);
+
+        var result = await sandbox.Box.SyncAsync();
+
+        Assert.True(result.Outcome == SyncOutcome.Ok, SyncSummary.Render(result));
+        var json = new StringWriter();
+        StatusCommand.Run(sandbox.Box.State, true, sandbox.Box.Time.GetUtcNow(), json);
+        var problems = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("trust_roots_problems").EnumerateArray().Select(p => p.GetString()).ToList();
+        string expected = $"{sandbox.AllowedSignersPath}:2: option value must be quoted";
+        Assert.Contains(problems, p => p!.Contains(expected, StringComparison.Ordinal));
+        var text = new StringWriter();
+        StatusCommand.Run(sandbox.Box.State, false, sandbox.Box.Time.GetUtcNow(), text);
+        Assert.Contains(expected, text.ToString(), StringComparison.Ordinal);
+        Assert.Contains(sandbox.Box.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(expected, StringComparison.Ordinal));
+    }
 }

@@ -107,12 +107,14 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         }
         catch (Exception e) when (ExpectedFailure.Is(e))
         {
+            // One bad cycle (a full disk, a damaged state file) must not end the service: keys stay as they are.
+            // Its message names the cause; a stack trace would bury that line under a hundred others.
             LogCycleFailedBecause(logger, e.Message);
             notifier.Notify(ServiceStates.Status($"failed: {e.Message}"));
         }
         catch (Exception e)
         {
-            // One bad cycle (a full disk, a damaged state file) must not end the service: keys stay as they are.
+            // Anything else is a bug in keyagentd: the stack trace is what finding it takes.
             LogCycleFailed(logger, e);
             notifier.Notify(ServiceStates.Status($"failed: {e.Message}"));
         }

@@ -16,4 +16,6 @@ public enum TrustReason
     SignerRevoked,
     NamespaceMismatch,
     ThresholdNotMet,
+    /// <summary>The signer's key is on an allowed_signers line that does not parse (so it grants nothing).</summary>
+    SignerLineInvalid,
 }

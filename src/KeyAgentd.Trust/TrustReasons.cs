@@ -15,6 +15,7 @@ public static class TrustReasons
         TrustReason.SignerRevoked => "signer-revoked",
         TrustReason.NamespaceMismatch => "namespace-mismatch",
         TrustReason.ThresholdNotMet => "threshold-not-met",
+        TrustReason.SignerLineInvalid => "signer-line-invalid",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -9,6 +9,7 @@ public class TrustReasonsTests
         [
             "accepted", "signature-missing", "signature-malformed", "signature-invalid", "signer-unknown",
             "signer-not-yet-valid", "signer-expired", "signer-revoked", "namespace-mismatch", "threshold-not-met",
+            "signer-line-invalid",
         ];
         Assert.Equal(expected, Enum.GetValues<TrustReason>().Select(r => r.ToCode()));
         foreach (string code in expected)

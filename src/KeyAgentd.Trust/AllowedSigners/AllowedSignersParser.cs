@@ -9,14 +9,14 @@ namespace KeyAgentd.Trust.AllowedSigners;
 /// </summary>
 internal static class AllowedSignersParser
 {
-    public static AllowedSignersFile Parse(string text, TimeZoneInfo localZone)
+    public static AllowedSignersFile Parse(string text, TimeZoneInfo localZone, string? path)
     {
         var signers = new List<AllowedSigner>();
         var errors = new List<AllowedSignersError>();
         if (text.Length > AllowedSignersFile.MaxBytes)
         {
             errors.Add(new AllowedSignersError(0, $"file is larger than {AllowedSignersFile.MaxBytes} bytes; nothing in it is trusted"));
-            return new AllowedSignersFile(signers, errors);
+            return new AllowedSignersFile(signers, errors, path);
         }
         // An editor's UTF-8 byte order mark is not part of the first principal: kept, it would make that line's
         // person someone else, and one person with two keys two signers toward Registry:SignatureThreshold.
@@ -26,31 +26,36 @@ internal static class AllowedSignersParser
         {
             lineNumber++;
             string line = text[range].TrimEnd('\r');
+            SshPublicKey? keyOfLine = null;
             try
             {
-                if (ParseLine(line, lineNumber, localZone) is { } signer)
+                if (ParseLine(line, lineNumber, localZone, ref keyOfLine) is { } signer)
                 {
                     signers.Add(signer);
                 }
             }
             catch (FormatException ex)
             {
-                errors.Add(new AllowedSignersError(lineNumber, ex.Message));
+                errors.Add(new AllowedSignersError(lineNumber, ex.Message, keyOfLine));
             }
             catch (KeyFormatException ex)
             {
                 errors.Add(new AllowedSignersError(lineNumber, $"invalid key: {ex.Message}"));
             }
         }
-        return new AllowedSignersFile(signers, errors);
+        return new AllowedSignersFile(signers, errors, path);
     }
 
     /// <summary>The key of one allowed_signers line, for a revoked signers file that quotes such a line whole.</summary>
     /// <exception cref="FormatException">The line is not a valid allowed_signers line.</exception>
-    internal static SshPublicKey KeyOfLine(string line) =>
-        ParseLine(line, 0, TimeZoneInfo.Utc)?.Key ?? throw new FormatException("blank or comment line");
+    internal static SshPublicKey KeyOfLine(string line)
+    {
+        SshPublicKey? key = null;
+        return ParseLine(line, 0, TimeZoneInfo.Utc, ref key)?.Key ?? throw new FormatException("blank or comment line");
+    }
 
-    private static AllowedSigner? ParseLine(string line, int lineNumber, TimeZoneInfo localZone)
+    /// <param name="key">Set as soon as the key decodes, so a line whose options are wrong still says whose line it was.</param>
+    private static AllowedSigner? ParseLine(string line, int lineNumber, TimeZoneInfo localZone, ref SshPublicKey? key)
     {
         int position = SkipBlanks(line, 0);
         if (position == line.Length || line[position] == '#')
@@ -84,13 +89,14 @@ internal static class AllowedSignersParser
         {
             throw new FormatException("missing key");
         }
-        SshPublicKey key = SshPublicKeyDecoder.Decode(type, base64);
-        if (key.Type.IsCertificate)
+        SshPublicKey decoded = SshPublicKeyDecoder.Decode(type, base64);
+        if (decoded.Type.IsCertificate)
         {
             throw new FormatException("a certificate is not a signer key; list the plain key");
         }
+        key = decoded;
         var parsed = AllowedSignerOptions.Parse(options, localZone);
-        return new AllowedSigner(lineNumber, new PatternList(principals), key, parsed.Namespaces, parsed.ValidAfter, parsed.ValidBefore);
+        return new AllowedSigner(lineNumber, new PatternList(principals), decoded, parsed.Namespaces, parsed.ValidAfter, parsed.ValidBefore);
     }
 
     /// <summary>misc.c strdelimw: one whitespace-delimited word, or a double-quoted one.</summary>

@@ -28,13 +28,16 @@ public sealed class RegistryTrust
     /// Every line of allowed_signers that grants nothing (it fails closed, so it is a warning). The
     /// revoked signers have none: a line that revokes nothing would fail open, so it fails the parse.
     /// </summary>
-    public IEnumerable<string> Problems => AllowedSigners.Errors.Select(e => $"allowed signers {e}");
+    public IEnumerable<string> Problems => AllowedSigners.Errors.Select(e =>
+        AllowedSigners.Path is null ? $"allowed signers {e}" : $"allowed signers {AllowedSigners.Where(e.LineNumber)}: {e.Message}");
 
     /// <param name="localZone">The zone of allowed_signers times written without 'Z' (the host's, chosen by the caller).</param>
     /// <param name="revokedSigners">The revoked signers file's bytes (text or a KRL); null when none is configured.</param>
+    /// <param name="allowedSignersPath">Where the allowed_signers text was read from, named in refusals ("FILE:LINE").</param>
     /// <exception cref="FormatException">The revoked signers file does not parse (<see cref="RevokedSigners.Parse(ReadOnlySpan{byte})"/>).</exception>
-    public static RegistryTrust Parse(string allowedSignersText, byte[]? revokedSigners, TimeZoneInfo localZone, SignaturePolicyOptions options) =>
-        new(AllowedSignersFile.Parse(allowedSignersText, localZone),
+    public static RegistryTrust Parse(string allowedSignersText, byte[]? revokedSigners, TimeZoneInfo localZone, SignaturePolicyOptions options,
+        string? allowedSignersPath = null) =>
+        new(AllowedSignersFile.Parse(allowedSignersText, localZone, allowedSignersPath),
             revokedSigners is null ? RevokedSigners.None : RevokedSigners.Parse(revokedSigners),
             options);
 

@@ -140,18 +140,33 @@ public static class SignaturePolicy
                 match = line;
                 break;
             }
-            objection ??= (reason, $"allowed_signers line {line.LineNumber}: {detail}", line.Principals.Text);
+            objection ??= (reason, $"{allowedSigners.Where(line.LineNumber)}: {detail}", line.Principals.Text);
         }
         if (match is null)
         {
-            return objection is { } o
-                ? Verdict(o.Reason, o.Detail, o.Principals)
-                : Verdict(TrustReason.SignerUnknown, "signer key is not in allowed_signers");
+            if (objection is { } o)
+            {
+                return Verdict(o.Reason, o.Detail, o.Principals);
+            }
+            // A line naming this key that does not parse is the real cause: "not in allowed_signers" would send the operator looking for a missing line.
+            string signer = $"signer key {key.Sha256Fingerprint} ({key.TypeName})";
+            return allowedSigners.Errors.FirstOrDefault(e => key.Equals(e.Key)) is { } broken
+                ? Verdict(TrustReason.SignerLineInvalid, $"{signer} is listed on {allowedSigners.Where(broken.LineNumber)}, which grants nothing: {broken.Message}")
+                : Verdict(TrustReason.SignerUnknown, $"{signer} is not in allowed_signers{UnreadableLines(allowedSigners)}");
         }
         var check = SshSignatureVerifier.Verify(signature, digest, verifyOptions);
         return check.IsValid
             ? Verdict(TrustReason.Accepted, null, match.Principals.Text)
             : Verdict(TrustReason.SignatureInvalid, check.Error, match.Principals.Text);
+    }
+
+    /// <summary>Lines whose key did not decode could be any signer's, this one's included: named beside "not in allowed_signers".</summary>
+    private static string UnreadableLines(AllowedSignersFile allowedSigners)
+    {
+        var unreadable = allowedSigners.Errors.Where(e => e.Key is null && e.LineNumber > 0).Take(3).ToList();
+        return unreadable.Count == 0
+            ? ""
+            : $"; {string.Join("; ", unreadable.Select(e => $"{allowedSigners.Where(e.LineNumber)} grants nothing ({e.Message})"))}";
     }
 
     private static (TrustReason Reason, string Detail) Admit(AllowedSigner line, string @namespace, DateTimeOffset when)

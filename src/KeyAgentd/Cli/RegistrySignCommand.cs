@@ -13,10 +13,10 @@ using KeyAgentd.Trust.Policy;
 namespace KeyAgentd.Cli;
 
 /// <summary>
-/// `keyagentd registry sign DIR --key FILE [--allowed-signers F] [--source SOURCE [--default-document]]`:
-/// an SSHSIG block (namespace keyagentd-registry) for every DIR/*.json, appended to the blocks of other
-/// signers, but only once every document passed <see cref="DocumentReview"/>: one refusal (named, exit 1)
-/// and nothing at all is signed.
+/// `keyagentd registry sign DIR --key FILE [--allowed-signers F [--drop-invalid]] [--source SOURCE [--default-document]]`:
+/// an SSHSIG block (namespace keyagentd-registry) for every DIR/*.json, beside the blocks of other
+/// signers (those of --allowed-signers first, <see cref="SignatureFile"/>), but only once every document
+/// passed <see cref="DocumentReview"/>: one refusal (named, exit 1) and nothing at all is signed.
 /// </summary>
 internal static class RegistrySignCommand
 {
@@ -24,7 +24,8 @@ internal static class RegistrySignCommand
     /// <param name="AllowedSigners">--allowed-signers: the file every existing signature must verify against</param>
     /// <param name="Source">--source: the reviewed source tree every document must be, byte for byte, the build of</param>
     /// <param name="Policy">the Policy section of --config, which the source is compiled under (as `build` does)</param>
-    internal sealed record Checks(string? AllowedSigners = null, string? Source = null, bool DefaultDocument = false, KeyPolicy? Policy = null)
+    /// <param name="DropInvalid">--drop-invalid: a block that does not verify against AllowedSigners is dropped instead of refusing its document</param>
+    internal sealed record Checks(string? AllowedSigners = null, string? Source = null, bool DefaultDocument = false, KeyPolicy? Policy = null, bool DropInvalid = false)
     {
         public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
 
@@ -38,12 +39,13 @@ internal static class RegistrySignCommand
         var allowedSigners = new Option<string?>("--allowed-signers") { Description = "allowed_signers file every signature the documents already carry must verify against (required when they carry any)" };
         var source = new Option<string?>("--source") { Description = "the reviewed registry source: rebuild every document in memory and refuse any that differs by one byte, is missing or is extra" };
         var defaultDocument = new Option<bool>("--default-document") { Description = $"with --source: the build made DIR/{RenderedDocument.DefaultDocumentName}.json too" };
-        var command = new Command("sign", "check, then sign every document in DIR (adds to existing signatures)") { directory, key, allowedSigners, source, defaultDocument };
+        var dropInvalid = new Option<bool>("--drop-invalid") { Description = "drop the signature blocks that do not verify against --allowed-signers (named on stderr) instead of refusing their documents" };
+        var command = new Command("sign", "check, then sign every document in DIR (adds to existing signatures)") { directory, key, allowedSigners, source, defaultDocument, dropInvalid };
         command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
         {
             using var keysClient = new KeysUrlClient(settings.Registry);
             var checks = new Checks(parse.GetValue(allowedSigners), parse.GetValue(source), parse.GetValue(defaultDocument),
-                new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local))
+                new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), parse.GetValue(dropInvalid))
             {
                 Now = RegistryBuildCommand.BuildTime(),
                 KeysClient = keysClient.Get,
@@ -61,7 +63,7 @@ internal static class RegistrySignCommand
         {
             PreviousOutput.RequireDirectory(directory);
             var trust = checks.AllowedSigners is { } allowed
-                ? RegistryTrust.Parse(File.ReadAllText(allowed), null, TimeZoneInfo.Local, new SignaturePolicyOptions())
+                ? RegistryTrust.Parse(File.ReadAllText(allowed), null, TimeZoneInfo.Local, new SignaturePolicyOptions(), allowed)
                 : null;
             var source = checks.Source is { } sourcePath ? Render(sourcePath, checks, stderr) : null;
             if (checks.Source is not null && source is null)
@@ -73,7 +75,7 @@ internal static class RegistrySignCommand
             // Everything is checked first, under DIR's lock: one refusal and nothing at all is signed. Each
             // document checked is copied into staging as it was read, and that copy is what gets signed: never
             // the file in DIR again, which whoever writes DIR may have changed since (or pointed elsewhere).
-            var review = new DocumentReview(trust, source, checks.Now);
+            var review = new DocumentReview(trust, source, checks.Now, checks.DropInvalid);
             var signatures = new List<byte[]?>();
             foreach (string name in names)
             {
@@ -94,13 +96,17 @@ internal static class RegistrySignCommand
                 stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keyagentd: {review.Refusals.Count} document(s) refused; nothing was signed"));
                 return ExitCodes.Failed;
             }
+            foreach (var dropped in review.Dropped)
+            {
+                stderr.WriteLine($"keyagentd: {SafeText.Escape(Path.Combine(directory, dropped.Document + PreviousOutput.Extension), 400)}: dropping {SafeText.Escape(dropped.Why, 400)}");
+            }
             signer = SignerFactory.Open(keyFile, agentSocket);
             var documents = names.Select(n => n + PreviousOutput.Extension).ToList();
             var copies = documents.Select(d => Path.Combine(staging.Path, d)).ToList();
             var blocks = signer.Sign(copies);
             for (int i = 0; i < documents.Count; i++)
             {
-                string merged = SignatureFile.Merge(signatures[i], File.ReadAllBytes(copies[i]), blocks[i]);
+                string merged = SignatureFile.Merge(signatures[i], File.ReadAllBytes(copies[i]), blocks[i], trust, checks.Now);
                 File.Delete(copies[i] + ".sig");
                 staging.Write(documents[i] + ".sig", Encoding.ASCII.GetBytes(merged));
             }

@@ -84,6 +84,10 @@ internal static class StatusCommand
             ? $"snapshot:     serial {serial}, issued {Describe(status.SnapshotIssuedAt, now)}, expires {status.SnapshotExpiresAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}{(stale ? " — STALE: past expires_at, still in use, fix the registry" : "")}"
             : "snapshot:     none accepted yet");
         output.WriteLine($"signatures:   {DescribeSignatures(status)}");
+        foreach (string problem in status.TrustRootsProblems)
+        {
+            output.WriteLine($"  trust roots: {SafeText.Escape(problem, 400)}");
+        }
         output.WriteLine($"trust:        {SafeText.Escape(trust.Describe(), 600)}");
         foreach (var signer in status.SnapshotSigners)
         {

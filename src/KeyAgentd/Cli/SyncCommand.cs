@@ -1,5 +1,7 @@
 using System.CommandLine;
 using KeyAgentd.Configuration;
+using KeyAgentd.Core;
+using KeyAgentd.Logging;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using Mono.Unix.Native;
@@ -23,7 +25,17 @@ internal static class SyncCommand
             }
             using var services = AppServices.BuildForCommand(settings);
             var engine = services.GetRequiredService<SyncEngine>();
-            var result = await engine.RunAsync(new SyncOptions(parse.GetValue(dryRun), parse.GetValue(force)), cancel).ConfigureAwait(false);
+            SyncResult result;
+            try
+            {
+                result = await engine.RunAsync(new SyncOptions(parse.GetValue(dryRun), parse.GetValue(force)), cancel).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ExpectedFailure.Is(e))
+            {
+                // The message names the path and the cause; a stack trace would bury it (and read as a crash).
+                Console.Error.WriteLine($"keyagentd: sync failed, files left as they were: {SafeText.Escape(e.Message, 600)}");
+                return ExitCodes.Failed;
+            }
             Console.Out.Write(result.DryRun ? SyncSummary.RenderDryRun(result) : SyncSummary.Render(result) + "\n");
             return ExitCodes.For(result.Outcome);
         }));

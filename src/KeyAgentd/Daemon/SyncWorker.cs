@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using KeyAgentd.Configuration;
+using KeyAgentd.Logging;
 using KeyAgentd.Sync;
 using KeyAgentd.Systemd;
 using Microsoft.Extensions.Hosting;
@@ -104,9 +105,16 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (Exception e)
+        catch (Exception e) when (ExpectedFailure.Is(e))
         {
             // One bad cycle (a full disk, a damaged state file) must not end the service: keys stay as they are.
+            // Its message names the cause; a stack trace would bury that line under a hundred others.
+            LogCycleFailedBecause(logger, e.Message);
+            notifier.Notify(ServiceStates.Status($"failed: {e.Message}"));
+        }
+        catch (Exception e)
+        {
+            // Anything else is a bug in keyagentd: the stack trace is what finding it takes.
             LogCycleFailed(logger, e);
             notifier.Notify(ServiceStates.Status($"failed: {e.Message}"));
         }
@@ -188,6 +196,9 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "sync cycle failed; files left as they were")]
     private static partial void LogCycleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 340, Level = LogLevel.Error, Message = "sync cycle failed; files left as they were: {Error}")]
+    private static partial void LogCycleFailedBecause(ILogger logger, string error);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Critical, Message = "no progress: the sync cycle began {Seconds:0.0}s ago and is past its watchdog budget of {Budget:0.0}s; WATCHDOG=1 pings stop, so systemd restarts the daemon")]
     private static partial void LogWatchdogOverdue(ILogger logger, double seconds, double budget);

@@ -38,7 +38,7 @@ public static class TrustRoots
         {
             string allowed = Encoding.UTF8.GetString(ReadTrustFile(allowedPath, "Registry:AllowedSignersFile"));
             byte[]? revoked = registry.RevokedSignersFile is { } revokedPath ? ReadTrustFile(revokedPath, "Registry:RevokedSignersFile") : null;
-            var trust = RegistryTrust.Parse(allowed, revoked, TimeZoneInfo.Local, options);
+            var trust = RegistryTrust.Parse(allowed, revoked, TimeZoneInfo.Local, options, allowedPath);
             return new SignatureSetup(mode, trust, null, [.. trust.Problems]);
         }
         catch (FormatException e)

@@ -51,6 +51,9 @@ public sealed class SyncStatus
     /// <summary>Registry:Signatures as resolved this cycle: enforce, report or off.</summary>
     [JsonPropertyName("signatures")] public string? Signatures { get; set; }
 
+    /// <summary>Lines of the trust roots that grant nothing ("FILE:LINE: what is wrong"), as the last cycle read them.</summary>
+    [JsonPropertyName("trust_roots_problems")] public List<string> TrustRootsProblems { get; set; } = [];
+
     /// <summary>Nothing authenticates the registry (signatures off, or no allowed_signers file): warned at every cycle.</summary>
     [JsonPropertyName("unauthenticated")] public bool Unauthenticated { get; set; }
 

@@ -38,6 +38,7 @@ public sealed partial class SyncEngine
         }
         if (problem is not null)
         {
+            problem = RegistryProblemAdvice.Advise(problem);
             CountRegistryProblem(status, problem);
             // Says what the cycle goes on with: a last-known-good that failed re-verification (or none yet) is not kept.
             LogRegistryProblem(logger, registry.Location,

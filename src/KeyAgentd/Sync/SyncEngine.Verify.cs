@@ -33,6 +33,7 @@ public sealed partial class SyncEngine
                 ? $"no allowed_signers file at {settings.Registry.AllowedSignersFile}"
                 : "Registry:Signatures is off");
         }
+        status.TrustRootsProblems = [.. setup.Warnings];
         foreach (string warning in setup.Warnings)
         {
             LogTrustRootLine(logger, warning);

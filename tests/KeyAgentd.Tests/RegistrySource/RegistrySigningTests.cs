@@ -2,6 +2,7 @@ using KeyAgentd.Cli;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.RegistrySource;
 using KeyAgentd.RegistrySource.Signing;
+using KeyAgentd.Tests.Support;
 using KeyAgentd.Trust.Policy;
 
 namespace KeyAgentd.Tests.RegistrySource;
@@ -143,6 +144,95 @@ public sealed class RegistrySigningTests
         Assert.Contains("nothing was signed", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
         Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
+    }
+
+    /// <summary>The README's check (`ssh-keygen -Y verify … -I PRINCIPAL`) reads only the first block: re-signing keeps a trusted block there.</summary>
+    [Fact]
+    public void Re_signing_keeps_the_first_trusted_block_first_so_ssh_keygen_still_verifies_it()
+    {
+        using var source = SourceFixture.Standard();
+        string release = SshKeygen.GeneratePrivate(source.Scratch, "release");
+        string second = SshKeygen.GeneratePrivate(source.Scratch, "second");
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(release));
+        string allowed = AllowedSigners(source, ("release@example.com", release + ".pub"), ("second@example.com", second + ".pub"));
+        var checks = new RegistrySignCommand.Checks(allowed) { Now = SourceFixture.Now };
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, TextWriter.Null, checks));
+
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, release, agentSocket: null, TextWriter.Null, TextWriter.Null, checks));
+
+        foreach (string host in (string[])["web-01", "web-02", "dev-01"])
+        {
+            string document = source.DocumentPath(host);
+            AssertSshKeygenVerifies(document, allowed, "release@example.com");
+            var decision = Trust(allowed, 2).Verify(File.ReadAllBytes(document), File.ReadAllBytes(document + ".sig"), SourceFixture.Now);
+            Assert.True(decision.IsAccepted, decision.Detail);
+        }
+    }
+
+    [Fact]
+    public void A_signer_outside_allowed_signers_is_placed_after_the_trusted_blocks()
+    {
+        using var source = SourceFixture.Standard();
+        string release = SshKeygen.GeneratePrivate(source.Scratch, "release");
+        string outsider = SshKeygen.GeneratePrivate(source.Scratch, "outsider");
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(release));
+        string allowed = AllowedSigners(source, ("release@example.com", release + ".pub"));
+
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, outsider, agentSocket: null, TextWriter.Null, TextWriter.Null,
+            new RegistrySignCommand.Checks(allowed) { Now = SourceFixture.Now }));
+
+        string document = source.DocumentPath("web-01");
+        Assert.Equal(2, File.ReadAllText(document + ".sig").Split("-----BEGIN SSH SIGNATURE-----").Length - 1);
+        AssertSshKeygenVerifies(document, allowed, "release@example.com");
+        Assert.True(Trust(allowed, 1).Verify(File.ReadAllBytes(document), File.ReadAllBytes(document + ".sig"), SourceFixture.Now).IsAccepted);
+    }
+
+    /// <summary>The first-day mistake: built and signed with the wrong key, then signed with the right one.</summary>
+    [Fact]
+    public void Drop_invalid_drops_the_blocks_that_do_not_verify_and_ssh_keygen_agrees_with_keyagentd()
+    {
+        using var source = SourceFixture.Standard();
+        string wrong = SshKeygen.GeneratePrivate(source.Scratch, "wrong");
+        string release = SshKeygen.GeneratePrivate(source.Scratch, "release");
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(wrong));
+        string allowed = AllowedSigners(source, ("release@example.com", release + ".pub"));
+        // A block over other bytes (web-02's beside web-01) does not verify either.
+        File.Copy(source.DocumentPath("web-02") + ".sig", source.DocumentPath("web-01") + ".sig", overwrite: true);
+        string config = Path.Combine(source.Scratch, "keyagentd.json");
+        File.WriteAllText(config, "{}");
+        TestAccount.Chmod(config, 0x1A4);
+        var before = RegistryBuilderTests.Snapshot(source.Output);
+
+        // Without --drop-invalid, issue 19's rule stands: refused, nothing signed.
+        Assert.Equal(ExitCodes.Failed, KeyAgentdCli.Build().Parse(["--config", config, "registry", "sign", source.Output, "--key", release, "--allowed-signers", allowed]).Invoke());
+        Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
+
+        Assert.Equal(ExitCodes.Ok, KeyAgentdCli.Build().Parse(["--config", config, "registry", "sign", source.Output, "--key", release, "--allowed-signers", allowed, "--drop-invalid"]).Invoke());
+
+        foreach (string host in (string[])["web-01", "web-02", "dev-01"])
+        {
+            string document = source.DocumentPath(host);
+            Assert.Equal(1, File.ReadAllText(document + ".sig").Split("-----BEGIN SSH SIGNATURE-----").Length - 1);
+            AssertSshKeygenVerifies(document, allowed, "release@example.com");
+            Assert.True(Trust(allowed, 1).Verify(File.ReadAllBytes(document), File.ReadAllBytes(document + ".sig"), SourceFixture.Now).IsAccepted);
+        }
+    }
+
+    [Fact]
+    public void Drop_invalid_names_each_dropped_block()
+    {
+        using var source = SourceFixture.Standard();
+        string wrong = SshKeygen.GeneratePrivate(source.Scratch, "wrong");
+        string release = SshKeygen.GeneratePrivate(source.Scratch, "release");
+        new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(wrong));
+        string allowed = AllowedSigners(source, ("release@example.com", release + ".pub"));
+        var stderr = new StringWriter();
+
+        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, release, agentSocket: null, TextWriter.Null, stderr,
+            new RegistrySignCommand.Checks(allowed, DropInvalid: true) { Now = SourceFixture.Now }));
+
+        Assert.Contains("web-01.json: dropping signature 1: signer-unknown", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(3, stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     private static string AllowedSigners(SourceFixture source, params (string Principal, string PublicKey)[] signers)

@@ -4,6 +4,7 @@ using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
+using KeyAgentd.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -69,7 +70,7 @@ public sealed class EngineSandbox : IDisposable
     private ServiceProvider BuildServices()
     {
         var services = new ServiceCollection();
-        services.AddLogging(l => l.ClearProviders());
+        services.AddLogging(l => l.ClearProviders().AddProvider(Logs));
         services.AddKeyAgentd(Settings);
         services.AddSingleton<TimeProvider>(Time);
         return services.BuildServiceProvider();
@@ -83,6 +84,9 @@ public sealed class EngineSandbox : IDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>What the engine logged, across restarts.</summary>
+    public LogCapture Logs { get; } = new();
 
     private static void Chmod755(string path)
     {

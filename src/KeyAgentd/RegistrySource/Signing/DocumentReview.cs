@@ -9,15 +9,24 @@ namespace KeyAgentd.RegistrySource.Signing;
 /// build.content agree); every signature it already carries must verify against --allowed-signers
 /// (with signatures and no allowed-signers, it fails closed); and with --source, it must be byte for
 /// byte what the reviewed source builds, with nothing missing and nothing extra. One refusal refuses all.
+/// With <paramref name="dropInvalid"/> (--drop-invalid), a block that does not verify is listed in
+/// <see cref="Dropped"/> instead of refusing the document, and <see cref="SignatureFile.Merge"/> leaves it out.
 /// </summary>
-internal sealed class DocumentReview(RegistryTrust? allowedSigners, IReadOnlyDictionary<string, RenderedDocument>? source, DateTimeOffset now)
+internal sealed class DocumentReview(RegistryTrust? allowedSigners, IReadOnlyDictionary<string, RenderedDocument>? source, DateTimeOffset now,
+    bool dropInvalid = false)
 {
     public sealed record Refusal(string Document, SignRefusal Reason, string? Detail = null);
 
+    /// <summary>A signature block --drop-invalid leaves out of the document's new .sig, and why it did not verify.</summary>
+    public sealed record DroppedBlock(string Document, string Why);
+
     private readonly List<Refusal> _refusals = [];
+    private readonly List<DroppedBlock> _dropped = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
     public IReadOnlyList<Refusal> Refusals => _refusals;
+
+    public IReadOnlyList<DroppedBlock> Dropped => _dropped;
 
     /// <param name="name">the document name (DIR/&lt;name&gt;.json)</param>
     /// <param name="signatures">the .sig beside it, or null when it has none</param>
@@ -94,14 +103,18 @@ internal sealed class DocumentReview(RegistryTrust? allowedSigners, IReadOnlyDic
             return;
         }
         var decision = allowedSigners.Verify(document, signatures, now);
-        var bad = decision.Signatures.FirstOrDefault(s => !s.IsValid);
-        if (bad is not null)
+        var bad = decision.Signatures.Where(s => !s.IsValid).Select(s => $"signature {s.Index}: {s.ReasonCode}{(s.Detail is { } d ? $" ({d})" : "")}").ToList();
+        if (decision.Signatures.Count == 0)
         {
-            _refusals.Add(new Refusal(name, SignRefusal.SignatureInvalid, $"signature {bad.Index}: {bad.ReasonCode}{(bad.Detail is { } d ? $" ({d})" : "")}"));
+            bad.Add($"{decision.ReasonCode}{(decision.Detail is { } d ? $" ({d})" : "")}");
         }
-        else if (decision.Signatures.Count == 0)
+        if (dropInvalid)
         {
-            _refusals.Add(new Refusal(name, SignRefusal.SignatureInvalid, $"{decision.ReasonCode}{(decision.Detail is { } d ? $" ({d})" : "")}"));
+            _dropped.AddRange(bad.Select(why => new DroppedBlock(name, why)));
+        }
+        else if (bad.Count > 0)
+        {
+            _refusals.Add(new Refusal(name, SignRefusal.SignatureInvalid, bad[0]));
         }
     }
 }

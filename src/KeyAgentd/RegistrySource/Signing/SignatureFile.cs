@@ -1,52 +1,82 @@
 using System.Text;
+using KeyAgentd.Trust.Policy;
 using KeyAgentd.Trust.Signatures;
 
 namespace KeyAgentd.RegistrySource.Signing;
 
 /// <summary>
-/// A document's .sig with several signers (Registry:SignatureThreshold): a new block is appended to
-/// the blocks that still verify over the document and come from other keys. A block over older bytes
-/// or from the same key is dropped, so re-signing is idempotent and a stale signature never lingers.
+/// A document's .sig with several signers (Registry:SignatureThreshold). The new block takes the
+/// place of the same key's earlier block (re-signing is idempotent and keeps its position), or is
+/// added; a block over older bytes is dropped, so a stale signature never lingers. Blocks of signers
+/// the --allowed-signers file trusts come first: `ssh-keygen -Y verify` checks only the first block of
+/// a .sig, and it must say what keyagentd (which reads every block) says.
 /// </summary>
 internal static class SignatureFile
 {
-    public static string Merge(byte[]? existing, ReadOnlySpan<byte> document, string newBlock)
+    /// <param name="trust">--allowed-signers, when given: what "trusted" means for the order, and what a kept block must verify against.</param>
+    public static string Merge(byte[]? existing, ReadOnlySpan<byte> document, string newBlock, RegistryTrust? trust, DateTimeOffset now)
     {
-        var added = SshSignatureParser.Parse(SshSignatureArmor.Decode(Encoding.ASCII.GetBytes(newBlock))[0]);
-        var text = new StringBuilder();
-        if (existing is not null)
+        byte[] added = SshSignatureArmor.Decode(Encoding.ASCII.GetBytes(newBlock))[0];
+        var addedKey = SshSignatureParser.Parse(added).PublicKey;
+        var blocks = new List<byte[]>();
+        bool replaced = false;
+        var digest = MessageDigest.Compute(document);
+        foreach (byte[] blob in Blobs(existing))
         {
-            IReadOnlyList<byte[]> blobs;
+            SshSignature signature;
             try
             {
-                blobs = SshSignatureArmor.Decode(existing);
+                signature = SshSignatureParser.Parse(blob);
             }
             catch (SignatureFormatException)
             {
-                blobs = [];
+                continue;
             }
-            var digest = MessageDigest.Compute(document);
-            foreach (byte[] blob in blobs)
+            if (signature.PublicKey.Equals(addedKey))
             {
-                SshSignature signature;
-                try
+                if (!replaced)
                 {
-                    signature = SshSignatureParser.Parse(blob);
+                    blocks.Add(added);
+                    replaced = true;
                 }
-                catch (SignatureFormatException)
-                {
-                    continue;
-                }
-                bool sameSigner = signature.PublicKey.Equals(added.PublicKey);
-                bool valid = signature.Namespace == IDocumentSigner.Namespace &&
-                    SshSignatureVerifier.Verify(signature, digest, new SignatureVerifyOptions { MinRsaBits = 1024 }).IsValid;
-                if (!sameSigner && valid)
-                {
-                    text.Append(SshSignatureWriter.Armor(blob));
-                }
+            }
+            else if (trust is not null ? Trusted(trust, document, blob, now)
+                : signature.Namespace == IDocumentSigner.Namespace && SshSignatureVerifier.Verify(signature, digest, new SignatureVerifyOptions { MinRsaBits = 1024 }).IsValid)
+            {
+                blocks.Add(blob);
             }
         }
-        text.Append(newBlock.TrimEnd('\n')).Append('\n');
-        return text.ToString();
+        if (!replaced)
+        {
+            blocks.Add(added);
+        }
+        // A stable partition: the order among trusted blocks (and among the others) is the signers'.
+        var trusted = new StringBuilder();
+        var others = new StringBuilder();
+        foreach (byte[] blob in blocks)
+        {
+            (trust is null || Trusted(trust, document, blob, now) ? trusted : others).Append(SshSignatureWriter.Armor(blob));
+        }
+        return trusted.Append(others).ToString();
     }
+
+    private static IReadOnlyList<byte[]> Blobs(byte[]? existing)
+    {
+        if (existing is null)
+        {
+            return [];
+        }
+        try
+        {
+            return SshSignatureArmor.Decode(existing);
+        }
+        catch (SignatureFormatException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The block alone verifies against the trust roots: a listed signer, in the namespace, over these bytes.</summary>
+    private static bool Trusted(RegistryTrust trust, ReadOnlySpan<byte> document, byte[] blob, DateTimeOffset now) =>
+        trust.Verify(document, Encoding.ASCII.GetBytes(SshSignatureWriter.Armor(blob)), now).Signatures is [{ IsValid: true }];
 }

@@ -1,5 +1,8 @@
 using System.Runtime.InteropServices;
 using KeyAgentd.Configuration;
+using KeyAgentd.Core;
+using KeyAgentd.Core.Planning;
+using KeyAgentd.State;
 using KeyAgentd.Sync;
 using KeyAgentd.Systemd;
 using Microsoft.Extensions.Hosting;
@@ -15,16 +18,33 @@ namespace KeyAgentd.Daemon;
 /// Under a systemd watchdog, WATCHDOG=1 is earned by the loop's own progress (<see cref="WatchdogDeadline"/>):
 /// a ping when a cycle starts and ends, and every WatchdogSec/2 only while the cycle (or the wait for
 /// the next one) is within its deadline; a hung cycle stops the pings and systemd restarts the daemon.
+/// SIGHUP also reloads the configuration first (<see cref="SettingsReload"/>): a valid one runs from
+/// that cycle on, an invalid one is refused and the old one kept. A loop that dies of anything ends the
+/// process with <see cref="Failure"/> set, so that `run` exits non-zero and systemd restarts it.
 /// </summary>
-public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings settings, ISystemdNotifier notifier, TimeProvider time, ILogger<SyncWorker> logger) : BackgroundService
+public sealed partial class SyncWorker(
+    DaemonEngine daemon,
+    ISystemdNotifier notifier,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<SyncWorker> logger,
+    SettingsReload? reload = null) : BackgroundService
 {
     private readonly SemaphoreSlim _syncNow = new(0, 1);
     private PosixSignalRegistration? _hangup;
     private int _cycles;
+    private int _reloadRequested;
+    private string? _reloadRefused;
     private WatchdogDeadline? _watchdog;
 
     /// <summary>Cycles completed since start (for tests and the watchdog).</summary>
     public int Cycles => Volatile.Read(ref _cycles);
+
+    /// <summary>Why the loop died, when it did: `run` then exits 1 instead of 0.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>The settings the next cycle runs with.</summary>
+    public KeyAgentdSettings Settings => daemon.Settings;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +53,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            RequestSync();
+            RequestReload();
         });
         return base.StartAsync(cancellationToken);
     }
@@ -50,12 +70,33 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         }
     }
 
+    /// <summary>SIGHUP: re-read the configuration, then a cycle (with the new one if it is valid).</summary>
+    public void RequestReload()
+    {
+        Interlocked.Exchange(ref _reloadRequested, 1);
+        RequestSync();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var pings = StartWatchdog(stoppingToken);
+        (PeriodicTimer Timer, Task Pinging)? pings = null;
         try
         {
+            pings = StartWatchdog(stoppingToken);
             await RunCyclesAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // Not left to the host: it would log a stack trace and stop with exit 0, which systemd
+            // records as success and never restarts (the keys then silently stop following the registry).
+            Failure = e;
+            string error = $"{e.GetType().Name}: {SafeText.Escape(e.Message, 400)}";
+            LogLoopDied(logger, error);
+            LogLoopDiedDetail(logger, e);
+            lifetime.StopApplication();
         }
         finally
         {
@@ -71,6 +112,8 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     private async Task RunCyclesAsync(CancellationToken stoppingToken)
     {
+        LogEffective(daemon.Settings);
+        await ForgetEarlierReloadAsync(stoppingToken).ConfigureAwait(false);
         await CycleAsync(stoppingToken).ConfigureAwait(false);
         if (!stoppingToken.IsCancellationRequested)
         {
@@ -89,6 +132,10 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
             {
                 break;
             }
+            if (Interlocked.Exchange(ref _reloadRequested, 0) == 1)
+            {
+                await ReloadAsync(stoppingToken).ConfigureAwait(false);
+            }
             await CycleAsync(stoppingToken).ConfigureAwait(false);
         }
     }
@@ -98,8 +145,9 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         Progress(beginCycle: true);
         try
         {
-            var result = await engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
-            notifier.Notify(ServiceStates.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}"));
+            var result = await daemon.Engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
+            string refused = _reloadRefused is null ? "" : "; configuration reload REFUSED, running the previous one (see the journal)";
+            notifier.Notify(ServiceStates.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}{refused}"));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -134,9 +182,10 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     private TimeSpan NextDelay()
     {
-        var jitter = settings.Registry.Jitter;
+        var registry = daemon.Settings.Registry;
+        var jitter = registry.Jitter;
         double offset = jitter > TimeSpan.Zero ? (Random.Shared.NextDouble() * 2 - 1) * jitter.TotalMilliseconds : 0;
-        var delay = settings.Registry.PollInterval + TimeSpan.FromMilliseconds(offset);
+        var delay = registry.PollInterval + TimeSpan.FromMilliseconds(offset);
         return delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay;
     }
 
@@ -182,6 +231,103 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         _syncNow.Dispose();
         base.Dispose();
     }
+
+    /// <summary>Read and check the configuration again; apply it from this cycle on, or refuse it and keep the old one.</summary>
+    private async Task ReloadAsync(CancellationToken stoppingToken)
+    {
+        if (reload is null)
+        {
+            return;
+        }
+        var at = time.GetUtcNow();
+        string? changed = null;
+        try
+        {
+            var next = reload();
+            var changes = SettingsChanges.Between(daemon.Settings, next);
+            if (changes.Count > 0)
+            {
+                daemon.Replace(next);
+                changed = string.Join("; ", changes);
+            }
+        }
+        catch (SettingsException e)
+        {
+            _reloadRefused = e.Message;
+            LogReloadRefused(logger, SafeText.Escape(e.Message, 600));
+            await RecordReloadAsync(new ConfigReload { At = at, Outcome = ConfigReload.Refused, Message = e.Message }, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+        _reloadRefused = null;
+        if (changed is null)
+        {
+            LogReloadUnchanged(logger);
+        }
+        else
+        {
+            LogReloaded(logger, changed);
+            LogEffective(daemon.Settings);
+        }
+        await RecordReloadAsync(new ConfigReload { At = at, Outcome = ConfigReload.Applied, Message = changed ?? "no change" }, stoppingToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A refusal recorded by an earlier daemon is not this one's: it has just loaded the file.</summary>
+    private async Task ForgetEarlierReloadAsync(CancellationToken stoppingToken)
+    {
+        if (daemon.State.LoadStatus() is { ConfigReload: not null, Damaged: null })
+        {
+            await RecordReloadAsync(null, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>In status.json, under the sync lock so that a manual `keyagentd sync` saving its status does not lose it.</summary>
+    private async Task RecordReloadAsync(ConfigReload? record, CancellationToken stoppingToken)
+    {
+        var state = daemon.State;
+        try
+        {
+            using var held = await state.LockAsync(stoppingToken).ConfigureAwait(false);
+            var status = state.LoadStatus();
+            status.ConfigReload = record;
+            state.SaveStatus(status);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            LogReloadNotRecorded(logger, e.Message);
+        }
+    }
+
+    private void LogEffective(KeyAgentdSettings settings)
+    {
+        var registry = settings.Registry;
+        string url = SettingsChanges.Redact(registry.Url ?? "");
+        string poll = Durations.Format(registry.PollInterval);
+        string jitter = Durations.Format(registry.Jitter);
+        string timeout = Durations.Format(registry.Timeout);
+        string mode = settings.Accounts.Mode.ToName();
+        LogSettings(logger, url, poll, jitter, timeout, mode, settings.Delivery.AuthorizedKeysFiles);
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "registry {Registry}: polled every {PollInterval} ± {Jitter}, {Timeout} per attempt; Accounts:Mode {Mode}, Delivery:AuthorizedKeysFiles {Files}")]
+    private static partial void LogSettings(ILogger logger, string registry, string pollInterval, string jitter, string timeout, string mode, bool files);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "configuration reloaded, in effect from this cycle on: {Changes}")]
+    private static partial void LogReloaded(ILogger logger, string changes);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "configuration reloaded: no change")]
+    private static partial void LogReloadUnchanged(ILogger logger);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "configuration reload REFUSED, the daemon keeps running the configuration it had: {Reason}")]
+    private static partial void LogReloadRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Critical, Message = "the sync loop died ({Error}); exiting with status 1 so that systemd restarts the daemon")]
+    private static partial void LogLoopDied(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "where the sync loop died")]
+    private static partial void LogLoopDiedDetail(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "the configuration reload could not be recorded in status.json: {Reason}")]
+    private static partial void LogReloadNotRecorded(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "next sync in {Seconds:0.0}s")]
     private static partial void LogNextCycle(ILogger logger, double seconds);

@@ -43,9 +43,6 @@ public sealed partial class SyncWorker(
     /// <summary>Why the loop died, when it did: `run` then exits 1 instead of 0.</summary>
     public Exception? Failure { get; private set; }
 
-    /// <summary>The settings the next cycle runs with.</summary>
-    public KeyAgentdSettings Settings => daemon.Settings;
-
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Registered here, not in ExecuteAsync: .NET runs ExecuteAsync on a background thread, and a
@@ -251,8 +248,9 @@ public sealed partial class SyncWorker(
                 changed = string.Join("; ", changes);
             }
         }
-        catch (SettingsException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A settings error, or a part that cannot be built from them: the running engine is untouched.
             _reloadRefused = e.Message;
             LogReloadRefused(logger, SafeText.Escape(e.Message, 600));
             await RecordReloadAsync(new ConfigReload { At = at, Outcome = ConfigReload.Refused, Message = e.Message }, stoppingToken).ConfigureAwait(false);

@@ -79,7 +79,7 @@ internal sealed class ConfigFilePositions
         catch (JsonException e)
         {
             int cut = e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            string why = cut > 0 ? e.Message[..cut] : e.Message;
+            string why = (cut > 0 ? e.Message[..cut] : e.Message).TrimEnd('.', ' ');
             throw new SettingsException(
                 $"{path}:{(e.LineNumber ?? 0) + 1}:{(e.BytePositionInLine ?? 0) + 1}: not valid JSON: {SafeText.Escape(why, 200)}; " +
                 "fix the file there (a missing comma, quote or brace is the usual cause), then check it with `keyagentd config validate`", e);

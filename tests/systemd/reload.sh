@@ -133,7 +133,7 @@ pid=$(show keyagentd MainPID)
 mark valid
 config 30 false
 X systemctl reload keyagentd && pass "systemctl reload exit 0" || fail "systemctl reload of a valid file failed"
-eventually 10 journal_has 'configuration reloaded, in effect from this cycle on: Delivery:AuthorizedKeysFiles True → False; Registry:PollInterval 00:01:00 → 00:00:30' \
+eventually 10 journal_has 'configuration reloaded, in effect from this cycle on: Delivery:AuthorizedKeysFiles true → false; Registry:PollInterval 00:01:00 → 00:00:30' \
     && pass "journal: $(journal | grep -m1 'configuration reloaded')" || fail "no 'configuration reloaded' line with the changes: $(journal_since | tail -5)"
 # Files off: the daemon takes out what it wrote in the home (the helper cache feeds sshd).
 eventually 10 sh -c "! '$ct' exec test -s $ak" && pass "Delivery:AuthorizedKeysFiles false took effect without a restart" \

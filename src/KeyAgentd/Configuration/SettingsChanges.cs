@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KeyAgentd.Core;
+using KeyAgentd.Core.Planning;
 
 namespace KeyAgentd.Configuration;
 
@@ -31,6 +32,8 @@ public static class SettingsChanges
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         Add(values, "", JsonSerializer.SerializeToNode(settings, SettingsJsonContext.Default.KeyAgentdSettings));
+        // As the configuration spells it ("managed-block"), not as the enum is named.
+        values["Accounts:Mode"] = settings.Accounts.Mode.ToName();
         return values;
     }
 

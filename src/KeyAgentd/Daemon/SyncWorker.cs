@@ -303,11 +303,12 @@ public sealed partial class SyncWorker(
         string jitter = Durations.Format(registry.Jitter);
         string timeout = Durations.Format(registry.Timeout);
         string mode = settings.Accounts.Mode.ToName();
-        LogSettings(logger, url, poll, jitter, timeout, mode, settings.Delivery.AuthorizedKeysFiles);
+        string files = settings.Delivery.AuthorizedKeysFiles ? "true" : "false";
+        LogSettings(logger, url, poll, jitter, timeout, mode, files);
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "registry {Registry}: polled every {PollInterval} ± {Jitter}, {Timeout} per attempt; Accounts:Mode {Mode}, Delivery:AuthorizedKeysFiles {Files}")]
-    private static partial void LogSettings(ILogger logger, string registry, string pollInterval, string jitter, string timeout, string mode, bool files);
+    private static partial void LogSettings(ILogger logger, string registry, string pollInterval, string jitter, string timeout, string mode, string files);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "configuration reloaded, in effect from this cycle on: {Changes}")]
     private static partial void LogReloaded(ILogger logger, string changes);

@@ -100,7 +100,7 @@ public sealed class DaemonConfigurationTests : IDisposable
         Stop(daemon);
 
         Assert.Equal(ExitCodes.Ok, daemon.ExitCode);
-        Assert.Contains($"[INF] registry file://{_box.RegistryPath}: polled every 00:01:00 ± 00:00:00, 00:00:07 per attempt; Accounts:Mode exclusive, Delivery:AuthorizedKeysFiles True", daemon.Output, StringComparison.Ordinal);
+        Assert.Contains($"[INF] registry file://{_box.RegistryPath}: polled every 00:01:00 ± 00:00:00, 00:00:07 per attempt; Accounts:Mode exclusive, Delivery:AuthorizedKeysFiles true", daemon.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -154,7 +154,8 @@ journal_has '^keyagentd: /etc/keyagentd/keyagentd.json:3:3: not valid JSON' \
 [ "$(show keyagentd ActiveState)" = active ] && [ "$(show keyagentd MainPID)" = "$pid" ] \
     && pass "the daemon runs on ($pid)" || fail "after the failed reload: $(show keyagentd ActiveState) pid $(show keyagentd MainPID)"
 # A SIGHUP that reaches the daemon anyway (kill -HUP skips ExecReload's check) is refused by the daemon.
-X kill -HUP "$pid"
+# (Never `kill -HUP 0`: that would signal this script's own process group.)
+[ "${pid:-0}" -gt 0 ] && X kill -HUP "$pid" || fail "no daemon to send SIGHUP to"
 eventually 10 has_key alice2 && pass "SIGHUP still synced, with the old configuration" || fail "no sync after the refused reload"
 eventually 10 journal_has 'configuration reload REFUSED, the daemon keeps running the configuration it had: /etc/keyagentd/keyagentd.json:3:3: not valid JSON' \
     && pass "the daemon refused the file itself and said where" || fail "no refusal line: $(journal_since | tail -5)"

@@ -24,11 +24,12 @@ internal static class CommonOptions
     }
 
     /// <summary>Runs a command with its settings; unusable configuration, or a file the caller may not open, is exit 2 with the reason, for every command alike.</summary>
-    public static int WithSettings(ParseResult parse, Func<KeyAgentdSettings, int> action)
+    /// <param name="check">More checks at load (what `run` needs), reported the same way.</param>
+    public static int WithSettings(ParseResult parse, Func<KeyAgentdSettings, int> action, Action<KeyAgentdSettings>? check = null)
     {
         try
         {
-            return action(LoadSettings(parse));
+            return action(LoadSettings(parse, check));
         }
         catch (SettingsException e)
         {
@@ -41,11 +42,12 @@ internal static class CommonOptions
         }
     }
 
-    public static async Task<int> WithSettingsAsync(ParseResult parse, Func<KeyAgentdSettings, Task<int>> action)
+    /// <param name="check">More checks at load (what `run` needs), reported the same way.</param>
+    public static async Task<int> WithSettingsAsync(ParseResult parse, Func<KeyAgentdSettings, Task<int>> action, Action<KeyAgentdSettings>? check = null)
     {
         try
         {
-            return await action(LoadSettings(parse)).ConfigureAwait(false);
+            return await action(LoadSettings(parse, check)).ConfigureAwait(false);
         }
         catch (SettingsException e)
         {
@@ -58,11 +60,14 @@ internal static class CommonOptions
         }
     }
 
-    public static KeyAgentdSettings LoadSettings(ParseResult parse) =>
+    public static KeyAgentdSettings LoadSettings(ParseResult parse, Action<KeyAgentdSettings>? check = null) =>
         SettingsLoader.Load(parse.GetValue(Config), new Dictionary<string, string?>
         {
             ["Registry:Url"] = parse.GetValue(Registry),
             ["State:Directory"] = parse.GetValue(StateDir),
             ["Accounts:PasswdFile"] = parse.GetValue(PasswdFile),
-        });
+        }, check);
+
+    /// <summary>The configuration file this command reads: --config, else the default path.</summary>
+    public static string ConfigPath(ParseResult parse) => parse.GetValue(Config) ?? KeyAgentdSettings.DefaultConfigPath;
 }

@@ -14,6 +14,7 @@ public static class KeyAgentdCli
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(SyncCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());

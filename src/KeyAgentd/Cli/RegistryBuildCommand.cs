@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using KeyAgentd.Configuration;
 using KeyAgentd.Core;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;

@@ -30,7 +30,7 @@ internal static class StatusCommand
         var trust = HostTrust.Read(state, auditPath ?? "", status, auditPath is null ? Audit.AuditTrustEvidence.None : null);
         var overdue = registry is null ? null : CycleDeadline.Overdue(status, now, registry);
         bool stale = status.IsStale(now) || overdue is not null;
-        bool healthy = status.Outcome == SyncOutcome.Ok.ToName() && !stale && status.Damaged is null && !trust.File.IsDamaged;
+        bool healthy = status.Outcome == SyncOutcome.Ok.ToName() && !stale && status.Damaged is null && !trust.File.IsDamaged && status.ConfigReload is not { IsRefused: true };
         if (json)
         {
             using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus));
@@ -79,6 +79,10 @@ internal static class StatusCommand
             output.WriteLine($"              STALE: no cycle completed within {CycleDeadline.Describe(CycleDeadline.Allowance(registry!))} (twice Registry:PollInterval {CycleDeadline.Describe(registry!.PollInterval)}, plus Registry:Jitter): the daemon is not syncing; check systemctl status keyagentd and journalctl -u keyagentd");
         }
         output.WriteLine($"last success: {Describe(status.LastSuccess, now)}");
+        if (status.ConfigReload is { IsRefused: true } refused)
+        {
+            output.WriteLine($"config:       reload REFUSED {Describe(refused.At, now)}: {SafeText.Escape(refused.Message, 600)}; the daemon runs the configuration it had: fix the file, then `systemctl reload keyagentd`");
+        }
         output.WriteLine($"registry:     {SafeText.Escape(status.Registry ?? "(never polled)")}{(status.LastRegistryError is { } e ? $" — last error: {SafeText.Escape(e)}" : "")}");
         output.WriteLine(status.SnapshotSerial is { } serial
             ? $"snapshot:     serial {serial}, issued {Describe(status.SnapshotIssuedAt, now)}, expires {status.SnapshotExpiresAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}{(stale ? " — STALE: past expires_at, still in use, fix the registry" : "")}"

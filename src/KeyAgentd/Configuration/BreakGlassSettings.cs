@@ -26,7 +26,8 @@ internal static class BreakGlassSettings
                 string code = (line.Error ?? ReasonCode.MissingKey).ToCode();
                 throw new SettingsException(
                     $"Accounts:BreakGlass:{SafeText.Escape(user, 64)} line {i + 1} is not a key sshd could use ({code}: {SafeText.Escape(line.ErrorMessage ?? "", 120)}): " +
-                    "put the break-glass public key there (the single line of its .pub file), or remove the line");
+                    "put the break-glass public key there (the single line of its .pub file), or remove the line",
+                    key: $"Accounts:BreakGlass:{user}:{i}");
             }
         }
     }

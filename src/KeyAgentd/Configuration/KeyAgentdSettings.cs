@@ -135,6 +135,7 @@ public sealed class HostSettings
     /// <summary>This host's identity for {hostname} in Registry:Url and for a snapshot's audience; unset means the host name.</summary>
     public string? Name { get; set; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string ResolvedName => string.IsNullOrWhiteSpace(Name) ? System.Net.Dns.GetHostName() : Name;
 }
 

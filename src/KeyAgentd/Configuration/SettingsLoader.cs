@@ -12,37 +12,84 @@ public static class SettingsLoader
 
     /// <param name="configPath">An explicit --config must exist; the default path may be absent.</param>
     /// <param name="overrides">Command-line values as configuration keys ("Registry:Url" → value).</param>
-    public static KeyAgentdSettings Load(string? configPath, IReadOnlyDictionary<string, string?> overrides)
+    /// <param name="check">More checks of the bound settings (what `run` needs), whose errors are located the same way.</param>
+    /// <exception cref="SettingsException">
+    /// Unusable configuration; an error about one key's value starts with where that value was written:
+    /// path:line:column in the file, or the environment variable, or the command line.
+    /// </exception>
+    public static KeyAgentdSettings Load(string? configPath, IReadOnlyDictionary<string, string?> overrides, Action<KeyAgentdSettings>? check = null)
     {
-        return Bind(BuildConfiguration(configPath, overrides));
+        var sources = Read(configPath, overrides);
+        try
+        {
+            var settings = Bind(sources.Configuration);
+            check?.Invoke(settings);
+            return settings;
+        }
+        catch (SettingsException e) when (e.Key is { } key)
+        {
+            throw new SettingsException($"{sources.Where(key)}: {e.Message}", e);
+        }
     }
 
     /// <summary>The configuration file decides what root trusts: a file larger than this is a mistake.</summary>
     public const int MaxConfigBytes = 1 << 20;
 
-    public static IConfigurationRoot BuildConfiguration(string? configPath, IReadOnlyDictionary<string, string?> overrides)
+    public static IConfigurationRoot BuildConfiguration(string? configPath, IReadOnlyDictionary<string, string?> overrides) =>
+        Read(configPath, overrides).Configuration;
+
+    private static Sources Read(string? configPath, IReadOnlyDictionary<string, string?> overrides)
     {
         string path = configPath ?? KeyAgentdSettings.DefaultConfigPath;
-        if (configPath is not null && !Exists(path))
+        bool exists = Exists(path);
+        if (configPath is not null && !exists)
         {
             throw new SettingsException($"config file {path} does not exist");
         }
         var builder = new ConfigurationBuilder();
-        if (Exists(path))
+        ConfigFilePositions? positions = null;
+        if (exists)
         {
-            builder.AddJsonStream(new MemoryStream(ReadConfigFile(path)));
+            byte[] bytes = ReadConfigFile(path);
+            // Syntax first, with line and column; the provider then parses what is known to be valid JSON.
+            positions = ConfigFilePositions.Read(path, bytes);
+            builder.AddJsonStream(new MemoryStream(bytes));
         }
         try
         {
-            return builder
+            var configuration = builder
                 .AddEnvironmentVariables(EnvironmentPrefix)
                 .AddInMemoryCollection(overrides.Where(o => o.Value is not null))
                 .Build();
+            return new Sources(configuration, path, exists, positions);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
         {
             // A broken file is unusable configuration like any other (exit 2 with the reason), not a crash.
-            throw new SettingsException($"config file {path}: {e.InnerException?.Message ?? e.Message}", e);
+            throw new SettingsException($"config file {path}: {SafeText.Escape(e.InnerException?.Message ?? e.Message, 300)}", e);
+        }
+    }
+
+    /// <summary>The layers of one load, to say where a key's value came from (the last layer that sets it wins).</summary>
+    private sealed record Sources(IConfigurationRoot Configuration, string Path, bool FileExists, ConfigFilePositions? Positions)
+    {
+        public string Where(string key)
+        {
+            foreach (var provider in Configuration.Providers.Reverse())
+            {
+                if (!provider.TryGet(key, out _))
+                {
+                    continue;
+                }
+                return provider switch
+                {
+                    Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationProvider =>
+                        $"environment {EnvironmentPrefix}{key.Replace(":", "__", StringComparison.Ordinal)}",
+                    Microsoft.Extensions.Configuration.Memory.MemoryConfigurationProvider => "command line",
+                    _ => Positions?.Find(key) is { } at ? $"{Path}:{at.Line}:{at.Column}" : Path,
+                };
+            }
+            return FileExists ? Path : $"{Path} (absent)";
         }
     }
 
@@ -76,47 +123,68 @@ public static class SettingsLoader
         var settings = new KeyAgentdSettings();
         try
         {
-            // Accounts:Mode is hidden from the binder (a null layer on top): its enum conversion
-            // cannot read "managed-block". OwnershipModes parses it below, once.
-            var withoutMode = new ConfigurationBuilder()
+            // Accounts:Mode and the durations are hidden from the binder (a null layer on top): its
+            // enum conversion cannot read "managed-block", its TimeSpan conversion reads "60" as sixty
+            // days. OwnershipModes and Durations parse them below, once.
+            var hidden = new ConfigurationBuilder()
                 .AddConfiguration(configuration, shouldDisposeConfiguration: false)
-                .AddInMemoryCollection([new KeyValuePair<string, string?>(ModeKey, null)])
+                .AddInMemoryCollection(DurationSettings.Keys.Prepend(ModeKey).Select(k => new KeyValuePair<string, string?>(k, null)))
                 .Build();
-            withoutMode.Bind(settings, o => o.ErrorOnUnknownConfiguration = false);
+            hidden.Bind(settings, o => o.ErrorOnUnknownConfiguration = false);
         }
         catch (InvalidOperationException e)
         {
-            throw new SettingsException($"invalid configuration: {e.Message}", e);
+            throw BindError(configuration, e);
         }
         settings.Accounts.Mode = ParseMode(configuration[ModeKey]);
+        DurationSettings.Apply(configuration, settings);
         Validate(settings);
         return settings;
     }
 
     private const string ModeKey = "Accounts:Mode";
 
+    /// <summary>
+    /// The binder says "Failed to convert configuration value at 'Policy:MinRsaBits' to type
+    /// 'System.Int32'": its exception carries the key only in that text, so it is taken from there to
+    /// point at the value; anything else keeps the binder's own words.
+    /// </summary>
+    private static SettingsException BindError(IConfiguration configuration, InvalidOperationException e)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(e.Message, "at '([^']+)' to type '([^']+)'");
+        if (!match.Success)
+        {
+            return new SettingsException($"invalid configuration: {SafeText.Escape(e.Message, 300)}", e);
+        }
+        string key = match.Groups[1].Value;
+        string expected = match.Groups[2].Value switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" => "a number",
+            "System.Boolean" => "true or false",
+            var type => type,
+        };
+        return new SettingsException($"{key} = \"{SafeText.Escape(configuration[key] ?? "", 40)}\" is not {expected}: write {expected}", e, key);
+    }
+
     private static OwnershipMode ParseMode(string? text) =>
         text is null ? OwnershipMode.Exclusive
         : OwnershipModes.TryParse(text, out var mode) ? mode
-        : throw new SettingsException($"{ModeKey} must be exclusive, managed-block or report, not \"{SafeText.Escape(text, 40)}\"");
+        : throw SettingsException.ForKey(ModeKey, $"{ModeKey} = \"{SafeText.Escape(text, 40)}\" is not a mode: write exclusive, managed-block or report");
 
     private static void Validate(KeyAgentdSettings settings)
     {
         if (settings.Policy.MinRsaBits is < 1024 or > 16384)
         {
-            throw new SettingsException("Policy:MinRsaBits must be between 1024 and 16384");
+            throw SettingsException.ForKey("Policy:MinRsaBits", $"Policy:MinRsaBits = {settings.Policy.MinRsaBits} is out of range: it must be from 1024 to 16384");
         }
         if (settings.Safety.MaxRemovalPercent is < 0 or > 100)
         {
-            throw new SettingsException("Safety:MaxRemovalPercent must be between 0 and 100");
-        }
-        if (settings.Registry.PollInterval <= TimeSpan.Zero || settings.Registry.Timeout <= TimeSpan.Zero || settings.Registry.Jitter < TimeSpan.Zero)
-        {
-            throw new SettingsException("Registry:PollInterval and Registry:Timeout must be positive, Registry:Jitter not negative");
+            throw SettingsException.ForKey("Safety:MaxRemovalPercent", $"Safety:MaxRemovalPercent = {settings.Safety.MaxRemovalPercent} is out of range: it must be from 0 to 100");
         }
         if (settings.Registry.MaxBytes <= 0)
         {
-            throw new SettingsException("Registry:MaxBytes must be positive");
+            throw SettingsException.ForKey("Registry:MaxBytes", $"Registry:MaxBytes = {settings.Registry.MaxBytes} must be a positive number of bytes (default 8388608)");
         }
         ValidateSignatures(settings.Registry);
         BreakGlassSettings.Validate(settings.Accounts);
@@ -128,16 +196,12 @@ public static class SettingsLoader
         string? signatures = registry.Signatures?.Trim().ToLowerInvariant();
         if (signatures is not (null or "enforce" or "report" or "off"))
         {
-            throw new SettingsException($"Registry:Signatures must be enforce, report or off, not \"{SafeText.Escape(registry.Signatures!, 40)}\"");
+            throw SettingsException.ForKey("Registry:Signatures", $"Registry:Signatures = \"{SafeText.Escape(registry.Signatures!, 40)}\" is not a mode: write enforce, report or off");
         }
         registry.Signatures = signatures;
         if (registry.SignatureThreshold is < 1 or > 16)
         {
-            throw new SettingsException("Registry:SignatureThreshold must be between 1 and 16");
-        }
-        if (registry.MaxValidity <= TimeSpan.Zero || registry.ClockSkew < TimeSpan.Zero)
-        {
-            throw new SettingsException("Registry:MaxValidity must be positive, Registry:ClockSkew not negative");
+            throw SettingsException.ForKey("Registry:SignatureThreshold", $"Registry:SignatureThreshold = {registry.SignatureThreshold} is out of range: it must be from 1 to 16");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using KeyAgentd.Configuration;
+using KeyAgentd.Core;
 using KeyAgentd.Logging;
 using KeyAgentd.Sync;
 using KeyAgentd.Systemd;
@@ -16,16 +17,30 @@ namespace KeyAgentd.Daemon;
 /// Under a systemd watchdog, WATCHDOG=1 is earned by the loop's own progress (<see cref="WatchdogDeadline"/>):
 /// a ping when a cycle starts and ends, and every WatchdogSec/2 only while the cycle (or the wait for
 /// the next one) is within its deadline; a hung cycle stops the pings and systemd restarts the daemon.
+/// SIGHUP also reloads the configuration first (<see cref="SettingsReload"/>): a valid one runs from
+/// that cycle on, an invalid one is refused and the old one kept. A loop that dies of anything ends the
+/// process with <see cref="Failure"/> set, so that `run` exits non-zero and systemd restarts it.
 /// </summary>
-public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings settings, ISystemdNotifier notifier, TimeProvider time, ILogger<SyncWorker> logger) : BackgroundService
+public sealed partial class SyncWorker(
+    DaemonEngine daemon,
+    ISystemdNotifier notifier,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<SyncWorker> logger,
+    SettingsReload? reload = null) : BackgroundService
 {
     private readonly SemaphoreSlim _syncNow = new(0, 1);
     private PosixSignalRegistration? _hangup;
     private int _cycles;
+    private int _reloadRequested;
+    private string? _reloadRefused;
     private WatchdogDeadline? _watchdog;
 
     /// <summary>Cycles completed since start (for tests and the watchdog).</summary>
     public int Cycles => Volatile.Read(ref _cycles);
+
+    /// <summary>Why the loop died, when it did: `run` then exits 1 instead of 0.</summary>
+    public Exception? Failure { get; private set; }
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +49,7 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            RequestSync();
+            RequestReload();
         });
         return base.StartAsync(cancellationToken);
     }
@@ -51,12 +66,33 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         }
     }
 
+    /// <summary>SIGHUP: re-read the configuration, then a cycle (with the new one if it is valid).</summary>
+    public void RequestReload()
+    {
+        Interlocked.Exchange(ref _reloadRequested, 1);
+        RequestSync();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var pings = StartWatchdog(stoppingToken);
+        (PeriodicTimer Timer, Task Pinging)? pings = null;
         try
         {
+            pings = StartWatchdog(stoppingToken);
             await RunCyclesAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // Not left to the host: it would log a stack trace and stop with exit 0, which systemd
+            // records as success and never restarts (the keys then silently stop following the registry).
+            Failure = e;
+            string error = $"{e.GetType().Name}: {SafeText.Escape(e.Message, 400)}";
+            LogLoopDied(logger, error);
+            LogLoopDiedDetail(logger, e);
+            lifetime.StopApplication();
         }
         finally
         {
@@ -72,6 +108,8 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     private async Task RunCyclesAsync(CancellationToken stoppingToken)
     {
+        LogEffective(daemon.Settings);
+        await ForgetEarlierReloadAsync(stoppingToken).ConfigureAwait(false);
         await CycleAsync(stoppingToken).ConfigureAwait(false);
         if (!stoppingToken.IsCancellationRequested)
         {
@@ -90,6 +128,10 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
             {
                 break;
             }
+            if (Interlocked.Exchange(ref _reloadRequested, 0) == 1)
+            {
+                await ReloadAsync(stoppingToken).ConfigureAwait(false);
+            }
             await CycleAsync(stoppingToken).ConfigureAwait(false);
         }
     }
@@ -99,8 +141,9 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         Progress(beginCycle: true);
         try
         {
-            var result = await engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
-            notifier.Notify(ServiceStates.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}"));
+            var result = await daemon.Engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
+            string refused = _reloadRefused is null ? "" : "; configuration reload REFUSED, running the previous one (see the journal)";
+            notifier.Notify(ServiceStates.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}{refused}"));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -142,9 +185,10 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
 
     private TimeSpan NextDelay()
     {
-        var jitter = settings.Registry.Jitter;
+        var registry = daemon.Settings.Registry;
+        var jitter = registry.Jitter;
         double offset = jitter > TimeSpan.Zero ? (Random.Shared.NextDouble() * 2 - 1) * jitter.TotalMilliseconds : 0;
-        var delay = settings.Registry.PollInterval + TimeSpan.FromMilliseconds(offset);
+        var delay = registry.PollInterval + TimeSpan.FromMilliseconds(offset);
         return delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay;
     }
 
@@ -190,6 +234,12 @@ public sealed partial class SyncWorker(SyncEngine engine, KeyAgentdSettings sett
         _syncNow.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Critical, Message = "the sync loop died ({Error}); exiting with status 1 so that systemd restarts the daemon")]
+    private static partial void LogLoopDied(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "where the sync loop died")]
+    private static partial void LogLoopDiedDetail(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "next sync in {Seconds:0.0}s")]
     private static partial void LogNextCycle(ILogger logger, double seconds);

@@ -34,16 +34,23 @@ public static class RegistrySourceFactory
 
     public static IRegistrySource Create(RegistrySettings settings, string hostName, IServiceProvider services)
     {
-        if (string.IsNullOrWhiteSpace(settings.Url))
-        {
-            throw new SettingsException("Registry:Url is not set (config file, KEYAGENTD_Registry__Url or --registry)");
-        }
-        var uri = RegistryUrl.Parse(RegistryUrl.Expand(settings.Url, hostName));
+        var uri = ResolveUrl(settings, hostName);
         if (uri.IsFile)
         {
             return new FileRegistrySource(uri.LocalPath, settings.MaxBytes);
         }
         var client = services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpRegistrySource.HttpClientName);
         return new HttpRegistrySource(client, uri);
+    }
+
+    /// <summary>Registry:Url expanded for this host and checked; what `run` checks at load, before anything starts.</summary>
+    public static Uri ResolveUrl(RegistrySettings settings, string hostName)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Url))
+        {
+            throw SettingsException.ForKey("Registry:Url",
+                "Registry:Url is not set: set it in the config file (\"Registry\": { \"Url\": \"https://keys.example.com/{hostname}.json\" }), in KEYAGENTD_Registry__Url or with --registry");
+        }
+        return RegistryUrl.Parse(RegistryUrl.Expand(settings.Url, hostName));
     }
 }

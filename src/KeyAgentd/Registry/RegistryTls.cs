@@ -17,10 +17,18 @@ public static class RegistryTls
             return null;
         }
         var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(caFile);
+        try
+        {
+            roots.ImportFromPemFile(caFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new Configuration.SettingsException(
+                $"Registry:CaFile {Core.SafeText.Escape(caFile, 200)} cannot be read ({Core.SafeText.Escape(e.Message, 200)}): point it at the PEM file of the registry's CA", e, "Registry:CaFile");
+        }
         if (roots.Count == 0)
         {
-            throw new Configuration.SettingsException($"Registry:CaFile {caFile} holds no PEM certificate");
+            throw Configuration.SettingsException.ForKey("Registry:CaFile", $"Registry:CaFile {Core.SafeText.Escape(caFile, 200)} holds no PEM certificate: point it at the PEM file of the registry's CA");
         }
         return (_, certificate, chain, errors) =>
         {

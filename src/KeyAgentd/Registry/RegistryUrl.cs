@@ -11,11 +11,11 @@ public static class RegistryUrl
     {
         if (!Uri.TryCreate(expanded, UriKind.Absolute, out var uri) || uri.Scheme is not ("file" or "http" or "https"))
         {
-            throw new Configuration.SettingsException($"Registry:Url \"{expanded}\" must be file:///… or http(s)://…");
+            throw Configuration.SettingsException.ForKey("Registry:Url", $"Registry:Url \"{Core.SafeText.Escape(expanded, 200)}\" must be file:///… or http(s)://…");
         }
         if (uri.IsFile && !Path.IsPathFullyQualified(uri.LocalPath))
         {
-            throw new Configuration.SettingsException($"Registry:Url \"{expanded}\" must name an absolute path");
+            throw Configuration.SettingsException.ForKey("Registry:Url", $"Registry:Url \"{Core.SafeText.Escape(expanded, 200)}\" must name an absolute path (file:///srv/keys/registry.json)");
         }
         return uri;
     }

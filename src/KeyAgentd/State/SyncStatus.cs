@@ -66,6 +66,9 @@ public sealed class SyncStatus
     /// <summary>Lower-case hex SHA-256 of the snapshot in use, exactly as fetched (equivocation is judged against it).</summary>
     [JsonPropertyName("snapshot_sha256")] public string? SnapshotSha256 { get; set; }
 
+    /// <summary>The running daemon's last configuration reload; null since it started.</summary>
+    [JsonPropertyName("config_reload")] public ConfigReload? ConfigReload { get; set; }
+
     /// <summary>Why status.json could not be read (this status then starts empty); never written.</summary>
     [JsonIgnore] public string? Damaged { get; set; }
 

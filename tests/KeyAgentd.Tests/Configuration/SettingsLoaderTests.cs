@@ -104,10 +104,14 @@ public sealed class SettingsLoaderTests : IDisposable
 
     [Theory]
     [InlineData("Policy:MinRsaBits", "512", "Policy:MinRsaBits")]
-    [InlineData("Policy:MinRsaBits", "lots", "invalid configuration")]
+    [InlineData("Policy:MinRsaBits", "lots", "Policy:MinRsaBits")]
     [InlineData("Safety:MaxRemovalPercent", "101", "Safety:MaxRemovalPercent")]
     [InlineData("Registry:PollInterval", "00:00:00", "Registry:PollInterval")]
+    [InlineData("Registry:PollInterval", "0", "Registry:PollInterval")]
+    [InlineData("Registry:Timeout", "0s", "Registry:Timeout")]
     [InlineData("Registry:Jitter", "-00:00:01", "Registry:Jitter")]
+    [InlineData("Registry:MaxValidity", "0", "Registry:MaxValidity")]
+    [InlineData("Registry:ClockSkew", "soon", "Registry:ClockSkew")]
     [InlineData("Registry:MaxBytes", "0", "Registry:MaxBytes")]
     public void Unusable_values_are_settings_errors_naming_the_setting(string key, string value, string named)
     {
@@ -129,5 +133,116 @@ public sealed class SettingsLoaderTests : IDisposable
         string path = Config("{ \"Registry\": { \"Url\": ");
         var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, NoOverrides));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bare_number_is_seconds_in_the_file_and_in_the_environment()
+    {
+        string path = Config("""{ "Registry": { "PollInterval": "60", "Timeout": 30, "MaxValidity": "7d", "ClockSkew": "00:02:00" } }""");
+        using var environment = new SettingsEnvironment(("Registry__Jitter", "5"));
+
+        var registry = SettingsLoader.Load(path, NoOverrides).Registry;
+
+        Assert.Equal(TimeSpan.FromSeconds(60), registry.PollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), registry.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), registry.Jitter);
+        Assert.Equal(TimeSpan.FromDays(7), registry.MaxValidity);
+        Assert.Equal(TimeSpan.FromMinutes(2), registry.ClockSkew);
+    }
+
+    [Theory]
+    [InlineData("30.00:00:00")]
+    [InlineData("25d")]
+    [InlineData("90000")]
+    public void A_poll_interval_longer_than_a_day_is_refused_at_load_with_its_range(string value)
+    {
+        string path = Config($$"""
+            {
+              "Registry": { "PollInterval": "{{value}}" }
+            }
+            """);
+
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, NoOverrides));
+
+        Assert.StartsWith($"{path}:2:33: Registry:PollInterval = \"{value}\"", e.Message, StringComparison.Ordinal);
+        Assert.Contains("from 00:00:01 to 1.00:00:00", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_value_that_is_no_duration_names_file_line_column_key_value_and_the_accepted_forms()
+    {
+        string path = Config("""
+            {
+              "Registry": {
+                "Url": "file:///srv/registry.json",
+                "PollInterval": "60x"
+              }
+            }
+            """);
+
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, NoOverrides));
+
+        Assert.Equal($"{path}:4:21: Registry:PollInterval = \"60x\" is not a duration: write " +
+            "a number of seconds (60), a number with a unit s, m, h or d (90s, 5m, 1h, 2d), or hh:mm:ss / d.hh:mm:ss (00:01:00)", e.Message);
+    }
+
+    [Fact]
+    public void A_bad_value_from_the_environment_names_the_variable()
+    {
+        string path = Config("""{ "Registry": { "PollInterval": "60" } }""");
+        using var environment = new SettingsEnvironment(("Registry__PollInterval", "1 minute"));
+
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, NoOverrides));
+
+        Assert.StartsWith("environment KEYAGENTD_Registry__PollInterval: Registry:PollInterval = \"1 minute\" is not a duration", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Policy", "MinRsaBits", "512", "from 1024 to 16384")]
+    [InlineData("Policy", "MinRsaBits", "\"lots\"", "is not a whole number")]
+    [InlineData("Accounts", "Mode", "\"managed_block\"", "write exclusive, managed-block or report")]
+    [InlineData("Delivery", "AuthorizedKeysFiles", "\"no\"", "is not true or false")]
+    public void Every_bad_value_names_where_it_is_written_and_the_fix(string section, string key, string json, string fix)
+    {
+        string path = Config($$"""
+            {
+              "{{section}}": { "{{key}}": {{json}} }
+            }
+            """);
+
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, NoOverrides));
+
+        Assert.StartsWith($"{path}:2:{section.Length + key.Length + 13}: {section}:{key} = ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(fix, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_json_syntax_error_names_its_line_and_column()
+    {
+        string path = Config("""
+            {
+              "Registry": { "Url": "file:///srv/registry.json" }
+              "Delivery": { "AuthorizedKeysFiles": false }
+            }
+            """);
+
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, NoOverrides));
+
+        Assert.StartsWith($"{path}:3:3: not valid JSON: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("a missing comma", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_written_twice_is_refused_at_its_second_place()
+    {
+        string path = Config("""
+            { "Registry": { "Url": "file:///a.json",
+                            "url": "file:///b.json" } }
+            """);
+
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(path, NoOverrides));
+
+        Assert.StartsWith($"{path}:2:24: Registry:url is set twice (first at line 1)", e.Message, StringComparison.Ordinal);
     }
 }

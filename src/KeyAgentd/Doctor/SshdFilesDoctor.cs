@@ -22,7 +22,7 @@ internal static class SshdFilesDoctor
     {
         ExamineRevokedKeys(report, settings, sshd.GetValueOrDefault("revokedkeys", "none"));
         ExamineCommand(report, sshd.GetValueOrDefault("authorizedkeyscommand", "none"));
-        ExamineKeysFiles(report, settings, account, sshd.GetValueOrDefault("authorizedkeysfile", "none"));
+        ExamineKeysFiles(report, settings, account, sshd.GetValueOrDefault("authorizedkeysfile", "none"), sshd.GetValueOrDefault("authorizedkeyscommand", "none"));
     }
 
     private static void ExamineRevokedKeys(DoctorReport report, KeyAgentdSettings settings, string path)
@@ -99,12 +99,18 @@ internal static class SshdFilesDoctor
         report.Ok($"authorizedkeyscommand {command}: root-owned, path safe for sshd");
     }
 
-    private static void ExamineKeysFiles(DoctorReport report, KeyAgentdSettings settings, AccountInfo account, string files)
+    private static void ExamineKeysFiles(DoctorReport report, KeyAgentdSettings settings, AccountInfo account, string files, string commandLine)
     {
         string[] entries = files.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (entries.All(e => e == "none"))
         {
-            if (settings.Delivery.AuthorizedKeysFiles)
+            if (settings.Delivery.AuthorizedKeysFiles && Path.GetFileName(commandLine.Split(' ', 2)[0]) == "keyagentd-keys")
+            {
+                // The helper serves the same keys from its cache, so logins work; the files are written for nothing.
+                report.Warn($"{DoctorCodes.KeysFileUnread}: AuthorizedKeysFile none: sshd reads {account.Name}'s keys only from keyagentd-keys, never the ~/.ssh/authorized_keys keyagentd writes (Delivery:AuthorizedKeysFiles true)");
+                report.Detail("fix: set Delivery:AuthorizedKeysFiles to false to stop writing files sshd does not read");
+            }
+            else if (settings.Delivery.AuthorizedKeysFiles)
             {
                 report.Fail($"{DoctorCodes.KeysFileUnread}: AuthorizedKeysFile none, but keyagentd delivers keys in ~/.ssh/authorized_keys (Delivery:AuthorizedKeysFiles true): sshd never reads them");
                 report.Detail("fix: set Delivery:AuthorizedKeysFiles to false (keys then come from keyagentd-keys), or remove \"AuthorizedKeysFile none\"");

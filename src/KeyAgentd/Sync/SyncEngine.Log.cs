@@ -38,7 +38,8 @@ public sealed partial class SyncEngine
     [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "writing the KRL {Path} failed: {Error}")]
     private static partial void LogKrlFailed(ILogger logger, string path, string error);
 
-    [LoggerMessage(EventId = 320, Level = LogLevel.Warning, Message = "no registry snapshot to apply: wrote {Path} as a KRL that revokes nothing, so sshd (RevokedKeys) does not refuse every key meanwhile")]
+    // Information, not a warning: the cycle's one warning already says why there is no snapshot; this is the protection working.
+    [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "no registry snapshot to apply: wrote {Path} as a KRL that revokes nothing, so sshd (RevokedKeys) does not refuse every key meanwhile")]
     private static partial void LogKrlCreatedEmpty(ILogger logger, string path);
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "audit: {Error}; the cycle goes on (revocation does not wait for the audit)")]

@@ -128,6 +128,19 @@ public sealed class SshdFilesDoctorTests
     }
 
     [RootFact]
+    public async Task Authorized_keys_file_none_with_the_helper_serving_the_keys_is_only_a_warning()
+    {
+        using var alice = TestAccount.Create();
+        using var sandbox = await SyncedAsync(alice);
+
+        // The helper answers from the cache keyagentd writes in both delivery modes: logins work.
+        var (exit, lines) = Doctor(sandbox, alice.Account.Name, Sshd(KrlPath(sandbox), "/usr/lib/keyagentd/keyagentd-keys %u %f", files: "none"));
+
+        Assert.Contains(lines, l => l.StartsWith("  WARN  sshd-keys-file-unread: AuthorizedKeysFile none: sshd reads", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("FAIL  sshd-keys-file-unread", StringComparison.Ordinal));
+    }
+
+    [RootFact]
     public async Task A_world_writable_second_keys_file_sshd_reads_is_a_problem()
     {
         using var alice = TestAccount.Create();

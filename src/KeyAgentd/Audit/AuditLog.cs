@@ -55,7 +55,7 @@ public sealed class AuditLog
     /// Makes good what a stopped cycle left, before a new cycle starts (under the state lock, so no other
     /// cycle is running): an unterminated last line is cut off and kept in a record; whole records past
     /// the head are adopted; the changes of an intent that was never followed by <see cref="Append"/> are
-    /// appended marked unconfirmed. Each finding is recorded as <see cref="AuditActions.AuditResumed"/>.
+    /// appended marked unconfirmed. Each finding is recorded as <see cref="AuditAction.AuditResumed"/>.
     /// Writes nothing when there is nothing to make good.
     /// </summary>
     /// <exception cref="IOException">The log could not be written; the message names the path.</exception>
@@ -289,7 +289,7 @@ public sealed class AuditLog
     }
 
     private AuditRecord Resumed(string reason, string message) =>
-        new() { Time = _time.GetUtcNow(), Action = AuditActions.AuditResumed, Reason = reason, Message = message };
+        new() { Time = _time.GetUtcNow(), Action = AuditAction.AuditResumed.ToCode(), Reason = reason, Message = message };
 
     private SafeFileHandle OpenLog(out bool created)
     {

@@ -55,11 +55,19 @@ public sealed class AuditLog
     /// Makes good what a stopped cycle left, before a new cycle starts (under the state lock, so no other
     /// cycle is running): an unterminated last line is cut off and kept in a record; whole records past
     /// the head are adopted; the changes of an intent that was never followed by <see cref="Append"/> are
-    /// appended marked unconfirmed. Each finding is recorded as <see cref="AuditActions.AuditResumed"/>.
+    /// appended marked unconfirmed. Each finding is recorded as <see cref="AuditAction.AuditResumed"/>.
     /// Writes nothing when there is nothing to make good.
     /// </summary>
     /// <exception cref="IOException">The log could not be written; the message names the path.</exception>
-    public void Settle() => Locked($"appending to audit log {Path}", () => AppendLocked([], replayIntent: true));
+    public void Settle() => Locked($"appending to audit log {Path}", () =>
+    {
+        int damaged = 0;
+        var unconfirmed = IntentPath is null ? null : AuditIntent.Read(IntentPath, out damaged);
+        AppendLocked([], unconfirmed is null ? null : new FoundIntent(unconfirmed, damaged));
+    });
+
+    /// <summary>An intent a settle found: its records, and how many of its lines were too damaged to read.</summary>
+    private sealed record FoundIntent(IReadOnlyList<AuditRecord> Records, int Damaged);
 
     /// <summary>
     /// States the changes a cycle is about to make, on disk before the first of them; this instance's next
@@ -100,10 +108,10 @@ public sealed class AuditLog
         if (records.Count == 0)
         {
             // Every write of the cycle failed, or it changed nothing: only its intent, if any, has served.
-            Locked($"removing {IntentPath}", () => IntentServed(replayed: false));
+            Locked($"removing {IntentPath}", () => IntentServed(served: false));
             return;
         }
-        Locked($"appending to audit log {Path}", () => AppendLocked(records, replayIntent: false));
+        Locked($"appending to audit log {Path}", () => AppendLocked(records, unconfirmed: null));
     }
 
     private void Locked(string doing, Action action)
@@ -122,60 +130,31 @@ public sealed class AuditLog
         }
     }
 
-    private void AppendLocked(IReadOnlyList<AuditRecord> records, bool replayIntent)
+    private void AppendLocked(IReadOnlyList<AuditRecord> records, FoundIntent? unconfirmed)
     {
-        int damaged = 0;
-        var intended = replayIntent && IntentPath is not null ? AuditIntent.Read(IntentPath, out damaged) : null;
         string directory = System.IO.Path.GetDirectoryName(Path)!;
-        bool created = false;
-        SafeFileHandle? opened;
-        if (records.Count == 0 && intended is null)
+        // Only an existing log can show an interruption; nothing is created for nothing to write.
+        bool mayCreate = records.Count > 0 || unconfirmed is not null;
+        using var handle = OpenLocked(mayCreate, out bool created);
+        if (handle is null)
         {
-            // Only an existing log can show an interruption; nothing is created for nothing to write.
-            opened = Posix.TryOpen(Path, AppendFlags, 0, out var errno);
-            if (opened is null)
-            {
-                if (errno == Errno.ENOENT)
-                {
-                    IntentServed(replayed: false);
-                    return;
-                }
-                throw new PosixException(errno, "open", Path);
-            }
-        }
-        else
-        {
-            Posix.CreateDirectories(directory, DirectoryMode);
-            opened = OpenLog(out created);
-        }
-        if (HeadPath is not null)
-        {
-            AuditHead.EnsureDirectory(HeadPath);
-        }
-        using var handle = opened;
-        // Serializes appends across processes; threads of this process are serialized by _gate.
-        FileLock.Acquire(handle, Path, Timeout.InfiniteTimeSpan);
-        var stat = Posix.Fstat(handle, Path);
-        if ((stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
-        {
-            throw new IOException($"audit log {Path} is not a regular file");
+            IntentServed(served: false);
+            return;
         }
 
         // Disposing the stream closes the file, after the head is written: the lock is held throughout.
         using var file = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
-        var resumed = new List<AuditRecord>();
-        string prev = MakeGoodTheEnd(file, handle, stat.st_size, resumed);
-        if (intended is not null)
-        {
-            resumed.Add(Resumed("unconfirmed-changes", UnconfirmedMessage(intended.Count, damaged)));
-            resumed.AddRange(intended.Select(r => r with { Message = r.Message is null ? Unconfirmed : $"{Unconfirmed}; {r.Message}" }));
-        }
+        string? head = AuditHead.Read(HeadPath);
+        var end = new AuditLogTail(handle, file.Length).Read(head);
+        var intent = unconfirmed is not null ? IntentState.Unconfirmed : _intentStated ? IntentState.Confirmed : IntentState.Absent;
+        var plan = AuditRecovery.Decide(end, head, intent);
+        var resumed = MakeGood(file, end, plan, unconfirmed);
         if (resumed.Count > 0 || records.Count > 0)
         {
             // O_APPEND makes every write land at the end; the seek only keeps FileStream's idea of the position true.
             file.Seek(0, SeekOrigin.End);
             var lines = new WholeLineWriter(file);
-            prev = WriteLines(lines, resumed, prev);
+            string prev = WriteLines(lines, resumed, plan.Prev);
             prev = WriteLines(lines, records, prev);
             lines.Flush();
             file.Flush(flushToDisk: true);
@@ -188,16 +167,88 @@ public sealed class AuditLog
                 AuditHead.Write(HeadPath, prev);
             }
         }
-        IntentServed(replayed: intended is not null);
+        IntentServed(plan.Steps.Contains(RecoveryStep.RemoveIntent));
+    }
+
+    /// <summary>
+    /// Opens the log for appending (creating it and its directory when <paramref name="mayCreate"/>) and takes
+    /// its flock; null when it does not exist and may not be created.
+    /// </summary>
+    private SafeFileHandle? OpenLocked(bool mayCreate, out bool created)
+    {
+        created = false;
+        SafeFileHandle? handle;
+        if (mayCreate)
+        {
+            Posix.CreateDirectories(System.IO.Path.GetDirectoryName(Path)!, DirectoryMode);
+            handle = OpenLog(out created);
+        }
+        else
+        {
+            handle = Posix.TryOpen(Path, AppendFlags, 0, out var errno);
+            if (handle is null)
+            {
+                return errno == Errno.ENOENT ? null : throw new PosixException(errno, "open", Path);
+            }
+        }
+        try
+        {
+            if (HeadPath is not null)
+            {
+                AuditHead.EnsureDirectory(HeadPath);
+            }
+            // Serializes appends across processes; threads of this process are serialized by _gate.
+            FileLock.Acquire(handle, Path, Timeout.InfiniteTimeSpan);
+            var stat = Posix.Fstat(handle, Path);
+            if ((stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+            {
+                throw new IOException($"audit log {Path} is not a regular file");
+            }
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Carries out the plan's steps on the file; returns the audit-resumed records (and replayed intent) to write first.</summary>
+    private List<AuditRecord> MakeGood(FileStream file, AuditLogEnd end, AuditRecoveryPlan plan, FoundIntent? unconfirmed)
+    {
+        var resumed = new List<AuditRecord>();
+        foreach (var step in plan.Steps)
+        {
+            switch (step)
+            {
+                case RecoveryStep.EndTornLine:
+                    file.Seek(0, SeekOrigin.End);
+                    file.Write("\n"u8);
+                    break;
+                case RecoveryStep.CutTornLine:
+                    resumed.Add(TornLineCut(end.Torn!));
+                    file.SetLength(end.Torn!.Start);
+                    break;
+                case RecoveryStep.AdoptRecordsPastHead:
+                    resumed.Add(Resumed(AuditResumedReason.HeadBehind,
+                        $"{plan.RecordsPastHead} record(s) after the head were written by an append that stopped before updating the head file {HeadPath}; the head now covers them"));
+                    break;
+                case RecoveryStep.ReplayIntent:
+                    resumed.Add(Resumed(AuditResumedReason.UnconfirmedChanges, UnconfirmedMessage(unconfirmed!.Records.Count, unconfirmed.Damaged)));
+                    resumed.AddRange(unconfirmed.Records.Select(r => r with { Message = r.Message is null ? Unconfirmed : $"{Unconfirmed}; {r.Message}" }));
+                    break;
+            }
+        }
+        return resumed;
     }
 
     /// <summary>
     /// The outcome of this instance's intent, or a replayed intent, is in the log: the intent has served.
     /// An intent this instance did not state and did not replay is left for a settle.
     /// </summary>
-    private void IntentServed(bool replayed)
+    private void IntentServed(bool served)
     {
-        if (IntentPath is not null && (replayed || _intentStated))
+        if (IntentPath is not null && (served || _intentStated))
         {
             AuditIntent.Delete(IntentPath);
         }
@@ -220,76 +271,16 @@ public sealed class AuditLog
         + "they follow, marked unconfirmed: each may or may not have been made, and the next cycle makes any that was not"
         + (damaged > 0 ? $"; {damaged} damaged line(s) of {IntentPath} skipped" : "");
 
-    /// <summary>
-    /// Makes good the end an interrupted append left (a torn line is cut off, or ended when it is a whole
-    /// record; records past the head are adopted), adds a record of each finding to <paramref name="resumed"/>,
-    /// and returns the hash the next record must carry.
-    /// </summary>
-    private string MakeGoodTheEnd(FileStream file, SafeFileHandle handle, long length, List<AuditRecord> resumed)
-    {
-        var tail = new AuditLogTail(handle, length);
-        if (tail.TornLine() is { } torn)
-        {
-            if (torn.Bytes is { } bytes && AuditVerifier.PrevOf(bytes) is not null)
-            {
-                // A whole record that lost only its newline: end it, and keep it in the chain.
-                file.Seek(0, SeekOrigin.End);
-                file.Write("\n"u8);
-                length++;
-            }
-            else
-            {
-                resumed.Add(TornLineCut(torn));
-                file.SetLength(torn.Start);
-                length = torn.Start;
-            }
-            tail = new AuditLogTail(handle, length);
-        }
-        return PreviousHash(tail, length, resumed);
-    }
-
-    /// <summary>
-    /// The hash the next record must carry. Normally the hash of the last line. An empty log with a head
-    /// was rotated, so the chain continues from the head. Whole lines after the head were appended by a
-    /// process stopped before it updated the head: the chain continues from the last, and a record says so.
-    /// A head that matches none of the last lines means the log was cut or rewritten since our last append:
-    /// continuing from the head keeps that break visible to the verifier instead of papering over it.
-    /// </summary>
-    private string PreviousHash(AuditLogTail tail, long length, List<AuditRecord> resumed)
-    {
-        string? head = AuditHead.Read(HeadPath);
-        if (!AuditChain.IsHash(head))
-        {
-            head = null;
-        }
-        if (length == 0)
-        {
-            return head ?? AuditChain.Genesis;
-        }
-        string last = tail.LastLineHash();
-        if (head is null || head == last)
-        {
-            return last;
-        }
-        if (tail.LinesAfter(head) is not { } after)
-        {
-            return head;
-        }
-        resumed.Add(Resumed("head-behind",
-            $"{after} record(s) after the head were written by an append that stopped before updating the head file {HeadPath}; the head now covers them"));
-        return last;
-    }
-
     private AuditRecord TornLineCut(TornLine torn)
     {
-        var record = Resumed("torn-line",
+        var record = Resumed(AuditResumedReason.TornLine,
             $"an append stopped part-way and left {torn.Length} byte(s) without a final newline at the end of the log; cut off (SHA-256 {torn.Sha256})");
         // Lossy only for bytes that are not UTF-8; the hash above is of the bytes as they were.
         return torn.Bytes is { } bytes ? record with { Line = Encoding.UTF8.GetString(bytes) } : record;
     }
 
-    private AuditRecord Resumed(string reason, string message) =>
-        new() { Time = _time.GetUtcNow(), Action = AuditActions.AuditResumed, Reason = reason, Message = message };
+    private AuditRecord Resumed(AuditResumedReason reason, string message) =>
+        new() { Time = _time.GetUtcNow(), Action = AuditAction.AuditResumed.ToCode(), Reason = reason.ToCode(), Message = message };
 
     private SafeFileHandle OpenLog(out bool created)
     {

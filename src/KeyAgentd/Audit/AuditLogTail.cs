@@ -11,40 +11,38 @@ internal sealed class AuditLogTail(SafeFileHandle handle, long length)
 {
     private const int Chunk = 8192;
 
-    /// <summary>How far back a stale head is looked for (see <see cref="HeadIsWithin"/>).</summary>
-    private const long HeadSearchBytes = 1024 * 1024;
-
     /// <summary>A torn line up to this size is kept whole in the record that reports it.</summary>
     private const int TornLineKeptBytes = 64 * 1024;
 
     private readonly byte[] _buffer = new byte[Chunk];
 
-    public bool EndsWithNewline => length > 0 && ReadByte(length - 1) == (byte)'\n';
-
-    /// <summary>End offset (exclusive, newline not included) of the last line.</summary>
-    public long LastLineEnd => EndsWithNewline ? length - 1 : length;
-
-    public string LastLineHash()
+    /// <summary>
+    /// What <see cref="AuditRecovery"/> decides from: the torn end, the last whole line's hash, and the whole
+    /// line whose hash is <paramref name="head"/>, looked for back from the last one over the lines ending
+    /// within <see cref="AuditRecovery.HeadSearchBytes"/> of it (the widest window the decision may use).
+    /// </summary>
+    public AuditLogEnd Read(string? head)
     {
-        long end = LastLineEnd;
-        return HashRange(FindLineStart(end), end);
+        var torn = TornLine();
+        long lastEnd = (torn is null ? length : torn.Start) - 1;
+        if (lastEnd < 0)
+        {
+            return new AuditLogEnd(length, torn, null, -1, null);
+        }
+        string last = HashRange(FindLineStart(lastEnd), lastEnd);
+        return new AuditLogEnd(length, torn, last, lastEnd, AuditChain.IsHash(head) ? FindHead(head!, lastEnd) : null);
     }
 
-    /// <summary>
-    /// How many complete lines follow the one whose hash is <paramref name="head"/> (searching up to 1 MiB back):
-    /// 0 when the head is the last line; more when a process stopped after appending a batch but before
-    /// updating the head; null when no line near the end has that hash (the end was cut off or rewritten).
-    /// </summary>
-    public int? LinesAfter(string head)
+    private HeadLine? FindHead(string head, long lastEnd)
     {
-        long end = LastLineEnd;
-        long limit = Math.Max(0, end - HeadSearchBytes);
+        long end = lastEnd;
+        long limit = Math.Max(0, lastEnd - AuditRecovery.HeadSearchBytes);
         for (int after = 0; end > limit; after++)
         {
             long start = FindLineStart(end);
             if (HashRange(start, end) == head)
             {
-                return after;
+                return new HeadLine(after, end);
             }
             end = start - 1;
         }
@@ -55,9 +53,9 @@ internal sealed class AuditLogTail(SafeFileHandle handle, long length)
     /// The bytes after the last newline, which only a write that stopped part-way (killed, disk full) or a
     /// tamperer leaves: every record is written with its newline. Null when the log ends with a newline.
     /// </summary>
-    public TornLine? TornLine()
+    private TornLine? TornLine()
     {
-        if (length == 0 || EndsWithNewline)
+        if (length == 0 || ReadByte(length - 1) == (byte)'\n')
         {
             return null;
         }

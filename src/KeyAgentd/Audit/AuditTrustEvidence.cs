@@ -83,19 +83,42 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
         return evidence;
     }
 
-    private AuditTrustEvidence After(AuditRecord record) => record switch
+    private AuditTrustEvidence After(AuditRecord record)
     {
-        { Action: AuditActions.SnapshotAccepted, Serial: { } serial, Signers.Length: > 0 } =>
-            new AuditTrustEvidence(SerialMark.Max(SignedFloor, new SerialMark(serial, record.SnapshotSha256)), true) { FloorBeforeAcceptance = SignedFloor },
-        { Action: AuditActions.GuardTripped, Serial: { } tripped } when tripped == SignedFloor?.Serial => this with { SignedFloor = FloorBeforeAcceptance },
-        { Action: AuditActions.TrustReset, Reason: AuditActions.TrustResetSerial, Serial: { } to } => this with { SignedFloor = new SerialMark(to, null) },
-        { Action: AuditActions.TrustReset, Reason: AuditActions.TrustAllowUnsigned } => this with { SignedAcceptance = false },
-        _ => this,
-    };
+        if (!AuditActions.TryParse(record.Action, out var action))
+        {
+            return this;
+        }
+        return (action, record) switch
+        {
+            (AuditAction.SnapshotAccepted, { Serial: { } serial, Signers.Length: > 0 }) =>
+                new AuditTrustEvidence(SerialMark.Max(SignedFloor, new SerialMark(serial, record.SnapshotSha256)), true) { FloorBeforeAcceptance = SignedFloor },
+            (AuditAction.GuardTripped, { Serial: { } tripped }) when tripped == SignedFloor?.Serial => this with { SignedFloor = FloorBeforeAcceptance },
+            (AuditAction.TrustReset, { Serial: { } to }) when record.Reason == TrustResetReason.ResetSerial.ToCode() => this with { SignedFloor = new SerialMark(to, null) },
+            (AuditAction.TrustReset, _) when record.Reason == TrustResetReason.AllowUnsigned.ToCode() => this with { SignedAcceptance = false },
+            _ => this,
+        };
+    }
+
+    /// <summary>The actions <see cref="After"/> reads, as they appear quoted in a line: the cheap test before parsing one.</summary>
+    private static readonly byte[][] ActionsRead =
+        [.. new[] { AuditAction.SnapshotAccepted, AuditAction.TrustReset, AuditAction.GuardTripped }.Select(a => System.Text.Encoding.UTF8.GetBytes($"\"{a.ToCode()}\""))];
+
+    private static bool NamesActionRead(ReadOnlySpan<byte> line)
+    {
+        foreach (byte[] quoted in ActionsRead)
+        {
+            if (line.IndexOf(quoted) >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static AuditRecord? Parse(ReadOnlySpan<byte> line)
     {
-        if (line.IsEmpty || line.IndexOf("\"snapshot-accepted\""u8) < 0 && line.IndexOf("\"trust-reset\""u8) < 0 && line.IndexOf("\"guard-tripped\""u8) < 0)
+        if (line.IsEmpty || !NamesActionRead(line))
         {
             // Most lines are key changes: not parsed at all.
             return null;

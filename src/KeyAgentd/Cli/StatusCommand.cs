@@ -30,7 +30,7 @@ internal static class StatusCommand
         var trust = HostTrust.Read(state, auditPath ?? "", status, auditPath is null ? Audit.AuditTrustEvidence.None : null);
         var overdue = registry is null ? null : CycleDeadline.Overdue(status, now, registry);
         bool stale = status.IsStale(now) || overdue is not null;
-        bool healthy = status.Outcome == SyncOutcome.Ok.ToName() && !stale && status.Damaged is null && !trust.File.IsDamaged && status.ConfigReload is not { IsRefused: true };
+        bool healthy = status.Outcome == SyncOutcome.Ok.ToCode() && !stale && status.Damaged is null && !trust.File.IsDamaged && status.ConfigReload is not { IsRefused: true };
         if (json)
         {
             using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(status, StateJsonContext.Default.SyncStatus));

@@ -45,7 +45,7 @@ internal static class TrustCommand
         {
             var done = reset.ResetSerial(to);
             string was = done.Before.File.Problem is { } damaged ? $"unusable ({SafeText.Escape(damaged, 300)})" : TrustReset.Describe(done.Before.VerifiedFloor);
-            stdout.WriteLine($"rollback floor: {was} → {to}; recorded in the audit log (trust-reset {AuditActions.TrustResetSerial})");
+            stdout.WriteLine($"rollback floor: {was} → {to}; recorded in the audit log (trust-reset {TrustResetReason.ResetSerial.ToCode()})");
             if (done.SetAside is { } serial)
             {
                 stdout.WriteLine($"last-known-good snapshot serial {serial} set aside as {StateStore.SnapshotFileName}{TrustReset.SetAsideSuffix}: "
@@ -70,7 +70,7 @@ internal static class TrustCommand
                 stdout.WriteLine("signatures are not required by this host's history: nothing to do");
                 return ExitCodes.Ok;
             }
-            stdout.WriteLine($"signatures no longer required by this host's history; recorded in the audit log (trust-reset {AuditActions.TrustAllowUnsigned})");
+            stdout.WriteLine($"signatures no longer required by this host's history; recorded in the audit log (trust-reset {TrustResetReason.AllowUnsigned.ToCode()})");
             stdout.WriteLine($"Registry:Signatures as configured now: {configured.ToName()}"
                 + (configured == SignatureMode.Enforce ? " (the next cycle under enforce makes signatures required again)" : ""));
             return ExitCodes.Ok;

@@ -143,7 +143,7 @@ public sealed partial class SyncWorker(
         {
             var result = await daemon.Engine.RunAsync(new SyncOptions(), stoppingToken).ConfigureAwait(false);
             string refused = _reloadRefused is null ? "" : "; configuration reload REFUSED, running the previous one (see the journal)";
-            notifier.Notify(ServiceStates.Status($"{result.Outcome.ToName()}: {SyncSummary.Render(result)}{refused}"));
+            notifier.Notify(ServiceStates.Status($"{result.Outcome.ToCode()}: {SyncSummary.Render(result)}{refused}"));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -201,14 +201,14 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
     {
         if (status.Outcome == Sync.SyncOutcomes.NeverRun)
         {
-            report.Warn($"{DoctorCodes.NeverSynced}: no sync has run on this host" + (string.IsNullOrEmpty(settings.Registry.Url)
+            report.Warn($"{DoctorCode.NeverSynced.ToCode()}: no sync has run on this host" + (string.IsNullOrEmpty(settings.Registry.Url)
                 ? ": Registry:Url is not set (set it in the configuration, then keyagentd sync --dry-run; systemctl start keyagentd)"
                 : ": systemctl start keyagentd, or keyagentd sync"));
             return;
         }
-        if (status.Outcome != Sync.SyncOutcomes.ToName(Sync.SyncOutcome.Ok))
+        if (status.Outcome != Sync.SyncOutcomes.ToCode(Sync.SyncOutcome.Ok))
         {
-            report.Fail($"{DoctorCodes.LastSyncFailed}: the last sync ({status.LastAttempt:u}) ended {status.Outcome}" + (status.Message is { } message ? $": {message}" : ""));
+            report.Fail($"{DoctorCode.LastSyncFailed.ToCode()}: the last sync ({status.LastAttempt:u}) ended {status.Outcome}" + (status.Message is { } message ? $": {message}" : ""));
             if (status.LastRegistryError is { } error)
             {
                 report.Detail($"registry: {error}");
@@ -217,7 +217,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         }
         if (CycleDeadline.Overdue(status, now, settings.Registry) is not null)
         {
-            report.Fail($"{DoctorCodes.SyncOverdue}: no sync has completed for {CycleDeadline.Describe(now - status.LastAttempt!.Value)} (Registry:PollInterval {CycleDeadline.Describe(settings.Registry.PollInterval)}): the daemon is not syncing");
+            report.Fail($"{DoctorCode.SyncOverdue.ToCode()}: no sync has completed for {CycleDeadline.Describe(now - status.LastAttempt!.Value)} (Registry:PollInterval {CycleDeadline.Describe(settings.Registry.PollInterval)}): the daemon is not syncing");
             report.Detail("fix: systemctl status keyagentd; journalctl -u keyagentd");
         }
     }

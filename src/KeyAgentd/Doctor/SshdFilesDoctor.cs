@@ -35,7 +35,7 @@ internal static class SshdFilesDoctor
         }
         if (!File.Exists(path))
         {
-            report.Fail($"{DoctorCodes.KrlMissing}: RevokedKeys {path} does not exist: sshd refuses EVERY public key on this host (root's and unmanaged accounts' too)");
+            report.Fail($"{DoctorCode.KrlMissing.ToCode()}: RevokedKeys {path} does not exist: sshd refuses EVERY public key on this host (root's and unmanaged accounts' too)");
             report.Detail($"sshd logs: \"Error checking authentication key … in revoked keys file {path}: No such file or directory\"");
             report.Detail(path == ours
                 ? "fix: keyagentd sync (writes it, empty while no snapshot is usable), or: ssh-keygen -k -f " + path + " /dev/null"
@@ -50,7 +50,7 @@ internal static class SshdFilesDoctor
         }
         catch (UnsafeFileException e)
         {
-            report.Fail($"{DoctorCodes.KrlUnsafe}: {e.Message}");
+            report.Fail($"{DoctorCode.KrlUnsafe.ToCode()}: {e.Message}");
             report.Detail("whoever can replace this file can lift a revocation (an unreadable one makes sshd refuse every key)");
             return;
         }
@@ -58,7 +58,7 @@ internal static class SshdFilesDoctor
         report.Ok($"revokedkeys {path} ({(krl ? "a KRL" : "not a KRL: sshd reads it as a list of public keys")}, {content.Length} bytes)");
         if (path != ours)
         {
-            report.Warn($"{DoctorCodes.KrlElsewhere}: sshd reads revocations from {path}, keyagentd writes them to {ours} (Sshd:RevokedKeysFile): the registry's revoked list does not reach sshd");
+            report.Warn($"{DoctorCode.KrlElsewhere.ToCode()}: sshd reads revocations from {path}, keyagentd writes them to {ours} (Sshd:RevokedKeysFile): the registry's revoked list does not reach sshd");
         }
     }
 
@@ -71,12 +71,12 @@ internal static class SshdFilesDoctor
         string command = commandLine.Split(' ', 2)[0];
         if (!command.StartsWith('/'))
         {
-            report.Fail($"{DoctorCodes.CommandUnsafe}: AuthorizedKeysCommand {command} is not an absolute path: sshd refuses to run it, so it yields no key");
+            report.Fail($"{DoctorCode.CommandUnsafe.ToCode()}: AuthorizedKeysCommand {command} is not an absolute path: sshd refuses to run it, so it yields no key");
             return;
         }
         if (!File.Exists(command))
         {
-            report.Fail($"{DoctorCodes.CommandMissing}: AuthorizedKeysCommand {command} does not exist: sshd gets no key from it (keys in AuthorizedKeysFile still work)");
+            report.Fail($"{DoctorCode.CommandMissing.ToCode()}: AuthorizedKeysCommand {command} does not exist: sshd gets no key from it (keys in AuthorizedKeysFile still work)");
             report.Detail("fix: install the package that ships it, or remove the drop-in that names it");
             return;
         }
@@ -86,13 +86,13 @@ internal static class SshdFilesDoctor
         }
         catch (UnsafeFileException e)
         {
-            report.Fail($"{DoctorCodes.CommandUnsafe}: {e.Message}");
+            report.Fail($"{DoctorCode.CommandUnsafe.ToCode()}: {e.Message}");
             report.Detail("sshd (safe_path) refuses to run a command that is not root-owned or whose path others can write: it yields no key");
             return;
         }
         if (Mono.Unix.Native.Syscall.stat(command, out var st) == 0 && (Posix.PermissionBits(st) & 0b001_001_001) == 0)
         {
-            report.Fail($"{DoctorCodes.CommandMissing}: AuthorizedKeysCommand {command} is not executable: sshd gets no key from it");
+            report.Fail($"{DoctorCode.CommandMissing.ToCode()}: AuthorizedKeysCommand {command} is not executable: sshd gets no key from it");
             report.Detail($"fix: chmod 0755 {command}");
             return;
         }
@@ -112,7 +112,7 @@ internal static class SshdFilesDoctor
             }
             else if (settings.Delivery.AuthorizedKeysFiles)
             {
-                report.Fail($"{DoctorCodes.KeysFileUnread}: AuthorizedKeysFile none, but keyagentd delivers keys in ~/.ssh/authorized_keys (Delivery:AuthorizedKeysFiles true): sshd never reads them");
+                report.Fail($"{DoctorCode.KeysFileUnread.ToCode()}: AuthorizedKeysFile none, but keyagentd delivers keys in ~/.ssh/authorized_keys (Delivery:AuthorizedKeysFiles true): sshd never reads them");
                 report.Detail("fix: set Delivery:AuthorizedKeysFiles to false (keys then come from keyagentd-keys), or remove \"AuthorizedKeysFile none\"");
             }
             return;
@@ -137,7 +137,7 @@ internal static class SshdFilesDoctor
             }
             catch (UnsafeFileException e)
             {
-                report.Fail($"{DoctorCodes.KeysFileUnsafe}: {e.Message}");
+                report.Fail($"{DoctorCode.KeysFileUnsafe.ToCode()}: {e.Message}");
                 report.Detail("sshd (StrictModes) ignores a keys file others could have written: no key in it works");
             }
         }

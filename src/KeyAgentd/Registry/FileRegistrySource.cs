@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using KeyAgentd.Metrics;
 using KeyAgentd.Storage;
 
 namespace KeyAgentd.Registry;
@@ -42,18 +43,18 @@ public sealed class FileRegistrySource(string path, long maxBytes) : IRegistrySo
             await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
             if (stream.Length > maxBytes)
             {
-                return RegistryFetch.Failed("too-large", $"{file} is {stream.Length} bytes, more than Registry:MaxBytes ({maxBytes})");
+                return RegistryFetch.Failed(RegistryProblemKind.TooLarge.ToCode(), $"{file} is {stream.Length} bytes, more than Registry:MaxBytes ({maxBytes})");
             }
             content = new byte[stream.Length];
             await stream.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return missingIsFailure ? RegistryFetch.Failed("unreachable", $"{file} does not exist") : RegistryFetch.Missing($"{file} does not exist");
+            return missingIsFailure ? RegistryFetch.Failed(RegistryProblemKind.Unreachable.ToCode(), $"{file} does not exist") : RegistryFetch.Missing($"{file} does not exist");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return RegistryFetch.Failed("unreachable", $"{file}: {e.Message}");
+            return RegistryFetch.Failed(RegistryProblemKind.Unreachable.ToCode(), $"{file}: {e.Message}");
         }
         string etag = "\"sha256:" + Convert.ToHexStringLower(SHA256.HashData(content)) + "\"";
         return etag == previousETag ? RegistryFetch.NotModified(etag) : new RegistryFetch(RegistryFetchStatus.Ok, content, etag);

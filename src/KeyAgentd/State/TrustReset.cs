@@ -30,7 +30,7 @@ public sealed class TrustReset(StateStore state, AuditLog audit, string host, Da
         ArgumentOutOfRangeException.ThrowIfNegative(to);
         var before = Read();
         long? aboveFloor = LastKnownGoodSerial() is { } serial && serial > to ? serial : null;
-        audit.Append([Record(AuditActions.TrustResetSerial, to,
+        audit.Append([Record(TrustResetReason.ResetSerial, to,
             $"rollback floor set by hand from {Describe(before.VerifiedFloor)} to {to} (`keyagentd trust reset-serial`)"
             + (before.File.Problem is { } damaged ? $"; the trust state was unusable: {damaged}" : "")
             + (aboveFloor is { } s ? $"; last-known-good snapshot serial {s} set aside" : ""))]);
@@ -68,7 +68,7 @@ public sealed class TrustReset(StateStore state, AuditLog audit, string host, Da
         {
             return null;
         }
-        audit.Append([Record(AuditActions.TrustAllowUnsigned, null,
+        audit.Append([Record(TrustResetReason.AllowUnsigned, null,
             "signatures no longer required by this host's history (`keyagentd trust allow-unsigned`); Registry:Signatures decides again")]);
         new TrustStateStore(state.Directory).Save(before.Persisted with { SignaturesRequired = false, SignaturesRequiredSince = null });
         return before;
@@ -98,8 +98,8 @@ public sealed class TrustReset(StateStore state, AuditLog audit, string host, Da
         }
     }
 
-    private AuditRecord Record(string reason, long? serial, string message) =>
-        new() { Time = now, Action = AuditActions.TrustReset, Host = host, Reason = reason, Serial = serial, Message = message };
+    private AuditRecord Record(TrustResetReason reason, long? serial, string message) =>
+        new() { Time = now, Action = AuditAction.TrustReset.ToCode(), Host = host, Reason = reason.ToCode(), Serial = serial, Message = message };
 
     public static string Describe(SerialMark? floor) => floor?.Serial.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
 }

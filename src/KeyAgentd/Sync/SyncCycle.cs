@@ -23,5 +23,5 @@ internal sealed class SyncCycle(DateTimeOffset now, SyncStatus status, string ho
     /// <summary>What trust-state.json is to hold once the cycle ends: raised by what it accepted, saved if it changed.</summary>
     public TrustState? TrustAfter { get; set; }
 
-    public AuditRecord Record(string action, long? serial) => new() { Time = Now, Action = action, Host = host, Serial = serial };
+    public AuditRecord Record(AuditAction action, long? serial) => new() { Time = Now, Action = action.ToCode(), Host = host, Serial = serial };
 }

@@ -115,7 +115,7 @@ public sealed partial class SyncEngine
     {
         var error = new SnapshotError(code,
             $"{Path.Combine(state.Directory, StateStore.SnapshotFileName)} {why}; ignored: acting as if there were no last-known-good snapshot");
-        cycle.Records.Add(cycle.Record(AuditActions.SnapshotRefused, serial) with
+        cycle.Records.Add(cycle.Record(AuditAction.SnapshotRefused, serial) with
         {
             Reason = code,
             Message = error.Message,

@@ -51,7 +51,7 @@ public sealed partial class SyncEngine
         cycle.Records.AddRange(ChangeRecords(cycle, serial, plan, applied.Done, applied.Replaced));
         if (source.Fresh)
         {
-            cycle.Records.AddRange(plan.Rejections.Select(r => cycle.Record(AuditActions.KeyRejected, serial) with
+            cycle.Records.AddRange(plan.Rejections.Select(r => cycle.Record(AuditAction.KeyRejected, serial) with
             {
                 Account = r.Account,
                 Owner = r.Owner,
@@ -68,7 +68,7 @@ public sealed partial class SyncEngine
             // A refusal that persists is reported once, when it starts or changes.
             if (!before.TryGetValue(failure.Account, out var was) || was != failure)
             {
-                cycle.Records.Add(cycle.Record(AuditActions.AccountRefused, serial) with { Account = failure.Account, Reason = failure.Code, Message = failure.Message });
+                cycle.Records.Add(cycle.Record(AuditAction.AccountRefused, serial) with { Account = failure.Account, Reason = failure.Code, Message = failure.Message });
                 LogRefused(logger, failure.Account, failure.Code, failure.Message);
             }
         }
@@ -82,11 +82,11 @@ public sealed partial class SyncEngine
     {
         if (plan.Guard.ApprovedBy is not null)
         {
-            yield return cycle.Record(AuditActions.RemovalApproved, serial) with { Reason = "removal-approval", Message = plan.Guard.Describe() };
+            yield return cycle.Record(AuditAction.RemovalApproved, serial) with { Reason = "removal-approval", Message = plan.Guard.Describe() };
         }
         foreach (var (account, refusal) in replaced)
         {
-            yield return cycle.Record(AuditActions.FileReplaced, serial) with
+            yield return cycle.Record(AuditAction.FileReplaced, serial) with
             {
                 Account = account,
                 Reason = refusal.Code,
@@ -110,7 +110,7 @@ public sealed partial class SyncEngine
     {
         foreach (var key in plan.Added)
         {
-            yield return cycle.Record(AuditActions.KeyAdded, serial) with
+            yield return cycle.Record(AuditAction.KeyAdded, serial) with
             {
                 Account = plan.Account,
                 Fingerprint = key.Key.Sha256Fingerprint,
@@ -124,7 +124,7 @@ public sealed partial class SyncEngine
         }
         foreach (var line in plan.Removed.Concat(plan.Retired))
         {
-            yield return cycle.Record(AuditActions.KeyRemoved, serial) with
+            yield return cycle.Record(AuditAction.KeyRemoved, serial) with
             {
                 Account = plan.Account,
                 Fingerprint = line.Key?.Sha256Fingerprint,
@@ -146,7 +146,7 @@ public sealed partial class SyncEngine
         var snapshot = source.Snapshot!;
         if (source.Fresh)
         {
-            cycle.Records.AddRange(selection.Missing.Select(m => cycle.Record(AuditActions.AccountMissing, snapshot.Serial) with
+            cycle.Records.AddRange(selection.Missing.Select(m => cycle.Record(AuditAction.AccountMissing, snapshot.Serial) with
             {
                 Account = m,
                 Reason = "account-missing",

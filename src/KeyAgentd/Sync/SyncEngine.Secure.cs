@@ -17,7 +17,7 @@ public sealed partial class SyncEngine
             foreach (var repair in state.Secure())
             {
                 LogStateDirectoryRepaired(logger, repair.Path, repair.What);
-                cycle.Records.Add(cycle.Record(AuditActions.StateDirectoryRepaired, null) with
+                cycle.Records.Add(cycle.Record(AuditAction.StateDirectoryRepaired, null) with
                 {
                     Reason = "state-directory-loose",
                     Message = $"{repair.Path}: {repair.What}",

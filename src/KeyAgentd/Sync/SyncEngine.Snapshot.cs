@@ -1,5 +1,6 @@
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Metrics;
 using KeyAgentd.Registry;
 using KeyAgentd.Signing;
 using KeyAgentd.State;
@@ -33,7 +34,7 @@ public sealed partial class SyncEngine
                 problem = refusal;
                 break;
             default:
-                problem = new SnapshotError(fetch.ErrorCode ?? "unreachable", fetch.Message ?? fetch.ErrorCode ?? "registry unreadable");
+                problem = new SnapshotError(fetch.ErrorCode ?? RegistryProblemKind.Unreachable.ToCode(), fetch.Message ?? fetch.ErrorCode ?? "registry unreadable");
                 break;
         }
         if (problem is not null)
@@ -45,7 +46,7 @@ public sealed partial class SyncEngine
                 lastKnownGood is null ? "and no last-known-good snapshot: nothing changes" : "keeping last-known-good snapshot", problem.ToString());
         }
         return new SnapshotSource(lastKnownGood is null ? null : LastKnownGood(lastKnownGood), Fresh: false, null, null,
-            problem ?? (lastKnownGood is null ? new SnapshotError("no-snapshot", "no snapshot has been accepted yet") : null));
+            problem ?? (lastKnownGood is null ? new SnapshotError(RegistryProblemKind.NoSnapshot.ToCode(), "no snapshot has been accepted yet") : null));
     }
 
     private static void CountRegistryProblem(SyncStatus status, SnapshotError problem)

@@ -26,7 +26,7 @@ public sealed partial class SyncEngine
             string? cache = state.RemoveCache(account);
             var keys = AuthorizedKeyLineParser.ParseAll(cache ?? "").Where(l => l.IsKey).ToList();
             LogUnmanagedCacheRemoved(logger, account, keys.Count);
-            cycle.Records.AddRange(keys.Select(line => cycle.Record(AuditActions.KeyRemoved, serial) with
+            cycle.Records.AddRange(keys.Select(line => cycle.Record(AuditAction.KeyRemoved, serial) with
             {
                 Account = account,
                 Fingerprint = line.Key!.Sha256Fingerprint,

@@ -63,7 +63,7 @@ public sealed partial class SyncEngine
             var problem = found.Code == SnapshotError.Rollback
                 ? found with { Message = $"{found.Message}; if the registry's serials really went back, `keyagentd trust reset-serial --to N` lowers the floor (audited)" }
                 : found;
-            cycle.Records.Add(cycle.Record(AuditActions.SnapshotRefused, check.Snapshot?.Serial) with
+            cycle.Records.Add(cycle.Record(AuditAction.SnapshotRefused, check.Snapshot?.Serial) with
             {
                 Reason = problem.Code,
                 Message = problem.Message,
@@ -85,7 +85,7 @@ public sealed partial class SyncEngine
         return (new SnapshotSource(check.Snapshot, Fresh: true, fetch.Content, fetch.ETag, null) { Signature = signature, Check = check }, null);
     }
 
-    private AuditRecord AcceptedRecord(SyncCycle cycle, SnapshotCheck check) => cycle.Record(AuditActions.SnapshotAccepted, check.Snapshot!.Serial) with
+    private AuditRecord AcceptedRecord(SyncCycle cycle, SnapshotCheck check) => cycle.Record(AuditAction.SnapshotAccepted, check.Snapshot!.Serial) with
     {
         Reason = check.Reported?.Code ?? check.SignatureVerdict,
         Message = check.Reported is { } reported

@@ -128,7 +128,7 @@ public sealed partial class SyncEngine(
     private SyncResult GuardTripped(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection)
     {
         string why = plan.Guard.Describe();
-        cycle.Records.Add(cycle.Record(AuditActions.GuardTripped, source.Snapshot!.Serial) with { Reason = "mass-removal-guard", Message = why });
+        cycle.Records.Add(cycle.Record(AuditAction.GuardTripped, source.Snapshot!.Serial) with { Reason = "mass-removal-guard", Message = why });
         LogGuard(logger, why);
         return Report(cycle, source, plan, selection, [], Applied.Nothing) with { Outcome = SyncOutcome.GuardTripped, Counts = SyncCounts.None };
     }
@@ -161,7 +161,7 @@ public sealed partial class SyncEngine(
         audit.Append(cycle.Records);
         var status = cycle.Status;
         status.LastAttempt = cycle.Now;
-        status.Outcome = result.Outcome.ToName();
+        status.Outcome = result.Outcome.ToCode();
         status.Message = summary;
         status.DurationSeconds = cycle.Clock.Elapsed.TotalSeconds;
         status.Registry = registry.Location;

@@ -17,11 +17,11 @@ public sealed class AuditLogTests : IDisposable
 
     private string HeadPath => _temp.File("state/audit.head");
 
-    private static AuditRecord Record(string account, string action = AuditActions.KeyAdded) => new()
+    private static AuditRecord Record(string account, AuditAction action = AuditAction.KeyAdded) => new()
     {
         Time = Now,
         Account = account,
-        Action = action,
+        Action = action.ToCode(),
         Fingerprint = "SHA256:abc",
         Type = "ssh-ed25519",
         Bits = 256,
@@ -31,7 +31,7 @@ public sealed class AuditLogTests : IDisposable
     [Fact]
     public void Append_writes_one_snake_case_line_per_record_with_nulls_omitted()
     {
-        new AuditLog(LogPath, HeadPath).Append([Record("alice"), Record("bob", AuditActions.KeyRemoved) with { Line = "ssh-rsa AAAA x", Reason = "unknown-key" }]);
+        new AuditLog(LogPath, HeadPath).Append([Record("alice"), Record("bob", AuditAction.KeyRemoved) with { Line = "ssh-rsa AAAA x", Reason = "unknown-key" }]);
 
         string[] lines = File.ReadAllLines(LogPath);
         Assert.Equal(2, lines.Length);
@@ -275,7 +275,7 @@ public sealed class AuditLogTests : IDisposable
     public void The_intent_of_a_stopped_cycle_is_appended_unconfirmed_by_the_next_one()
     {
         new AuditLog(LogPath, HeadPath).Append([Record("earlier")]);
-        new AuditLog(LogPath, HeadPath).Intend([Record("alice"), Record("bob", AuditActions.KeyRemoved) with { Message = "revoked upstream" }]);
+        new AuditLog(LogPath, HeadPath).Intend([Record("alice"), Record("bob", AuditAction.KeyRemoved) with { Message = "revoked upstream" }]);
 
         new AuditLog(LogPath, HeadPath).Settle();
 
@@ -369,7 +369,7 @@ public sealed class AuditLogTests : IDisposable
     public void Concurrent_appends_from_many_threads_keep_one_chain()
     {
         var log = new AuditLog(LogPath, HeadPath);
-        Parallel.For(0, 40, i => log.Append([Record($"user{i}"), Record($"user{i}", AuditActions.KeyRemoved)]));
+        Parallel.For(0, 40, i => log.Append([Record($"user{i}"), Record($"user{i}", AuditAction.KeyRemoved)]));
 
         var result = AuditVerifier.Verify(LogPath, HeadPath);
         Assert.True(result.Ok, result.Message);
@@ -432,7 +432,7 @@ public sealed class AuditLogTests : IDisposable
         string key = SshKeygen.Generate("rsa", 3072, comment: "zoë@laptop");
         // '+', '/' and '=' are what the default encoder escaped; make sure the blob searched for has them.
         string blob = key.Split(' ')[1] + "+/==";
-        new AuditLog(LogPath, HeadPath).Append([Record("alice", AuditActions.KeyRemoved) with { Line = "ssh-rsa " + blob + " zoë@laptop <x> & 'y'" }]);
+        new AuditLog(LogPath, HeadPath).Append([Record("alice", AuditAction.KeyRemoved) with { Line = "ssh-rsa " + blob + " zoë@laptop <x> & 'y'" }]);
 
         byte[] bytes = File.ReadAllBytes(LogPath);
         Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(blob)) >= 0, "blob not found by a byte search");

@@ -12,7 +12,7 @@ public sealed class AuditVerifierTests : IDisposable
         var log = new AuditLog(LogPath, HeadPath);
         for (int i = 1; i <= 5; i++)
         {
-            log.Append([new AuditRecord { Time = DateTimeOffset.UnixEpoch.AddDays(i), Account = $"user{i}", Action = AuditActions.KeyAdded, Serial = i }]);
+            log.Append([new AuditRecord { Time = DateTimeOffset.UnixEpoch.AddDays(i), Account = $"user{i}", Action = AuditAction.KeyAdded.ToCode(), Serial = i }]);
         }
     }
 
@@ -164,14 +164,14 @@ public sealed class AuditVerifierTests : IDisposable
     public void A_head_left_behind_by_an_interrupted_append_points_at_the_unconfirmed_lines()
     {
         string head = File.ReadAllText(HeadPath);
-        new AuditLog(LogPath, HeadPath).Append([new AuditRecord { Time = DateTimeOffset.UnixEpoch, Action = AuditActions.SnapshotAccepted }]);
+        new AuditLog(LogPath, HeadPath).Append([new AuditRecord { Time = DateTimeOffset.UnixEpoch, Action = AuditAction.SnapshotAccepted.ToCode() }]);
         File.WriteAllText(HeadPath, head);
 
         var result = Verify();
         Assert.False(result.Ok);
         Assert.Equal(6, result.FirstBadLine);
 
-        new AuditLog(LogPath, HeadPath).Append([new AuditRecord { Time = DateTimeOffset.UnixEpoch, Action = AuditActions.SnapshotAccepted }]);
+        new AuditLog(LogPath, HeadPath).Append([new AuditRecord { Time = DateTimeOffset.UnixEpoch, Action = AuditAction.SnapshotAccepted.ToCode() }]);
         Assert.True(Verify().Ok, Verify().Message);
     }
 

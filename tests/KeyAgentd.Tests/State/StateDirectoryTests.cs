@@ -49,7 +49,7 @@ public sealed class StateDirectoryTests : IDisposable
                 AuditHead.EnsureDirectory(store.AuditHeadPath);
                 break;
             case "audit-intent":
-                new AuditLog(_temp.File("log/audit.jsonl"), store.AuditHeadPath).Intend([new AuditRecord { Time = DateTimeOffset.UnixEpoch, Action = AuditActions.KeyAdded }]);
+                new AuditLog(_temp.File("log/audit.jsonl"), store.AuditHeadPath).Intend([new AuditRecord { Time = DateTimeOffset.UnixEpoch, Action = AuditAction.KeyAdded.ToCode() }]);
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(Path.Combine(StateDir, "audit.intent")));
                 break;
             default:

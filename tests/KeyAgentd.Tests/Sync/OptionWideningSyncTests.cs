@@ -40,7 +40,7 @@ public sealed class OptionWideningSyncTests
         Assert.DoesNotContain(widening.Split(' ')[1], file, StringComparison.Ordinal);
         Assert.DoesNotContain(widening.Split(' ')[1], cache, StringComparison.Ordinal);
         Assert.DoesNotContain("2301", file, StringComparison.Ordinal);
-        var rejected = Assert.Single(sandbox.AuditRecords(AuditActions.KeyRejected));
+        var rejected = Assert.Single(sandbox.AuditRecords(AuditAction.KeyRejected.ToCode()));
         Assert.Equal("option-widens-rule", rejected.GetProperty("reason").GetString());
         Assert.Equal(SyncSandbox.Fingerprint(widening), rejected.GetProperty("fingerprint").GetString());
     }

@@ -43,7 +43,7 @@ public class RevocationWinsTests
         Assert.Equal(SyncOutcome.Ok, result.Outcome);
         Assert.DoesNotContain(Blob(Pool[0]), File.ReadAllText(box.KeysPath("app")));
         Assert.DoesNotContain(Blob(Pool[0]), File.ReadAllText(box.CachePath("app")));
-        var removed = Assert.Single(box.AuditRecords(), r => (string?)r["action"] == AuditActions.KeyRemoved);
+        var removed = Assert.Single(box.AuditRecords(), r => (string?)r["action"] == AuditAction.KeyRemoved.ToCode());
         Assert.Equal("revoked", (string?)removed["reason"]);
     }
 
@@ -109,7 +109,7 @@ public class RevocationWinsTests
 
         Assert.Equal(SyncOutcome.Ok, result.Outcome);
         Assert.Equal(13, result.Counts.Removed);
-        var approved = Assert.Single(box.AuditRecords(), r => (string?)r["action"] == AuditActions.RemovalApproved);
+        var approved = Assert.Single(box.AuditRecords(), r => (string?)r["action"] == AuditAction.RemovalApproved.ToCode());
         Assert.Contains("CHG-7", (string?)approved["message"]);
     }
 

@@ -26,7 +26,7 @@ public sealed class StateDirectoryRepairTests : IDisposable
         TestAccount.Run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", script);
 
     private List<JsonObject> Repairs() =>
-        [.. _box.AuditRecords().Where(r => (string?)r["action"] == AuditActions.StateDirectoryRepaired)];
+        [.. _box.AuditRecords().Where(r => (string?)r["action"] == AuditAction.StateDirectoryRepaired.ToCode())];
 
     [RootFact]
     public async Task A_world_writable_keys_directory_of_another_owner_is_given_back_to_root_and_narrowed_and_audited()

@@ -55,7 +55,7 @@ public sealed class SyncEndToEndTests
         Assert.Equal(before.st_ino, after.st_ino);
         Assert.Equal(before.st_mtime, after.st_mtime);
         Assert.Equal(before.st_mtime_nsec, after.st_mtime_nsec);
-        Assert.Equal(2, sandbox.AuditRecords(AuditActions.KeyAdded).Count);
+        Assert.Equal(2, sandbox.AuditRecords(AuditAction.KeyAdded.ToCode()).Count);
     }
 
     [RootFact]
@@ -103,7 +103,7 @@ public sealed class SyncEndToEndTests
 
         Assert.Equal(SyncOutcome.Ok, (await sandbox.SyncAsync()).Outcome);
         Assert.DoesNotContain(Unknown.Split(' ')[1], File.ReadAllText(alice.KeyFile), StringComparison.Ordinal);
-        var removed = Assert.Single(sandbox.AuditRecords(AuditActions.KeyRemoved));
+        var removed = Assert.Single(sandbox.AuditRecords(AuditAction.KeyRemoved.ToCode()));
         Assert.Equal(own, removed.GetProperty("line").GetString());
         Assert.Equal(alice.Account.Name, removed.GetProperty("account").GetString());
         // What an operator does: grep -F the removed key's base64 in the log, then audit verify.
@@ -127,7 +127,7 @@ public sealed class SyncEndToEndTests
         Assert.StartsWith(own, text, StringComparison.Ordinal);
         Assert.Contains("# BEGIN keyagentd", text, StringComparison.Ordinal);
         Assert.Contains(KeyA.Split(' ')[1], text, StringComparison.Ordinal);
-        Assert.Empty(sandbox.AuditRecords(AuditActions.KeyRemoved));
+        Assert.Empty(sandbox.AuditRecords(AuditAction.KeyRemoved.ToCode()));
     }
 
     [RootFact]
@@ -145,8 +145,8 @@ public sealed class SyncEndToEndTests
         Assert.Equal(Unknown + "\n", File.ReadAllText(alice.KeyFile));
         Assert.Equal(before.st_mtime_nsec, after.st_mtime_nsec);
         Assert.Equal(before.st_ino, after.st_ino);
-        Assert.Contains(sandbox.AuditRecords(AuditActions.KeyAdded), r => r.GetProperty("message").GetString()!.Contains("report mode", StringComparison.Ordinal));
-        Assert.Contains(sandbox.AuditRecords(AuditActions.KeyRemoved), r => r.GetProperty("line").GetString() == Unknown);
+        Assert.Contains(sandbox.AuditRecords(AuditAction.KeyAdded.ToCode()), r => r.GetProperty("message").GetString()!.Contains("report mode", StringComparison.Ordinal));
+        Assert.Contains(sandbox.AuditRecords(AuditAction.KeyRemoved.ToCode()), r => r.GetProperty("line").GetString() == Unknown);
     }
 
     [RootFact]
@@ -178,7 +178,7 @@ public sealed class SyncEndToEndTests
         Assert.Equal(SyncOutcome.Ok, result.Outcome);
         Assert.Equal(1, result.Counts.Missing);
         Assert.Single(KeyLines(alice));
-        var missing = Assert.Single(sandbox.AuditRecords(AuditActions.AccountMissing));
+        var missing = Assert.Single(sandbox.AuditRecords(AuditAction.AccountMissing.ToCode()));
         Assert.Equal("katnosuchuser", missing.GetProperty("account").GetString());
         var status = new StateStore(sandbox.Settings.State.Directory).LoadStatus();
         Assert.Equal(["katnosuchuser"], status.AccountsMissing);
@@ -225,7 +225,7 @@ public sealed class SyncEndToEndTests
         Assert.Equal(SyncOutcome.GuardTripped, guarded.Outcome);
         Assert.Equal(before.st_mtime_nsec, TestAccount.Lstat(alice.KeyFile).st_mtime_nsec);
         Assert.Equal(3, KeyLines(alice).Count);
-        Assert.Single(sandbox.AuditRecords(AuditActions.GuardTripped));
+        Assert.Single(sandbox.AuditRecords(AuditAction.GuardTripped.ToCode()));
 
         var forced = await sandbox.SyncAsync(force: true);
         Assert.Equal(SyncOutcome.Ok, forced.Outcome);
@@ -261,7 +261,7 @@ public sealed class SyncEndToEndTests
         Assert.Equal(SyncOutcome.Partial, result.Outcome);
         Assert.Single(KeyLines(alice));
         Assert.False(File.Exists(mallory.KeyFile));
-        var refused = Assert.Single(sandbox.AuditRecords(AuditActions.AccountRefused));
+        var refused = Assert.Single(sandbox.AuditRecords(AuditAction.AccountRefused.ToCode()));
         Assert.Equal(mallory.Account.Name, refused.GetProperty("account").GetString());
         Assert.Equal(0x1F8u, TestAccount.Mode(mallory.SshDir));
     }
@@ -284,7 +284,7 @@ public sealed class SyncEndToEndTests
         Assert.Equal(2, result.Counts.Refused);
         Assert.Single(KeyLines(alice));
         Assert.Empty(Directory.GetFileSystemEntries(rootDir));
-        Assert.Equal(2, sandbox.AuditRecords(AuditActions.AccountRefused).Count);
+        Assert.Equal(2, sandbox.AuditRecords(AuditAction.AccountRefused.ToCode()).Count);
     }
 
     [RootFact]

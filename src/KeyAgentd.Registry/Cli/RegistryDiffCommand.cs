@@ -11,7 +11,7 @@ using KeyAgentd.RegistrySource;
 namespace KeyAgentd.Cli;
 
 /// <summary>
-/// `keyagentd registry diff OLD_DIR NEW_DIR`: per host and account, who gains and who loses access,
+/// `keyagentd-registry diff OLD_DIR NEW_DIR`: per host and account, who gains and who loses access,
 /// judged as the hosts will judge it; exit 4 when a host's mass-removal guard would refuse its document,
 /// exit 1 (and no diff) when a directory or a file in it cannot be read as documents (<see cref="DocumentFile"/>, <see cref="DocumentDiffer"/>).
 /// </summary>
@@ -25,7 +25,7 @@ internal static class RegistryDiffCommand
         var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("diff", "who gains and loses which account on which host") { oldDir, newDir, maxRemoval, format };
-        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+        command.SetAction(parse => RegistryOptions.WithSettings(parse, settings =>
         {
             var limits = settings.Safety.ToRemovalLimits();
             if (parse.GetValue(maxRemoval) is { } percent)

@@ -116,7 +116,7 @@ internal static class RegistryBuildCommand
             }
             if (settings.Baseline is { } baseline)
             {
-                return RegistryDiffCommand.Run(baseline, outputDirectory, settings.Policy, settings.Now, settings.Limits, json: false, stdout, stderr) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
+                return TreeDiffReport.Write(baseline, outputDirectory, new DocumentDiffer(settings.Policy, settings.Now, settings.Limits), json: false, stdout, stderr) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
                     ? ExitCodes.MassRemovalGuard
                     : ExitCodes.Ok;
             }

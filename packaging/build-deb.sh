@@ -91,7 +91,7 @@ install_published() { # root, lib dir name, published dirs...
       install -m "$mode" "$f" "$into/$name"
       # Shared libraries come unstripped from their NuGet packages; the executables were stripped by
       # the publish (StripSymbols, their symbols in the .dbg files skipped above).
-      [[ "$name" == *.so* ]] && strip --strip-unneeded --remove-section=.comment --remove-section=.note "$into/$name"
+      if [[ "$name" == *.so* ]]; then strip --strip-unneeded --remove-section=.comment --remove-section=.note "$into/$name"; fi
     done
   done
 }

@@ -15,12 +15,13 @@ setup:
 build:
 	$(DOTNET) build KeyAgentd.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# Publish used by `make run`, the script and end-to-end tests and the benchmarks: keyagentd and
-# keyagentd-keys both NativeAOT (see each csproj), plus libMonoPosixHelper.so, which keyagentd loads
-# from beside itself. Each publish is a full native compile: the first `make publish` takes minutes.
+# Publish used by `make run`, the script and end-to-end tests and the benchmarks: keyagentd,
+# keyagentd-keys and keyagentd-registry, all NativeAOT (see each csproj), plus libMonoPosixHelper.so,
+# which keyagentd and keyagentd-registry load from beside themselves. Each publish is a full native compile: the first `make publish` takes minutes.
 publish:
 	$(DOTNET) publish src/KeyAgentd.KeysCommand/KeyAgentd.KeysCommand.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
+	$(DOTNET) publish src/KeyAgentd.Registry/KeyAgentd.Registry.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 
 test: setup build publish
 	scripts/run-tests.sh
@@ -31,7 +32,8 @@ run: publish
 bench: publish
 	scripts/bench.sh
 
-# Debian package in out/pkg/ (the two NativeAOT executables and libMonoPosixHelper.so); version from
+# Debian packages in out/pkg/: keyagentd (every host: keyagentd, keyagentd-keys, libMonoPosixHelper.so)
+# and keyagentd-registry (the machine that builds and signs the registry); version from
 # VERSION plus an optional build suffix: `make package VERSION_SUFFIX=+ci2`.
 VERSION_SUFFIX ?=
 package:

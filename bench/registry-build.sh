@@ -10,7 +10,7 @@
 # Usage: bench/registry-build.sh [HOSTS] [PEOPLE]   (default 10000 2000); KEEP=1 keeps the sandbox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-K=$PWD/out/bin/keyagentd
+K=$PWD/out/bin/keyagentd-registry
 HOSTS=${1:-10000}; PEOPLE=${2:-2000}
 [ -x "$K" ] || { echo "skip: $K missing (run make publish)"; exit 0; }
 command -v ssh-agent >/dev/null || { echo "skip: ssh-agent missing"; exit 0; }
@@ -88,18 +88,18 @@ PY
 
 keys=$(cat "$S"/src/people/*.keys | grep -c '^ssh-')
 echo "registry-build: $HOSTS hosts, $PEOPLE people, $keys keys, 200 groups, $(grep -c '^  - ' "$S/src/access.yaml") rules (sandbox $S; load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
-measure "validate" - "$K" registry validate "$S/src"
-measure "full build + sign (agent)" 60 "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
+measure "validate" - "$K" validate "$S/src"
+measure "full build + sign (agent)" 60 "$K" build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
 echo "$(du -sh "$OUT" | cut -f1) in $(ls "$OUT" | grep -c '\.json$') documents"
 # The baseline: the same 10,000 documents signed by ssh-keygen itself (copies, so no .sig exists yet), 1,000 per run.
 mkdir "$S/kg"; find "$OUT" -maxdepth 1 -name '*.json' -exec cp -t "$S/kg" {} +
 measure "ssh-keygen -Y sign (baseline)" - sh -c "find '$S/kg' -name '*.json' -print0 | SSH_AUTH_SOCK= xargs -0 -n 1000 ssh-keygen -Y sign -q -f '$S/signer' -n keyagentd-registry && echo \"\$(find '$S/kg' -name '*.json.sig' | wc -l) signatures\""
 # sign checks every signature a document already carries (the build's) against allowed_signers, then re-signs.
 echo "bench@example.com namespaces=\"keyagentd-registry\" $(cat "$S/signer.pub")" > "$S/allowed_signers"
-measure "registry sign --key FILE" - env SSH_AUTH_SOCK= "$K" registry sign "$OUT" --key "$S/signer" --allowed-signers "$S/allowed_signers"
-measure "registry sign (agent)" - "$K" registry sign "$OUT" --key "$S/signer.pub" --allowed-signers "$S/allowed_signers"
-measure "registry sign --source (agent)" - "$K" registry sign "$OUT" --key "$S/signer.pub" --allowed-signers "$S/allowed_signers" --source "$S/src"
-measure "no-change rebuild + sign" 10 "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
+measure "registry sign --key FILE" - env SSH_AUTH_SOCK= "$K" sign "$OUT" --key "$S/signer" --allowed-signers "$S/allowed_signers"
+measure "registry sign (agent)" - "$K" sign "$OUT" --key "$S/signer.pub" --allowed-signers "$S/allowed_signers"
+measure "registry sign --source (agent)" - "$K" sign "$OUT" --key "$S/signer.pub" --allowed-signers "$S/allowed_signers" --source "$S/src"
+measure "no-change rebuild + sign" 10 "$K" build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
 # One person's key changes: only the documents of hosts that grant that person move.
 # The 700th person, or the middle one of a smaller source (sed prints nothing past the last line).
 victim=$(ls "$S/src/people" | sed -n "$(( PEOPLE > 700 ? 700 : PEOPLE / 2 + 1 ))p")
@@ -111,5 +111,5 @@ lines[1] = "ssh-ed25519 " + base64.b64encode(s(b"ssh-ed25519") + s(os.urandom(32
 open(path, "w").write("\n".join(lines) + "\n")
 PY
 touched=$(grep -l "${victim%.keys}" "$OUT"/*.json | wc -l)
-measure "incremental build + sign" 10 "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
+measure "incremental build + sign" 10 "$K" build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub"
 echo "(${victim%.keys} appears in $touched documents before the change)"

@@ -11,7 +11,7 @@
 # Usage: bench/registry-keys-url.sh [PEOPLE]   (default 2000); KEEP=1 keeps the sandbox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-K=$PWD/out/bin/keyagentd
+K=$PWD/out/bin/keyagentd-registry
 PEOPLE=${1:-2000}
 [ -x "$K" ] || { echo "skip: $K missing (run make publish)"; exit 0; }
 command -v nginx >/dev/null || { echo "registry-keys-url: nginx not installed, skipped"; exit 0; }
@@ -92,13 +92,13 @@ snapshot() { find "$S/out" -type f -name '*.json' ! -name '.*' -exec sha256sum {
 
 echo "registry-keys-url: $PEOPLE people, $(cat "$S"/www/*.keys | wc -l) keys at http://127.0.0.1:$PORT/<user>.keys (real nginx), 10 hosts (load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
 start_nginx
-measure "build, source up" "$K" registry build "$S/src" --out "$S/out" --state-dir "$S/state"
-measure "no-change rebuild" "$K" registry build "$S/src" --out "$S/out" --state-dir "$S/state"
+measure "build, source up" "$K" build "$S/src" --out "$S/out" --state-dir "$S/state"
+measure "no-change rebuild" "$K" build "$S/src" --out "$S/out" --state-dir "$S/state"
 before=$(snapshot)
 stop_nginx
-measure "source down (refused)" "$K" registry build "$S/src" --out "$S/out" --state-dir "$S/state"
+measure "source down (refused)" "$K" build "$S/src" --out "$S/out" --state-dir "$S/state"
 echo "$(printf '%-34s' '') output unchanged: $([ "$(snapshot)" = "$before" ] && echo yes || echo NO)"
-measure "source down, keep last" "$K" registry build "$S/src" --out "$S/out" --state-dir "$S/state" --keep-last-on-source-error
+measure "source down, keep last" "$K" build "$S/src" --out "$S/out" --state-dir "$S/state" --keep-last-on-source-error
 echo "$(printf '%-34s' '') output unchanged: $([ "$(snapshot)" = "$before" ] && echo yes || echo NO)"
 # A black hole: accepts connections and never answers.
 python3 -c "
@@ -110,5 +110,6 @@ while True:
 " &
 HOLE_PID=$!
 sleep 0.3
-measure "black hole (Timeout 2 s)" env KEYAGENTD_Registry__Timeout=00:00:02 "$K" registry build "$S/src" --out "$S/out" --state-dir "$S/state" --keep-last-on-source-error
+echo '{"Registry": {"Timeout": "2s"}}' > "$S/policy.json"
+measure "black hole (Timeout 2 s)" "$K" --policy "$S/policy.json" build "$S/src" --out "$S/out" --state-dir "$S/state" --keep-last-on-source-error
 echo "$(printf '%-34s' '') output unchanged: $([ "$(snapshot)" = "$before" ] && echo yes || echo NO)"

@@ -10,7 +10,7 @@
 # K=path/to/keyagentd to measure another build (default out/bin/keyagentd from `make publish`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-K=${K:-$PWD/out/bin/keyagentd}
+K=${K:-$PWD/out/bin/keyagentd-registry}
 PEOPLE=${1:-2000}; GROUPS_N=${2:-50}; HOSTS=${3:-500}
 [ -x "$K" ] || { echo "skip: $K missing (run make publish)"; exit 0; }
 SLAPD=/usr/sbin/slapd
@@ -139,14 +139,14 @@ PY
 echo "registry-ldap: $PEOPLE LDAP people, $(cat "$S/counts") keys, $GROUPS_N LDAP groups, $HOSTS hosts, $(grep -c '^  - ' "$S/src/access.yaml") rules (sandbox $S; load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
 OUT=$S/out
 measure "ldapsearch people, paged (baseline)" sh -c "ldapsearch -x -H ldap://127.0.0.1:$port -D cn=reader,$SUFFIX -y $S/bind.pw -b ou=people,$SUFFIX -E pr=500/noprompt -LLL '(objectClass=ldapPublicKey)' uid sshPublicKey | grep -c '^dn:'"
-measure "validate" "$K" registry validate "$S/src"
-measure "full build" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state"
+measure "validate" "$K" validate "$S/src"
+measure "full build" "$K" build "$S/src" --out "$OUT" --state-dir "$S/state"
 echo "$(du -sh "$OUT" | cut -f1) in $(ls "$OUT" | grep -c '\.json$') documents"
-measure "no-change rebuild" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state"
+measure "no-change rebuild" "$K" build "$S/src" --out "$OUT" --state-dir "$S/state"
 
 kill -STOP "$SLAPD_PID"
-measure "slapd hung: build" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state"
-measure "slapd hung: build --keep-last" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --keep-last-on-source-error
+measure "slapd hung: build" "$K" build "$S/src" --out "$OUT" --state-dir "$S/state"
+measure "slapd hung: build --keep-last" "$K" build "$S/src" --out "$OUT" --state-dir "$S/state" --keep-last-on-source-error
 kill -CONT "$SLAPD_PID"; kill "$SLAPD_PID"; wait "$SLAPD_PID" 2>/dev/null || true; SLAPD_PID=
-measure "slapd stopped: build" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state"
-measure "slapd stopped: build --keep-last" "$K" registry build "$S/src" --out "$OUT" --state-dir "$S/state" --keep-last-on-source-error
+measure "slapd stopped: build" "$K" build "$S/src" --out "$OUT" --state-dir "$S/state"
+measure "slapd stopped: build --keep-last" "$K" build "$S/src" --out "$OUT" --state-dir "$S/state" --keep-last-on-source-error

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the registry side and the daemon on the embedded example, no root needed.
+# `make run`: both programs on the embedded example, no root needed: keyagentd-registry (the build
+# machine's side) and keyagentd (the host's daemon).
 # A copy of examples/registry-source/ is validated and built into one document per host
 # (out/run/registry/<host>.json, signed with a throwaway sandbox key that the sandbox's
 # allowed_signers trusts); the daemon plays dev-01.example.com with Registry:Signatures enforce, a
@@ -9,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 K=$PWD/out/bin/keyagentd
+R=$PWD/out/bin/keyagentd-registry
 S=$PWD/out/run
 HOST=dev-01.example.com
 # keyagentd reads its configuration and allowed_signers only if nobody but root or this user can
@@ -42,10 +44,12 @@ cat > "$S/keyagentd.json" <<JSON
 }
 JSON
 run() { echo; echo "\$ keyagentd $*"; "$K" --config "$S/keyagentd.json" "$@" || true; }
-build() { run registry build "$S/source" --out "$S/registry" --state-dir "$S/registry-state" --sign-key "$S/signer" "$@"; }
+# The build machine's program: its policy is the built-in one (the host's keyagentd.json is not its file).
+registry() { echo; echo "\$ keyagentd-registry $*"; "$R" "$@" || true; }
+build() { registry build "$S/source" --out "$S/registry" --state-dir "$S/registry-state" --sign-key "$S/signer" "$@"; }
 
 echo "sandbox: $S (registry source, built documents, signing key, allowed_signers, passwd file, homes, state, audit log, metrics)"
-run registry validate "$S/source"
+registry validate "$S/source"
 build
 run registry verify "$S/registry/$HOST.json"
 echo; echo "\$ ssh-keygen -Y verify … (OpenSSH agrees)"
@@ -63,7 +67,7 @@ echo; echo "# carol leaves the developers group: rebuild (only the documents tha
 cp -r "$S/registry" "$S/registry.published"
 sed -i 's/^  - carol@example.com$//' "$S/source/groups.yaml"
 build
-run registry diff "$S/registry.published" "$S/registry"
+registry diff "$S/registry.published" "$S/registry"
 run sync
 echo; echo "# an edit of the published document that nobody signed is refused; the last-known-good snapshot stays"
 cp "$S/registry/$HOST.json" "$S/registry/$HOST.json.good"
@@ -77,6 +81,6 @@ run audit verify
 run doctor deploy
 echo
 echo "Now the daemon, polling every 10 s. In another terminal edit $S/source (people/*.keys,"
-echo "groups.yaml, access.yaml), then: $K registry build $S/source --out $S/registry --sign-key $S/signer"
+echo "groups.yaml, access.yaml), then: $R build $S/source --out $S/registry --sign-key $S/signer"
 echo "and watch $S/home/*/.ssh/authorized_keys follow; 'kill -HUP <pid>' syncs at once. Ctrl-C stops."
 exec "$K" --config "$S/keyagentd.json" run

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Debian package, installed for real: build it (make package), dpkg -i, check files, modes,
-# owners and the system user; sync a real account from a file:// registry; status and doctor;
-# upgrade to a higher version keeping an edited conffile; dpkg -r, then dpkg -P leaves no file
-# behind and never touches the account's authorized_keys. Root on Debian only; bounded in time;
+# The Debian packages, installed for real: build them (make package), both pass lintian; keyagentd:
+# dpkg -i, check files, modes, owners and the system user; sync a real account from a file://
+# registry; status and doctor; upgrade to a higher version keeping an edited conffile; dpkg -r, then
+# dpkg -P leaves no file behind and never touches the account's authorized_keys. keyagentd-registry:
+# install, validate/build/sign a source with it, upgrade, purge, nothing left. Root on Debian only; bounded in time;
 # removes everything it installed, even on failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,9 +13,11 @@ command -v dpkg-deb >/dev/null && command -v dpkg >/dev/null || skip "dpkg-deb n
 command -v ssh-keygen >/dev/null || skip "ssh-keygen not installed"
 command -v useradd >/dev/null || skip "useradd not available"
 [ "$(dpkg --print-architecture)" = amd64 ] || skip "the package is linux-x64 (amd64) only"
-if dpkg-query -W -f='${db:Status-Status}' keyagentd 2>/dev/null | grep -qv '^not-installed$'; then
-  skip "a keyagentd package is already installed on this machine; not touching it"
-fi
+for package in keyagentd keyagentd-registry; do
+  if dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null | grep -qv '^not-installed$'; then
+    skip "a $package package is already installed on this machine; not touching it"
+  fi
+done
 [ -e /etc/keyagentd ] && skip "/etc/keyagentd already exists on this machine; not touching it"
 
 T() { timeout "$@"; }
@@ -23,7 +26,9 @@ user="kapkg$$"
 work=$(mktemp -d /tmp/keyagentd-pkg.XXXXXX)
 cleanup() {
   rc=$?
-  if dpkg-query -W keyagentd >/dev/null 2>&1; then T 120 dpkg -P keyagentd >/dev/null 2>&1 || true; fi
+  for package in keyagentd keyagentd-registry; do
+    if dpkg-query -W "$package" >/dev/null 2>&1; then T 120 dpkg -P "$package" >/dev/null 2>&1 || true; fi
+  done
   getent passwd "$user" >/dev/null && userdel -r "$user" >/dev/null 2>&1 || true
   rm -rf "$work"
   exit $rc
@@ -40,11 +45,14 @@ snapshot_files() { # the file list dpkg -P must restore; minus files that churn 
 # SKIP_PUBLISH=1 in the environment reuses an earlier out/pkg/publish (local iteration only).
 T 1800 make -s package >/dev/null || fail "make package"
 deb1=$(ls out/pkg/keyagentd_*.deb); cp "$deb1" "$work/"; deb1="$work/$(basename "$deb1")"
+reg1=$(ls out/pkg/keyagentd-registry_*.deb); cp "$reg1" "$work/"; reg1="$work/$(basename "$reg1")"
 SKIP_PUBLISH=1 T 600 make -s package VERSION_SUFFIX=+test2 >/dev/null || fail "make package VERSION_SUFFIX=+test2"
 deb2=$(ls out/pkg/keyagentd_*+test2_amd64.deb); cp "$deb2" "$work/"; deb2="$work/$(basename "$deb2")"
+reg2=$(ls out/pkg/keyagentd-registry_*+test2_amd64.deb); cp "$reg2" "$work/"; reg2="$work/$(basename "$reg2")"
 dpkg --compare-versions "$(dpkg-deb -f "$deb2" Version)" gt "$(dpkg-deb -f "$deb1" Version)" || fail "second version does not sort higher"
 if command -v lintian >/dev/null; then
-  T 600 lintian --fail-on error "$deb1" || fail "lintian reports errors"
+  T 600 lintian --fail-on error "$deb1" || fail "lintian reports errors in $deb1"
+  T 600 lintian --fail-on error "$reg1" || fail "lintian reports errors in $reg1"
 else
   echo "note: lintian not installed, not linting"
 fi
@@ -168,4 +176,33 @@ gone=$(comm -23 <(echo "$before") <(echo "$after") | grep -v keyagentd || true)
 [ -z "$gone" ] || fail "removed by install/purge: $gone"
 [ "$(sha256sum < "$ak")" = "$ak_sum" ] || fail "dpkg -P touched $ak"
 
-echo "ok: package build, install, sync, status, doctor, upgrade (conffile kept), remove, purge"
+# 8. keyagentd-registry, on its own (the build machine has no keyagentd): install, the layout, a
+# signed build of a small source, upgrade, purge; nothing left. It carries no host file.
+dpkg-deb -c "$reg1" | grep -E '/etc/|systemd|/usr/sbin/' && fail "keyagentd-registry ships a host file"
+before=$(snapshot_files)
+DEBIAN_FRONTEND=noninteractive T 180 dpkg -i "$reg1" >/dev/null || fail "dpkg -i $reg1"
+expect /usr/lib/keyagentd-registry/keyagentd-registry 755 root:root
+[ "$(readlink -f /usr/bin/keyagentd-registry)" = /usr/lib/keyagentd-registry/keyagentd-registry ] || fail "/usr/bin/keyagentd-registry link"
+expect /usr/share/man/man1/keyagentd-registry.1.gz 644 root:root
+expect /usr/share/doc/keyagentd-registry/copyright 644 root:root
+zcat /usr/share/man/man1/keyagentd-registry.1.gz | grep -q '^\.SH EXIT STATUS' || fail "keyagentd-registry man page"
+src="$work/source"; mkdir -p "$src/people"
+cp "$work/alice.pub" "$src/people/alice@example.com.keys"
+printf 'web-01: { role: web }\n' > "$src/hosts.yaml"
+printf 'rules:\n  - labels: { role: web }\n    accounts: [alice]\n    people: [alice@example.com]\n' > "$src/access.yaml"
+ssh-keygen -q -t ed25519 -N '' -C signer -f "$work/signer"
+T 60 keyagentd-registry validate "$src" >/dev/null || fail "keyagentd-registry validate exited $?"
+T 60 keyagentd-registry build "$src" --out "$work/out" --state-dir "$work/registry-state" --sign-key "$work/signer" >/dev/null || fail "keyagentd-registry build exited $?"
+echo "signer@example.com namespaces=\"keyagentd-registry\" $(cut -d' ' -f1,2 "$work/signer.pub")" > "$work/allowed_signers"
+ssh-keygen -Y verify -f "$work/allowed_signers" -I signer@example.com -n keyagentd-registry -s "$work/out/web-01.json.sig" < "$work/out/web-01.json" >/dev/null \
+  || fail "ssh-keygen -Y verify rejects what the installed keyagentd-registry signed"
+DEBIAN_FRONTEND=noninteractive T 180 dpkg -i "$reg2" </dev/null >/dev/null || fail "upgrade of keyagentd-registry"
+[ "$(dpkg-query -W -f='${Version}' keyagentd-registry)" = "$(dpkg-deb -f "$reg2" Version)" ] || fail "keyagentd-registry not upgraded"
+T 60 keyagentd-registry validate "$src" >/dev/null || fail "keyagentd-registry validate after upgrade exited $?"
+T 180 dpkg -P keyagentd-registry >/dev/null || fail "dpkg -P keyagentd-registry"
+after=$(snapshot_files)
+left=$(comm -13 <(echo "$before") <(echo "$after"))
+left=$(while read -r f; do [ -n "$f" ] && ! dpkg -S "$f" >/dev/null 2>&1 && echo "$f"; done <<<"$left" || true)
+[ -z "$left" ] || fail "left after purge of keyagentd-registry: $left"
+
+echo "ok: package build, lint of both, install, sync, status, doctor, upgrade (conffile kept), remove, purge; keyagentd-registry install, build and sign, upgrade, purge"

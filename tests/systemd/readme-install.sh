@@ -2,7 +2,7 @@
 # The README's install path is a test: the blocks of "Install on a host and publish a first registry"
 # marked <!-- readme-test: ... --> are extracted (readme-blocks.py) and run as they stand, in order,
 # in one shell (readme-run.sh), as root inside a throw-away container with systemd as PID 1
-# (container.sh): `dpkg -i` of out/pkg's package, allowed_signers, Registry:Url, the registry source,
+# (container.sh): `dpkg -i` of out/pkg's packages (keyagentd, and keyagentd-registry for the signing machine), allowed_signers, Registry:Url, the registry source,
 # build and sign, publish, the nginx server block through `nginx -t` and served by the real nginx over
 # TLS, start, the first sync, the sshd drop-in through `sshd -t`, and a real ssh login. A command that
 # fails stops the test naming its README line. Prints the time from `dpkg -i` to the first login.
@@ -32,8 +32,11 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 die() { echo "FAIL: $*"; exit 1; }
 
 upstream=$(tr -d ' \n' < VERSION)
-# KEYAGENTD_DEB: another build of the package to test (the README names keyagentd_VERSION-1_amd64.deb).
+# KEYAGENTD_DEB: another build of the package to test (the README names keyagentd_VERSION-1_amd64.deb);
+# the signing machine's keyagentd-registry package is the one built beside it (KEYAGENTD_REGISTRY_DEB).
 deb=${KEYAGENTD_DEB:-$(package_deb)} || exit 1
+registry_deb=${KEYAGENTD_REGISTRY_DEB:-$(dirname "$deb")/keyagentd-registry_${deb##*/keyagentd_}}
+[ -f "$registry_deb" ] || die "no $registry_deb beside $deb (make package builds both)"
 deb_version=$(dpkg-deb -f "$deb" Version)
 [[ $deb_version == "$upstream"-* ]] && pass "the package's Version $deb_version starts with VERSION $upstream" \
     || fail "the package's Version $deb_version does not start with VERSION $upstream"
@@ -56,6 +59,7 @@ echo "README.md: $blocks marked blocks, from '$first' to '$last'"
 
 # The inputs the README names.
 cp "$deb" "$op/keyagentd_${upstream}-1_amd64.deb"
+cp "$registry_deb" "$op/keyagentd-registry_${upstream}-1_amd64.deb"
 ssh-keygen -q -t ed25519 -N '' -C registry-signer -f "$share/registry_signer" || die "ssh-keygen"
 ssh-keygen -q -t ed25519 -N '' -C alice@laptop -f "$share/alice" || die "ssh-keygen"
 cp "$share/alice.pub" "$op/alice.pub"

@@ -37,7 +37,7 @@ internal static class SyncCommand
                 return ExitCodes.Failed;
             }
             Console.Out.Write(result.DryRun ? SyncSummary.RenderDryRun(result) : SyncSummary.Render(result) + "\n");
-            return ExitCodes.For(result.Outcome);
+            return SyncExitCode.For(result.Outcome);
         }));
         return command;
     }

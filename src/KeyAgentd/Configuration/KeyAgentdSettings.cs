@@ -64,23 +64,6 @@ public sealed class RegistrySettings
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 }
 
-public sealed class PolicySettings
-{
-    public int MinRsaBits { get; set; } = 2048;
-
-    /// <summary>Null means the default list; configuration arrays replace it, never extend it.</summary>
-    public string[]? AllowedKeyTypes { get; set; }
-
-    public string[]? AllowedOptions { get; set; }
-
-    public KeyPolicyOptions ToPolicyOptions() => new()
-    {
-        MinRsaBits = MinRsaBits,
-        AllowedKeyTypes = AllowedKeyTypes ?? KeyPolicyOptions.DefaultAllowedKeyTypes,
-        AllowedOptions = AllowedOptions ?? KeyPolicyOptions.DefaultAllowedOptions,
-    };
-}
-
 public sealed class AccountsSettings
 {
     /// <summary>
@@ -103,16 +86,6 @@ public sealed class AccountsSettings
 public sealed class DeliverySettings
 {
     public bool AuthorizedKeysFiles { get; set; } = true;
-}
-
-public sealed class SafetySettings
-{
-    public double MaxRemovalPercent { get; set; } = RemovalLimits.DefaultMaxPercent;
-
-    /// <summary>The absolute floor: a cycle removing fewer keys than this is never held back.</summary>
-    public int MinRemovedKeys { get; set; } = RemovalLimits.DefaultMinKeys;
-
-    public RemovalLimits ToRemovalLimits() => new(MaxRemovalPercent, MinRemovedKeys);
 }
 
 public sealed class StateSettings

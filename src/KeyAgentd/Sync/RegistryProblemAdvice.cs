@@ -13,7 +13,7 @@ public static class RegistryProblemAdvice
 {
     /// <summary>The wording is a contract for operators' runbooks: the re-sign advice is quoted in README "Signing the registry".</summary>
     public const string ResignAndPublishBoth =
-        "the document and its signature do not match: re-run `keyagentd registry sign` on the document as published, and publish both";
+        "the document and its signature do not match: re-run `keyagentd-registry sign` on the document as published, and publish both";
 
     public static string? For(string code) => code switch
     {

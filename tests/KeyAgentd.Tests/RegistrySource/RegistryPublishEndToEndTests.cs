@@ -53,11 +53,11 @@ public sealed class RegistryPublishEndToEndTests
         }
 
         // Carol leaves the dev group: only dev-01's document changes.
-        var before = RegistryBuilderTests.Snapshot(nginx.Root);
+        var before = BuiltOutput.Snapshot(nginx.Root);
         source.File("groups.yaml", "ops:\n  people: [alice@example.com, bob@example.com]\ndev: []\n");
         var result = Build(source, nginx.Root, signer, EngineSandbox.Issued.AddMinutes(1));
         Assert.Equal(["dev-01"], result.Changed);
-        var after = RegistryBuilderTests.Snapshot(nginx.Root);
+        var after = BuiltOutput.Snapshot(nginx.Root);
         foreach (string file in (string[])["web-01.json", "web-01.json.sig", "web-02.json", "web-02.json.sig"])
         {
             Assert.Equal(before[file], after[file]);

@@ -61,7 +61,7 @@ public sealed class TwoSignerWorkflowTests
     public void A_first_signer_who_changes_a_document_after_building_is_refused_by_the_second_signers_source()
     {
         using var source = SourceFixture.Standard();
-        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, First.PrivateKeyPath, baseline: null, out _, out _));
+        Assert.Equal(ExitCodes.Ok, BuiltOutput.Build(source, First.PrivateKeyPath, baseline: null, out _, out _));
         // The first signer builds a second tree from a private change (a key of their own for alice on
         // every host) and signs it: every document is self-consistent, build.content and all.
         string tampered = Path.Combine(source.Scratch, "tampered-source");
@@ -69,7 +69,7 @@ public sealed class TwoSignerWorkflowTests
         File.AppendAllText(Path.Combine(tampered, "people", "alice@example.com.keys"), SshKeygen.Generate("ed25519", comment: "mallory@evil") + "\n");
         var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { StateDirectory = Path.Combine(source.Scratch, "state2") };
         Assert.Equal(ExitCodes.Ok, RegistryBuildCommand.Run(tampered, source.Output, settings, First.PrivateKeyPath, TextWriter.Null, TextWriter.Null));
-        var before = RegistryBuilderTests.Snapshot(source.Output);
+        var before = BuiltOutput.Snapshot(source.Output);
 
         var stderr = new StringWriter();
         Assert.Equal(ExitCodes.Failed, SecondSigns(source, stderr));
@@ -79,7 +79,7 @@ public sealed class TwoSignerWorkflowTests
             Assert.Contains($"{host}.json: it differs from what {source.Root} builds", refused, StringComparison.Ordinal);
         }
         Assert.Contains("3 document(s) refused; nothing was signed", refused, StringComparison.Ordinal);
-        Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
+        Assert.Equal(before, BuiltOutput.Snapshot(source.Output));
 
         // An extra document, and one the source builds left out, are refused the same way.
         File.Copy(source.DocumentPath("web-01"), source.DocumentPath("extra"));
@@ -95,9 +95,9 @@ public sealed class TwoSignerWorkflowTests
     public void A_first_signer_who_keeps_the_content_but_inflates_the_serial_is_refused_by_the_second_signers_source()
     {
         using var source = SourceFixture.Standard();
-        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
+        Assert.Equal(ExitCodes.Ok, BuiltOutput.Build(source, signKey: null, baseline: null, out _, out _));
         string document = source.DocumentPath("web-02");
-        long serial = RegistryBuilderTests.Parse(source, "web-02").Serial;
+        long serial = BuiltOutput.Parse(source, "web-02").Serial;
         // A serial that would raise every host's rollback floor out of reach of honest builds.
         File.WriteAllText(document, File.ReadAllText(document).Replace($"\"serial\": {serial}", "\"serial\": 99999999999", StringComparison.Ordinal));
         var stderr = new StringWriter();
@@ -108,7 +108,7 @@ public sealed class TwoSignerWorkflowTests
 
     private static void BuildAndSign(SourceFixture source)
     {
-        Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, First.PrivateKeyPath, baseline: null, out _, out string stderr));
+        Assert.Equal(ExitCodes.Ok, BuiltOutput.Build(source, First.PrivateKeyPath, baseline: null, out _, out string stderr));
         Assert.Equal("", stderr);
         var signErrors = new StringWriter();
         var stdout = new StringWriter();

@@ -1,21 +1,25 @@
 namespace KeyAgentd.Tests.Support;
 
 /// <summary>
-/// The `keyagentd` CLI as its own process: the assembly built with this test project (run by the
+/// A CLI (`keyagentd`, or `keyagentd-registry` for the registry's tests) as its own process: the assembly built with this test project (run by the
 /// dotnet host: a NativeAOT project builds no apphost), and the NativeAOT executable that ships,
 /// when `make publish` has made it (make test does).
 /// </summary>
 public static class BuiltCli
 {
     /// <summary>Each way to run the CLI here: the program and the arguments that come before the CLI's own.</summary>
-    public static (string File, string[] Prefix)[] All()
+    public static (string File, string[] Prefix)[] All() => All("KeyAgentd", "keyagentd");
+
+    /// <param name="project">the folder under src/</param>
+    /// <param name="program">its assembly name, which is the published executable's</param>
+    public static (string File, string[] Prefix)[] All(string project, string program)
     {
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
         string configuration = output.Parent!.Name;
-        string built = Path.Combine(RepositoryRoot.Path, "src", "KeyAgentd", "bin", configuration, output.Name, "linux-x64", "keyagentd.dll");
+        string built = Path.Combine(RepositoryRoot.Path, "src", project, "bin", configuration, output.Name, "linux-x64", program + ".dll");
         Assert.True(File.Exists(built), $"{built} is built with this test project");
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        string published = Path.Combine(RepositoryRoot.Path, "out", "bin", "keyagentd");
+        string published = Path.Combine(RepositoryRoot.Path, "out", "bin", program);
         return File.Exists(published) ? [(dotnet, [built]), (published, [])] : [(dotnet, [built])];
     }
 }

@@ -97,32 +97,13 @@ public sealed class TestAccount : IDisposable
     }
 
     /// <summary>lstat of a path (tests may use paths; the code under test may not).</summary>
-    public static Stat Lstat(string path)
-    {
-        if (Syscall.lstat(path, out Stat st) != 0)
-        {
-            throw new InvalidOperationException($"lstat {path}: {Stdlib.GetLastError()}");
-        }
-        return st;
-    }
+    public static Stat Lstat(string path) => PathSyscalls.Lstat(path);
 
     public static uint Mode(string path) => (uint)Lstat(path).st_mode & 0xFFF;
 
-    public static void Chmod(string path, int mode)
-    {
-        if (Syscall.chmod(path, (FilePermissions)mode) != 0)
-        {
-            throw new InvalidOperationException($"chmod {path}: {Stdlib.GetLastError()}");
-        }
-    }
+    public static void Chmod(string path, int mode) => PathSyscalls.Chmod(path, mode);
 
-    public static void Chown(string path, uint uid, uint gid)
-    {
-        if (Syscall.lchown(path, uid, gid) != 0)
-        {
-            throw new InvalidOperationException($"lchown {path}: {Stdlib.GetLastError()}");
-        }
-    }
+    public static void Chown(string path, uint uid, uint gid) => PathSyscalls.Chown(path, uid, gid);
 
     /// <summary>Creates ~/.ssh owned by the user with the given mode.</summary>
     public void MakeSshDir(int mode = 0x1C0)

@@ -16,9 +16,9 @@ public sealed class VictimFile
     {
         Path = System.IO.Path.Combine(directory, "victim");
         File.WriteAllBytes(Path, Content);
-        TestAccount.Chown(Path, 0, 0);
-        TestAccount.Chmod(Path, 0x180);
-        _before = TestAccount.Lstat(Path);
+        PathSyscalls.Chown(Path, 0, 0);
+        PathSyscalls.Chmod(Path, 0x180);
+        _before = PathSyscalls.Lstat(Path);
     }
 
     public string Path { get; }
@@ -26,7 +26,7 @@ public sealed class VictimFile
     public void AssertUntouched()
     {
         Assert.Equal(Content, File.ReadAllBytes(Path));
-        Stat now = TestAccount.Lstat(Path);
+        Stat now = PathSyscalls.Lstat(Path);
         Assert.Equal(0x180u, (uint)now.st_mode & 0xFFF);
         Assert.Equal(0u, now.st_uid);
         Assert.Equal(0u, now.st_gid);

@@ -116,7 +116,7 @@ public class SignatureRefusalReportTests
         var report = await RefusedAsync(sandbox, () => sandbox.Publish(doc, Release.Sign(Doc(4))));
 
         Assert.Equal("signature-invalid", report.Code);
-        AssertEverywhere("the document and its signature do not match: re-run `keyagentd registry sign` on the document as published, and publish both", report);
+        AssertEverywhere("the document and its signature do not match: re-run `keyagentd-registry sign` on the document as published, and publish both", report);
     }
 
     /// <summary>Another signer's broken line grants nothing while the snapshot is accepted: `status` still names it, with file:line.</summary>

@@ -50,7 +50,7 @@ internal sealed class StagingDirectory : IDisposable
         catch (PosixException e)
         {
             directoryLock.Dispose();
-            throw e.Errno == Errno.EWOULDBLOCK ? new IOException($"{outputDirectory}: another keyagentd registry build or sign is working on it", e) : e;
+            throw e.Errno == Errno.EWOULDBLOCK ? new IOException($"{outputDirectory}: another keyagentd-registry build or sign is working on it", e) : e;
         }
         foreach (string stale in Directory.EnumerateDirectories(outputDirectory, Prefix + "*"))
         {

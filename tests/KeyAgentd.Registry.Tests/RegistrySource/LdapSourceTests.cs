@@ -228,18 +228,18 @@ public sealed class LdapSourceTests : IDisposable
     public void Tls_reqcert_never_from_libldap_configuration_does_not_turn_verification_off()
     {
         // libldap reads LDAPTLS_REQCERT (like TLS_REQCERT in ldap.conf) when it starts, so the CLI runs as its own process.
-        var clis = BuiltCli.All();
+        var clis = BuiltCli.All("KeyAgentd.Registry", "keyagentd-registry");
         var lax = new Dictionary<string, string> { ["LDAPTLS_REQCERT"] = "never" };
         foreach (var (cli, prefix) in clis)
         foreach (var (url, startTls) in new[] { ($"ldaps://127.0.0.1:{_slapd!.TlsPort}", false), ($"ldap://127.0.0.1:{_slapd.Port}", true) })
         {
             Sources(url: url, startTls: startTls, caFile: _slapd.OtherCaFile);
-            var refused = ProcessRunner.Run(cli, [.. prefix, "registry", "validate", _source.Root], environment: lax);
+            var refused = ProcessRunner.Run(cli, [.. prefix, "validate", _source.Root], environment: lax);
             Assert.Equal(ExitCodes.Failed, refused.ExitCode);
             Assert.True(refused.Stdout.Contains("failed (tls)", StringComparison.Ordinal), cli + ": " + refused.Stdout + refused.Stderr);
 
             Sources(url: url, startTls: startTls, caFile: _slapd.CaFile);
-            var accepted = ProcessRunner.Run(cli, [.. prefix, "registry", "validate", _source.Root], environment: lax);
+            var accepted = ProcessRunner.Run(cli, [.. prefix, "validate", _source.Root], environment: lax);
             Assert.True(accepted.ExitCode == ExitCodes.Ok, cli + ": " + accepted.Stdout + accepted.Stderr);
         }
     }

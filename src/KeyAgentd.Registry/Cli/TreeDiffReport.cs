@@ -1,88 +1,43 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using KeyAgentd.Core;
-using KeyAgentd.Core.Planning;
-using KeyAgentd.Core.Policy;
 using KeyAgentd.Core.Source;
 using KeyAgentd.RegistrySource;
 
 namespace KeyAgentd.Cli;
 
 /// <summary>
-/// `keyagentd registry diff OLD_DIR NEW_DIR`: per host and account, who gains and who loses access,
-/// judged as the hosts will judge it; exit 4 when a host's mass-removal guard would refuse its document,
-/// exit 1 (and no diff) when a directory or a file in it cannot be read as documents (<see cref="DocumentFile"/>, <see cref="DocumentDiffer"/>).
+/// The review of a <see cref="TreeDiff"/> as `diff` and `build --diff-against` print it: per host and
+/// account, who gains and who loses access (text, or JSON for bots); exit 4 when a host's mass-removal
+/// guard would refuse its document, exit 1 (and no review) when a directory or a file in it cannot be
+/// read as documents: a partial diff would read as the whole change.
 /// </summary>
-internal static class RegistryDiffCommand
+internal static class TreeDiffReport
 {
-    public static Command Create()
+    public static int Write(string oldDir, string newDir, DocumentDiffer differ, bool json, TextWriter stdout, TextWriter stderr)
     {
-        var oldDir = new Argument<string>("OLD_DIR") { Description = "the published documents" };
-        var newDir = new Argument<string>("NEW_DIR") { Description = "the documents about to be published" };
-        var maxRemoval = new Option<double?>("--max-removal-percent") { Description = "mass-removal guard (default Safety:MaxRemovalPercent)" };
-        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("diff", "who gains and loses which account on which host") { oldDir, newDir, maxRemoval, format };
-        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
-        {
-            var limits = settings.Safety.ToRemovalLimits();
-            if (parse.GetValue(maxRemoval) is { } percent)
-            {
-                limits = limits with { MaxPercent = percent };
-            }
-            return Run(parse.GetValue(oldDir)!, parse.GetValue(newDir)!, new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow,
-                limits, parse.GetValue(format) == "json", Console.Out);
-        }));
-        return command;
-    }
-
-    /// <summary>Both directories must exist: a mistyped one is an error (exit 1), never an empty registry that makes every key look gained or lost.</summary>
-    public static int Run(string oldDir, string newDir, KeyPolicy policy, DateTimeOffset now, RemovalLimits limits, bool json, TextWriter stdout, TextWriter? stderr = null)
-    {
-        var differ = new DocumentDiffer(policy, now, limits);
-        var hosts = new List<(string Name, string Status, SnapshotDiff Diff)>();
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-        int unchanged = 0;
+        TreeDiff diff;
         try
         {
-            var names = Names(oldDir).Union(Names(newDir)).Order(StringComparer.Ordinal).ToList();
-            foreach (string name in names)
-            {
-                string beforePath = Path.Combine(oldDir, name + PreviousOutput.Extension);
-                string afterPath = Path.Combine(newDir, name + PreviousOutput.Extension);
-                byte[]? before = DocumentFile.TryRead(beforePath, DocumentFile.MaxDocumentBytes);
-                byte[]? after = DocumentFile.TryRead(afterPath, DocumentFile.MaxDocumentBytes);
-                if (before is not null && after is not null && before.AsSpan().SequenceEqual(after))
-                {
-                    unchanged++;
-                    continue;
-                }
-                var diff = differ.Compare(before, after, beforePath, afterPath);
-                KeySources.Collect(after, sources);
-                KeySources.Collect(before, sources);
-                string status = before is null ? "new" : after is null ? "removed" : "changed";
-                hosts.Add((name, status, diff));
-            }
+            diff = TreeDiff.Compare(oldDir, newDir, differ);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            // Nothing is printed but the error: a partial diff would read as the whole change.
-            (stderr ?? Console.Error).WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
+            stderr.WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
             return ExitCodes.Failed;
         }
-        stdout.Write(json ? Json(hosts, unchanged, sources) : Text(hosts, unchanged, sources));
+        stdout.Write(json ? Json(diff.Documents, diff.Unchanged, diff.Sources) : Text(diff.Documents, diff.Unchanged, diff.Sources));
         stdout.Flush();
-        return hosts.Any(h => h.Diff.Guard.Tripped) ? ExitCodes.MassRemovalGuard : ExitCodes.Ok;
+        return diff.GuardTripped ? ExitCodes.MassRemovalGuard : ExitCodes.Ok;
     }
 
-    private static string Text(List<(string Name, string Status, SnapshotDiff Diff)> hosts, int unchanged, Dictionary<string, string> sources)
+    private static string Text(IReadOnlyList<TreeDiff.Document> hosts, int unchanged, IReadOnlyDictionary<string, string> sources)
     {
         var text = new StringBuilder();
         foreach (var (name, status, diff) in hosts)
         {
-            text.Append(SafeText.Escape(name, 253)).Append(" (").Append(status).Append(")\n");
+            text.Append(SafeText.Escape(name, 253)).Append(" (").Append(Code(status)).Append(")\n");
             foreach (var change in diff.Changes)
             {
                 text.Append("  ").Append(change.Kind switch { AccessChangeKind.Gained => "+ ", AccessChangeKind.Lost => "- ", AccessChangeKind.RestrictionChanged => "~ ", _ => "x " })
@@ -100,14 +55,14 @@ internal static class RegistryDiffCommand
         }
         var all = hosts.SelectMany(h => h.Diff.Changes).ToList();
         text.Append(string.Create(CultureInfo.InvariantCulture,
-            $"{hosts.Count(h => h.Status == "changed")} changed, {hosts.Count(h => h.Status == "new")} new, {hosts.Count(h => h.Status == "removed")} removed, {unchanged} unchanged document(s); " +
+            $"{hosts.Count(h => h.Change == DocumentChange.Changed)} changed, {hosts.Count(h => h.Change == DocumentChange.New)} new, {hosts.Count(h => h.Change == DocumentChange.Removed)} removed, {unchanged} unchanged document(s); " +
             $"{all.Count(c => c.Kind == AccessChangeKind.Gained)} access(es) gained, {all.Count(c => c.Kind == AccessChangeKind.Lost)} lost, {all.Count(c => c.Kind == AccessChangeKind.Withdrawn)} withdrawn, " +
             $"{all.Count(c => c.Kind == AccessChangeKind.RestrictionChanged)} restriction(s) changed; " +
             $"removal guard tripped on {hosts.Count(h => h.Diff.Guard.Tripped)}\n"));
         return text.ToString();
     }
 
-    private static string Json(List<(string Name, string Status, SnapshotDiff Diff)> hosts, int unchanged, Dictionary<string, string> sources)
+    private static string Json(IReadOnlyList<TreeDiff.Document> hosts, int unchanged, IReadOnlyDictionary<string, string> sources)
     {
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -120,7 +75,7 @@ internal static class RegistryDiffCommand
             {
                 writer.WriteStartObject();
                 writer.WriteString("document", name);
-                writer.WriteString("status", status);
+                writer.WriteString("status", Code(status));
                 writer.WriteBoolean("guard_tripped", diff.Guard.Tripped);
                 writer.WriteNumber("removed_keys", diff.Guard.Removed);
                 writer.WriteNumber("managed_keys", diff.Guard.Total);
@@ -154,6 +109,15 @@ internal static class RegistryDiffCommand
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
+    /// <summary>The stable names of a document's "status" (text and JSON); never rename one.</summary>
+    private static string Code(DocumentChange change) => change switch
+    {
+        DocumentChange.Changed => "changed",
+        DocumentChange.New => "new",
+        DocumentChange.Removed => "removed",
+        _ => throw new ArgumentOutOfRangeException(nameof(change), change, null),
+    };
+
     /// <summary>The stable names of the JSON "change" field; never rename one.</summary>
     private static string Code(AccessChangeKind kind) => kind switch
     {
@@ -165,10 +129,4 @@ internal static class RegistryDiffCommand
     };
 
     private static string Options(string? options) => string.IsNullOrEmpty(options) ? "(none)" : SafeText.Escape(options, 512);
-
-    private static List<string> Names(string directory)
-    {
-        PreviousOutput.RequireDirectory(directory);
-        return PreviousOutput.Names(directory).ToList();
-    }
 }

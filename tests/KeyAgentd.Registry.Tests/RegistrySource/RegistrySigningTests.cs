@@ -200,14 +200,14 @@ public sealed class RegistrySigningTests
         File.Copy(source.DocumentPath("web-02") + ".sig", source.DocumentPath("web-01") + ".sig", overwrite: true);
         string config = Path.Combine(source.Scratch, "keyagentd.json");
         File.WriteAllText(config, "{}");
-        TestAccount.Chmod(config, 0x1A4);
+        PathSyscalls.Chmod(config, 0x1A4);
         var before = RegistryBuilderTests.Snapshot(source.Output);
 
         // Without --drop-invalid, issue 19's rule stands: refused, nothing signed.
-        Assert.Equal(ExitCodes.Failed, KeyAgentdCli.Build().Parse(["--config", config, "registry", "sign", source.Output, "--key", release, "--allowed-signers", allowed]).Invoke());
+        Assert.Equal(ExitCodes.Failed, RegistryToolCli.Build().Parse(["--policy", config, "sign", source.Output, "--key", release, "--allowed-signers", allowed]).Invoke());
         Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
 
-        Assert.Equal(ExitCodes.Ok, KeyAgentdCli.Build().Parse(["--config", config, "registry", "sign", source.Output, "--key", release, "--allowed-signers", allowed, "--drop-invalid"]).Invoke());
+        Assert.Equal(ExitCodes.Ok, RegistryToolCli.Build().Parse(["--policy", config, "sign", source.Output, "--key", release, "--allowed-signers", allowed, "--drop-invalid"]).Invoke());
 
         foreach (string host in (string[])["web-01", "web-02", "dev-01"])
         {

@@ -9,7 +9,7 @@ using KeyAgentd.RegistrySource.KeysUrl;
 namespace KeyAgentd.Cli;
 
 /// <summary>
-/// `keyagentd registry validate SOURCE [--format text|json] [--default-document]`: the CI check of a keys
+/// `keyagentd-registry validate SOURCE [--format text|json] [--default-document]`: the CI check of a keys
 /// repository. Every key through the daemon's parser and policy; exit 0 clean (warnings allowed), 1 problems.
 /// </summary>
 internal static class RegistryValidateCommand
@@ -21,9 +21,9 @@ internal static class RegistryValidateCommand
         format.AcceptOnlyFromAmong("text", "json");
         var defaultDocument = new Option<bool>("--default-document") { Description = "also check the document for hosts outside the inventory" };
         var command = new Command("validate", "lint a registry source: file:line, reason code and fix for every problem") { source, format, defaultDocument };
-        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+        command.SetAction(parse => RegistryOptions.WithSettings(parse, settings =>
         {
-            using var keysClient = new KeysUrlClient(settings.Registry);
+            using var keysClient = new KeysUrlClient(settings.KeysUrlTimeout, settings.KeysUrlMaxBytes);
             return Run(parse.GetValue(source)!, parse.GetValue(format) == "json", parse.GetValue(defaultDocument),
                 new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow, Console.Out, Console.Error, keysClient.Get);
         }));
@@ -33,7 +33,7 @@ internal static class RegistryValidateCommand
     public static int Run(string sourcePath, bool json, bool defaultDocument, KeyPolicy policy, DateTimeOffset now, TextWriter stdout, TextWriter stderr, Func<HttpClient>? keysClient = null)
     {
         SourceTree tree;
-        using var defaultClient = keysClient is null ? new KeysUrlClient(new Configuration.RegistrySettings()) : null;
+        using var defaultClient = keysClient is null ? new KeysUrlClient() : null;
         try
         {
             tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, keepLast: false, CancellationToken.None).GetAwaiter().GetResult();

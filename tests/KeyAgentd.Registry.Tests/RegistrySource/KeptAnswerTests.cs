@@ -30,7 +30,7 @@ public sealed class KeptAnswerTests : IAsyncDisposable
             : FaultyHttpServer.WriteAsync(stream, 404, "Not Found", []));
         _source.File("sources.yaml", $"people:\n  alice@example.com: \"{KeysUrl}\"\n");
         var pipeline = RegistryResilience.Build(new RegistryResilience.Options(TimeSpan.FromSeconds(5), MaxRetries: 1, BaseDelay: TimeSpan.FromMilliseconds(10)));
-        _client = new HttpClient(RegistrySourceFactory.BuildHandlerChain(pipeline, 64 * 1024, new SocketsHttpHandler()));
+        _client = new HttpClient(RegistryHttpClient.BuildHandlerChain(pipeline, 64 * 1024, new SocketsHttpHandler()));
     }
 
     private Uri KeysUrl => new(_server.Url, "/alice.keys");

@@ -186,7 +186,7 @@ public sealed class RegistryBuilderTests
         using (StagingDirectory.Create(source.Output))
         {
             var error = Assert.Throws<IOException>(() => new RegistryBuilder(new BuildSettings(Policy, SourceFixture.Now)).Build(source.Read(), source.Output, signer: null));
-            Assert.Contains("another keyagentd registry build or sign", error.Message, StringComparison.Ordinal);
+            Assert.Contains("another keyagentd-registry build or sign", error.Message, StringComparison.Ordinal);
         }
         Build(source, SourceFixture.Now);
         Assert.Empty(Directory.GetDirectories(source.Output));
@@ -199,11 +199,7 @@ public sealed class RegistryBuilderTests
         return result;
     }
 
-    internal static RegistrySnapshot Parse(SourceFixture source, string host, string? directory = null)
-    {
-        Assert.True(RegistrySnapshotParser.TryParse(File.ReadAllBytes(source.DocumentPath(host, directory)), out var snapshot, out var error), error?.ToString());
-        return snapshot;
-    }
+    internal static RegistrySnapshot Parse(SourceFixture source, string host, string? directory = null) => BuiltOutput.Parse(source, host, directory);
 
     private static DesiredState Expand(SourceFixture source, string host)
     {
@@ -220,7 +216,5 @@ public sealed class RegistryBuilderTests
 
     private static string Fp(string line) => Core.AuthorizedKeys.AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 
-    /// <summary>File name → content, sorted by name (directory listing order differs between directories).</summary>
-    internal static SortedDictionary<string, string> Snapshot(string directory) =>
-        new(Directory.GetFiles(directory).ToDictionary(p => Path.GetFileName(p), File.ReadAllText), StringComparer.Ordinal);
+    internal static SortedDictionary<string, string> Snapshot(string directory) => BuiltOutput.Snapshot(directory);
 }

@@ -15,7 +15,7 @@ namespace KeyAgentd.Registry;
 /// </summary>
 public sealed class HttpRegistrySource(HttpClient client, Uri url) : IRegistrySource
 {
-    public const string HttpClientName = "registry";
+    public const string HttpClientName = RegistryHttpClient.Name;
 
     private readonly Uri _signatureUrl = new UriBuilder(url) { Path = url.AbsolutePath + ".sig" }.Uri;
 

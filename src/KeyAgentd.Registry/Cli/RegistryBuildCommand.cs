@@ -14,7 +14,7 @@ using KeyAgentd.Storage;
 namespace KeyAgentd.Cli;
 
 /// <summary>
-/// `keyagentd registry build SOURCE --out DIR`: one deterministic document per inventory host,
+/// `keyagentd-registry build SOURCE --out DIR`: one deterministic document per inventory host,
 /// serials moving only where content changed; exit 0 built, 1 source invalid, 4 removal guard.
 /// </summary>
 internal static class RegistryBuildCommand
@@ -36,7 +36,7 @@ internal static class RegistryBuildCommand
         {
             source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force, keepLast,
         };
-        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+        command.SetAction(parse => RegistryOptions.WithSettings(parse, settings =>
         {
             var limits = settings.Safety.ToRemovalLimits();
             if (parse.GetValue(maxRemoval) is { } percent)
@@ -54,10 +54,10 @@ internal static class RegistryBuildCommand
                 Force = parse.GetValue(force),
                 Baseline = parse.GetValue(diffAgainst),
                 KeepLastOnSourceError = parse.GetValue(keepLast),
-                // The global --state-dir names this command's own state: the sources' kept answers (never the host's State:Directory).
-                StateDirectory = parse.GetValue(CommonOptions.StateDir),
+                // --state-dir names this command's own state: the sources' kept answers (never a host's State:Directory).
+                StateDirectory = parse.GetValue(RegistryOptions.StateDir),
             };
-            using var keysClient = new KeysUrlClient(settings.Registry);
+            using var keysClient = new KeysUrlClient(settings.KeysUrlTimeout, settings.KeysUrlMaxBytes);
             return Run(parse.GetValue(source)!, parse.GetValue(output)!, build, parse.GetValue(signKey), Console.Out, Console.Error, keysClient.Get);
         }));
         return command;
@@ -66,7 +66,7 @@ internal static class RegistryBuildCommand
     public static int Run(string sourcePath, string outputDirectory, BuildSettings settings, string? signKey, TextWriter stdout, TextWriter stderr, Func<HttpClient>? keysClient = null)
     {
         IDocumentSigner? signer = null;
-        using var defaultClient = keysClient is null ? new KeysUrlClient(new Configuration.RegistrySettings()) : null;
+        using var defaultClient = keysClient is null ? new KeysUrlClient() : null;
         try
         {
             // Checked before any source is asked: a mistyped --diff-against is an error, never an empty published tree.
@@ -116,7 +116,7 @@ internal static class RegistryBuildCommand
             }
             if (settings.Baseline is { } baseline)
             {
-                return RegistryDiffCommand.Run(baseline, outputDirectory, settings.Policy, settings.Now, settings.Limits, json: false, stdout, stderr) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
+                return TreeDiffReport.Write(baseline, outputDirectory, new DocumentDiffer(settings.Policy, settings.Now, settings.Limits), json: false, stdout, stderr) == ExitCodes.MassRemovalGuard && !settings.Force && settings.ApproveRemoval is null
                     ? ExitCodes.MassRemovalGuard
                     : ExitCodes.Ok;
             }

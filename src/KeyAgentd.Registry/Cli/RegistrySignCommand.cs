@@ -13,7 +13,7 @@ using KeyAgentd.Trust.Policy;
 namespace KeyAgentd.Cli;
 
 /// <summary>
-/// `keyagentd registry sign DIR --key FILE [--allowed-signers F [--drop-invalid]] [--source SOURCE [--default-document]]`:
+/// `keyagentd-registry sign DIR --key FILE [--allowed-signers F [--drop-invalid]] [--source SOURCE [--default-document]]`:
 /// an SSHSIG block (namespace keyagentd-registry) for every DIR/*.json, beside the blocks of other
 /// signers (those of --allowed-signers first, <see cref="SignatureFile"/>), but only once every document
 /// passed <see cref="DocumentReview"/>: one refusal (named, exit 1) and nothing at all is signed.
@@ -23,7 +23,7 @@ internal static class RegistrySignCommand
     /// <summary>What `sign` checks beyond the documents' own consistency; none by default.</summary>
     /// <param name="AllowedSigners">--allowed-signers: the file every existing signature must verify against</param>
     /// <param name="Source">--source: the reviewed source tree every document must be, byte for byte, the build of</param>
-    /// <param name="Policy">the Policy section of --config, which the source is compiled under (as `build` does)</param>
+    /// <param name="Policy">the Policy section of --policy, which the source is compiled under (as `build` does)</param>
     /// <param name="DropInvalid">--drop-invalid: a block that does not verify against AllowedSigners is dropped instead of refusing its document</param>
     internal sealed record Checks(string? AllowedSigners = null, string? Source = null, bool DefaultDocument = false, KeyPolicy? Policy = null, bool DropInvalid = false)
     {
@@ -41,9 +41,9 @@ internal static class RegistrySignCommand
         var defaultDocument = new Option<bool>("--default-document") { Description = $"with --source: the build made DIR/{RenderedDocument.DefaultDocumentName}.json too" };
         var dropInvalid = new Option<bool>("--drop-invalid") { Description = "drop the signature blocks that do not verify against --allowed-signers (named on stderr) instead of refusing their documents" };
         var command = new Command("sign", "check, then sign every document in DIR (adds to existing signatures)") { directory, key, allowedSigners, source, defaultDocument, dropInvalid };
-        command.SetAction(parse => CommonOptions.WithSettings(parse, settings =>
+        command.SetAction(parse => RegistryOptions.WithSettings(parse, settings =>
         {
-            using var keysClient = new KeysUrlClient(settings.Registry);
+            using var keysClient = new KeysUrlClient(settings.KeysUrlTimeout, settings.KeysUrlMaxBytes);
             var checks = new Checks(parse.GetValue(allowedSigners), parse.GetValue(source), parse.GetValue(defaultDocument),
                 new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), parse.GetValue(dropInvalid))
             {
@@ -129,7 +129,7 @@ internal static class RegistrySignCommand
     /// <summary>The documents the source builds now, by name; null (problems printed) when the source has errors.</summary>
     private static Dictionary<string, RenderedDocument>? Render(string sourcePath, Checks checks, TextWriter stderr)
     {
-        using var defaultClient = checks.KeysClient is null ? new KeysUrlClient(new Configuration.RegistrySettings()) : null;
+        using var defaultClient = checks.KeysClient is null ? new KeysUrlClient() : null;
         var tree = SourceTreeLoader.LoadAsync(sourcePath, checks.KeysClient ?? defaultClient!.Get, keepLast: false, CancellationToken.None).GetAwaiter().GetResult();
         var compiler = new SourceCompiler(tree, checks.Policy ?? new KeyPolicy(null, TimeZoneInfo.Local), checks.Now);
         compiler.CheckDocuments(checks.DefaultDocument);

@@ -101,19 +101,8 @@ public sealed class ReadBackTests
         Assert.Contains("3 new, 0 changed", stdout, StringComparison.Ordinal);
     }
 
-    internal static int Build(SourceFixture source, string? signKey, string? baseline, out string stdout, out string stderr)
-    {
-        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)
-        {
-            Baseline = baseline,
-            StateDirectory = Path.Combine(source.Scratch, "state"),
-        };
-        var outWriter = new StringWriter();
-        var errWriter = new StringWriter();
-        int exit = RegistryBuildCommand.Run(source.Root, source.Output, settings, signKey, outWriter, errWriter);
-        (stdout, stderr) = (outWriter.ToString(), errWriter.ToString());
-        return exit;
-    }
+    internal static int Build(SourceFixture source, string? signKey, string? baseline, out string stdout, out string stderr) =>
+        BuiltOutput.Build(source, signKey, baseline, out stdout, out stderr);
 
     /// <summary>A key added to a person's list in a built document, as someone editing the JSON by hand would.</summary>
     internal static string WithExtraKey(string document, string person, string key)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using KeyAgentd.Core.AuthorizedKeys;
 
-namespace KeyAgentd.Cli;
+namespace KeyAgentd.RegistrySource;
 
 /// <summary>
 /// The audit-only "source" of each key in a built document (a <c>.keys</c> URL), by SHA-256 fingerprint,

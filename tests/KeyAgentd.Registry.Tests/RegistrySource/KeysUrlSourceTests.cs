@@ -39,7 +39,7 @@ public sealed class KeysUrlSourceTests : IDisposable
                 """);
         }
         var pipeline = RegistryResilience.Build(new RegistryResilience.Options(TimeSpan.FromSeconds(3), MaxRetries: 1, BaseDelay: TimeSpan.FromMilliseconds(10)));
-        _client = new HttpClient(RegistrySourceFactory.BuildHandlerChain(pipeline, MaxBytes, new SocketsHttpHandler()));
+        _client = new HttpClient(RegistryHttpClient.BuildHandlerChain(pipeline, MaxBytes, new SocketsHttpHandler()));
     }
 
     [NginxFact]

@@ -1,0 +1,3 @@
+using KeyAgentd.Cli;
+
+return RegistryToolCli.Build().Parse(args).Invoke();

@@ -4,7 +4,7 @@ CONFIGURATION ?= Release
 OUT           := $(CURDIR)/out
 BIN           := $(OUT)/bin
 
-.PHONY: all setup build publish test run bench stress clean package
+.PHONY: all setup build publish test unit run bench stress clean package
 
 all: build
 
@@ -25,6 +25,12 @@ publish:
 
 test: setup build publish
 	scripts/run-tests.sh
+
+# The unit tests alone: no root, no apt, no servers, no published binaries (well under a minute once
+# built). Tests that need root, real accounts, nginx, slapd, sshd, ssh-agent or systemd carry
+# [Trait("Category", "Integration")] and run in `make test` only.
+unit: build
+	$(DOTNET) test KeyAgentd.sln -c $(CONFIGURATION) --no-build -nologo --filter "Category!=Integration"
 
 run: publish
 	scripts/run-example.sh

@@ -5,6 +5,7 @@ namespace KeyAgentd.EndToEnd;
 /// as keyagentd-keys (the drop-in enabled, AuthorizedKeysFile left as it was): nothing keyagentd wrote into
 /// the file may go on letting in a person the registry has since removed.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class DeliverySwitchLoginTests
 {
     [EndToEndTheory]

@@ -8,6 +8,7 @@ namespace KeyAgentd.EndToEnd;
 /// A person's own key options against the account's restriction, judged by a real sshd: sshd adds
 /// up every permitopen of a line, so a key that brings its own could open what the account closed.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KeyOptionsForwardingTests
 {
     [EndToEndTheory]

@@ -4,6 +4,7 @@ namespace KeyAgentd.EndToEnd;
 /// Real logins through a real sshd, for both delivery modes: "files" (keyagentd writes
 /// ~/.ssh/authorized_keys) and "helper" (AuthorizedKeysFile none + keyagentd-keys).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LoginTests
 {
     private static void SyncOk(SshdLab lab) => Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);

@@ -1,6 +1,7 @@
 namespace KeyAgentd.EndToEnd;
 
 /// <summary>The registry's revoked list as the KRL sshd reads (RevokedKeys): it holds in files keyagentd does not manage.</summary>
+[Trait("Category", "Integration")]
 public sealed class RevokedKeysLoginTests
 {
     [EndToEndTheory]

@@ -8,6 +8,7 @@ namespace KeyAgentd.KeysCommand.Tests;
 /// non-zero (sshd then uses no line of ours) and says why on stderr, which sshd logs. The attacks are
 /// made as they would be: an unprivileged user (nobody, through setpriv) writes the file.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CacheOwnershipTests : IDisposable
 {
     private readonly HelperFixture _f = new();

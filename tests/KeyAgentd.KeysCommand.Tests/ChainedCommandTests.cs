@@ -7,6 +7,7 @@ namespace KeyAgentd.KeysCommand.Tests;
 /// stdout the way it shares sshd's pipe. The other commands are system binaries (root-owned in
 /// root-owned directories, as the safe-path check demands).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ChainedCommandTests : IDisposable
 {
     private readonly HelperFixture _f = new();

@@ -3,6 +3,7 @@ using KeyAgentd.Core.AuthorizedKeys;
 
 namespace KeyAgentd.KeysCommand.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class KeysCommandTests : IDisposable
 {
     private readonly HelperFixture _f = new();

@@ -1,6 +1,7 @@
 namespace KeyAgentd.KeysCommand.Tests;
 
 /// <summary>A few runs of the published out/bin/keyagentd-keys (what sshd really executes).</summary>
+[Trait("Category", "Integration")]
 public sealed class PublishedBinaryTests : IDisposable
 {
     private readonly HelperFixture _f = new();

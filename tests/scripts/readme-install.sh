@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's install path as written: the marked blocks of "Install on a host and publish a first
+# The install path of docs/getting-started.md as written: the marked blocks of "Install on a host and publish a first
 # registry", from `dpkg -i` to a signed registry on nginx and an ssh login through keyagentd-keys,
 # run under a real systemd (PID 1 of a throw-away container) with real nginx and sshd; fails naming
 # the README line of a command that fails. See tests/systemd/readme-install.sh. Root only (exit 77

@@ -8,7 +8,7 @@ in the README's order, and nothing else.
                                          PATH must be named in the prose just above the marker, so the
                                          reader is told where the file goes
 
-Usage: readme-blocks.py README.md > steps.sh   (sourced by readme-run.sh, which defines readme_block)
+Usage: readme-blocks.py docs/getting-started.md > steps.sh   (sourced by readme-run.sh, which defines readme_block)
 A marker not followed by a fenced block, an unknown marker, or a file path the prose does not name is
 an error (exit 2): the test must never run less than the README shows. So is `&&` or `||` in a run
 block: bash's errexit does not stop at a failure on the left of one (nor at a loop that ends with

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The README's install path is a test: the blocks of "Install on a host and publish a first registry"
+# The install path of docs/getting-started.md is a test: the blocks of "Install on a host and publish a first registry"
 # marked <!-- readme-test: ... --> are extracted (readme-blocks.py) and run as they stand, in order,
 # in one shell (readme-run.sh), as root inside a throw-away container with systemd as PID 1
 # (container.sh): `dpkg -i` of out/pkg's packages (keyagentd, and keyagentd-registry for the signing machine), allowed_signers, Registry:Url, the registry source,
@@ -48,14 +48,14 @@ XQ() { "$ct" exec "$@" 2>/dev/null; }
 # The steps, from the README as it is now.
 share=$work/share op=$work/share/operator
 mkdir -p "$share" "$op"
-/usr/bin/python3 tests/systemd/readme-blocks.py README.md > "$share/readme-steps.sh" || die "README.md: the marked blocks cannot be extracted"
+/usr/bin/python3 tests/systemd/readme-blocks.py docs/getting-started.md > "$share/readme-steps.sh" || die "docs/getting-started.md: the marked blocks cannot be extracted"
 cp tests/systemd/readme-run.sh "$share/"
 blocks=$(grep -c '^readme_block ' "$share/readme-steps.sh")
 first=$(awk '/^readme_block 1 /{getline; print; exit}' "$share/readme-steps.sh")
 last=$(grep -B1 '^readme_done ' "$share/readme-steps.sh" | head -1)
 [[ $first == "dpkg -i "* ]] || die "the README's first marked block does not start with dpkg -i: $first"
 [[ $last == "ssh "* ]] || die "the README's last marked block does not end with an ssh login: $last"
-echo "README.md: $blocks marked blocks, from '$first' to '$last'"
+echo "docs/getting-started.md: $blocks marked blocks, from '$first' to '$last'"
 
 # The inputs the README names.
 cp "$deb" "$op/keyagentd_${upstream}-1_amd64.deb"
@@ -103,7 +103,7 @@ echo "== the README's install path"
 X bash /srv/test/readme-run.sh /srv/test/readme-steps.sh /srv/test/operator 2>&1 | tee "$work/run.log"
 rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] && pass "every marked README block ran ($blocks blocks)" \
-    || { grep '^FAIL: README.md' "$work/run.log" | sed 's/^FAIL: /FAIL: a README command failed: /'; die "the README's install path stopped (exit $rc)"; }
+    || { grep '^FAIL: docs/getting-started.md' "$work/run.log" | sed 's/^FAIL: /FAIL: a README command failed: /'; die "the README's install path stopped (exit $rc)"; }
 grep -q "^### done $blocks blocks" "$work/run.log" || die "the run did not reach the end of the README's blocks"
 
 echo "== what it did"

@@ -13,9 +13,9 @@ __block=0 __readme_line=0 __script_line=0
 __ms() { echo $(( ($(date +%s%N) - __t0) / 1000000 )); }
 readme_block() { # N README_LINE SCRIPT_LINE KIND
     __block=$1 __readme_line=$2 __script_line=$3
-    echo "### block $1 README.md:$2 ($4) at $(__ms) ms"
+    echo "### block $1 docs/getting-started.md:$2 ($4) at $(__ms) ms"
 }
 readme_done() { echo "### done $1 blocks at $(__ms) ms"; }
-trap 'rc=$?; echo "FAIL: README.md:$(( __readme_line + LINENO - __script_line )) (block $__block) exited $rc: $BASH_COMMAND"; exit $rc' ERR
+trap 'rc=$?; echo "FAIL: docs/getting-started.md:$(( __readme_line + LINENO - __script_line )) (block $__block) exited $rc: $BASH_COMMAND"; exit $rc' ERR
 # shellcheck source=/dev/null
 source "$steps"

@@ -12,6 +12,7 @@ namespace KeyAgentd.Tests.RegistrySource;
 /// name (exit 1, nothing written or signed), sign only the very bytes they checked, and a document that
 /// is no registry document is an error, never an empty host.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HostileDirectoryTests
 {
     private static readonly RegistrySigner Signer = RegistrySigner.Get("hostile-directory-signer");

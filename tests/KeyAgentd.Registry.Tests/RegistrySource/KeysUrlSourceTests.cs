@@ -11,6 +11,7 @@ namespace KeyAgentd.Tests.RegistrySource;
 /// upstream changes reach the documents; 404, 500, a stalled body and an oversized body fail the build
 /// naming the person and URL, or with --keep-last-on-source-error reuse the previous build's keys.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KeysUrlSourceTests : IDisposable
 {
     private const long MaxBytes = 64 * 1024;

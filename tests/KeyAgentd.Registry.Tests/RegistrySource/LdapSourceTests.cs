@@ -10,6 +10,7 @@ namespace KeyAgentd.Tests.RegistrySource;
 /// test CA): LDAP people and groups mixed with file people, removals reaching the documents with their
 /// source, refused keys named by DN, paging past the server's size limit, verified TLS, outages.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LdapSourceTests : IDisposable
 {
     private static readonly string DaveLaptop = SshKeygen.Generate("ed25519", comment: "dave@laptop");
@@ -230,7 +231,9 @@ public sealed class LdapSourceTests : IDisposable
         // libldap reads LDAPTLS_REQCERT (like TLS_REQCERT in ldap.conf) when it starts, so the CLI runs as its own process.
         var clis = BuiltCli.All("KeyAgentd.Registry", "keyagentd-registry");
         var lax = new Dictionary<string, string> { ["LDAPTLS_REQCERT"] = "never" };
+#pragma warning disable IDE0011 // every CLI over each transport: two loops, one body
         foreach (var (cli, prefix) in clis)
+#pragma warning restore IDE0011
         foreach (var (url, startTls) in new[] { ($"ldaps://127.0.0.1:{_slapd!.TlsPort}", false), ($"ldap://127.0.0.1:{_slapd.Port}", true) })
         {
             Sources(url: url, startTls: startTls, caFile: _slapd.OtherCaFile);

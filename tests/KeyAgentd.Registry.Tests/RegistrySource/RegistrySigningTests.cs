@@ -8,6 +8,7 @@ using KeyAgentd.Trust.Policy;
 namespace KeyAgentd.Tests.RegistrySource;
 
 /// <summary>SSHSIG signatures from `registry build --sign-key` and `registry sign`, checked by ssh-keygen -Y verify and by the daemon's trust code.</summary>
+[Trait("Category", "Integration")]
 public sealed class RegistrySigningTests
 {
     [Fact]

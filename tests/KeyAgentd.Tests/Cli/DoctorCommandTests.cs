@@ -10,6 +10,7 @@ using KeyAgentd.Tests.Sync;
 namespace KeyAgentd.Tests.Cli;
 
 /// <summary>`keyagentd doctor USER` on real accounts after a real sync: exit 0 when healthy, 1 with a line that says why.</summary>
+[Trait("Category", "Integration")]
 public sealed class DoctorCommandTests
 {
     private static readonly string Key = SshKeygen.Generate("ed25519", comment: "doctor");

@@ -9,6 +9,7 @@ using KeyAgentd.Writer;
 namespace KeyAgentd.Tests.Cli;
 
 /// <summary>`keyagentd doctor USER` names a trust file the next sync would refuse, and the fix.</summary>
+[Trait("Category", "Integration")]
 public sealed class DoctorTrustRootsTests
 {
     private static readonly string Key = SshKeygen.Generate("ed25519", comment: "doctor-trust");

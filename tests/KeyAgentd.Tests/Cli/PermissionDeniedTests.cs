@@ -5,6 +5,7 @@ using KeyAgentd.Tests.Support;
 namespace KeyAgentd.Tests.Cli;
 
 /// <summary>A command run as a user without the rights it needs: one line naming the file, exit 2 (usage), no stack trace.</summary>
+[Trait("Category", "Integration")]
 public sealed class PermissionDeniedTests
 {
     private const uint Nobody = 65534;

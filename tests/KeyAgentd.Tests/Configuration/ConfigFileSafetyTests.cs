@@ -10,6 +10,7 @@ namespace KeyAgentd.Tests.Configuration;
 /// written: the file and every directory above it. At start that is exit 2, naming the file and the fix.
 /// </summary>
 [Collection(SettingsEnvironment.Name)]
+[Trait("Category", "Integration")]
 public sealed class ConfigFileSafetyTests : IDisposable
 {
     private const uint Nobody = 65534;

@@ -18,6 +18,7 @@ public sealed class PublishedBinaryFactAttribute : FactAttribute
 }
 
 /// <summary>`keyagentd run` as a process: SIGHUP syncs now, SIGTERM stops cleanly, sd_notify and journald lines.</summary>
+[Trait("Category", "Integration")]
 public class DaemonProcessTests
 {
     private static readonly string AliceA = SshKeygen.Generate("ed25519", comment: "alice-a");

@@ -13,6 +13,7 @@ namespace KeyAgentd.Tests.Doctor;
 /// missing RevokedKeys file locks every key out, an AuthorizedKeysCommand sshd will not run yields no
 /// key. Each is a FAIL line with its stable code (exit 1), never "no problems found".
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SshdFilesDoctorTests
 {
     private static readonly string Key = SshKeygen.Generate("ed25519", comment: "doctor-sshd");

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 namespace KeyAgentd.Tests.Registry;
 
 /// <summary>The registry as a static file behind a real nginx: ETag/304, removal, outage, recovery.</summary>
+[Trait("Category", "Integration")]
 public class NginxRegistryTests
 {
     private static readonly string AliceA = SshKeygen.Generate("ed25519", comment: "alice-a");

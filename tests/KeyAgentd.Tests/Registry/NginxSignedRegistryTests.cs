@@ -7,6 +7,7 @@ using static KeyAgentd.Tests.Sync.SignedSandbox;
 namespace KeyAgentd.Tests.Registry;
 
 /// <summary>A signed registry behind a real nginx: the .sig fetched beside the snapshot, a 304 re-using the saved one, the main refusals.</summary>
+[Trait("Category", "Integration")]
 public class NginxSignedRegistryTests
 {
     private static int s_publications;

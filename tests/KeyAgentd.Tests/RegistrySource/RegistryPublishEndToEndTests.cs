@@ -13,6 +13,7 @@ namespace KeyAgentd.Tests.RegistrySource;
 /// two hosts sync from `{hostname}` URLs, a person leaves a group, the rebuild changes only that
 /// host's document, and nginx keeps answering 304 for the others.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class RegistryPublishEndToEndTests
 {
     private static readonly string[] Accounts = ["root", "deploy", "dev"];

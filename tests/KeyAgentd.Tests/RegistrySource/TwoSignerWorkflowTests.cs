@@ -15,6 +15,7 @@ namespace KeyAgentd.Tests.RegistrySource;
 /// accepts each signer's block and a host with Registry:SignatureThreshold 2 applies it. A first signer
 /// who changes a document after building is refused by the second signer's --source.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class TwoSignerWorkflowTests
 {
     private static readonly RegistrySigner First = RegistrySigner.Get("workflow-first");

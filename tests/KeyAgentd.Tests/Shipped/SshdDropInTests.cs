@@ -2,8 +2,8 @@ namespace KeyAgentd.Tests.Shipped;
 
 /// <summary>
 /// One sshd drop-in: examples/sshd_config.d/keyagentd.conf is what the package installs, what the
-/// README quotes and what the end-to-end sshd tests run with. Two copies drifted once (the packaged one
-/// had an active RevokedKeys line the README's copy did not show), and a reader enabled what they had not read.
+/// documentation quotes (docs/operating-a-host.md) and what the end-to-end sshd tests run with. Two copies drifted once (the packaged one
+/// had an active RevokedKeys line the documentation's copy did not show), and a reader enabled what they had not read.
 /// </summary>
 public sealed class SshdDropInTests
 {
@@ -16,7 +16,7 @@ public sealed class SshdDropInTests
     public void The_readme_quotes_the_drop_in_whole_and_byte_for_byte()
     {
         string dropIn = Text(Source);
-        Assert.Contains("\n```\n" + dropIn + "```\n", Text("README.md"), StringComparison.Ordinal);
+        Assert.Contains("\n```\n" + dropIn + "```\n", Text("docs/operating-a-host.md"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using KeyAgentd.Tests.Support;
 namespace KeyAgentd.Tests.State;
 
 [UnsupportedOSPlatform("windows")]
+[Trait("Category", "Integration")]
 public sealed class StateDirectoryTests : IDisposable
 {
     private const UnixFileMode Mode0755 =

@@ -5,6 +5,7 @@ using KeyAgentd.Tests.Support;
 namespace KeyAgentd.Tests.State;
 
 /// <summary>trust-state.json: a round trip, and every kind of damage told from "missing" (which the floor would read as 0).</summary>
+[Trait("Category", "Integration")]
 public sealed class TrustStateStoreTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("keyagentd-trust-").FullName;

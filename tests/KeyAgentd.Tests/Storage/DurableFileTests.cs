@@ -6,6 +6,7 @@ using Mono.Unix.Native;
 namespace KeyAgentd.Tests.Storage;
 
 [UnsupportedOSPlatform("windows")]
+[Trait("Category", "Integration")]
 public sealed class DurableFileTests : IDisposable
 {
     private const UnixFileMode Mode0640 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;

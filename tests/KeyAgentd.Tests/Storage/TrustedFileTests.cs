@@ -11,6 +11,7 @@ namespace KeyAgentd.Tests.Storage;
 /// user owns), not group/world-writable, and the same for every directory up to /.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
+[Trait("Category", "Integration")]
 public sealed class TrustedFileTests : IDisposable
 {
     private const uint User = 65534;

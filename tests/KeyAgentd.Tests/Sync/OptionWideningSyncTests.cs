@@ -10,6 +10,7 @@ namespace KeyAgentd.Tests.Sync;
 /// A host refusing a person's key whose own options would widen the account's restriction: the
 /// key reaches neither the file nor the helper cache, and the audit log names the reason.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class OptionWideningSyncTests
 {
     [RootFact]

@@ -13,6 +13,7 @@ namespace KeyAgentd.Tests.Sync;
 /// something the writer refuses to read (a symlink, a hard link, a FIFO): in exclusive mode the
 /// entry is replaced by renameat, unread, and whatever it pointed at is left alone.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class RevocationCannotBeBlockedTests
 {
     [RootFact]

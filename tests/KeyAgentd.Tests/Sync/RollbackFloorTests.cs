@@ -10,6 +10,7 @@ namespace KeyAgentd.Tests.Sync;
 /// checksummed file and never lowered by losing a file. A removed key never comes back through an
 /// older signed snapshot, whatever happens to status.json or the state directory.
 /// </summary>
+[Trait("Category", "Integration")]
 public class RollbackFloorTests
 {
     private static readonly string Former = SshKeygen.Generate("ed25519", comment: "former-employee");

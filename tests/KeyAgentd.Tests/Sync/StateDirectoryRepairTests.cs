@@ -10,6 +10,7 @@ namespace KeyAgentd.Tests.Sync;
 /// (root-owned, not group/world-writable): a loose one found there is repaired, logged and audited,
 /// never kept silently. The attacks are made as they would be, by an unprivileged user (nobody).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class StateDirectoryRepairTests : IDisposable
 {
     private static readonly string Alice = SshKeygen.Generate("ed25519", comment: "alice");

@@ -12,6 +12,7 @@ namespace KeyAgentd.Tests.Sync;
 /// `keyagentd sync` end to end, as root, with real accounts, a file:// registry and the real
 /// composition root (AppServices): what lands in the homes, the state directory and the audit log.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SyncEndToEndTests
 {
     private static readonly string KeyA = SshKeygen.Generate("ed25519", comment: "sync-a");

@@ -10,6 +10,7 @@ namespace KeyAgentd.Tests.Sync;
 /// only when they are a non-empty regular file: anything else makes the trust roots unusable, so the
 /// snapshot is not applied and the last-known-good stays. Not "no signers", not a warning.
 /// </summary>
+[Trait("Category", "Integration")]
 public class TrustRootFileSafetyTests
 {
     private const uint Nobody = 65534;

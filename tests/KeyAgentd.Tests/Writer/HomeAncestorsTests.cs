@@ -9,6 +9,7 @@ namespace KeyAgentd.Tests.Writer;
 /// next. What is shared is the system calls, never the verdict: each account's walk still judges
 /// every ancestor for that account.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HomeAncestorsTests
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";

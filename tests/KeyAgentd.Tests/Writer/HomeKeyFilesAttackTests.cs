@@ -9,6 +9,7 @@ namespace KeyAgentd.Tests.Writer;
 /// A user controls their own home and tries to make the root daemon read or overwrite
 /// something else. Every attack must be refused with its code, and the victim left as it was.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HomeKeyFilesAttackTests
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace KeyAgentd.Tests.Writer;
 
 /// <summary>A full disk must fail the write cleanly: the error names ENOSPC, the old file stays byte for byte.</summary>
+[Trait("Category", "Integration")]
 public sealed class HomeKeyFilesDiskFullTests(ITestOutputHelper output)
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";

@@ -4,6 +4,7 @@ using KeyAgentd.Tests.Support;
 namespace KeyAgentd.Tests.Writer;
 
 /// <summary>`doctor`'s view: every path from "/" down, what is wrong, and what sshd would log.</summary>
+[Trait("Category", "Integration")]
 public sealed class HomeKeyFilesInspectTests
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";

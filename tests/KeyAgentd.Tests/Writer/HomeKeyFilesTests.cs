@@ -5,6 +5,7 @@ using KeyAgentd.Tests.Support;
 namespace KeyAgentd.Tests.Writer;
 
 /// <summary>The writer's normal life on real accounts: create, rewrite, leave alone, read back.</summary>
+[Trait("Category", "Integration")]
 public sealed class HomeKeyFilesTests
 {
     private const string Keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice\n";

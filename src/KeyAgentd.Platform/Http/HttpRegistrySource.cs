@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using KeyAgentd.Metrics;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -50,39 +49,39 @@ public sealed class HttpRegistrySource(HttpClient client, Uri url) : IRegistrySo
                 case HttpStatusCode.NotFound or HttpStatusCode.Gone when notFoundIsMissing:
                     return RegistryFetch.Missing($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
                 case HttpStatusCode.TooManyRequests:
-                    return RegistryFetch.Failed(RegistryProblemKind.RateLimited.ToCode(), $"{url} answered 429 Too Many Requests after retries");
+                    return RegistryFetch.Failed(FetchProblem.RateLimited.ToCode(), $"{url} answered 429 Too Many Requests after retries");
                 default:
                     int status = (int)response.StatusCode;
-                    return RegistryFetch.Failed((status >= 500 ? RegistryProblemKind.Http5xx : RegistryProblemKind.Http4xx).ToCode(), $"{url} answered {status} {response.ReasonPhrase}");
+                    return RegistryFetch.Failed((status >= 500 ? FetchProblem.Http5xx : FetchProblem.Http4xx).ToCode(), $"{url} answered {status} {response.ReasonPhrase}");
             }
         }
         catch (RegistryTooLargeException e)
         {
-            return RegistryFetch.Failed(RegistryProblemKind.TooLarge.ToCode(), e.Message);
+            return RegistryFetch.Failed(FetchProblem.TooLarge.ToCode(), e.Message);
         }
         catch (TimeoutRejectedException)
         {
-            return RegistryFetch.Failed(RegistryProblemKind.Timeout.ToCode(), $"{url} did not answer within Registry:Timeout");
+            return RegistryFetch.Failed(FetchProblem.Timeout.ToCode(), $"{url} did not answer within Registry:Timeout");
         }
         catch (BrokenCircuitException)
         {
-            return RegistryFetch.Failed(RegistryProblemKind.CircuitOpen.ToCode(), $"{url} failed repeatedly; not asking again until the circuit breaker closes");
+            return RegistryFetch.Failed(FetchProblem.CircuitOpen.ToCode(), $"{url} failed repeatedly; not asking again until the circuit breaker closes");
         }
         catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
         {
-            return RegistryFetch.Failed(RegistryProblemKind.Tls.ToCode(), $"{url}: TLS failed: {e.InnerException.Message}");
+            return RegistryFetch.Failed(FetchProblem.Tls.ToCode(), $"{url}: TLS failed: {e.InnerException.Message}");
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
-            return RegistryFetch.Failed(RegistryProblemKind.Unreachable.ToCode(), $"{url}: {e.Message}");
+            return RegistryFetch.Failed(FetchProblem.Unreachable.ToCode(), $"{url}: {e.Message}");
         }
         catch (HttpRequestException e)
         {
-            return RegistryFetch.Failed(RegistryProblemKind.HttpError.ToCode(), $"{url}: {e.Message}");
+            return RegistryFetch.Failed(FetchProblem.HttpError.ToCode(), $"{url}: {e.Message}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return RegistryFetch.Failed(RegistryProblemKind.Timeout.ToCode(), $"{url} did not answer in time");
+            return RegistryFetch.Failed(FetchProblem.Timeout.ToCode(), $"{url} did not answer in time");
         }
     }
 }

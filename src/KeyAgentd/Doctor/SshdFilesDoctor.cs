@@ -107,7 +107,7 @@ internal static class SshdFilesDoctor
             if (settings.Delivery.AuthorizedKeysFiles && Path.GetFileName(commandLine.Split(' ', 2)[0]) == "keyagentd-keys")
             {
                 // The helper serves the same keys from its cache, so logins work; the files are written for nothing.
-                report.Warn($"{DoctorCodes.KeysFileUnread}: AuthorizedKeysFile none: sshd reads {account.Name}'s keys only from keyagentd-keys, never the ~/.ssh/authorized_keys keyagentd writes (Delivery:AuthorizedKeysFiles true)");
+                report.Warn($"{DoctorCode.KeysFileUnread.ToCode()}: AuthorizedKeysFile none: sshd reads {account.Name}'s keys only from keyagentd-keys, never the ~/.ssh/authorized_keys keyagentd writes (Delivery:AuthorizedKeysFiles true)");
                 report.Detail("fix: set Delivery:AuthorizedKeysFiles to false to stop writing files sshd does not read");
             }
             else if (settings.Delivery.AuthorizedKeysFiles)

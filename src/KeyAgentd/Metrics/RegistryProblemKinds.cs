@@ -1,5 +1,6 @@
 using KeyAgentd.Core.Codes;
 using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Registry;
 using KeyAgentd.Signing;
 using KeyAgentd.Sync;
 using KeyAgentd.Trust;
@@ -13,15 +14,15 @@ namespace KeyAgentd.Metrics;
 public static class RegistryProblemKinds
 {
     public static readonly CodeCatalogue<RegistryProblemKind> Catalogue = new(
-        (RegistryProblemKind.Unreachable, "unreachable"),
-        (RegistryProblemKind.Timeout, "timeout"),
-        (RegistryProblemKind.Http5xx, "http-5xx"),
-        (RegistryProblemKind.Http4xx, "http-4xx"),
-        (RegistryProblemKind.HttpError, "http-error"),
-        (RegistryProblemKind.RateLimited, "rate-limited"),
-        (RegistryProblemKind.TooLarge, "too-large"),
-        (RegistryProblemKind.CircuitOpen, "circuit-open"),
-        (RegistryProblemKind.Tls, "tls"),
+        (RegistryProblemKind.Unreachable, FetchProblem.Unreachable.ToCode()),
+        (RegistryProblemKind.Timeout, FetchProblem.Timeout.ToCode()),
+        (RegistryProblemKind.Http5xx, FetchProblem.Http5xx.ToCode()),
+        (RegistryProblemKind.Http4xx, FetchProblem.Http4xx.ToCode()),
+        (RegistryProblemKind.HttpError, FetchProblem.HttpError.ToCode()),
+        (RegistryProblemKind.RateLimited, FetchProblem.RateLimited.ToCode()),
+        (RegistryProblemKind.TooLarge, FetchProblem.TooLarge.ToCode()),
+        (RegistryProblemKind.CircuitOpen, FetchProblem.CircuitOpen.ToCode()),
+        (RegistryProblemKind.Tls, FetchProblem.Tls.ToCode()),
         (RegistryProblemKind.InvalidJson, SnapshotError.InvalidJson),
         (RegistryProblemKind.WrongSchema, SnapshotError.WrongSchema),
         (RegistryProblemKind.InvalidField, SnapshotError.InvalidField),

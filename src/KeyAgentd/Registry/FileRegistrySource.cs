@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using KeyAgentd.Metrics;
 using KeyAgentd.Storage;
 
 namespace KeyAgentd.Registry;
@@ -43,18 +42,18 @@ public sealed class FileRegistrySource(string path, long maxBytes) : IRegistrySo
             await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
             if (stream.Length > maxBytes)
             {
-                return RegistryFetch.Failed(RegistryProblemKind.TooLarge.ToCode(), $"{file} is {stream.Length} bytes, more than Registry:MaxBytes ({maxBytes})");
+                return RegistryFetch.Failed(FetchProblem.TooLarge.ToCode(), $"{file} is {stream.Length} bytes, more than Registry:MaxBytes ({maxBytes})");
             }
             content = new byte[stream.Length];
             await stream.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return missingIsFailure ? RegistryFetch.Failed(RegistryProblemKind.Unreachable.ToCode(), $"{file} does not exist") : RegistryFetch.Missing($"{file} does not exist");
+            return missingIsFailure ? RegistryFetch.Failed(FetchProblem.Unreachable.ToCode(), $"{file} does not exist") : RegistryFetch.Missing($"{file} does not exist");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return RegistryFetch.Failed(RegistryProblemKind.Unreachable.ToCode(), $"{file}: {e.Message}");
+            return RegistryFetch.Failed(FetchProblem.Unreachable.ToCode(), $"{file}: {e.Message}");
         }
         string etag = "\"sha256:" + Convert.ToHexStringLower(SHA256.HashData(content)) + "\"";
         return etag == previousETag ? RegistryFetch.NotModified(etag) : new RegistryFetch(RegistryFetchStatus.Ok, content, etag);

@@ -70,7 +70,7 @@ public class SourceCompilerTests
         var body = compiler.CompileDefault();
 
         var problem = Assert.Single(compiler.Problems);
-        Assert.Equal("error conflicting-options at access.yaml:7", Codes(compiler).Single());
+        Assert.Equal("error conflicting-options at access.yaml:7", ProblemCodes(compiler).Single());
         Assert.Contains("access.yaml:2", problem.Message, StringComparison.Ordinal);
         Assert.Equal("no-pty", body.Accounts["deploy"].Options);
     }

@@ -54,6 +54,6 @@ internal static class SourceTrees
         new(tree, new KeyPolicy(options, TimeZoneInfo.Utc), Now);
 
     /// <summary>Each problem as "code at location", the form a CI bot matches on.</summary>
-    public static IEnumerable<string> Codes(SourceCompiler compiler) =>
+    public static IEnumerable<string> ProblemCodes(SourceCompiler compiler) =>
         compiler.Problems.Select(p => $"{p.Severity.ToString().ToLowerInvariant()} {p.Code} at {p.Location}");
 }

@@ -26,7 +26,7 @@ public class SourceValidatorTests
         var compiler = Compile(Tree([Person("alice", 1), Person("bob", 2, 1)], []));
 
         var problem = Assert.Single(compiler.Problems);
-        Assert.Equal("error shared-key at people/bob.keys:2", Codes(compiler).Single());
+        Assert.Equal("error shared-key at people/bob.keys:2", ProblemCodes(compiler).Single());
         Assert.Contains("also claimed by alice (people/alice.keys:1)", problem.Message, StringComparison.Ordinal);
         Assert.True(compiler.HasErrors);
     }
@@ -36,7 +36,7 @@ public class SourceValidatorTests
     {
         var compiler = Compile(Tree([Person("alice", 1, 1)], []));
 
-        Assert.Equal(["warning duplicate-key at people/alice.keys:2"], Codes(compiler));
+        Assert.Equal(["warning duplicate-key at people/alice.keys:2"], ProblemCodes(compiler));
         Assert.False(compiler.HasErrors);
     }
 
@@ -57,14 +57,14 @@ public class SourceValidatorTests
         var key = Key(1, "people/alice.keys");
         var compiler = Compile(Tree([Person("alice", 1)], [], revoked: [new RevokedEntry(key.Key!.Sha256Fingerprint, At("revoked.yaml", 3))]));
 
-        Assert.Equal(["warning revoked at people/alice.keys:1"], Codes(compiler));
+        Assert.Equal(["warning revoked at people/alice.keys:1"], ProblemCodes(compiler));
         Assert.Equal([key.Key.Sha256Fingerprint], compiler.Revoked);
     }
 
     [Fact]
     public void A_person_file_whose_name_is_not_a_name_is_an_error()
     {
-        Assert.Equal(["error invalid-person-name at people/.hidden.keys"], Codes(Compile(Tree([Person(".hidden", 1)], []))));
+        Assert.Equal(["error invalid-person-name at people/.hidden.keys"], ProblemCodes(Compile(Tree([Person(".hidden", 1)], []))));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class SourceValidatorTests
 
         Assert.Equal(
             ["error unknown-person at groups.yaml:1", "error unknown-person at access.yaml:7", "error unknown-group at access.yaml:8"],
-            Codes(compiler));
+            ProblemCodes(compiler));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public class SourceValidatorTests
         var compiler = Compile(Tree([Person("alice", 1)], [rule]));
 
         var problem = Assert.Single(compiler.Problems);
-        Assert.Equal("error no-host-selector at access.yaml:2", Codes(compiler).Single());
+        Assert.Equal("error no-host-selector at access.yaml:2", ProblemCodes(compiler).Single());
         Assert.Contains("hosts: [\"*\"]", problem.Fix, StringComparison.Ordinal);
     }
 
@@ -99,10 +99,10 @@ public class SourceValidatorTests
     public void A_label_selector_needs_an_inventory_and_a_selector_must_match_a_host_in_it()
     {
         var byLabel = new SourceRule(At("access.yaml", 2)) { Labels = new Dictionary<string, string> { ["env"] = "prod" }, Accounts = Refs("deploy"), People = Refs("alice") };
-        Assert.Equal(["error no-inventory at access.yaml:2"], Codes(Compile(Tree([Person("alice", 1)], [byLabel]))));
+        Assert.Equal(["error no-inventory at access.yaml:2"], ProblemCodes(Compile(Tree([Person("alice", 1)], [byLabel]))));
 
         var tree = Tree([Person("alice", 1)], [byLabel, Rule(9, "db-*", "deploy", "alice")], hosts: [Host("web-01", ("env", "dev"))]);
-        Assert.Equal(["error no-matching-host at access.yaml:2", "error no-matching-host at access.yaml:9"], Codes(Compile(tree)));
+        Assert.Equal(["error no-matching-host at access.yaml:2", "error no-matching-host at access.yaml:9"], ProblemCodes(Compile(tree)));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public class SourceValidatorTests
         var tree = Tree([Person("alice", 1)], [Rule(2, "*", "deploy", "alice")],
             hosts: [Host("web-01"), Host("-bad"), new SourceHost("web-01", new Dictionary<string, string>(), At("hosts.yaml", 5))]);
 
-        Assert.Equal(["error invalid-value at hosts.yaml:1", "error invalid-value at hosts.yaml:5"], Codes(Compile(tree)));
+        Assert.Equal(["error invalid-value at hosts.yaml:1", "error invalid-value at hosts.yaml:5"], ProblemCodes(Compile(tree)));
     }
 
     [Fact]
@@ -119,17 +119,17 @@ public class SourceValidatorTests
     {
         var tree = Tree([Person("alice", 1)], [], groups: [Group("ops", ["alice"]), Group("ops", ["alice"]) with { Location = At("groups.yaml", 9) }]);
 
-        Assert.Equal(["error invalid-value at groups.yaml:9"], Codes(Compile(tree)));
+        Assert.Equal(["error invalid-value at groups.yaml:9"], ProblemCodes(Compile(tree)));
     }
 
     [Fact]
     public void A_rule_needs_accounts_and_each_must_be_a_valid_account_name()
     {
         var none = Rule(2, "*", "deploy", "alice") with { Accounts = [] };
-        Assert.Equal(["error invalid-value at access.yaml:2"], Codes(Compile(Tree([Person("alice", 1)], [none]))));
+        Assert.Equal(["error invalid-value at access.yaml:2"], ProblemCodes(Compile(Tree([Person("alice", 1)], [none]))));
 
         var bad = Rule(2, "*", "deploy", "alice") with { Accounts = [new SourceRef("-rf", At("access.yaml", 3))] };
-        Assert.Equal(["error invalid-account-name at access.yaml:3"], Codes(Compile(Tree([Person("alice", 1)], [bad]))));
+        Assert.Equal(["error invalid-account-name at access.yaml:3"], ProblemCodes(Compile(Tree([Person("alice", 1)], [bad]))));
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public class SourceValidatorTests
     {
         var options = At("access.yaml", 5);
         var unparsable = Rule(2, "*", "deploy", "alice") with { Options = "from=\"10.0.0.0/8", OptionsLocation = options };
-        Assert.Equal(["error malformed-options at access.yaml:5"], Codes(Compile(Tree([Person("alice", 1)], [unparsable]))));
+        Assert.Equal(["error malformed-options at access.yaml:5"], ProblemCodes(Compile(Tree([Person("alice", 1)], [unparsable]))));
 
         var forbidden = Rule(2, "*", "deploy", "alice") with { Options = "no-pty,command=\"/bin/true\"", OptionsLocation = options };
         var policy = new KeyPolicyOptions { AllowedOptions = ["no-pty"] };
@@ -174,7 +174,7 @@ public class SourceValidatorTests
         var compiler = Compile(Tree([Person("alice", 1)], [], groups: [a, b]));
 
         var problem = Assert.Single(compiler.Problems);
-        Assert.Equal("error group-cycle at groups.yaml:6", Codes(compiler).Single());
+        Assert.Equal("error group-cycle at groups.yaml:6", ProblemCodes(compiler).Single());
         Assert.Contains("a → b → a", problem.Message, StringComparison.Ordinal);
     }
 }

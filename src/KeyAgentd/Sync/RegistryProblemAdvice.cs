@@ -1,6 +1,6 @@
 using KeyAgentd.Core.Snapshot;
-using KeyAgentd.Signing;
 using KeyAgentd.Trust;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.Sync;
 

@@ -1,5 +1,5 @@
 using KeyAgentd.Core.Snapshot;
-using KeyAgentd.Signing;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.Sync;
 

@@ -1,6 +1,6 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 
 namespace KeyAgentd.Sync;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
-using KeyAgentd.Signing;
 using KeyAgentd.State;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.Sync;
 

@@ -1,6 +1,7 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Writer;
+using KeyAgentd.Expand;
+using KeyAgentd.Homes;
 
 namespace KeyAgentd.Sync;
 

@@ -1,8 +1,9 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Planning;
+using KeyAgentd.Expand;
+using KeyAgentd.Homes;
 using KeyAgentd.State;
-using KeyAgentd.Writer;
 
 namespace KeyAgentd.Sync;
 
@@ -202,7 +203,7 @@ public sealed partial class SyncEngine
     }
 
     /// <summary>Who vouched for the snapshot now in use, for `status` and the metrics.</summary>
-    private static void RecordSigners(SyncStatus status, Signing.SnapshotCheck? check)
+    private static void RecordSigners(SyncStatus status, Verify.SnapshotCheck? check)
     {
         status.SnapshotSha256 = check?.Sha256;
         status.SignatureVerdict = check?.SignatureVerdict;

@@ -1,6 +1,6 @@
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Snapshot;
-using KeyAgentd.Signing;
+using KeyAgentd.Revocation;
 using KeyAgentd.Storage;
 
 namespace KeyAgentd.Sync;

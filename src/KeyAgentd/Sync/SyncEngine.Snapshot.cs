@@ -1,8 +1,8 @@
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
-using KeyAgentd.Registry;
-using KeyAgentd.Signing;
+using KeyAgentd.Fetch;
 using KeyAgentd.State;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.Sync;
 

@@ -1,8 +1,8 @@
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
-using KeyAgentd.Signing;
 using KeyAgentd.State;
 using KeyAgentd.Storage;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.Sync;
 

@@ -1,6 +1,7 @@
 using KeyAgentd.Audit;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Planning;
+using KeyAgentd.Expand;
 
 namespace KeyAgentd.Sync;
 

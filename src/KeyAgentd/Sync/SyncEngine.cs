@@ -3,9 +3,10 @@ using KeyAgentd.Audit;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Writer;
+using KeyAgentd.Expand;
+using KeyAgentd.Fetch;
+using KeyAgentd.Homes;
 using KeyAgentd.Metrics;
-using KeyAgentd.Registry;
 using KeyAgentd.State;
 using Microsoft.Extensions.Logging;
 

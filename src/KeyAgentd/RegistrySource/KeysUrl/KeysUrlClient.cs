@@ -1,5 +1,5 @@
 using KeyAgentd.Configuration;
-using KeyAgentd.Registry;
+using KeyAgentd.Fetch;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyAgentd.RegistrySource.KeysUrl;

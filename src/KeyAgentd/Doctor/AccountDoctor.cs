@@ -3,6 +3,7 @@ using KeyAgentd.Configuration;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
+using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Homes;
 using KeyAgentd.State;
 

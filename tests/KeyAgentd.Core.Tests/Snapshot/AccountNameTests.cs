@@ -1,6 +1,6 @@
-using KeyAgentd.Accounts;
+using KeyAgentd.Core.Snapshot;
 
-namespace KeyAgentd.Tests.Accounts;
+namespace KeyAgentd.Core.Tests.Snapshot;
 
 public sealed class AccountNameTests
 {

@@ -8,19 +8,20 @@ namespace KeyAgentd.Systemd;
 /// Microsoft.Extensions.Hosting.Systemd's notifier (it reads $NOTIFY_SOCKET, maps a leading '@' to
 /// an abstract socket, sends one datagram per state and is a no-op outside systemd), guarded: the
 /// library lets a <see cref="SocketException"/> escape, and systemd going away must never take the
-/// daemon down with it. Also reads $WATCHDOG_USEC, which the library does not.
+/// daemon down with it. Also reads $WATCHDOG_USEC, which the library does not. Named apart from the
+/// library's SystemdNotifier, which it wraps, so neither name hides the other.
 /// </summary>
-public sealed class SystemdNotifier : ISystemdNotifier
+public sealed class ServiceNotifier : ISystemdNotifier
 {
     private readonly ISystemdNotifier? _sender;
 
-    public SystemdNotifier()
+    public ServiceNotifier()
         : this(new Microsoft.Extensions.Hosting.Systemd.SystemdNotifier())
     {
     }
 
     /// <summary>For testing: another sender, or null for "not started by systemd".</summary>
-    internal SystemdNotifier(ISystemdNotifier? sender)
+    internal ServiceNotifier(ISystemdNotifier? sender)
     {
         _sender = sender is { IsEnabled: true } ? sender : null;
     }

@@ -77,7 +77,7 @@ public class NginxRegistryTests
         using var box = new EngineSandbox(["alice"], registryUrl: nginx.Url("registry.json").ToString());
         box.Settings.Registry.PollInterval = TimeSpan.FromSeconds(1);
         Publish(nginx, Registry(1, AliceA));
-        using var host = RunCommand.Build(box.Settings, new KeyAgentd.Systemd.SystemdNotifier(null));
+        using var host = RunCommand.Build(box.Settings, new KeyAgentd.Systemd.ServiceNotifier(null));
         var worker = host.Services.GetRequiredService<SyncWorker>();
         await host.StartAsync();
         try

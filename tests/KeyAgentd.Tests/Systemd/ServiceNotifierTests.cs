@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using KeyAgentd.Systemd;
 using Microsoft.Extensions.Hosting.Systemd;
-using SystemdNotifier = KeyAgentd.Systemd.SystemdNotifier;
 
 namespace KeyAgentd.Tests.Systemd;
 
@@ -25,13 +24,13 @@ public class SystemdNotifierTests
         return Encoding.UTF8.GetString(buffer, 0, n);
     }
 
-    private static SystemdNotifier WithNotifySocket(string? value)
+    private static ServiceNotifier WithNotifySocket(string? value)
     {
         string? saved = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
         Environment.SetEnvironmentVariable("NOTIFY_SOCKET", value);
         try
         {
-            return new SystemdNotifier();
+            return new ServiceNotifier();
         }
         finally
         {
@@ -73,7 +72,7 @@ public class SystemdNotifierTests
     [Fact]
     public void Is_a_no_op_without_a_socket()
     {
-        var notifier = new SystemdNotifier(null);
+        var notifier = new ServiceNotifier(null);
         Assert.False(notifier.IsEnabled);
         notifier.Notify(ServiceState.Ready);
         Assert.False(WithNotifySocket(null).IsEnabled);
@@ -101,5 +100,5 @@ public class WatchdogTimeoutTests
     [InlineData("-5", null, null)]
     [InlineData("1000000", "1", null)]
     public void Watchdog_usec_for_this_process_only(string? usec, string? pid, double? seconds) =>
-        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, SystemdNotifier.WatchdogTimeout(usec, pid, 4242));
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, ServiceNotifier.WatchdogTimeout(usec, pid, 4242));
 }

@@ -11,7 +11,7 @@ public sealed partial class SyncEngine
     /// <param name="CacheFailure">Set when keys/&lt;user&gt; could not be written (authorized_keys may still have been).</param>
     private sealed record AccountWrite(bool Written, AccountFailure? Failure, AccountFailure? CacheFailure = null);
 
-    /// <summary>Stage 6: writes the bytes each plan holds; decides nothing.</summary>
+    /// <summary>Stage 8: writes the bytes each plan holds; decides nothing.</summary>
     private Applied Apply(PlannedAccounts planned, IReadOnlyDictionary<string, AccountInfo> byName, CancellationToken stopping)
     {
         var plans = planned.Plans;
@@ -56,20 +56,7 @@ public sealed partial class SyncEngine
     {
         // The cache first: with helper delivery it is what sshd reads, and a revocation must reach it
         // even when the home itself cannot be written (an unsafe ~/.ssh refuses the file below).
-        AccountFailure? cacheFailure = null;
-        if (plan.CacheText is not null)
-        {
-            try
-            {
-                state.WriteCache(account.Name, plan.CacheText);
-            }
-            catch (IOException e)
-            {
-                // One account's cache (a full disk, something in its place) fails that account, not the cycle:
-                // the other accounts, the KRL and this account's authorized_keys still get their revocations.
-                cacheFailure = new AccountFailure(account.Name, AccountFailure.CacheWriteFailed, e.Message);
-            }
-        }
+        var cacheFailure = plan.CacheText is null ? null : _caches.Write(account.Name, plan.CacheText);
         if (plan.FileText is null)
         {
             // Nothing else to write: a cache that failed is the account's failure (its changes did not happen).

@@ -4,13 +4,15 @@ using KeyAgentd.Core.Planning;
 using KeyAgentd.Expand;
 using KeyAgentd.Homes;
 using KeyAgentd.State;
+using KeyAgentd.Verify;
+using static KeyAgentd.Sync.SyncLog;
 
 namespace KeyAgentd.Sync;
 
 public sealed partial class SyncEngine
 {
     /// <summary>
-    /// Stage 5b: the changes about to be made, stated in the audit's intent before the first file is touched,
+    /// Stage 7: the changes about to be made, stated in the audit's intent before the first file is touched,
     /// so a cycle stopped part-way still leaves them in the log (unconfirmed) for the next one to append.
     /// </summary>
     private void IntendChanges(SyncCycle cycle, long serial, SyncPlan plan, PlannedAccounts planned)
@@ -41,8 +43,8 @@ public sealed partial class SyncEngine
         }
     }
 
-    /// <summary>Stage 7a: the audit records of what was applied. News about the snapshot is recorded once per snapshot, not every minute.</summary>
-    private void RecordChanges(SyncCycle cycle, SnapshotSource source, SyncPlan plan, IReadOnlyList<AccountFailure> failures, Applied applied)
+    /// <summary>Stage 9a: the audit records of what was applied. News about the snapshot is recorded once per snapshot, not every minute.</summary>
+    private void RecordChanges(SyncCycle cycle, AcquiredSnapshot source, SyncPlan plan, IReadOnlyList<AccountFailure> failures, Applied applied)
     {
         long serial = source.Snapshot!.Serial;
         if (plan.Guard.ApprovedBy is { } approval)
@@ -141,8 +143,8 @@ public sealed partial class SyncEngine
     private const string DeliveryOffMessage =
         "Delivery:AuthorizedKeysFiles is false: taken out of authorized_keys, which keyagentd no longer maintains (keyagentd-keys serves what the registry still grants)";
 
-    /// <summary>Stage 7b: the state the next cycle starts from (managed set, last-known-good snapshot, status fields).</summary>
-    private void RecordState(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
+    /// <summary>Stage 9b: the state the next cycle starts from (managed set, last-known-good snapshot, status fields).</summary>
+    private void RecordState(SyncCycle cycle, AcquiredSnapshot source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
     {
         var snapshot = source.Snapshot!;
         if (source.Fresh)
@@ -162,8 +164,7 @@ public sealed partial class SyncEngine
         if (source.Fresh && source.Content is not null)
         {
             state.SaveSnapshot(source.Content, source.Signature);
-            TrustSavedSnapshot(source.Check);
-            RaiseFloor(cycle, snapshot, source.Check);
+            _acquirer.Saved(cycle, source);
             _memo.RememberSnapshot(source.Content, snapshot);
             status.ETag = source.ETag;
             status.SnapshotAcceptedAt = cycle.Now;
@@ -203,7 +204,7 @@ public sealed partial class SyncEngine
     }
 
     /// <summary>Who vouched for the snapshot now in use, for `status` and the metrics.</summary>
-    private static void RecordSigners(SyncStatus status, Verify.SnapshotCheck? check)
+    private static void RecordSigners(SyncStatus status, SnapshotCheck? check)
     {
         status.SnapshotSha256 = check?.Sha256;
         status.SignatureVerdict = check?.SignatureVerdict;

@@ -1,5 +1,6 @@
 using KeyAgentd.Audit;
 using KeyAgentd.Storage;
+using static KeyAgentd.Sync.SyncLog;
 
 namespace KeyAgentd.Sync;
 

@@ -2,14 +2,13 @@ using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.State;
 using KeyAgentd.Storage;
-using KeyAgentd.Verify;
+using KeyAgentd.Sync;
+using static KeyAgentd.Sync.SyncLog;
 
-namespace KeyAgentd.Sync;
+namespace KeyAgentd.Verify;
 
-public sealed partial class SyncEngine
+internal sealed partial class SnapshotAcquirer
 {
-    public const string TrustStateUnusable = "trust-state-unusable";
-
     // The audit log's tail is read again only when the log changed: most cycles append nothing.
     private (FileIdentity Identity, AuditTrustEvidence Evidence)? _auditEvidence;
 
@@ -23,7 +22,7 @@ public sealed partial class SyncEngine
         var trust = HostTrust.Read(state, audit.Path, cycle.Status, AuditEvidence());
         if (trust.File.Problem is { } problem)
         {
-            LogTrustState(logger, $"{problem}; every snapshot is refused ({TrustStateUnusable}) until `keyagentd trust reset-serial --to N`");
+            LogTrustState(logger, $"{problem}; every snapshot is refused ({SyncEngine.TrustStateUnusable}) until `keyagentd trust reset-serial --to N`");
         }
         if (trust.Audit.Ignored is { } ignored)
         {
@@ -58,7 +57,7 @@ public sealed partial class SyncEngine
     private static SerialMark? FloorBefore(SignatureSetup setup, HostTrust trust) =>
         setup.Mode == SignatureMode.Enforce ? trust.VerifiedFloor : trust.AnyFloor;
 
-    /// <summary>Stage 7c: a snapshot accepted raises the floor it counts toward; one accepted with verified signatures makes signatures required.</summary>
+    /// <summary>Stage 9c: a snapshot accepted raises the floor it counts toward; one accepted with verified signatures makes signatures required.</summary>
     private static void RaiseFloor(SyncCycle cycle, RegistrySnapshot snapshot, SnapshotCheck? check)
     {
         bool verified = check?.Signature is { IsAccepted: true };
@@ -70,7 +69,7 @@ public sealed partial class SyncEngine
     /// Saved before the audit append and status: the floor is what stops a replay, so it reaches the disk
     /// with the snapshot that raised it. A damaged file is never overwritten here: only `trust reset-serial` replaces it.
     /// </summary>
-    private void SaveTrust(SyncCycle cycle)
+    public void SaveTrust(SyncCycle cycle)
     {
         if (cycle.Options.DryRun || cycle.Trust is not { File.IsDamaged: false } trust || cycle.TrustAfter is not { } after)
         {

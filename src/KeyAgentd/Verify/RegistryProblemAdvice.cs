@@ -1,8 +1,7 @@
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Trust;
-using KeyAgentd.Verify;
 
-namespace KeyAgentd.Sync;
+namespace KeyAgentd.Verify;
 
 /// <summary>
 /// What an operator should check for a registry problem, by its stable code: appended to the

@@ -2,14 +2,13 @@ using System.Security.Cryptography;
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.State;
-using KeyAgentd.Verify;
+using KeyAgentd.Sync;
+using static KeyAgentd.Sync.SyncLog;
 
-namespace KeyAgentd.Sync;
+namespace KeyAgentd.Verify;
 
-public sealed partial class SyncEngine
+internal sealed partial class SnapshotAcquirer
 {
-    public const string LastKnownGoodUnverified = "last-known-good-unverified";
-
     // Under enforce the last-known-good's signatures are verified at every cycle against that cycle's trust roots;
     // its audience (which needs the whole document parsed) only when its bytes, known by their SHA-256, are not
     // those checked already. A discard is audited once per content. Only touched inside a cycle, which never overlaps another.
@@ -103,9 +102,9 @@ public sealed partial class SyncEngine
         if (_discardedSha256 != sha256)
         {
             _discardedSha256 = sha256;
-            Discard(cycle, LastKnownGoodUnverified, sha256, null, $"failed re-verification ({problem})");
+            Discard(cycle, SyncEngine.LastKnownGoodUnverified, sha256, null, $"failed re-verification ({problem})");
         }
-        cycle.Status.SignatureVerdict = LastKnownGoodUnverified;
+        cycle.Status.SignatureVerdict = SyncEngine.LastKnownGoodUnverified;
         cycle.Status.SnapshotSigners = [];
         return false;
     }

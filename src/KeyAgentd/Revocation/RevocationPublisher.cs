@@ -1,21 +1,28 @@
+using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Revocation;
 using KeyAgentd.Storage;
+using Microsoft.Extensions.Logging;
+using static KeyAgentd.Sync.SyncLog;
 
-namespace KeyAgentd.Sync;
+namespace KeyAgentd.Revocation;
 
-public sealed partial class SyncEngine
+/// <summary>
+/// The KRL sshd reads (Sshd:RevokedKeysFile), published from the snapshot in use. Holds the last snapshot's
+/// KRL bytes so an unchanged snapshot is not encoded again every cycle.
+/// </summary>
+internal sealed class RevocationPublisher(KeyAgentdSettings settings, ILogger logger)
 {
     private RegistrySnapshot? _krlSnapshot;
     private byte[]? _krlBytes;
 
     /// <summary>
-    /// Stage 6b: the snapshot's revocations as the KRL sshd reads (Sshd:RevokedKeysFile), so a revoked key
+    /// Stage 5: the snapshot's revocations as the KRL sshd reads (Sshd:RevokedKeysFile), so a revoked key
     /// fails in every file and every other AuthorizedKeysCommand too. Written atomically, and only when the
     /// revocations change; report mode writes nothing. A failure here is logged and leaves the old list in force.
     /// </summary>
-    private void WriteRevokedKeys(RegistrySnapshot snapshot)
+    public void Publish(RegistrySnapshot snapshot)
     {
         if (settings.Accounts.Mode == OwnershipMode.Report)
         {
@@ -40,7 +47,7 @@ public sealed partial class SyncEngine
     /// when its RevokedKeys file is missing. Only a missing file is written, and it revokes nothing: a KRL
     /// already there (written from an earlier snapshot, or by the package) is never replaced by a weaker one.
     /// </summary>
-    private void EnsureRevokedKeysExist()
+    public void EnsureExists()
     {
         if (settings.Accounts.Mode == OwnershipMode.Report)
         {

@@ -1,15 +1,34 @@
 using KeyAgentd.Audit;
+using KeyAgentd.Configuration;
 using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Expand;
 using KeyAgentd.Fetch;
 using KeyAgentd.State;
-using KeyAgentd.Verify;
+using KeyAgentd.Sync;
+using Microsoft.Extensions.Logging;
+using static KeyAgentd.Sync.SyncLog;
 
-namespace KeyAgentd.Sync;
+namespace KeyAgentd.Verify;
 
-public sealed partial class SyncEngine
+/// <summary>
+/// Stage 1 of a cycle: the snapshot this host may apply, and why. Reads the host's trust (rollback floor,
+/// sticky enforcement), loads the trust roots, re-verifies the last-known-good, fetches, verifies what it
+/// fetched; holds what it has verified already (by SHA-256) from cycle to cycle, so that only changed bytes
+/// are judged again in full. After the cycle applied a fresh snapshot, <see cref="Saved"/> raises the floor;
+/// <see cref="SaveTrust"/> writes the trust state before the cycle's audit append.
+/// </summary>
+internal sealed partial class SnapshotAcquirer(
+    KeyAgentdSettings settings,
+    IRegistrySource registry,
+    AuditLog audit,
+    StateStore state,
+    ExpansionMemo memo,
+    ILogger logger)
 {
+    private readonly string _host = settings.Host.ResolvedName;
+
     /// <summary>Stage 1: the registry's new snapshot if it is usable (fetched, verified, valid), else the last-known-good one, with the reason.</summary>
-    private async Task<SnapshotSource> AcquireSnapshotAsync(SyncCycle cycle, CancellationToken stopping)
+    public async Task<AcquiredSnapshot> AcquireAsync(SyncCycle cycle, CancellationToken stopping)
     {
         var status = cycle.Status;
         var trust = ReadHostTrust(cycle);
@@ -17,7 +36,7 @@ public sealed partial class SyncEngine
         var (lastKnownGood, floor) = LastKnownGoodContent(cycle, setup, trust);
         // Without a local copy a 304 would leave us with nothing, so only ask conditionally when we have one.
         var fetch = trust.File.Problem is { } damaged
-            ? RegistryFetch.Failed(TrustStateUnusable, damaged + "; no snapshot is fetched (the last-known-good, if verified, stays in use) until `keyagentd trust reset-serial --to N` (audited) replaces it")
+            ? RegistryFetch.Failed(SyncEngine.TrustStateUnusable, damaged + "; no snapshot is fetched (the last-known-good, if verified, stays in use) until `keyagentd trust reset-serial --to N` (audited) replaces it")
             : await registry.FetchAsync(lastKnownGood is null ? null : status.ETag, stopping).ConfigureAwait(false);
         SnapshotError? problem = null;
         switch (fetch.Status)
@@ -44,8 +63,15 @@ public sealed partial class SyncEngine
             LogRegistryProblem(logger, registry.Location,
                 lastKnownGood is null ? "and no last-known-good snapshot: nothing changes" : "keeping last-known-good snapshot", problem.ToString());
         }
-        return new SnapshotSource(lastKnownGood is null ? null : LastKnownGood(lastKnownGood), Fresh: false, null, null,
+        return new AcquiredSnapshot(lastKnownGood is null ? null : LastKnownGood(lastKnownGood), Fresh: false, null, null,
             problem ?? (lastKnownGood is null ? new SnapshotError("no-snapshot", "no snapshot has been accepted yet") : null));
+    }
+
+    /// <summary>A fresh snapshot was applied and saved as the last-known-good: it is trusted as verified and raises the floor.</summary>
+    public void Saved(SyncCycle cycle, AcquiredSnapshot source)
+    {
+        TrustSavedSnapshot(source.Check);
+        RaiseFloor(cycle, source.Snapshot!, source.Check);
     }
 
     private static void CountRegistryProblem(SyncStatus status, SnapshotError problem)
@@ -56,7 +82,7 @@ public sealed partial class SyncEngine
 
     private RegistrySnapshot LastKnownGood(byte[] content)
     {
-        if (_memo.TryGetSnapshot(content, out var remembered))
+        if (memo.TryGetSnapshot(content, out var remembered))
         {
             return remembered!;
         }
@@ -65,7 +91,7 @@ public sealed partial class SyncEngine
             // Only ever written after it parsed; damage here is a disk problem worth stopping for.
             throw new InvalidDataException($"{state.Directory}/{StateStore.SnapshotFileName} no longer parses ({keptError.Message})");
         }
-        _memo.RememberSnapshot(content, kept);
+        memo.RememberSnapshot(content, kept);
         return kept;
     }
 }

@@ -2,11 +2,12 @@ using KeyAgentd.Audit;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Fetch;
 using KeyAgentd.State;
-using KeyAgentd.Verify;
+using KeyAgentd.Sync;
+using static KeyAgentd.Sync.SyncLog;
 
-namespace KeyAgentd.Sync;
+namespace KeyAgentd.Verify;
 
-public sealed partial class SyncEngine
+internal sealed partial class SnapshotAcquirer
 {
     /// <summary>Stage 1b: this cycle's trust roots and mode; an unauthenticated registry is said so at every cycle.</summary>
     private SignatureSetup LoadSignatureSetup(SyncCycle cycle, HostTrust trust)
@@ -42,7 +43,7 @@ public sealed partial class SyncEngine
     }
 
     /// <summary>Stage 1d: the .sig beside new snapshot bytes, then every check the snapshot must pass before it replaces the last-known-good one.</summary>
-    private async Task<(SnapshotSource? Accepted, SnapshotError? Refusal)> VerifyFetchedAsync(SyncCycle cycle, SignatureSetup setup, RegistryFetch fetch, SerialMark? floor, CancellationToken stopping)
+    private async Task<(AcquiredSnapshot? Accepted, SnapshotError? Refusal)> VerifyFetchedAsync(SyncCycle cycle, SignatureSetup setup, RegistryFetch fetch, SerialMark? floor, CancellationToken stopping)
     {
         byte[]? signature = null;
         if (setup.Mode != SignatureMode.Off)
@@ -82,7 +83,7 @@ public sealed partial class SyncEngine
             LogReportedOnly(logger, registry.Location, reported.ToString());
         }
         cycle.Records.Add(AcceptedRecord(cycle, check));
-        return (new SnapshotSource(check.Snapshot, Fresh: true, fetch.Content, fetch.ETag, null) { Signature = signature, Check = check }, null);
+        return (new AcquiredSnapshot(check.Snapshot, Fresh: true, fetch.Content, fetch.ETag, null) { Signature = signature, Check = check }, null);
     }
 
     private AuditRecord AcceptedRecord(SyncCycle cycle, SnapshotCheck check) => cycle.Record(AuditActions.SnapshotAccepted, check.Snapshot!.Serial) with

@@ -1,7 +1,6 @@
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Snapshot;
-using KeyAgentd.Revocation;
 using KeyAgentd.Storage;
 using Microsoft.Extensions.Logging;
 using static KeyAgentd.Sync.SyncLog;

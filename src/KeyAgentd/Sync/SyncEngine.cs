@@ -2,7 +2,6 @@ using KeyAgentd.Accounts;
 using KeyAgentd.Audit;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Core.Policy;
 using KeyAgentd.Expand;
 using KeyAgentd.Fetch;
 using KeyAgentd.HelperCache;

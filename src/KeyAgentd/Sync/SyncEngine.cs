@@ -31,7 +31,6 @@ public sealed partial class SyncEngine : IDisposable
     public const string TrustStateUnusable = "trust-state-unusable";
 
     private readonly KeyAgentdSettings settings;
-    private readonly HomeKeyFiles writer;
     private readonly AuditLog audit;
     private readonly StateStore state;
     private readonly TimeProvider time;
@@ -42,6 +41,8 @@ public sealed partial class SyncEngine : IDisposable
     private readonly SnapshotAcquirer _acquirer;
     private readonly HostExpander _expander;
     private readonly RevocationPublisher _revocations;
+    private readonly AccountPlanner _planner;
+    private readonly AccountWriter _writer;
     private readonly HelperCaches _caches;
     private readonly CycleRecorder _recorder;
 
@@ -56,7 +57,6 @@ public sealed partial class SyncEngine : IDisposable
         ILogger<SyncEngine> logger)
     {
         this.settings = settings;
-        this.writer = writer;
         this.audit = audit;
         this.state = state;
         this.time = time;
@@ -67,6 +67,8 @@ public sealed partial class SyncEngine : IDisposable
         _expander = new HostExpander(settings, accounts, state, _memo, time, logger);
         _revocations = new RevocationPublisher(settings, logger);
         _caches = new HelperCaches(settings, state, logger);
+        _planner = new AccountPlanner(settings, writer, state);
+        _writer = new AccountWriter(settings, writer, _caches);
         _recorder = new CycleRecorder(settings, registry.Location, audit, state, logger);
     }
 
@@ -112,7 +114,7 @@ public sealed partial class SyncEngine : IDisposable
         // Stages 2 to 4: expand for this host, select its accounts, plan each one (the guard is decided with the plan).
         var expansion = _expander.Expand(snapshot, cycle.Now);
         var selection = _expander.SelectAccounts(expansion.Desired);
-        var planned = PlanAccounts(selection.Managed, expansion, selection.FilesBefore);
+        var planned = _planner.Plan(selection.Managed, expansion, selection.FilesBefore);
         var plan = SyncPlan.Create(planned.Plans, expansion.Desired.Rejections, settings.Safety.ToRemovalLimits(), snapshot.Serial, snapshot.RemovalApproval);
         if (cycle.Options.DryRun)
         {
@@ -127,7 +129,7 @@ public sealed partial class SyncEngine : IDisposable
         }
         // Stage 7: the intent, then stage 8: the homes and helper caches, then the caches of accounts no longer managed.
         IntendChanges(cycle, snapshot.Serial, plan, planned);
-        var applied = Apply(planned, selection.ByName, stopping);
+        var applied = _writer.Apply(planned, selection.ByName, stopping);
         _caches.RemoveUnmanaged(cycle, selection, snapshot.Serial);
         // Stage 9: the audit records and the state the next cycle starts from; stage 10: finish.
         IReadOnlyList<AccountFailure> failures = [.. planned.Failures, .. applied.Failures];

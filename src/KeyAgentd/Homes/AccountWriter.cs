@@ -1,10 +1,13 @@
 using KeyAgentd.Accounts;
+using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Homes;
+using KeyAgentd.HelperCache;
+using KeyAgentd.Sync;
 
-namespace KeyAgentd.Sync;
+namespace KeyAgentd.Homes;
 
-public sealed partial class SyncEngine
+/// <summary>The write stage: each plan's bytes into the helper cache, and through <see cref="HomeKeyFiles"/> into the home.</summary>
+internal sealed class AccountWriter(KeyAgentdSettings settings, HomeKeyFiles writer, HelperCaches caches)
 {
     /// <param name="Written">The managed file was written (authorized_keys, or the cache with helper-only delivery).</param>
     /// <param name="Failure">Set when authorized_keys could not be written; the old file is intact.</param>
@@ -12,7 +15,7 @@ public sealed partial class SyncEngine
     private sealed record AccountWrite(bool Written, AccountFailure? Failure, AccountFailure? CacheFailure = null);
 
     /// <summary>Stage 8: writes the bytes each plan holds; decides nothing.</summary>
-    private Applied Apply(PlannedAccounts planned, IReadOnlyDictionary<string, AccountInfo> byName, CancellationToken stopping)
+    public Applied Apply(PlannedAccounts planned, IReadOnlyDictionary<string, AccountInfo> byName, CancellationToken stopping)
     {
         var plans = planned.Plans;
         var writes = new AccountWrite?[plans.Count];
@@ -56,7 +59,7 @@ public sealed partial class SyncEngine
     {
         // The cache first: with helper delivery it is what sshd reads, and a revocation must reach it
         // even when the home itself cannot be written (an unsafe ~/.ssh refuses the file below).
-        var cacheFailure = plan.CacheText is null ? null : _caches.Write(account.Name, plan.CacheText);
+        var cacheFailure = plan.CacheText is null ? null : caches.Write(account.Name, plan.CacheText);
         if (plan.FileText is null)
         {
             // Nothing else to write: a cache that failed is the account's failure (its changes did not happen).

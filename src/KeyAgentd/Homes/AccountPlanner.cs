@@ -1,14 +1,17 @@
 using KeyAgentd.Accounts;
+using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Expand;
-using KeyAgentd.Homes;
+using KeyAgentd.State;
+using KeyAgentd.Sync;
 
-namespace KeyAgentd.Sync;
+namespace KeyAgentd.Homes;
 
-public sealed partial class SyncEngine
+/// <summary>The plan stage's I/O: each managed account's authorized_keys and helper cache, read for the core's planner.</summary>
+internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles writer, StateStore state)
 {
     /// <summary>Stage 4: reads each account's file and cache and lets the planner decide; reading is the only I/O here.</summary>
-    private PlannedAccounts PlanAccounts(IReadOnlyList<AccountInfo> managed, Expansion expansion, IReadOnlySet<string> filesBefore)
+    public PlannedAccounts Plan(IReadOnlyList<AccountInfo> managed, Expansion expansion, IReadOnlySet<string> filesBefore)
     {
         var results = new (AccountPlan? Plan, AccountFailure? Failure, FileRefusal? UnsafeFile)[managed.Count];
         using (var ancestors = new HomeAncestors())

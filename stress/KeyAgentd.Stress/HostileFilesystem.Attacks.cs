@@ -1,4 +1,4 @@
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 
 namespace KeyAgentd.Stress;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 
 namespace KeyAgentd.Stress;
 

@@ -1,5 +1,5 @@
 using KeyAgentd.Accounts;
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 
 namespace KeyAgentd.Stress;
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
@@ -5,15 +7,16 @@ namespace KeyAgentd.Core.Snapshot;
 /// narrower than what some NSS backends accept: the name ends up in paths and in sshd's %u, so no
 /// '/', no spaces, nothing starting with '.' or '-' (which also excludes "." and ".."). A loop, not a
 /// regex: keyagentd-keys checks a name on every login, and loading the regex engine costs more than
-/// the rest of its work.
+/// the rest of its work. The one check for the whole product: a name from passwd, a state file or
+/// the login helper's argument passes here before it reaches a path, a lookup or a log line.
 /// </summary>
 public static class AccountName
 {
     private const int MaxLength = 32;
 
-    public static bool IsValid(string name)
+    public static bool IsValid([NotNullWhen(true)] string? name)
     {
-        if (name.Length is 0 or > MaxLength || !IsWordChar(name[0]))
+        if (name is null || name.Length is 0 or > MaxLength || !IsWordChar(name[0]))
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using KeyAgentd.Core;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Accounts;
 

@@ -1,3 +1,4 @@
+using KeyAgentd.Core.Snapshot;
 using Mono.Unix.Native;
 
 namespace KeyAgentd.Accounts;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Accounts;
 

@@ -1,9 +1,9 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Audit;
 using KeyAgentd.Configuration;
-using KeyAgentd.Writer;
+using KeyAgentd.Fetch;
+using KeyAgentd.Homes;
 using KeyAgentd.Logging;
-using KeyAgentd.Registry;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using KeyAgentd.Accounts;
 using KeyAgentd.Doctor;
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 using KeyAgentd.State;
 using Microsoft.Extensions.DependencyInjection;
 

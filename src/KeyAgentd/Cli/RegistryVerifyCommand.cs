@@ -4,10 +4,10 @@ using KeyAgentd.Configuration;
 using KeyAgentd.Core;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.RegistrySource;
-using KeyAgentd.Signing;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using KeyAgentd.Trust.Policy;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.Cli;
 

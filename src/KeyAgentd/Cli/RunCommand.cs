@@ -61,7 +61,7 @@ internal static class RunCommand
         }
         // Not UseSystemd(): its SystemdLifetime sends READY=1 when the host has started, and READY
         // must wait for the first sync (SyncWorker sends it, STATUS after every cycle, STOPPING at the end).
-        builder.Services.AddSingleton(notifier ?? new KeyAgentd.Systemd.SystemdNotifier());
+        builder.Services.AddSingleton(notifier ?? new KeyAgentd.Systemd.ServiceNotifier());
         builder.Services.AddSingleton<SyncWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SyncWorker>());
         return builder.Build();

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using KeyAgentd.Audit;
 using KeyAgentd.Core;
-using KeyAgentd.Signing;
 using KeyAgentd.State;
+using KeyAgentd.Verify;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyAgentd.Cli;

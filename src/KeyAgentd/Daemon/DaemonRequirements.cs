@@ -1,5 +1,5 @@
 using KeyAgentd.Configuration;
-using KeyAgentd.Registry;
+using KeyAgentd.Fetch;
 
 namespace KeyAgentd.Daemon;
 

@@ -194,7 +194,7 @@ public sealed partial class SyncWorker(
 
     private (PeriodicTimer Timer, Task Pinging)? StartWatchdog(CancellationToken stoppingToken)
     {
-        if (KeyAgentd.Systemd.SystemdNotifier.WatchdogTimeout() is not { } timeout)
+        if (ServiceNotifier.WatchdogTimeout() is not { } timeout)
         {
             return null;
         }

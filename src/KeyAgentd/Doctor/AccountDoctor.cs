@@ -3,7 +3,8 @@ using KeyAgentd.Configuration;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Writer;
+using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Homes;
 using KeyAgentd.State;
 
 namespace KeyAgentd.Doctor;

@@ -1,5 +1,5 @@
 using KeyAgentd.Configuration;
-using KeyAgentd.Signing;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.Doctor;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using KeyAgentd.Signing;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.Metrics;
 

@@ -1,7 +1,7 @@
 using KeyAgentd.Core.Codes;
 using KeyAgentd.Core.Snapshot;
-using KeyAgentd.Registry;
-using KeyAgentd.Signing;
+using KeyAgentd.Fetch;
+using KeyAgentd.Verify;
 using KeyAgentd.Sync;
 using KeyAgentd.Trust;
 

@@ -1,5 +1,5 @@
 using KeyAgentd.Audit;
-using KeyAgentd.Signing;
+using KeyAgentd.Verify;
 
 namespace KeyAgentd.State;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KeyAgentd.Accounts;
+using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Storage;
 using Mono.Unix.Native;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using KeyAgentd.Accounts;
 using KeyAgentd.Core.HelperCache;
+using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Storage;
 using Mono.Unix.Native;
 

@@ -1,5 +1,5 @@
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 
 namespace KeyAgentd.Sync;
 

@@ -1,15 +1,18 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Audit;
 using KeyAgentd.Core.Planning;
+using KeyAgentd.Expand;
+using KeyAgentd.Homes;
 using KeyAgentd.State;
-using KeyAgentd.Writer;
+using KeyAgentd.Verify;
+using static KeyAgentd.Sync.SyncLog;
 
 namespace KeyAgentd.Sync;
 
 public sealed partial class SyncEngine
 {
     /// <summary>
-    /// Stage 5b: the changes about to be made, stated in the audit's intent before the first file is touched,
+    /// Stage 7: the changes about to be made, stated in the audit's intent before the first file is touched,
     /// so a cycle stopped part-way still leaves them in the log (unconfirmed) for the next one to append.
     /// </summary>
     private void IntendChanges(SyncCycle cycle, long serial, SyncPlan plan, PlannedAccounts planned)
@@ -17,9 +20,9 @@ public sealed partial class SyncEngine
         var replaced = planned.Plans.Where(p => planned.UnsafeFiles.ContainsKey(p.Account)).Select(p => (p.Account, planned.UnsafeFiles[p.Account]));
         AuditAside(() =>
         {
-            if (!audit.Intend(cycle.Records.Concat(ChangeRecords(cycle, serial, plan, planned.Plans, replaced))))
+            if (!_audit.Intend(cycle.Records.Concat(ChangeRecords(cycle, serial, plan, planned.Plans, replaced))))
             {
-                LogAuditAside(logger, $"{audit.IntentPath} of an earlier cycle is not yet settled; this cycle's changes are recorded only once made");
+                LogAuditAside(_logger, $"{_audit.IntentPath} of an earlier cycle is not yet settled; this cycle's changes are recorded only once made");
             }
         });
     }
@@ -36,17 +39,17 @@ public sealed partial class SyncEngine
         }
         catch (IOException e)
         {
-            LogAuditAside(logger, e.Message);
+            LogAuditAside(_logger, e.Message);
         }
     }
 
-    /// <summary>Stage 7a: the audit records of what was applied. News about the snapshot is recorded once per snapshot, not every minute.</summary>
-    private void RecordChanges(SyncCycle cycle, SnapshotSource source, SyncPlan plan, IReadOnlyList<AccountFailure> failures, Applied applied)
+    /// <summary>Stage 9a: the audit records of what was applied. News about the snapshot is recorded once per snapshot, not every minute.</summary>
+    private void RecordChanges(SyncCycle cycle, AcquiredSnapshot source, SyncPlan plan, IReadOnlyList<AccountFailure> failures, Applied applied)
     {
         long serial = source.Snapshot!.Serial;
         if (plan.Guard.ApprovedBy is { } approval)
         {
-            LogRemovalApproved(logger, approval.Serial, approval.Reason);
+            LogRemovalApproved(_logger, approval.Serial, approval.Reason);
         }
         cycle.Records.AddRange(ChangeRecords(cycle, serial, plan, applied.Done, applied.Replaced));
         if (source.Fresh)
@@ -69,7 +72,7 @@ public sealed partial class SyncEngine
             if (!before.TryGetValue(failure.Account, out var was) || was != failure)
             {
                 cycle.Records.Add(cycle.Record(AuditAction.AccountRefused, serial) with { Account = failure.Account, Reason = failure.Code, Message = failure.Message });
-                LogRefused(logger, failure.Account, failure.Code, failure.Message);
+                LogRefused(_logger, failure.Account, failure.Code, failure.Message);
             }
         }
     }
@@ -140,8 +143,8 @@ public sealed partial class SyncEngine
     private const string DeliveryOffMessage =
         "Delivery:AuthorizedKeysFiles is false: taken out of authorized_keys, which keyagentd no longer maintains (keyagentd-keys serves what the registry still grants)";
 
-    /// <summary>Stage 7b: the state the next cycle starts from (managed set, last-known-good snapshot, status fields).</summary>
-    private void RecordState(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
+    /// <summary>Stage 9b: the state the next cycle starts from (managed set, last-known-good snapshot, status fields).</summary>
+    private void RecordState(SyncCycle cycle, AcquiredSnapshot source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
     {
         var snapshot = source.Snapshot!;
         if (source.Fresh)
@@ -155,14 +158,13 @@ public sealed partial class SyncEngine
         }
         // The managed set only grows: an account dropped by the registry stays managed so its keys go.
         var managedNow = selection.Managed.Select(a => a.Name).Concat(selection.ManagedBefore.Intersect(selection.Missing)).ToList();
-        new ManagedSetStore(state.Directory).Save(managedNow);
+        new ManagedSetStore(_state.Directory).Save(managedNow);
         RecordFileAccounts(selection, applied, managedNow);
         var status = cycle.Status;
         if (source.Fresh && source.Content is not null)
         {
-            state.SaveSnapshot(source.Content, source.Signature);
-            TrustSavedSnapshot(source.Check);
-            RaiseFloor(cycle, snapshot, source.Check);
+            _state.SaveSnapshot(source.Content, source.Signature);
+            _acquirer.Saved(cycle, source);
             _memo.RememberSnapshot(source.Content, snapshot);
             status.ETag = source.ETag;
             status.SnapshotAcceptedAt = cycle.Now;
@@ -186,8 +188,8 @@ public sealed partial class SyncEngine
     /// </summary>
     private void RecordFileAccounts(AccountSelection selection, Applied applied, IEnumerable<string> managedNow)
     {
-        var store = new ManagedSetStore(state.Directory, ManagedSetStore.FileAccountsFileName);
-        if (settings.Delivery.AuthorizedKeysFiles)
+        var store = new ManagedSetStore(_state.Directory, ManagedSetStore.FileAccountsFileName);
+        if (_settings.Delivery.AuthorizedKeysFiles)
         {
             store.Save(managedNow);
             return;
@@ -202,7 +204,7 @@ public sealed partial class SyncEngine
     }
 
     /// <summary>Who vouched for the snapshot now in use, for `status` and the metrics.</summary>
-    private static void RecordSigners(SyncStatus status, Signing.SnapshotCheck? check)
+    private static void RecordSigners(SyncStatus status, SnapshotCheck? check)
     {
         status.SnapshotSha256 = check?.Sha256;
         status.SignatureVerdict = check?.SignatureVerdict;

@@ -1,5 +1,6 @@
 using KeyAgentd.Audit;
 using KeyAgentd.Storage;
+using static KeyAgentd.Sync.SyncLog;
 
 namespace KeyAgentd.Sync;
 
@@ -14,9 +15,9 @@ public sealed partial class SyncEngine
     {
         try
         {
-            foreach (var repair in state.Secure())
+            foreach (var repair in _state.Secure())
             {
-                LogStateDirectoryRepaired(logger, repair.Path, repair.What);
+                LogStateDirectoryRepaired(_logger, repair.Path, repair.What);
                 cycle.Records.Add(cycle.Record(AuditAction.StateDirectoryRepaired, null) with
                 {
                     Reason = "state-directory-loose",
@@ -26,7 +27,7 @@ public sealed partial class SyncEngine
         }
         catch (PosixException e)
         {
-            LogStateDirectoryInsecure(logger, state.Directory, e.Message);
+            LogStateDirectoryInsecure(_logger, _state.Directory, e.Message);
         }
     }
 }

@@ -2,35 +2,75 @@ using KeyAgentd.Accounts;
 using KeyAgentd.Audit;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
-using KeyAgentd.Core.Policy;
-using KeyAgentd.Writer;
-using KeyAgentd.Metrics;
-using KeyAgentd.Registry;
+using KeyAgentd.Expand;
+using KeyAgentd.Fetch;
+using KeyAgentd.HelperCache;
+using KeyAgentd.Homes;
+using KeyAgentd.Revocation;
 using KeyAgentd.State;
+using KeyAgentd.Verify;
 using Microsoft.Extensions.Logging;
+using static KeyAgentd.Sync.SyncLog;
 
 namespace KeyAgentd.Sync;
 
 /// <summary>
-/// One sync cycle, as its stages: acquire snapshot → expand → select accounts → plan → guard → apply →
-/// record → report. The pure core decides (expansion, planning, the guard); this class only moves
-/// bytes between the registry, the files and the state directory. Fail-safe: a registry that is down,
-/// invalid, rolled back or expired changes nothing except what the last-known-good snapshot itself
-/// says (keys whose not_after passed still drop on schedule).
+/// One sync cycle, as its stages: secure the state directory → acquire a trusted snapshot (fetch, verify,
+/// last-known-good) → expand → select accounts → plan → publish revocations → guard → state the intent →
+/// write homes and helper caches → record → finish. The pure core decides (expansion, planning, the guard);
+/// this class and its stages only move bytes between the registry, the files and the state directory.
+/// Fail-safe: a registry that is down, invalid, rolled back or expired changes nothing except what the
+/// last-known-good snapshot itself says (keys whose not_after passed still drop on schedule). What one cycle
+/// carries from stage to stage lives in its <see cref="SyncCycle"/>; what a stage keeps from one cycle to the
+/// next (what was verified, the last KRL) lives in that stage.
 /// </summary>
-public sealed partial class SyncEngine(
-    KeyAgentdSettings settings,
-    IRegistrySource registry,
-    IAccountDatabase accounts,
-    HomeKeyFiles writer,
-    AuditLog audit,
-    StateStore state,
-    TimeProvider time,
-    ILogger<SyncEngine> logger) : IDisposable
+public sealed partial class SyncEngine : IDisposable
 {
+    public const string LastKnownGoodUnverified = "last-known-good-unverified";
+
+    public const string TrustStateUnusable = "trust-state-unusable";
+
+    private readonly KeyAgentdSettings _settings;
+    private readonly AuditLog _audit;
+    private readonly StateStore _state;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly string _host;
     private readonly ExpansionMemo _memo = new();
-    private readonly string _host = settings.Host.ResolvedName;
+    private readonly SnapshotAcquirer _acquirer;
+    private readonly HostExpander _expander;
+    private readonly RevocationPublisher _revocations;
+    private readonly AccountPlanner _planner;
+    private readonly AccountWriter _writer;
+    private readonly HelperCaches _caches;
+    private readonly CycleRecorder _recorder;
+
+    public SyncEngine(
+        KeyAgentdSettings settings,
+        IRegistrySource registry,
+        IAccountDatabase accounts,
+        HomeKeyFiles writer,
+        AuditLog audit,
+        StateStore state,
+        TimeProvider time,
+        ILogger<SyncEngine> logger)
+    {
+        _settings = settings;
+        _audit = audit;
+        _state = state;
+        _time = time;
+        _logger = logger;
+        _host = settings.Host.ResolvedName;
+        // The stages log through this logger: every event keeps the category it has always had.
+        _acquirer = new SnapshotAcquirer(settings, registry, audit, state, _memo, logger);
+        _expander = new HostExpander(settings, accounts, state, _memo, time, logger);
+        _revocations = new RevocationPublisher(settings, logger);
+        _caches = new HelperCaches(settings, state, logger);
+        _planner = new AccountPlanner(settings, writer, state);
+        _writer = new AccountWriter(settings, writer, _caches);
+        _recorder = new CycleRecorder(settings, registry.Location, audit, state, logger);
+    }
 
     public void Dispose() => _oneAtATime.Dispose();
 
@@ -41,8 +81,8 @@ public sealed partial class SyncEngine(
         try
         {
             // A dry run writes nothing and may run unprivileged, so it does not queue behind the lock.
-            using var processes = options.DryRun ? null : await state.LockAsync(stopping).ConfigureAwait(false);
-            return await RunLockedAsync(new SyncCycle(time.GetUtcNow(), state.LoadStatus(), _host, options), stopping).ConfigureAwait(false);
+            using var processes = options.DryRun ? null : await _state.LockAsync(stopping).ConfigureAwait(false);
+            return await RunLockedAsync(new SyncCycle(_time.GetUtcNow(), _state.LoadStatus(), _host, options), stopping).ConfigureAwait(false);
         }
         finally
         {
@@ -54,87 +94,60 @@ public sealed partial class SyncEngine(
     {
         if (!cycle.Options.DryRun)
         {
-            // Whatever a stopped cycle left in the audit (a torn line, its unrecorded changes) goes in first.
-            AuditAside(audit.Settle);
+            // Stage 0: whatever a stopped cycle left in the audit (a torn line, its unrecorded changes) goes in
+            // first; then the state directory as keyagentd-keys demands it.
+            AuditAside(_audit.Settle);
             SecureStateDirectory(cycle);
         }
-        var source = await AcquireSnapshotAsync(cycle, stopping).ConfigureAwait(false);
+        // Stage 1: fetch, verify, or fall back on the last-known-good.
+        var source = await _acquirer.AcquireAsync(cycle, stopping).ConfigureAwait(false);
         if (source.Snapshot is not { } snapshot)
         {
             if (!cycle.Options.DryRun)
             {
                 // No snapshot at all (first start with the registry down, or every one refused): sshd
                 // must still find the KRL, or it refuses every public key on the host.
-                EnsureRevokedKeysExist();
+                _revocations.EnsureExists();
             }
             return Finish(cycle, new SyncResult(SyncOutcome.RegistryUnusable, SyncCounts.None) { RegistryProblem = source.Problem });
         }
-        var expansion = Expand(snapshot, cycle.Now);
-        var selection = SelectAccounts(expansion.Desired);
-        var planned = PlanAccounts(selection.Managed, expansion, selection.FilesBefore);
-        var plan = SyncPlan.Create(planned.Plans, expansion.Desired.Rejections, settings.Safety.ToRemovalLimits(), snapshot.Serial, snapshot.RemovalApproval);
+        // Stages 2 to 4: expand for this host, select its accounts, plan each one (the guard is decided with the plan).
+        var expansion = _expander.Expand(snapshot, cycle.Now);
+        var selection = _expander.SelectAccounts(expansion.Desired);
+        var planned = _planner.Plan(selection.Managed, expansion, selection.FilesBefore);
+        var plan = SyncPlan.Create(planned.Plans, expansion.Desired.Rejections, _settings.Safety.ToRemovalLimits(), snapshot.Serial, snapshot.RemovalApproval);
         if (cycle.Options.DryRun)
         {
             return Report(cycle, source, plan, selection, planned.Failures, Applied.Nothing) with { DryRun = true };
         }
-        // Revocation always wins, guard or not: sshd refuses these keys wherever they are found.
-        WriteRevokedKeys(snapshot);
+        // Stage 5: revocation always wins, guard or not: sshd refuses these keys wherever they are found.
+        _revocations.Publish(snapshot);
+        // Stage 6: the mass-removal guard.
         if (plan.Guard.Tripped && !cycle.Options.Force)
         {
             return Finish(cycle, GuardTripped(cycle, source, plan, selection));
         }
+        // Stage 7: the intent, then stage 8: the homes and helper caches, then the caches of accounts no longer managed.
         IntendChanges(cycle, snapshot.Serial, plan, planned);
-        var applied = Apply(planned, selection.ByName, stopping);
-        RemoveUnmanagedCaches(cycle, selection, snapshot.Serial);
+        var applied = _writer.Apply(planned, selection.ByName, stopping);
+        _caches.RemoveUnmanaged(cycle, selection, snapshot.Serial);
+        // Stage 9: the audit records and the state the next cycle starts from; stage 10: finish.
         IReadOnlyList<AccountFailure> failures = [.. planned.Failures, .. applied.Failures];
         RecordChanges(cycle, source, plan, failures, applied);
         RecordState(cycle, source, plan, selection, failures, applied);
         return Finish(cycle, Report(cycle, source, plan, selection, failures, applied));
     }
 
-    private Expansion Expand(Core.Snapshot.RegistrySnapshot snapshot, DateTimeOffset now)
-    {
-        var desired = _memo.Expand(snapshot, new KeyPolicy(settings.Policy.ToPolicyOptions(), time.LocalTimeZone), now);
-        return new Expansion(desired, Withdrawals.From(snapshot.Revoked, desired.Rejections));
-    }
-
-    private AccountSelection SelectAccounts(Core.Snapshot.DesiredState desired)
-    {
-        var managedBefore = new ManagedSetStore(state.Directory).Load();
-        var files = new ManagedSetStore(state.Directory, ManagedSetStore.FileAccountsFileName);
-        var (managed, missing) = AccountSelector.Select(desired.Accounts.Keys, settings.Accounts.Include, settings.Accounts.Exclude, managedBefore, accounts);
-        var filesBefore = FilesBefore(files, managedBefore);
-        return new AccountSelection(managed, missing, managedBefore, filesBefore ?? managedBefore) { FilesBeforeDamaged = filesBefore is null };
-    }
-
-    /// <summary>
-    /// file-accounts.json as recorded; before it existed, every managed account. Null when it is damaged:
-    /// it only ever lists homes to clean, so a damaged one must not stop the cycle (and every revocation
-    /// with it); read as every managed account, the safe superset, and rewritten.
-    /// </summary>
-    private IReadOnlySet<string>? FilesBefore(ManagedSetStore files, IReadOnlySet<string> managedBefore)
-    {
-        try
-        {
-            return files.Exists ? files.Load() : managedBefore;
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException)
-        {
-            LogFileAccountsDamaged(logger, e.Message);
-            return null;
-        }
-    }
-
-    private SyncResult GuardTripped(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection)
+    private SyncResult GuardTripped(SyncCycle cycle, AcquiredSnapshot source, SyncPlan plan, AccountSelection selection)
     {
         string why = plan.Guard.Describe();
         cycle.Records.Add(cycle.Record(AuditAction.GuardTripped, source.Snapshot!.Serial) with { Reason = "mass-removal-guard", Message = why });
-        LogGuard(logger, why);
+        LogGuard(_logger, why);
         return Report(cycle, source, plan, selection, [], Applied.Nothing) with { Outcome = SyncOutcome.GuardTripped, Counts = SyncCounts.None };
     }
 
     /// <summary>The result of a cycle that got as far as a plan; the outcome follows from what happened, most serious first.</summary>
-    private static SyncResult Report(SyncCycle cycle, SnapshotSource source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
+    private static SyncResult Report(SyncCycle cycle, AcquiredSnapshot source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
     {
         var outcome = source.Problem is not null ? SyncOutcome.RegistryUnusable
             : failures.Count > 0 ? SyncOutcome.Partial
@@ -152,30 +165,10 @@ public sealed partial class SyncEngine(
         };
     }
 
-    /// <summary>Audit first, then status and metrics: a cycle is not reported as done before its records are on disk.</summary>
+    /// <summary>Stage 10: the trust state first (the floor stops a replay), then the cycle's _audit, status, metrics and log line.</summary>
     private SyncResult Finish(SyncCycle cycle, SyncResult result)
     {
-        string summary = SyncSummary.Render(result);
-        SaveTrust(cycle);
-        // Even with nothing to record: it removes the cycle's intent, whose outcome is now known.
-        audit.Append(cycle.Records);
-        var status = cycle.Status;
-        status.LastAttempt = cycle.Now;
-        status.Outcome = result.Outcome.ToCode();
-        status.Message = summary;
-        status.DurationSeconds = cycle.Clock.Elapsed.TotalSeconds;
-        status.Registry = registry.Location;
-        status.RegistryProblem = result.RegistryProblem?.Code;
-        if (result.Outcome == SyncOutcome.Ok)
-        {
-            status.LastSuccess = cycle.Now;
-        }
-        state.SaveStatus(status);
-        if (settings.Metrics.TextfilePath is { } metricsPath)
-        {
-            MetricsWriter.Write(metricsPath, status, cycle.Now);
-        }
-        LogCycle(logger, status.Outcome, status.DurationSeconds, summary);
-        return result;
+        _acquirer.SaveTrust(cycle);
+        return _recorder.Record(cycle, result);
     }
 }

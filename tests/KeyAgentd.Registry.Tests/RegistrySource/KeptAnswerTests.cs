@@ -1,7 +1,7 @@
 using System.Text;
 using KeyAgentd.Cli;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Registry;
+using KeyAgentd.Fetch;
 using KeyAgentd.RegistrySource;
 using KeyAgentd.RegistrySource.KeysUrl;
 using KeyAgentd.Tests.Support;

@@ -1,6 +1,6 @@
 using KeyAgentd.Cli;
 using KeyAgentd.Core.Policy;
-using KeyAgentd.Registry;
+using KeyAgentd.Fetch;
 using KeyAgentd.RegistrySource;
 using KeyAgentd.Tests.Support;
 

@@ -1,4 +1,5 @@
 using KeyAgentd.Accounts;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Tests.Accounts;
 

@@ -1,7 +1,7 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Cli;
 using KeyAgentd.Doctor;
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using KeyAgentd.Tests.Support;

@@ -1,10 +1,10 @@
 using KeyAgentd.Cli;
 using KeyAgentd.Doctor;
+using KeyAgentd.Homes;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using KeyAgentd.Tests.Support;
 using KeyAgentd.Tests.Sync;
-using KeyAgentd.Writer;
 
 namespace KeyAgentd.Tests.Cli;
 

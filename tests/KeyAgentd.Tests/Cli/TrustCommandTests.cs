@@ -1,11 +1,11 @@
 using System.Text.Json;
 using KeyAgentd.Audit;
 using KeyAgentd.Cli;
-using KeyAgentd.Signing;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using KeyAgentd.Tests.Support;
 using KeyAgentd.Tests.Sync;
+using KeyAgentd.Verify;
 using static KeyAgentd.Tests.Sync.SignedSandbox;
 
 namespace KeyAgentd.Tests.Cli;
@@ -160,7 +160,7 @@ public class TrustCommandTests
         Assert.Contains("trust:        rollback floor 7 (verified); signatures required (sticky since", text.ToString(), StringComparison.Ordinal);
 
         var doctor = new KeyAgentd.Doctor.AccountDoctor(sandbox.Box.Settings, AppServices.CreateAccountDatabase(sandbox.Box.Settings),
-            new KeyAgentd.Writer.HomeKeyFiles(), sandbox.Box.State, _ => null);
+            new KeyAgentd.Homes.HomeKeyFiles(), sandbox.Box.State, _ => null);
         string report = doctor.Examine("ops", sandbox.Box.Time.GetUtcNow(), TimeZoneInfo.Utc).ToString();
         Assert.Contains("trust: rollback floor 7 (verified); signatures required", report, StringComparison.Ordinal);
     }

@@ -1,6 +1,6 @@
 using KeyAgentd.Cli;
 using KeyAgentd.Doctor;
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 using KeyAgentd.State;
 using KeyAgentd.Sync;
 using KeyAgentd.Tests.Support;

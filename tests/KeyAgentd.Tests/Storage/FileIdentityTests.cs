@@ -1,4 +1,4 @@
-using KeyAgentd.Registry;
+using KeyAgentd.Fetch;
 using KeyAgentd.State;
 using KeyAgentd.Storage;
 

@@ -1,4 +1,4 @@
-using KeyAgentd.Registry;
+using KeyAgentd.Fetch;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyAgentd.RegistrySource.KeysUrl;

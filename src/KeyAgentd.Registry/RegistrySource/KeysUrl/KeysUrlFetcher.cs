@@ -1,6 +1,6 @@
 using System.Text;
 using KeyAgentd.Core.Source;
-using KeyAgentd.Registry;
+using KeyAgentd.Fetch;
 
 namespace KeyAgentd.RegistrySource.KeysUrl;
 

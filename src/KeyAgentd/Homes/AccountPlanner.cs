@@ -1,0 +1,119 @@
+using KeyAgentd.Accounts;
+using KeyAgentd.Configuration;
+using KeyAgentd.Core.Planning;
+using KeyAgentd.Expand;
+using KeyAgentd.State;
+using KeyAgentd.Sync;
+
+namespace KeyAgentd.Homes;
+
+/// <summary>The plan stage's I/O: each managed account's authorized_keys and helper cache, read for the core's planner.</summary>
+internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles writer, StateStore state)
+{
+    /// <summary>Stage 4: reads each account's file and cache and lets the planner decide; reading is the only I/O here.</summary>
+    public PlannedAccounts Plan(IReadOnlyList<AccountInfo> managed, Expansion expansion, IReadOnlySet<string> filesBefore)
+    {
+        var results = new (AccountPlan? Plan, AccountFailure? Failure, FileRefusal? UnsafeFile)[managed.Count];
+        using (var ancestors = new HomeAncestors())
+        {
+            Parallelism.Run(managed.Count, i => results[i] = PlanOne(managed[i], expansion, ancestors, filesBefore), CancellationToken.None);
+        }
+        var unsafeFiles = new Dictionary<string, FileRefusal>(StringComparer.Ordinal);
+        foreach (var (plan, _, unsafeFile) in results)
+        {
+            if (plan is not null && unsafeFile is not null)
+            {
+                unsafeFiles[plan.Account] = unsafeFile;
+            }
+        }
+        return new PlannedAccounts(
+            [.. results.Where(r => r.Plan is not null).Select(r => r.Plan!)],
+            [.. results.Where(r => r.Failure is not null).Select(r => r.Failure!)],
+            unsafeFiles);
+    }
+
+    /// <remarks>
+    /// With helper-only delivery a home is read only while its authorized_keys may still hold what keyagentd
+    /// wrote there (<paramref name="filesBefore"/>), to take that out once. If it cannot be read, the cache is
+    /// still planned (it is what sshd asks) and the account is reported as failed: it stays in the set and is tried again.
+    /// </remarks>
+    private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion, HomeAncestors ancestors, IReadOnlySet<string> filesBefore)
+    {
+        var mode = settings.Accounts.Mode;
+        var delivery = settings.Delivery.AuthorizedKeysFiles ? Delivery.AuthorizedKeysFile : Delivery.HelperCacheOnly;
+        string? currentFile = null;
+        FileRefusal? unsafeFile = null;
+        AccountFailure? retirementFailure = null;
+        if (delivery == Delivery.HelperCacheOnly && filesBefore.Contains(account.Name) && mode != OwnershipMode.Report)
+        {
+            (currentFile, unsafeFile, retirementFailure) = ReadForRetirement(account, mode, ancestors);
+        }
+        else if (delivery == Delivery.AuthorizedKeysFile)
+        {
+            FileReadResult read;
+            try
+            {
+                read = writer.ReadAuthorizedKeys(account, ancestors);
+            }
+            catch (IOException e)
+            {
+                return (null, new AccountFailure(account.Name, FileRefusal.IoError, e.Message), null);
+            }
+            if (read.Status == FileReadStatus.Refused && mode == OwnershipMode.Exclusive && FileRefusal.IsReplaceableFileProblem(read.Refusal!.Code))
+            {
+                // A user must not keep revoked keys by turning the file into a link or a FIFO:
+                // exclusive mode keeps nothing of the old file, so it is replaced without being read.
+                unsafeFile = read.Refusal;
+            }
+            else if (read.Status == FileReadStatus.Refused)
+            {
+                return (null, new AccountFailure(account.Name, read.Refusal!.Code, read.Refusal.Message), null);
+            }
+            else
+            {
+                currentFile = read.Text;
+            }
+        }
+        var plan = Planner.Plan(new PlanInput(account.Name, expansion.Desired.Accounts.GetValueOrDefault(account.Name) ?? [], mode)
+        {
+            BreakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [],
+            Delivery = delivery,
+            CurrentFile = currentFile,
+            CurrentCache = state.ReadCache(account.Name),
+            Withdrawn = expansion.Withdrawn,
+        });
+        if (delivery == Delivery.HelperCacheOnly && unsafeFile is not null)
+        {
+            // Nothing of it is read, so nothing of it survives: the entry becomes an empty regular file.
+            plan = plan with { FileText = "", FileRetired = true, Changed = true };
+        }
+        return plan.Error is not null
+            ? (null, new AccountFailure(account.Name, AccountFailure.ManagedBlockDamaged, plan.Error), null)
+            : (plan, retirementFailure, unsafeFile);
+    }
+
+    /// <summary>
+    /// authorized_keys to be emptied of keyagentd's lines, as file delivery would read it: an entry that cannot
+    /// be read safely is, in exclusive mode, replaced unread (by an empty file), and otherwise a failure.
+    /// </summary>
+    private (string? Text, FileRefusal? Unsafe, AccountFailure? Failure) ReadForRetirement(AccountInfo account, OwnershipMode mode, HomeAncestors ancestors)
+    {
+        FileReadResult read;
+        try
+        {
+            read = writer.ReadAuthorizedKeys(account, ancestors);
+        }
+        catch (IOException e)
+        {
+            return (null, null, new AccountFailure(account.Name, FileRefusal.IoError, e.Message));
+        }
+        if (read.Status != FileReadStatus.Refused)
+        {
+            // No file holds nothing of ours: planned as an empty one, which is retired as it is.
+            return (read.Text ?? "", null, null);
+        }
+        return mode == OwnershipMode.Exclusive && FileRefusal.IsReplaceableFileProblem(read.Refusal!.Code)
+            ? (null, read.Refusal, null)
+            : (null, null, new AccountFailure(account.Name, read.Refusal!.Code, read.Refusal.Message));
+    }
+}

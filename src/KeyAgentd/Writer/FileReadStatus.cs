@@ -1,9 +1,0 @@
-namespace KeyAgentd.Writer;
-
-public enum FileReadStatus
-{
-    /// <summary>No ~/.ssh or no authorized_keys: the account has no keys on disk.</summary>
-    Missing,
-    Ok,
-    Refused,
-}

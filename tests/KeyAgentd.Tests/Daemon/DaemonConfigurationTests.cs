@@ -52,6 +52,15 @@ public sealed class DaemonConfigurationTests : IDisposable
         return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?["config_reload"]?.AsObject() : null;
     }
 
+    private bool CycleEndedAfter(DateTimeOffset moment)
+    {
+        string path = Path.Combine(_box.Settings.State.Directory, "status.json");
+        var status = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+        return status?["last_attempt"] is { } at
+            && DateTimeOffset.Parse((string)at!, System.Globalization.CultureInfo.InvariantCulture) >= moment
+            && (string?)status["outcome"] == "ok";
+    }
+
     private bool Has(string comment) =>
         File.Exists(_box.KeysPath("alice")) && File.ReadAllText(_box.KeysPath("alice")).Contains(comment, StringComparison.Ordinal);
 
@@ -157,7 +166,12 @@ public sealed class DaemonConfigurationTests : IDisposable
         daemon.Signal(Signum.SIGHUP);
         Assert.True(KeyAgentdProcess.Eventually(() => (string?)Reload()?["outcome"] == "applied", Patience), daemon.Output);
         Assert.Contains("configuration reloaded: no change", daemon.Output, StringComparison.Ordinal);
+        // The reload is recorded before the cycle it starts: stop only once that cycle has ended, or a stop
+        // in its middle leaves it `interrupted`.
+        var applied = DateTimeOffset.Parse((string)Reload()!["at"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(KeyAgentdProcess.Eventually(() => CycleEndedAfter(applied), Patience), daemon.Output);
         Stop(daemon);
-        Assert.Equal(ExitCodes.Ok, StatusCommand.Run(_box.State, json: false, DateTimeOffset.UtcNow, new StringWriter()));
+        var healthy = new StringWriter();
+        Assert.True(StatusCommand.Run(_box.State, json: false, DateTimeOffset.UtcNow, healthy) == ExitCodes.Ok, healthy.ToString());
     }
 }

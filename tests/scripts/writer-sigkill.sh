@@ -37,7 +37,7 @@ cat > "$work/hammer/hammer.cs" <<EOF
 #:project $repo/src/KeyAgentd/KeyAgentd.csproj
 #:property PublishAot=false
 using KeyAgentd.Accounts;
-using KeyAgentd.Writer;
+using KeyAgentd.Homes;
 
 var account = new AccountInfo(args[0], uint.Parse(args[1]), uint.Parse(args[2]), args[3], "/bin/sh");
 string a = File.ReadAllText(args[4]);

@@ -1,3 +1,3 @@
 using KeyAgentd.Cli;
 
-return RegistryToolCli.Build().Parse(args).Invoke();
+return await RegistryToolCli.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

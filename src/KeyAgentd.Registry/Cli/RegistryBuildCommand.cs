@@ -36,7 +36,7 @@ internal static class RegistryBuildCommand
         {
             source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force, keepLast,
         };
-        command.SetAction(parse => RegistryOptions.WithSettings(parse, settings =>
+        command.SetAction((parse, cancellationToken) => RegistryOptions.WithSettingsAsync(parse, async settings =>
         {
             var limits = settings.Safety.ToRemovalLimits();
             if (parse.GetValue(maxRemoval) is { } percent)
@@ -58,12 +58,13 @@ internal static class RegistryBuildCommand
                 StateDirectory = parse.GetValue(RegistryOptions.StateDir),
             };
             using var keysClient = new KeysUrlClient(settings.KeysUrlTimeout, settings.KeysUrlMaxBytes);
-            return Run(parse.GetValue(source)!, parse.GetValue(output)!, build, parse.GetValue(signKey), Console.Out, Console.Error, keysClient.Get);
+            return await RunAsync(parse.GetValue(source)!, parse.GetValue(output)!, build, parse.GetValue(signKey), Console.Out, Console.Error, keysClient.Get, cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
 
-    public static int Run(string sourcePath, string outputDirectory, BuildSettings settings, string? signKey, TextWriter stdout, TextWriter stderr, Func<HttpClient>? keysClient = null)
+    public static async Task<int> RunAsync(string sourcePath, string outputDirectory, BuildSettings settings, string? signKey, TextWriter stdout, TextWriter stderr,
+        Func<HttpClient>? keysClient = null, CancellationToken cancellationToken = default)
     {
         IDocumentSigner? signer = null;
         using var defaultClient = keysClient is null ? new KeysUrlClient() : null;
@@ -77,7 +78,7 @@ internal static class RegistryBuildCommand
             string state = RegistryStateDirectory.Prepare(settings.StateDirectory ?? RegistryStateDirectory.Default(sourcePath), outputDirectory);
             var ldapCache = new LdapCache(state);
             var keysCache = new KeysUrlCache(state);
-            var tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, settings.KeepLastOnSourceError, CancellationToken.None, ldapCache, keysCache).GetAwaiter().GetResult();
+            var tree = await SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, settings.KeepLastOnSourceError, cancellationToken, ldapCache, keysCache).ConfigureAwait(false);
             foreach (string warning in ldapCache.Warnings.Concat(keysCache.Warnings))
             {
                 stderr.WriteLine($"keyagentd: warning: {SafeText.Escape(warning, 600)}");

@@ -29,18 +29,24 @@ internal static class RegistryOptions
     }
 
     /// <summary>Runs a command with its policy; an unusable --policy file is exit 2 with the reason.</summary>
-    public static int WithSettings(ParseResult parse, Func<RegistryToolSettings, int> action)
+    public static int WithSettings(ParseResult parse, Func<RegistryToolSettings, int> action) =>
+        Load(parse) is { } settings ? action(settings) : ExitCodes.Usage;
+
+    /// <summary>Runs a command that awaits its sources with its policy; an unusable --policy file is exit 2 with the reason.</summary>
+    public static async Task<int> WithSettingsAsync(ParseResult parse, Func<RegistryToolSettings, Task<int>> action) =>
+        Load(parse) is { } settings ? await action(settings).ConfigureAwait(false) : ExitCodes.Usage;
+
+    /// <summary>The settings of --policy, or null (the reason on stderr) when the file is unusable.</summary>
+    private static RegistryToolSettings? Load(ParseResult parse)
     {
-        RegistryToolSettings settings;
         try
         {
-            settings = RegistryToolSettings.Load(parse.GetValue(Policy));
+            return RegistryToolSettings.Load(parse.GetValue(Policy));
         }
         catch (SettingsException e)
         {
             Console.Error.WriteLine($"keyagentd-registry: {SafeText.Escape(e.Message)}");
-            return ExitCodes.Usage;
+            return null;
         }
-        return action(settings);
     }
 }

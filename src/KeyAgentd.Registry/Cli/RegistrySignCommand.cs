@@ -41,7 +41,7 @@ internal static class RegistrySignCommand
         var defaultDocument = new Option<bool>("--default-document") { Description = $"with --source: the build made DIR/{RenderedDocument.DefaultDocumentName}.json too" };
         var dropInvalid = new Option<bool>("--drop-invalid") { Description = "drop the signature blocks that do not verify against --allowed-signers (named on stderr) instead of refusing their documents" };
         var command = new Command("sign", "check, then sign every document in DIR (adds to existing signatures)") { directory, key, allowedSigners, source, defaultDocument, dropInvalid };
-        command.SetAction(parse => RegistryOptions.WithSettings(parse, settings =>
+        command.SetAction((parse, cancellationToken) => RegistryOptions.WithSettingsAsync(parse, async settings =>
         {
             using var keysClient = new KeysUrlClient(settings.KeysUrlTimeout, settings.KeysUrlMaxBytes);
             var checks = new Checks(parse.GetValue(allowedSigners), parse.GetValue(source), parse.GetValue(defaultDocument),
@@ -50,12 +50,12 @@ internal static class RegistrySignCommand
                 Now = RegistryBuildCommand.BuildTime(),
                 KeysClient = keysClient.Get,
             };
-            return Run(parse.GetValue(directory)!, parse.GetValue(key)!, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"), Console.Out, Console.Error, checks);
+            return await RunAsync(parse.GetValue(directory)!, parse.GetValue(key)!, Environment.GetEnvironmentVariable("SSH_AUTH_SOCK"), Console.Out, Console.Error, checks, cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
 
-    public static int Run(string directory, string keyFile, string? agentSocket, TextWriter stdout, TextWriter stderr, Checks? checks = null)
+    public static async Task<int> RunAsync(string directory, string keyFile, string? agentSocket, TextWriter stdout, TextWriter stderr, Checks? checks = null, CancellationToken cancellationToken = default)
     {
         checks ??= new Checks();
         IDocumentSigner? signer = null;
@@ -65,7 +65,7 @@ internal static class RegistrySignCommand
             var trust = checks.AllowedSigners is { } allowed
                 ? RegistryTrust.Parse(File.ReadAllText(allowed), null, TimeZoneInfo.Local, new SignaturePolicyOptions(), allowed)
                 : null;
-            var source = checks.Source is { } sourcePath ? Render(sourcePath, checks, stderr) : null;
+            var source = checks.Source is { } sourcePath ? await RenderAsync(sourcePath, checks, stderr, cancellationToken).ConfigureAwait(false) : null;
             if (checks.Source is not null && source is null)
             {
                 return ExitCodes.Failed;
@@ -127,10 +127,10 @@ internal static class RegistrySignCommand
     }
 
     /// <summary>The documents the source builds now, by name; null (problems printed) when the source has errors.</summary>
-    private static Dictionary<string, RenderedDocument>? Render(string sourcePath, Checks checks, TextWriter stderr)
+    private static async Task<Dictionary<string, RenderedDocument>?> RenderAsync(string sourcePath, Checks checks, TextWriter stderr, CancellationToken cancellationToken)
     {
         using var defaultClient = checks.KeysClient is null ? new KeysUrlClient() : null;
-        var tree = SourceTreeLoader.LoadAsync(sourcePath, checks.KeysClient ?? defaultClient!.Get, keepLast: false, CancellationToken.None).GetAwaiter().GetResult();
+        var tree = await SourceTreeLoader.LoadAsync(sourcePath, checks.KeysClient ?? defaultClient!.Get, keepLast: false, cancellationToken).ConfigureAwait(false);
         var compiler = new SourceCompiler(tree, checks.Policy ?? new KeyPolicy(null, TimeZoneInfo.Local), checks.Now);
         compiler.CheckDocuments(checks.DefaultDocument);
         if (compiler.HasErrors)

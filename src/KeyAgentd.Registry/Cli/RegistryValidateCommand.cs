@@ -21,22 +21,23 @@ internal static class RegistryValidateCommand
         format.AcceptOnlyFromAmong("text", "json");
         var defaultDocument = new Option<bool>("--default-document") { Description = "also check the document for hosts outside the inventory" };
         var command = new Command("validate", "lint a registry source: file:line, reason code and fix for every problem") { source, format, defaultDocument };
-        command.SetAction(parse => RegistryOptions.WithSettings(parse, settings =>
+        command.SetAction((parse, cancellationToken) => RegistryOptions.WithSettingsAsync(parse, async settings =>
         {
             using var keysClient = new KeysUrlClient(settings.KeysUrlTimeout, settings.KeysUrlMaxBytes);
-            return Run(parse.GetValue(source)!, parse.GetValue(format) == "json", parse.GetValue(defaultDocument),
-                new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow, Console.Out, Console.Error, keysClient.Get);
+            return await RunAsync(parse.GetValue(source)!, parse.GetValue(format) == "json", parse.GetValue(defaultDocument),
+                new KeyPolicy(settings.Policy.ToPolicyOptions(), TimeZoneInfo.Local), DateTimeOffset.UtcNow, Console.Out, Console.Error, keysClient.Get, cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
 
-    public static int Run(string sourcePath, bool json, bool defaultDocument, KeyPolicy policy, DateTimeOffset now, TextWriter stdout, TextWriter stderr, Func<HttpClient>? keysClient = null)
+    public static async Task<int> RunAsync(string sourcePath, bool json, bool defaultDocument, KeyPolicy policy, DateTimeOffset now, TextWriter stdout, TextWriter stderr,
+        Func<HttpClient>? keysClient = null, CancellationToken cancellationToken = default)
     {
         SourceTree tree;
         using var defaultClient = keysClient is null ? new KeysUrlClient() : null;
         try
         {
-            tree = SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, keepLast: false, CancellationToken.None).GetAwaiter().GetResult();
+            tree = await SourceTreeLoader.LoadAsync(sourcePath, keysClient ?? defaultClient!.Get, keepLast: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

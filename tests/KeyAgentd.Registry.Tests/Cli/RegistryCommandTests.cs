@@ -10,23 +10,23 @@ namespace KeyAgentd.Tests.RegistrySource;
 public sealed class RegistryCommandTests
 {
     [Fact]
-    public void Validate_exits_0_on_a_clean_source_and_1_with_file_line_code_and_fix()
+    public async Task Validate_exits_0_on_a_clean_source_and_1_with_file_line_code_and_fix()
     {
         using var source = SourceFixture.Standard();
-        Assert.Equal(ExitCodes.Ok, RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(ExitCodes.Ok, await RegistryValidateCommand.RunAsync(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, TextWriter.Null, TextWriter.Null));
         source.Person("bob@example.com", "# bob", SshKeygen.Generate("dsa", 1024));
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null));
+        Assert.Equal(ExitCodes.Failed, await RegistryValidateCommand.RunAsync(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null));
         Assert.Contains("people/bob@example.com.keys:2: error dsa-not-allowed: bob@example.com: DSA keys", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("    fix: generate a new key", stdout.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Validate_json_is_for_bots()
+    public async Task Validate_json_is_for_bots()
     {
         using var source = SourceFixture.Standard().File("groups.yaml", "ops: [alice@example.com, nobody]\ndev: [carol@example.com]\n");
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(source.Root, json: true, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null));
+        Assert.Equal(ExitCodes.Failed, await RegistryValidateCommand.RunAsync(source.Root, json: true, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null));
         using var document = JsonDocument.Parse(stdout.ToString());
         var problem = Assert.Single(document.RootElement.GetProperty("problems").EnumerateArray());
         Assert.Equal(("groups.yaml", 1, "unknown-person", "error"),
@@ -35,11 +35,11 @@ public sealed class RegistryCommandTests
     }
 
     [Fact]
-    public void Validate_escapes_hostile_text_before_it_reaches_a_terminal()
+    public async Task Validate_escapes_hostile_text_before_it_reaches_a_terminal()
     {
         using var source = SourceFixture.Standard().File("groups.yaml", "ops: [\"alice\\e[31m\"]\ndev: [carol@example.com]\n");
         var stdout = new StringWriter();
-        RegistryValidateCommand.Run(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null);
+        await RegistryValidateCommand.RunAsync(source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null);
         Assert.DoesNotContain('\x1b', stdout.ToString());
         Assert.Contains("\\x1b", stdout.ToString(), StringComparison.Ordinal);
     }

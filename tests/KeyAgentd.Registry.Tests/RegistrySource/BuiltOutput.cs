@@ -21,10 +21,16 @@ internal static class BuiltOutput
         };
         var outWriter = new StringWriter();
         var errWriter = new StringWriter();
-        int exit = RegistryBuildCommand.Run(source.Root, source.Output, settings, signKey, outWriter, errWriter);
+        int exit = Wait(() => RegistryBuildCommand.RunAsync(source.Root, source.Output, settings, signKey, outWriter, errWriter));
         (stdout, stderr) = (outWriter.ToString(), errWriter.ToString());
         return exit;
     }
+
+    /// <summary>
+    /// Runs an async command for a helper whose out parameters (stdout and stderr, read by name at every call
+    /// site) rule out an async helper: on the thread pool, so this thread waits holding no synchronization context.
+    /// </summary>
+    public static int Wait(Func<Task<int>> command) => Task.Run(command).GetAwaiter().GetResult();
 
     /// <summary>A host's built document, as the daemon's parser reads it.</summary>
     public static RegistrySnapshot Parse(SourceFixture source, string host, string? directory = null)

@@ -36,7 +36,7 @@ public sealed class HostileDirectoryTests
         Assert.Contains($"{document}: a FIFO, not a regular file", diffError.ToString(), StringComparison.Ordinal);
 
         var signError = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, PlantedFifo.Run(() => Sign(source, signError)));
+        Assert.Equal(ExitCodes.Failed, PlantedFifo.Run(() => BuiltOutput.Wait(() => Sign(source, signError))));
         Assert.Contains($"{document}: a FIFO, not a regular file", signError.ToString(), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
     }
@@ -49,13 +49,13 @@ public sealed class HostileDirectoryTests
         string signature = source.DocumentPath("web-01") + ".sig";
         using var fifo = new PlantedFifo(signature);
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, PlantedFifo.Run(() => Sign(source, stderr)));
+        Assert.Equal(ExitCodes.Failed, PlantedFifo.Run(() => BuiltOutput.Wait(() => Sign(source, stderr))));
         Assert.Contains($"{signature}: a FIFO, not a regular file", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal([signature], Directory.GetFiles(source.Output, "*.sig"));
     }
 
     [Fact]
-    public void A_symlinked_document_is_refused_and_the_file_it_points_to_is_never_signed()
+    public async Task A_symlinked_document_is_refused_and_the_file_it_points_to_is_never_signed()
     {
         using var source = SourceFixture.Standard();
         Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
@@ -67,7 +67,7 @@ public sealed class HostileDirectoryTests
         File.CreateSymbolicLink(source.DocumentPath("web-01"), outside);
 
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, Sign(source, stderr));
+        Assert.Equal(ExitCodes.Failed, await Sign(source, stderr));
         Assert.Contains($"{source.DocumentPath("web-01")}: a symlink, not a regular file", stderr.ToString(), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
         Assert.Empty(Directory.GetFiles(elsewhere, "*.sig"));
@@ -78,7 +78,7 @@ public sealed class HostileDirectoryTests
     }
 
     [Fact]
-    public void A_signature_symlinked_out_of_the_directory_is_refused_and_never_written_through()
+    public async Task A_signature_symlinked_out_of_the_directory_is_refused_and_never_written_through()
     {
         using var source = SourceFixture.Standard();
         Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
@@ -87,7 +87,7 @@ public sealed class HostileDirectoryTests
         File.CreateSymbolicLink(signature, victim.Path);
 
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, Sign(source, stderr));
+        Assert.Equal(ExitCodes.Failed, await Sign(source, stderr));
         Assert.True(stderr.ToString().Contains($"{signature}: a symlink, not a regular file", StringComparison.Ordinal), stderr.ToString());
         victim.AssertUntouched();
         Assert.True(File.ResolveLinkTarget(signature, returnFinalTarget: false) is not null);
@@ -156,7 +156,7 @@ public sealed class HostileDirectoryTests
     }
 
     [Fact]
-    public void A_planted_staging_symlink_is_removed_as_a_link_and_nothing_it_points_to_is_touched()
+    public async Task A_planted_staging_symlink_is_removed_as_a_link_and_nothing_it_points_to_is_touched()
     {
         using var source = SourceFixture.Standard();
         Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
@@ -169,7 +169,7 @@ public sealed class HostileDirectoryTests
 
         Assert.True(ReadBackTests.Build(source, signKey: null, baseline: null, out _, out string stderr) == ExitCodes.Ok, stderr);
         var signError = new StringWriter();
-        Assert.True(Sign(source, signError) == ExitCodes.Ok, signError.ToString());
+        Assert.True(await Sign(source, signError) == ExitCodes.Ok, signError.ToString());
         victim.AssertUntouched();
         Assert.Equal([victim.Path], Directory.GetFiles(target));
         Assert.Empty(Directory.GetFileSystemEntries(source.Output, ".staging-*"));
@@ -202,7 +202,7 @@ public sealed class HostileDirectoryTests
     }
 
     [Fact]
-    public void Sign_with_source_cannot_be_walked_around_by_names_case_dot_files_or_orphan_signatures()
+    public async Task Sign_with_source_cannot_be_walked_around_by_names_case_dot_files_or_orphan_signatures()
     {
         using var source = SourceFixture.Standard();
         Assert.Equal(ExitCodes.Ok, ReadBackTests.Build(source, signKey: null, baseline: null, out _, out _));
@@ -211,7 +211,7 @@ public sealed class HostileDirectoryTests
         {
             File.WriteAllBytes(source.DocumentPath(extra), web01);
             var stderr = new StringWriter();
-            Assert.Equal(ExitCodes.Failed, SignAgainstSource(source, stderr));
+            Assert.Equal(ExitCodes.Failed, await SignAgainstSource(source, stderr));
             Assert.Contains($": {source.Root} does not build this document", stderr.ToString(), StringComparison.Ordinal);
             Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
             File.Delete(source.DocumentPath(extra));
@@ -219,13 +219,13 @@ public sealed class HostileDirectoryTests
         // A hidden document and a signature without a document are neither signed nor a way in: hosts fetch <host>.json only.
         File.WriteAllText(Path.Combine(source.Output, ".web-01.json"), ReadBackTests.WithExtraKey(File.ReadAllText(source.DocumentPath("web-01")), "alice@example.com", SshKeygen.Generate("ed25519", comment: "mallory@evil")));
         File.WriteAllText(Path.Combine(source.Output, "gone.json.sig"), "-----BEGIN SSH SIGNATURE-----\n");
-        Assert.Equal(ExitCodes.Ok, SignAgainstSource(source, TextWriter.Null));
+        Assert.Equal(ExitCodes.Ok, await SignAgainstSource(source, TextWriter.Null));
         Assert.Equal(["dev-01.json.sig", "gone.json.sig", "web-01.json.sig", "web-02.json.sig"], Directory.GetFiles(source.Output, "*.sig").Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.False(File.Exists(Path.Combine(source.Output, ".web-01.json.sig")));
     }
 
-    private static int SignAgainstSource(SourceFixture source, TextWriter stderr) =>
-        RegistrySignCommand.Run(source.Output, Signer.PrivateKeyPath, agentSocket: null, TextWriter.Null, stderr,
+    private static Task<int> SignAgainstSource(SourceFixture source, TextWriter stderr) =>
+        RegistrySignCommand.RunAsync(source.Output, Signer.PrivateKeyPath, agentSocket: null, TextWriter.Null, stderr,
             new RegistrySignCommand.Checks(Source: source.Root, Policy: new KeyPolicy(null, TimeZoneInfo.Utc)) { Now = SourceFixture.Now });
 
     /// <summary>Every file's bytes but the FIFO's (reading it would block).</summary>
@@ -235,8 +235,8 @@ public sealed class HostileDirectoryTests
     private static int Diff(string oldDir, string newDir, TextWriter stdout, TextWriter stderr) =>
         RegistryDiffCommand.Run(oldDir, newDir, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, new RemovalLimits(), json: false, stdout, stderr);
 
-    private static int Sign(SourceFixture source, TextWriter stderr) =>
-        RegistrySignCommand.Run(source.Output, Signer.PrivateKeyPath, agentSocket: null, TextWriter.Null, stderr,
+    private static Task<int> Sign(SourceFixture source, TextWriter stderr) =>
+        RegistrySignCommand.RunAsync(source.Output, Signer.PrivateKeyPath, agentSocket: null, TextWriter.Null, stderr,
             new RegistrySignCommand.Checks(Policy: new KeyPolicy(null, TimeZoneInfo.Utc)) { Now = SourceFixture.Now });
 
 }

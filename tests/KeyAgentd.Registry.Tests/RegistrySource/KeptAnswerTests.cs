@@ -81,24 +81,24 @@ public sealed class KeptAnswerTests : IAsyncDisposable
     }
 
     [Fact]
-    public void A_state_directory_inside_out_is_refused()
+    public async Task A_state_directory_inside_out_is_refused()
     {
         var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { StateDirectory = Path.Combine(_source.Output, "state") };
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, TextWriter.Null, stderr, () => _client));
+        Assert.Equal(ExitCodes.Failed, await RegistryBuildCommand.RunAsync(_source.Root, _source.Output, settings, signKey: null, TextWriter.Null, stderr, () => _client));
         Assert.Contains("is inside --out", stderr.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(_source.Output));
     }
 
     [Fact]
-    public void A_state_directory_that_reaches_into_out_through_a_symlink_is_refused()
+    public async Task A_state_directory_that_reaches_into_out_through_a_symlink_is_refused()
     {
         Directory.CreateDirectory(_source.Output);
         string link = Path.Combine(_source.Scratch, "state-link");
         File.CreateSymbolicLink(link, _source.Output);
         var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { StateDirectory = Path.Combine(link, "state") };
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, TextWriter.Null, stderr, () => _client));
+        Assert.Equal(ExitCodes.Failed, await RegistryBuildCommand.RunAsync(_source.Root, _source.Output, settings, signKey: null, TextWriter.Null, stderr, () => _client));
         Assert.Contains("is inside --out", stderr.ToString(), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_source.Output));
     }
@@ -110,7 +110,7 @@ public sealed class KeptAnswerTests : IAsyncDisposable
     {
         var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { KeepLastOnSourceError = keepLast, StateDirectory = _source.State };
         var (outWriter, errWriter) = (new StringWriter(), new StringWriter());
-        int exit = RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, outWriter, errWriter, () => _client);
+        int exit = BuiltOutput.Wait(() => RegistryBuildCommand.RunAsync(_source.Root, _source.Output, settings, signKey: null, outWriter, errWriter, () => _client));
         (stdout, stderr) = (outWriter.ToString(), errWriter.ToString());
         return exit;
     }

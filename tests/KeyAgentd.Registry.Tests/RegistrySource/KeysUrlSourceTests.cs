@@ -178,16 +178,16 @@ public sealed class KeysUrlSourceTests : IDisposable
     }
 
     [NginxFact]
-    public void Fetched_keys_go_through_the_policy_with_the_url_and_line()
+    public async Task Fetched_keys_go_through_the_policy_with_the_url_and_line()
     {
         Upstream("alice.keys", AliceLaptop + "\n" + SshKeygen.Generate("dsa", 1024));
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(_source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null, () => _client));
+        Assert.Equal(ExitCodes.Failed, await RegistryValidateCommand.RunAsync(_source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null, () => _client));
         Assert.Contains($"{_nginx!.Url("alice.keys")}:2: error dsa-not-allowed", stdout.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Sources_yaml_mistakes_are_reported_with_file_and_line()
+    public async Task Sources_yaml_mistakes_are_reported_with_file_and_line()
     {
         _source.File("sources.yaml", """
             keys_url_template: "https://example.com/keys"
@@ -197,7 +197,7 @@ public sealed class KeysUrlSourceTests : IDisposable
               carol@example.com: "ftp://example.com/carol.keys"
             """);
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(_source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null, () => _client));
+        Assert.Equal(ExitCodes.Failed, await RegistryValidateCommand.RunAsync(_source.Root, json: false, defaultDocument: false, new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now, stdout, TextWriter.Null, () => _client));
         string text = stdout.ToString();
         Assert.Contains("sources.yaml:1:", text, StringComparison.Ordinal);
         Assert.Contains("keys_url_template must be an http(s) URL containing {user}", text, StringComparison.Ordinal);
@@ -216,7 +216,7 @@ public sealed class KeysUrlSourceTests : IDisposable
     {
         var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { KeepLastOnSourceError = keepLast, Force = force, StateDirectory = _source.State };
         var (outWriter, errWriter) = (new StringWriter(), new StringWriter());
-        int exit = RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, outWriter, errWriter, () => _client);
+        int exit = BuiltOutput.Wait(() => RegistryBuildCommand.RunAsync(_source.Root, _source.Output, settings, signKey: null, outWriter, errWriter, () => _client));
         (stdout, stderr) = (outWriter.ToString(), errWriter.ToString());
         return exit;
     }

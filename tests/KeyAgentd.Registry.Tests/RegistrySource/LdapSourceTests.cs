@@ -119,11 +119,11 @@ public sealed class LdapSourceTests : IDisposable
     }
 
     [SlapdFact]
-    public void A_refused_key_is_reported_with_its_dn_and_the_rest_still_builds()
+    public async Task A_refused_key_is_reported_with_its_dn_and_the_rest_still_builds()
     {
         _slapd!.Modify($"dn: {DaveDn}\nchangetype: modify\nadd: sshPublicKey\nsshPublicKey: {SshKeygen.Generate("dsa", 1024)}\n");
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, RegistryValidateCommand.Run(_source.Root, json: false, defaultDocument: false, Policy, SourceFixture.Now, stdout, TextWriter.Null));
+        Assert.Equal(ExitCodes.Ok, await RegistryValidateCommand.RunAsync(_source.Root, json: false, defaultDocument: false, Policy, SourceFixture.Now, stdout, TextWriter.Null));
         Assert.Contains($"ldap:{DaveDn} sshPublicKey:3: warning dsa-not-allowed: dave:", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("left out of the build", stdout.ToString(), StringComparison.Ordinal);
 
@@ -134,14 +134,14 @@ public sealed class LdapSourceTests : IDisposable
     }
 
     [SlapdFact]
-    public void Control_characters_from_the_directory_are_escaped_in_reports()
+    public async Task Control_characters_from_the_directory_are_escaped_in_reports()
     {
         // A value an attacker controls (their own entry): a terminal escape and a newline inside a key value.
         string hostile = "ssh-ed25519 AAAA\u001b[2J\u001b]0;pwned\u0007 evil\nssh-dss AAAA";
         _slapd!.Add($"dn: uid=mallory,{SlapdServer.People}\nobjectClass: inetOrgPerson\nobjectClass: ldapPublicKey\nuid: mallory\ncn: mallory\nsn: m\n" +
             $"sshPublicKey:: {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(hostile))}\n");
         var stdout = new StringWriter();
-        RegistryValidateCommand.Run(_source.Root, json: false, defaultDocument: false, Policy, SourceFixture.Now, stdout, TextWriter.Null);
+        await RegistryValidateCommand.RunAsync(_source.Root, json: false, defaultDocument: false, Policy, SourceFixture.Now, stdout, TextWriter.Null);
         string text = stdout.ToString();
         Assert.Contains($"ldap:uid=mallory,{SlapdServer.People} sshPublicKey:1:", text, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', text);
@@ -322,7 +322,7 @@ public sealed class LdapSourceTests : IDisposable
     }
 
     [Fact]
-    public void Ldap_section_mistakes_are_reported_with_file_and_line()
+    public async Task Ldap_section_mistakes_are_reported_with_file_and_line()
     {
         _source.File("sources.yaml", """
             ldap:
@@ -333,7 +333,7 @@ public sealed class LdapSourceTests : IDisposable
               page_size: lots
             """);
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistryValidateCommand.Run(_source.Root, json: false, defaultDocument: false, Policy, SourceFixture.Now, stdout, TextWriter.Null));
+        Assert.Equal(ExitCodes.Failed, await RegistryValidateCommand.RunAsync(_source.Root, json: false, defaultDocument: false, Policy, SourceFixture.Now, stdout, TextWriter.Null));
         string text = stdout.ToString();
         Assert.Contains("sources.yaml:4:3: error invalid-value: a password is never written in sources.yaml", text, StringComparison.Ordinal);
         Assert.Contains("is neither ldaps:// nor StartTLS", text, StringComparison.Ordinal);
@@ -373,7 +373,7 @@ public sealed class LdapSourceTests : IDisposable
     {
         var settings = new BuildSettings(Policy, SourceFixture.Now) { KeepLastOnSourceError = keepLast, Force = force, StateDirectory = _source.State };
         var (outWriter, errWriter) = (new StringWriter(), new StringWriter());
-        int exit = RegistryBuildCommand.Run(_source.Root, _source.Output, settings, signKey: null, outWriter, errWriter);
+        int exit = BuiltOutput.Wait(() => RegistryBuildCommand.RunAsync(_source.Root, _source.Output, settings, signKey: null, outWriter, errWriter));
         (stdout, stderr) = (outWriter.ToString(), errWriter.ToString());
         return exit;
     }

@@ -31,7 +31,7 @@ public sealed class RegistrySigningTests
     [InlineData("ed25519", 0)]
     [InlineData("ecdsa", 384)]
     [InlineData("rsa", 3072)]
-    public void Ssh_agent_signs_in_process_and_a_second_signer_is_appended(string type, int bits)
+    public async Task Ssh_agent_signs_in_process_and_a_second_signer_is_appended(string type, int bits)
     {
         using var source = SourceFixture.Standard();
         string first = SshKeygen.GeneratePrivate(source.Scratch, "first", comment: "first");
@@ -47,10 +47,10 @@ public sealed class RegistrySigningTests
         string allowed = AllowedSigners(source, ("first@example.com", first + ".pub"), ("second@example.com", second + ".pub"));
         var checks = new RegistrySignCommand.Checks(allowed) { Now = SourceFixture.Now };
         var stdout = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second + ".pub", agent.Socket, stdout, TextWriter.Null, checks));
+        Assert.Equal(ExitCodes.Ok, await RegistrySignCommand.RunAsync(source.Output, second + ".pub", agent.Socket, stdout, TextWriter.Null, checks));
         Assert.Contains("ssh-agent", stdout.ToString(), StringComparison.Ordinal);
         // Signing again replaces this signer's block rather than adding a duplicate.
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second + ".pub", agent.Socket, TextWriter.Null, TextWriter.Null, checks));
+        Assert.Equal(ExitCodes.Ok, await RegistrySignCommand.RunAsync(source.Output, second + ".pub", agent.Socket, TextWriter.Null, TextWriter.Null, checks));
 
         string document = source.DocumentPath("web-01");
         string signatures = File.ReadAllText(document + ".sig");
@@ -91,7 +91,7 @@ public sealed class RegistrySigningTests
     }
 
     [Fact]
-    public void Sign_refuses_a_signature_that_does_not_verify_against_allowed_signers_and_signs_nothing()
+    public async Task Sign_refuses_a_signature_that_does_not_verify_against_allowed_signers_and_signs_nothing()
     {
         using var source = SourceFixture.Standard();
         string first = SshKeygen.GeneratePrivate(source.Scratch, "first");
@@ -100,7 +100,7 @@ public sealed class RegistrySigningTests
         string onlySecond = AllowedSigners(source, ("second@example.com", second + ".pub"));
         var before = RegistryBuilderTests.Snapshot(source.Output);
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, stderr, new RegistrySignCommand.Checks(onlySecond) { Now = SourceFixture.Now }));
+        Assert.Equal(ExitCodes.Failed, await RegistrySignCommand.RunAsync(source.Output, second, agentSocket: null, TextWriter.Null, stderr, new RegistrySignCommand.Checks(onlySecond) { Now = SourceFixture.Now }));
         Assert.Contains("web-01.json: a signature it carries does not verify against", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("signature 1: signer-unknown", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
@@ -110,14 +110,14 @@ public sealed class RegistrySigningTests
         File.Copy(source.DocumentPath("web-02") + ".sig", source.DocumentPath("web-01") + ".sig", overwrite: true);
         before = RegistryBuilderTests.Snapshot(source.Output);
         stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, stderr, new RegistrySignCommand.Checks(both) { Now = SourceFixture.Now }));
+        Assert.Equal(ExitCodes.Failed, await RegistrySignCommand.RunAsync(source.Output, second, agentSocket: null, TextWriter.Null, stderr, new RegistrySignCommand.Checks(both) { Now = SourceFixture.Now }));
         Assert.Contains("web-01.json: a signature it carries does not verify against", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("signature-invalid", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
     }
 
     [Fact]
-    public void Sign_refuses_documents_that_already_carry_signatures_it_has_no_allowed_signers_to_check()
+    public async Task Sign_refuses_documents_that_already_carry_signatures_it_has_no_allowed_signers_to_check()
     {
         using var source = SourceFixture.Standard();
         string first = SshKeygen.GeneratePrivate(source.Scratch, "first");
@@ -125,13 +125,13 @@ public sealed class RegistrySigningTests
         new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(first));
         var before = RegistryBuilderTests.Snapshot(source.Output);
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, stderr));
+        Assert.Equal(ExitCodes.Failed, await RegistrySignCommand.RunAsync(source.Output, second, agentSocket: null, TextWriter.Null, stderr));
         Assert.Contains("dev-01.json: it already carries 1 signature(s) and no --allowed-signers was given to check them", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
     }
 
     [Fact]
-    public void Sign_refuses_a_document_whose_body_no_longer_matches_its_header_and_signs_nothing()
+    public async Task Sign_refuses_a_document_whose_body_no_longer_matches_its_header_and_signs_nothing()
     {
         using var source = SourceFixture.Standard();
         string key = SshKeygen.GeneratePrivate(source.Scratch, "signer");
@@ -140,7 +140,7 @@ public sealed class RegistrySigningTests
         File.WriteAllText(document, ReadBackTests.WithExtraKey(File.ReadAllText(document), "bob@example.com", SshKeygen.Generate("ed25519", comment: "mallory@evil")));
         var before = RegistryBuilderTests.Snapshot(source.Output);
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, RegistrySignCommand.Run(source.Output, key, agentSocket: null, TextWriter.Null, stderr));
+        Assert.Equal(ExitCodes.Failed, await RegistrySignCommand.RunAsync(source.Output, key, agentSocket: null, TextWriter.Null, stderr));
         Assert.Contains("web-01.json: its body does not match the content digest in its header (build.content)", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("nothing was signed", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
@@ -149,7 +149,7 @@ public sealed class RegistrySigningTests
 
     /// <summary>The README's check (`ssh-keygen -Y verify … -I PRINCIPAL`) reads only the first block: re-signing keeps a trusted block there.</summary>
     [Fact]
-    public void Re_signing_keeps_the_first_trusted_block_first_so_ssh_keygen_still_verifies_it()
+    public async Task Re_signing_keeps_the_first_trusted_block_first_so_ssh_keygen_still_verifies_it()
     {
         using var source = SourceFixture.Standard();
         string release = SshKeygen.GeneratePrivate(source.Scratch, "release");
@@ -157,9 +157,9 @@ public sealed class RegistrySigningTests
         new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(release));
         string allowed = AllowedSigners(source, ("release@example.com", release + ".pub"), ("second@example.com", second + ".pub"));
         var checks = new RegistrySignCommand.Checks(allowed) { Now = SourceFixture.Now };
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, second, agentSocket: null, TextWriter.Null, TextWriter.Null, checks));
+        Assert.Equal(ExitCodes.Ok, await RegistrySignCommand.RunAsync(source.Output, second, agentSocket: null, TextWriter.Null, TextWriter.Null, checks));
 
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, release, agentSocket: null, TextWriter.Null, TextWriter.Null, checks));
+        Assert.Equal(ExitCodes.Ok, await RegistrySignCommand.RunAsync(source.Output, release, agentSocket: null, TextWriter.Null, TextWriter.Null, checks));
 
         foreach (string host in (string[])["web-01", "web-02", "dev-01"])
         {
@@ -171,7 +171,7 @@ public sealed class RegistrySigningTests
     }
 
     [Fact]
-    public void A_signer_outside_allowed_signers_is_placed_after_the_trusted_blocks()
+    public async Task A_signer_outside_allowed_signers_is_placed_after_the_trusted_blocks()
     {
         using var source = SourceFixture.Standard();
         string release = SshKeygen.GeneratePrivate(source.Scratch, "release");
@@ -179,7 +179,7 @@ public sealed class RegistrySigningTests
         new RegistryBuilder(new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now)).Build(source.Read(), source.Output, new SshKeygenSigner(release));
         string allowed = AllowedSigners(source, ("release@example.com", release + ".pub"));
 
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, outsider, agentSocket: null, TextWriter.Null, TextWriter.Null,
+        Assert.Equal(ExitCodes.Ok, await RegistrySignCommand.RunAsync(source.Output, outsider, agentSocket: null, TextWriter.Null, TextWriter.Null,
             new RegistrySignCommand.Checks(allowed) { Now = SourceFixture.Now }));
 
         string document = source.DocumentPath("web-01");
@@ -190,7 +190,7 @@ public sealed class RegistrySigningTests
 
     /// <summary>The first-day mistake: built and signed with the wrong key, then signed with the right one.</summary>
     [Fact]
-    public void Drop_invalid_drops_the_blocks_that_do_not_verify_and_ssh_keygen_agrees_with_keyagentd()
+    public async Task Drop_invalid_drops_the_blocks_that_do_not_verify_and_ssh_keygen_agrees_with_keyagentd()
     {
         using var source = SourceFixture.Standard();
         string wrong = SshKeygen.GeneratePrivate(source.Scratch, "wrong");
@@ -205,10 +205,10 @@ public sealed class RegistrySigningTests
         var before = RegistryBuilderTests.Snapshot(source.Output);
 
         // Without --drop-invalid, issue 19's rule stands: refused, nothing signed.
-        Assert.Equal(ExitCodes.Failed, RegistryToolCli.Build().Parse(["--policy", config, "sign", source.Output, "--key", release, "--allowed-signers", allowed]).Invoke());
+        Assert.Equal(ExitCodes.Failed, await RegistryToolCli.Build().Parse(["--policy", config, "sign", source.Output, "--key", release, "--allowed-signers", allowed]).InvokeAsync());
         Assert.Equal(before, RegistryBuilderTests.Snapshot(source.Output));
 
-        Assert.Equal(ExitCodes.Ok, RegistryToolCli.Build().Parse(["--policy", config, "sign", source.Output, "--key", release, "--allowed-signers", allowed, "--drop-invalid"]).Invoke());
+        Assert.Equal(ExitCodes.Ok, await RegistryToolCli.Build().Parse(["--policy", config, "sign", source.Output, "--key", release, "--allowed-signers", allowed, "--drop-invalid"]).InvokeAsync());
 
         foreach (string host in (string[])["web-01", "web-02", "dev-01"])
         {
@@ -220,7 +220,7 @@ public sealed class RegistrySigningTests
     }
 
     [Fact]
-    public void Drop_invalid_names_each_dropped_block()
+    public async Task Drop_invalid_names_each_dropped_block()
     {
         using var source = SourceFixture.Standard();
         string wrong = SshKeygen.GeneratePrivate(source.Scratch, "wrong");
@@ -229,7 +229,7 @@ public sealed class RegistrySigningTests
         string allowed = AllowedSigners(source, ("release@example.com", release + ".pub"));
         var stderr = new StringWriter();
 
-        Assert.Equal(ExitCodes.Ok, RegistrySignCommand.Run(source.Output, release, agentSocket: null, TextWriter.Null, stderr,
+        Assert.Equal(ExitCodes.Ok, await RegistrySignCommand.RunAsync(source.Output, release, agentSocket: null, TextWriter.Null, stderr,
             new RegistrySignCommand.Checks(allowed, DropInvalid: true) { Now = SourceFixture.Now }));
 
         Assert.Contains("web-01.json: dropping signature 1: signer-unknown", stderr.ToString(), StringComparison.Ordinal);

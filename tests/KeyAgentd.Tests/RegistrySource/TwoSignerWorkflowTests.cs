@@ -28,7 +28,7 @@ public sealed class TwoSignerWorkflowTests
         using var source = SourceFixture.Standard();
         using var nginxDir = new TempDirectory();
         using var nginx = new NginxServer(nginxDir.Path);
-        BuildAndSign(source);
+        await BuildAndSign(source);
         Publish(source.Output, nginx.Root);
 
         using (var http = new HttpClient())
@@ -47,7 +47,7 @@ public sealed class TwoSignerWorkflowTests
     public async Task Two_signers_publish_what_the_reviewed_source_builds()
     {
         using var source = SourceFixture.Standard();
-        BuildAndSign(source);
+        await BuildAndSign(source);
         string published = Path.Combine(source.Scratch, "published");
         Publish(source.Output, published);
         foreach (string host in Hosts)
@@ -59,7 +59,7 @@ public sealed class TwoSignerWorkflowTests
     }
 
     [Fact]
-    public void A_first_signer_who_changes_a_document_after_building_is_refused_by_the_second_signers_source()
+    public async Task A_first_signer_who_changes_a_document_after_building_is_refused_by_the_second_signers_source()
     {
         using var source = SourceFixture.Standard();
         Assert.Equal(ExitCodes.Ok, BuiltOutput.Build(source, First.PrivateKeyPath, baseline: null, out _, out _));
@@ -69,11 +69,11 @@ public sealed class TwoSignerWorkflowTests
         CopySource(source.Root, tampered);
         File.AppendAllText(Path.Combine(tampered, "people", "alice@example.com.keys"), SshKeygen.Generate("ed25519", comment: "mallory@evil") + "\n");
         var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { StateDirectory = Path.Combine(source.Scratch, "state2") };
-        Assert.Equal(ExitCodes.Ok, RegistryBuildCommand.Run(tampered, source.Output, settings, First.PrivateKeyPath, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(ExitCodes.Ok, await RegistryBuildCommand.RunAsync(tampered, source.Output, settings, First.PrivateKeyPath, TextWriter.Null, TextWriter.Null));
         var before = BuiltOutput.Snapshot(source.Output);
 
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, SecondSigns(source, stderr));
+        Assert.Equal(ExitCodes.Failed, await SecondSigns(source, stderr));
         string refused = stderr.ToString();
         foreach (string host in Hosts)
         {
@@ -87,13 +87,13 @@ public sealed class TwoSignerWorkflowTests
         File.Delete(source.DocumentPath("dev-01"));
         File.Delete(source.DocumentPath("dev-01") + ".sig");
         stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, SecondSigns(source, stderr));
+        Assert.Equal(ExitCodes.Failed, await SecondSigns(source, stderr));
         Assert.Contains($"extra.json: {source.Root} does not build this document", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains($"dev-01.json: {source.Root} builds this document and the directory does not hold it", stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_first_signer_who_keeps_the_content_but_inflates_the_serial_is_refused_by_the_second_signers_source()
+    public async Task A_first_signer_who_keeps_the_content_but_inflates_the_serial_is_refused_by_the_second_signers_source()
     {
         using var source = SourceFixture.Standard();
         Assert.Equal(ExitCodes.Ok, BuiltOutput.Build(source, signKey: null, baseline: null, out _, out _));
@@ -102,24 +102,24 @@ public sealed class TwoSignerWorkflowTests
         // A serial that would raise every host's rollback floor out of reach of honest builds.
         File.WriteAllText(document, File.ReadAllText(document).Replace($"\"serial\": {serial}", "\"serial\": 99999999999", StringComparison.Ordinal));
         var stderr = new StringWriter();
-        Assert.Equal(ExitCodes.Failed, SecondSigns(source, stderr));
+        Assert.Equal(ExitCodes.Failed, await SecondSigns(source, stderr));
         Assert.Contains($"web-02.json: its content is what {source.Root} builds, but no build writes its header: serial 99999999999 is more than a year past now", stderr.ToString(), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(source.Output, "*.sig"));
     }
 
-    private static void BuildAndSign(SourceFixture source)
+    private static async Task BuildAndSign(SourceFixture source)
     {
         Assert.Equal(ExitCodes.Ok, BuiltOutput.Build(source, First.PrivateKeyPath, baseline: null, out _, out string stderr));
         Assert.Equal("", stderr);
         var signErrors = new StringWriter();
         var stdout = new StringWriter();
-        Assert.True(SecondSigns(source, signErrors, stdout) == ExitCodes.Ok, signErrors.ToString());
+        Assert.True(await SecondSigns(source, signErrors, stdout) == ExitCodes.Ok, signErrors.ToString());
         Assert.Contains($"signed 3 document(s) by {Second.PrivateKeyPath}", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains($"each is, byte for byte, the build of {source.Root}", stdout.ToString(), StringComparison.Ordinal);
     }
 
-    private static int SecondSigns(SourceFixture source, TextWriter stderr, TextWriter? stdout = null) =>
-        RegistrySignCommand.Run(source.Output, Second.PrivateKeyPath, agentSocket: null, stdout ?? TextWriter.Null, stderr,
+    private static Task<int> SecondSigns(SourceFixture source, TextWriter stderr, TextWriter? stdout = null) =>
+        RegistrySignCommand.RunAsync(source.Output, Second.PrivateKeyPath, agentSocket: null, stdout ?? TextWriter.Null, stderr,
             new RegistrySignCommand.Checks(AllowedSigners(source), source.Root, Policy: new KeyPolicy(null, TimeZoneInfo.Utc)) { Now = SourceFixture.Now });
 
     private static string AllowedSigners(SourceFixture source)

@@ -4,11 +4,15 @@
 #                                     the container: root, the tools, amd64, cgroup2, namespaces, and
 #                                     no keyagentd installed on the host (the container's root shows
 #                                     the host's through its lower layer, installed packages included)
-#   package_deb                       the path of out/pkg/keyagentd_<VERSION>-1_amd64.deb, built first
-#                                     when missing
+#   package_deb [PACKAGE]             the path of out/pkg/PACKAGE_<VERSION>-1_amd64.deb (keyagentd
+#                                     unless named), built first when missing
 #   container_workdir PREFIX          makes the work directory ($work, also CT_DIR) and $ct, and stops
 #                                     the container and removes the directory at exit
 #                                     (KEEP_CONTAINER=1: left running after a failure)
+#   container_files                   the container's files under /etc /usr /lib/systemd /var/lib
+#                                     /var/log, sorted, minus those that churn on their own
+#   files_changed BEFORE AFTER        the paths of BEFORE and AFTER (container_files lists) that a
+#                                     purge did not put back: "left X" and "gone X" lines
 skip() { echo "skip: $*"; exit 77; }
 
 container_prerequisites() {
@@ -29,7 +33,7 @@ container_prerequisites() {
 
 package_deb() {
     local deb
-    deb=out/pkg/keyagentd_$(tr -d ' \n' < VERSION)-1_amd64.deb
+    deb=out/pkg/${1:-keyagentd}_$(tr -d ' \n' < VERSION)-1_amd64.deb
     if [ ! -f "$deb" ]; then
         # In `make test` package-install.sh has just published this tree into out/pkg/publish (and
         # packaged it under another version): repackaging that publish saves minutes of a second one.
@@ -57,4 +61,19 @@ container_cleanup() {
     # Everything the container wrote lived in its own tmpfs; the work directory holds keys and logs.
     grep -qF " $work/" /proc/self/mountinfo || rm -rf "$work"
     exit "$rc"
+}
+
+# (Uses $ct: after container_workdir, while the container runs.)
+container_files() {
+    "$ct" exec sh -c 'find /etc /usr /lib/systemd /var/lib /var/log -xdev 2>/dev/null' 2>/dev/null \
+        | grep -Ev '^/var/lib/(dpkg/(lock|triggers/|[a-z]+-old$|status$|available$|info/format)|apt/|systemd/(timers|coredump|catalog))|^/var/log/(journal|dpkg\.log|apt|alternatives\.log)|^/etc/(passwd|group|shadow|gshadow|subuid|subgid)-$|^/etc/\.pwd\.lock$|^/etc/ld\.so\.cache$' \
+        | sort
+}
+
+files_changed() {
+    # The lower layer is the live host root: a path the host itself gained (or lost) meanwhile, e.g. a
+    # package someone installed there, is not the container's doing.
+    comm -13 <(echo "$1") <(echo "$2") | while read -r f; do [ -e "$f" ] || [ -L "$f" ] || echo "left $f"; done
+    comm -23 <(echo "$1") <(echo "$2") | while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "gone $f"; done
+    return 0
 }

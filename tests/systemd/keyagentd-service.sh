@@ -117,12 +117,7 @@ ssh_id=$(show ssh InvocationID)
 ssh_same() { [ "$(show ssh InvocationID)" = "$ssh_id" ] && [ "$(show ssh ActiveState)" = active ]; }
 
 # Files that exist before the install: purge must come back to exactly this.
-files() {
-    XQ sh -c 'find /etc /usr /lib/systemd /var/lib /var/log -xdev 2>/dev/null' \
-        | grep -Ev '^/var/lib/(dpkg/(lock|triggers/|[a-z]+-old$|status$|available$|info/format)|apt/|systemd/(timers|coredump|catalog))|^/var/log/(journal|dpkg\.log|apt|alternatives\.log)|^/etc/(passwd|group|shadow|gshadow|subuid|subgid)-$|^/etc/\.pwd\.lock$|^/etc/ld\.so\.cache$' \
-        | sort
-}
-before=$(files)
+before=$(container_files)
 
 section "install"
 X sh -c 'DEBIAN_FRONTEND=noninteractive dpkg -i /srv/test/keyagentd.deb >/dev/null' || die "dpkg -i"
@@ -303,13 +298,9 @@ X sh -c 'dpkg -r keyagentd >/dev/null' || fail "dpkg -r"
 [ "$(show keyagentd ActiveState)" = inactive ] && [ "$(stops)" -gt "$n" ] \
     && pass "remove stopped the daemon" || fail "after dpkg -r: $(show keyagentd ActiveState), stops $n -> $(stops)"
 X sh -c 'dpkg -P keyagentd >/dev/null' || fail "dpkg -P"
-after=$(files)
-# The lower layer is the live host root: a path the host itself gained (or lost) meanwhile, e.g. a
-# package someone installed there, is not the container's doing.
-left=$(comm -13 <(echo "$before") <(echo "$after") | while read -r f; do [ -e "$f" ] || [ -L "$f" ] || echo "$f"; done)
-gone=$(comm -23 <(echo "$before") <(echo "$after") | while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done)
-[ -z "$left$gone" ] && pass "purge: the file system is back to its state before install" \
-    || fail "after purge: left [$left] gone [$gone]"
+changed=$(files_changed "$before" "$(container_files)")
+[ -z "$changed" ] && pass "purge: the file system is back to its state before install" \
+    || fail "after purge: $(echo $changed)"
 XQ getent passwd keyagentd >/dev/null && fail "keyagentd user left after purge" || pass "purge: no keyagentd user"
 [ "$(show keyagentd LoadState)" = not-found ] && pass "purge: unit unknown to systemd" || fail "unit still $(show keyagentd LoadState)"
 has_key alice2 && pass "purge kept alice's authorized_keys" || fail "purge touched $ak"

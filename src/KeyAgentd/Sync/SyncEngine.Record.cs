@@ -17,10 +17,9 @@ public sealed partial class SyncEngine
     /// </summary>
     private void IntendChanges(SyncCycle cycle, long serial, SyncPlan plan, PlannedAccounts planned)
     {
-        var replaced = planned.Plans.Where(p => planned.UnsafeFiles.ContainsKey(p.Account)).Select(p => (p.Account, planned.UnsafeFiles[p.Account]));
         AuditAside(() =>
         {
-            if (!_audit.Intend(cycle.Records.Concat(ChangeRecords(cycle, serial, plan, planned.Plans, replaced))))
+            if (!_audit.Intend(cycle.Records.Concat(ChangeRecords.Intended(cycle, serial, plan, planned))))
             {
                 LogAuditAside(_logger, $"{_audit.IntentPath} of an earlier cycle is not yet settled; this cycle's changes are recorded only once made");
             }
@@ -51,97 +50,17 @@ public sealed partial class SyncEngine
         {
             LogRemovalApproved(_logger, approval.Serial, approval.Reason);
         }
-        cycle.Records.AddRange(ChangeRecords(cycle, serial, plan, applied.Done, applied.Replaced));
+        cycle.Records.AddRange(ChangeRecords.Made(cycle, serial, plan, applied));
         if (source.Fresh)
         {
-            cycle.Records.AddRange(plan.Rejections.Select(r => cycle.Record(AuditAction.KeyRejected, serial) with
-            {
-                Account = r.Account,
-                Owner = r.Owner,
-                Label = r.Label,
-                Fingerprint = r.Fingerprint,
-                Reason = r.Verdict.Code,
-                Message = r.Verdict.Message,
-                Line = r.KeyText,
-            }));
+            cycle.Records.AddRange(ChangeRecords.Rejected(cycle, serial, plan.Rejections));
         }
-        var before = cycle.Status.AccountFailures;
-        foreach (var failure in failures)
+        foreach (var failure in ChangeRecords.NewRefusals(cycle.Status.AccountFailures, failures))
         {
-            // A refusal that persists is reported once, when it starts or changes.
-            if (!before.TryGetValue(failure.Account, out var was) || was != failure)
-            {
-                cycle.Records.Add(cycle.Record(AuditAction.AccountRefused, serial) with { Account = failure.Account, Reason = failure.Code, Message = failure.Message });
-                LogRefused(_logger, failure.Account, failure.Code, failure.Message);
-            }
+            cycle.Records.Add(ChangeRecords.Refused(cycle, serial, failure));
+            LogRefused(_logger, failure.Account, failure.Code, failure.Message);
         }
     }
-
-    /// <summary>
-    /// The records of file changes: the removal approval that let them through, unsafe files replaced, and
-    /// one record per key added and removed. Of the plans carried out (the outcome) or of all of them (the intent).
-    /// </summary>
-    private static IEnumerable<AuditRecord> ChangeRecords(SyncCycle cycle, long serial, SyncPlan plan, IEnumerable<AccountPlan> plans, IEnumerable<(string Account, FileRefusal Refusal)> replaced)
-    {
-        if (plan.Guard.ApprovedBy is not null)
-        {
-            yield return cycle.Record(AuditAction.RemovalApproved, serial) with { Reason = "removal-approval", Message = plan.Guard.Describe() };
-        }
-        foreach (var (account, refusal) in replaced)
-        {
-            yield return cycle.Record(AuditAction.FileReplaced, serial) with
-            {
-                Account = account,
-                Reason = refusal.Code,
-                Message = $"{refusal.Message}: replaced by a regular file without reading it",
-            };
-        }
-        foreach (var done in plans)
-        {
-            if (done.Mode != OwnershipMode.Report || done.Changed)
-            {
-                foreach (var record in KeyRecords(cycle, done, serial, done.Mode == OwnershipMode.Report ? "report mode: drift not corrected" : null))
-                {
-                    yield return record;
-                }
-            }
-        }
-    }
-
-    /// <summary>One record per added and removed key; a removed line is kept whole so nothing is lost.</summary>
-    private static IEnumerable<AuditRecord> KeyRecords(SyncCycle cycle, AccountPlan plan, long serial, string? note)
-    {
-        foreach (var key in plan.Added)
-        {
-            yield return cycle.Record(AuditAction.KeyAdded, serial) with
-            {
-                Account = plan.Account,
-                Fingerprint = key.Key.Sha256Fingerprint,
-                Type = key.Key.TypeName,
-                Bits = key.Key.Bits,
-                Owner = key.Owner,
-                Label = key.Label,
-                Reason = "granted",
-                Message = note,
-            };
-        }
-        foreach (var line in plan.Removed.Concat(plan.Retired))
-        {
-            yield return cycle.Record(AuditAction.KeyRemoved, serial) with
-            {
-                Account = plan.Account,
-                Fingerprint = line.Key?.Sha256Fingerprint,
-                Type = line.Key?.TypeName,
-                Bits = line.Key?.Bits,
-                Reason = line.Reason.ToCode(),
-                Message = note ?? line.Detail ?? (line.Reason == RemovalReason.DeliveryOff ? DeliveryOffMessage : null),
-                Line = line.RawLine,
-            };
-        }
-    }
-
-    private const string DeliveryOffMessage =
-        "Delivery:AuthorizedKeysFiles is false: taken out of authorized_keys, which keyagentd no longer maintains (keyagentd-keys serves what the registry still grants)";
 
     /// <summary>Stage 9b: the state the next cycle starts from (managed set, last-known-good snapshot, status fields).</summary>
     private void RecordState(SyncCycle cycle, AcquiredSnapshot source, SyncPlan plan, AccountSelection selection, IReadOnlyList<AccountFailure> failures, Applied applied)
@@ -149,12 +68,7 @@ public sealed partial class SyncEngine
         var snapshot = source.Snapshot!;
         if (source.Fresh)
         {
-            cycle.Records.AddRange(selection.Missing.Select(m => cycle.Record(AuditAction.AccountMissing, snapshot.Serial) with
-            {
-                Account = m,
-                Reason = "account-missing",
-                Message = "no such local account",
-            }));
+            cycle.Records.AddRange(ChangeRecords.Missing(cycle, snapshot.Serial, selection.Missing));
         }
         // The managed set only grows: an account dropped by the registry stays managed so its keys go.
         var managedNow = selection.Managed.Select(a => a.Name).Concat(selection.ManagedBefore.Intersect(selection.Missing)).ToList();

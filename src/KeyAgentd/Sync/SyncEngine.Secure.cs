@@ -1,4 +1,3 @@
-using KeyAgentd.Audit;
 using KeyAgentd.Storage;
 using static KeyAgentd.Sync.SyncLog;
 
@@ -18,11 +17,7 @@ public sealed partial class SyncEngine
             foreach (var repair in _state.Secure())
             {
                 LogStateDirectoryRepaired(_logger, repair.Path, repair.What);
-                cycle.Records.Add(cycle.Record(AuditAction.StateDirectoryRepaired, null) with
-                {
-                    Reason = "state-directory-loose",
-                    Message = $"{repair.Path}: {repair.What}",
-                });
+                cycle.Records.Add(ChangeRecords.StateDirectoryRepaired(cycle, repair));
             }
         }
         catch (PosixException e)

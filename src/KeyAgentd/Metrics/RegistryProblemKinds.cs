@@ -14,15 +14,6 @@ namespace KeyAgentd.Metrics;
 public static class RegistryProblemKinds
 {
     public static readonly CodeCatalogue<RegistryProblemKind> Catalogue = new(
-        (RegistryProblemKind.Unreachable, FetchProblem.Unreachable.ToCode()),
-        (RegistryProblemKind.Timeout, FetchProblem.Timeout.ToCode()),
-        (RegistryProblemKind.Http5xx, FetchProblem.Http5xx.ToCode()),
-        (RegistryProblemKind.Http4xx, FetchProblem.Http4xx.ToCode()),
-        (RegistryProblemKind.HttpError, FetchProblem.HttpError.ToCode()),
-        (RegistryProblemKind.RateLimited, FetchProblem.RateLimited.ToCode()),
-        (RegistryProblemKind.TooLarge, FetchProblem.TooLarge.ToCode()),
-        (RegistryProblemKind.CircuitOpen, FetchProblem.CircuitOpen.ToCode()),
-        (RegistryProblemKind.Tls, FetchProblem.Tls.ToCode()),
         (RegistryProblemKind.InvalidJson, SnapshotError.InvalidJson),
         (RegistryProblemKind.WrongSchema, SnapshotError.WrongSchema),
         (RegistryProblemKind.InvalidField, SnapshotError.InvalidField),
@@ -40,7 +31,7 @@ public static class RegistryProblemKinds
 
     public static string ToCode(this RegistryProblemKind kind) => Catalogue.ToCode(kind);
 
-    /// <summary>Every kind a problem can have: these, and every signature verdict but <c>accepted</c>.</summary>
+    /// <summary>Every kind a problem can have: the fetch failures, these, and every signature verdict but <c>accepted</c>.</summary>
     public static IReadOnlyList<string> AllCodes { get; } =
-        [.. Catalogue.Codes, .. TrustReasons.Catalogue.Values.Where(r => r != TrustReason.Accepted).Select(r => r.ToCode())];
+        [.. FetchProblems.Catalogue.Codes, .. Catalogue.Codes, .. TrustReasons.Catalogue.Values.Where(r => r != TrustReason.Accepted).Select(r => r.ToCode())];
 }

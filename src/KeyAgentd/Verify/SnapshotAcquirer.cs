@@ -53,7 +53,7 @@ internal sealed partial class SnapshotAcquirer(
                 problem = refusal;
                 break;
             default:
-                problem = new SnapshotError(fetch.ErrorCode ?? RegistryProblemKind.Unreachable.ToCode(), fetch.Message ?? fetch.ErrorCode ?? "registry unreadable");
+                problem = new SnapshotError(fetch.ErrorCode ?? FetchProblem.Unreachable.ToCode(), fetch.Message ?? fetch.ErrorCode ?? "registry unreadable");
                 break;
         }
         if (problem is not null)

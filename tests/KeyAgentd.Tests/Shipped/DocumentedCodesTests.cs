@@ -5,6 +5,7 @@ using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
 using KeyAgentd.Core.Source;
 using KeyAgentd.Doctor;
+using KeyAgentd.Fetch;
 using KeyAgentd.Metrics;
 using KeyAgentd.Sync;
 
@@ -52,6 +53,7 @@ public sealed partial class DocumentedCodesTests
         AssertComplete(TrustResetReasons.Catalogue);
         AssertComplete(DoctorCodes.Catalogue);
         AssertComplete(RegistryProblemKinds.Catalogue);
+        AssertComplete(FetchProblems.Catalogue);
         Assert.Equal(RegistryProblemKinds.AllCodes.Count, RegistryProblemKinds.AllCodes.Distinct().Count());
     }
 

@@ -1,3 +1,5 @@
+using KeyAgentd.Core.Snapshot;
+
 namespace KeyAgentd.Core.Source;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Core.Source;
 
 namespace KeyAgentd.RegistrySource;

@@ -3,6 +3,7 @@ using System.Text;
 using KeyAgentd.Core.AuthorizedKeys;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
+using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Core.Source;
 using KeyAgentd.RegistrySource;
 

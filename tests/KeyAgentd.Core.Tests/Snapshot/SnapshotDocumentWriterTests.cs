@@ -1,7 +1,7 @@
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Core.Source;
 
-namespace KeyAgentd.Core.Tests.Source;
+namespace KeyAgentd.Core.Tests.Snapshot;
 
 public sealed class SnapshotDocumentWriterTests
 {

@@ -3,12 +3,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using KeyAgentd.Core.Snapshot;
+using KeyAgentd.Core.Source;
 
-namespace KeyAgentd.Core.Source;
+namespace KeyAgentd.Core.Snapshot;
 
 /// <summary>
-/// Renders schema v1 documents as deterministic bytes: fixed field order, ordinal-sorted names,
+/// Renders schema v1 documents as deterministic bytes, beside the parser that reads them
+/// (<see cref="RegistrySnapshotParser"/>): fixed field order, ordinal-sorted names,
 /// two-space indentation, "\n" line ends, UTC timestamps to the second. The body (people, accounts,
 /// revoked) is rendered once per distinct rule set and spliced under each host's header.
 /// </summary>

@@ -124,7 +124,7 @@ internal sealed class YamlFile(string name, List<SourceProblem> problems)
         problems.Add(SourceProblem.Error(At(key), SourceReason.UnknownField, $"unknown field \"{field}\"", $"the fields here are {string.Join(", ", known)}"));
 
     public void Invalid(YamlNode node, string message) =>
-        problems.Add(SourceProblem.Error(At(node), SourceReason.InvalidValue, message, "see README \"Registry source\" for the format"));
+        problems.Add(SourceProblem.Error(At(node), SourceReason.InvalidValue, message, "see \"Registry source\" in docs/running-the-registry.md for the format"));
 
     /// <summary>YamlDotNet prefixes "(Line: …, Col: …)"; the location is already ours.</summary>
     private static string StripMark(string message)

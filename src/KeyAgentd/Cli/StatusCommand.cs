@@ -138,7 +138,7 @@ internal static class StatusCommand
 
     private static string DescribeSignatures(SyncStatus status) => status switch
     {
-        { Unauthenticated: true } => "UNAUTHENTICATED registry: no signatures are checked (install Registry:AllowedSignersFile; README \"Signing the registry\")",
+        { Unauthenticated: true } => "UNAUTHENTICATED registry: no signatures are checked (install Registry:AllowedSignersFile; \"Signing the registry\" in docs/security-model.md)",
         { Signatures: null } => "(not known yet)",
         _ => $"{status.Signatures}; snapshot in use: {status.SignatureVerdict ?? "unchecked"}" +
              (status.SnapshotSha256 is { } sha ? $", sha256 {sha}" : ""),

@@ -23,7 +23,7 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "mass removal let through by the registry's removal_approval for serial {Serial}: {Reason}")]
     internal static partial void LogRemovalApproved(ILogger logger, long serial, string reason);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "registry {Location} is UNAUTHENTICATED ({Why}): whoever controls its server or the network path controls this host's keys; see README \"Signing the registry\"")]
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "registry {Location} is UNAUTHENTICATED ({Why}): whoever controls its server or the network path controls this host's keys; see \"Signing the registry\" in docs/security-model.md")]
     internal static partial void LogUnauthenticated(ILogger logger, string location, string why);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "trust roots: {Problem}")]

@@ -30,7 +30,7 @@ test: setup build publish
 # built). Tests that need root, real accounts, nginx, slapd, sshd, ssh-agent or systemd carry
 # [Trait("Category", "Integration")] and run in `make test` only.
 unit: build
-	$(DOTNET) test KeyAgentd.sln -c $(CONFIGURATION) --no-build -nologo --filter "Category!=Integration"
+	KEYAGENTD_TESTS_BUILT_ONLY=1 $(DOTNET) test KeyAgentd.sln -c $(CONFIGURATION) --no-build -nologo --filter "Category!=Integration"
 
 run: publish
 	scripts/run-example.sh

@@ -149,7 +149,10 @@ public sealed class DaemonConfigurationTests : IDisposable
         // Still a sync now, with the old configuration: the new key reaches authorized_keys (files still on).
         Assert.True(KeyAgentdProcess.Eventually(() => Has("alice-b"), Patience), "SIGHUP did not sync with the old configuration: " + daemon.Output);
         Assert.False(daemon.HasExited, "a broken file ended the daemon");
-        Assert.Matches($@"\[ERR\] configuration reload REFUSED, the daemon keeps running the configuration it had: {System.Text.RegularExpressions.Regex.Escape(ConfigPath)}:3:3: not valid JSON: ", daemon.Output);
+        // The log line may reach the pipe after the file it caused: wait for it rather than race it.
+        string refused = $@"\[ERR\] configuration reload REFUSED, the daemon keeps running the configuration it had: {System.Text.RegularExpressions.Regex.Escape(ConfigPath)}:3:3: not valid JSON: ";
+        KeyAgentdProcess.Eventually(() => System.Text.RegularExpressions.Regex.IsMatch(daemon.Output, refused), Patience);
+        Assert.Matches(refused, daemon.Output);
         Assert.Equal("refused", (string?)Reload()?["outcome"]);
         Assert.StartsWith($"{ConfigPath}:3:3:", (string?)Reload()?["message"], StringComparison.Ordinal);
 
@@ -165,6 +168,7 @@ public sealed class DaemonConfigurationTests : IDisposable
         WriteConfig("file://" + _box.RegistryPath, files: true);
         daemon.Signal(Signum.SIGHUP);
         Assert.True(KeyAgentdProcess.Eventually(() => (string?)Reload()?["outcome"] == "applied", Patience), daemon.Output);
+        KeyAgentdProcess.Eventually(() => daemon.Output.Contains("configuration reloaded: no change", StringComparison.Ordinal), Patience);
         Assert.Contains("configuration reloaded: no change", daemon.Output, StringComparison.Ordinal);
         // The reload is recorded before the cycle it starts: stop only once that cycle has ended, or a stop
         // in its middle leaves it `interrupted`.

@@ -3,7 +3,8 @@ namespace KeyAgentd.Tests.Support;
 /// <summary>
 /// A CLI (`keyagentd`, or `keyagentd-registry` for the registry's tests) as its own process: the assembly built with this test project (run by the
 /// dotnet host: a NativeAOT project builds no apphost), and the NativeAOT executable that ships,
-/// when `make publish` has made it (make test does).
+/// when `make publish` has made it (make test does). `make unit` sets KEYAGENTD_TESTS_BUILT_ONLY=1: it
+/// publishes nothing, so an out/bin left by an older publish must not stand in for this build.
 /// </summary>
 public static class BuiltCli
 {
@@ -20,6 +21,7 @@ public static class BuiltCli
         Assert.True(File.Exists(built), $"{built} is built with this test project");
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         string published = Path.Combine(RepositoryRoot.Path, "out", "bin", program);
-        return File.Exists(published) ? [(dotnet, [built]), (published, [])] : [(dotnet, [built])];
+        bool builtOnly = Environment.GetEnvironmentVariable("KEYAGENTD_TESTS_BUILT_ONLY") == "1";
+        return File.Exists(published) && !builtOnly ? [(dotnet, [built]), (published, [])] : [(dotnet, [built])];
     }
 }

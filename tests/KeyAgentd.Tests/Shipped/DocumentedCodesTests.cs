@@ -30,6 +30,7 @@ public sealed partial class DocumentedCodesTests
         ["audit-action"] = AuditActions.Catalogue.Codes,
         ["doctor"] = DoctorCodes.Catalogue.Codes,
         ["registry-problem"] = RegistryProblemKinds.AllCodes,
+        ["root"] = KeyAgentd.Trust.Root.RootReasons.Catalogue.Codes,
     };
 
     [Theory]

@@ -418,6 +418,10 @@ public sealed partial class SshdLab : IDisposable
                 : new Dictionary<string, object> { ["grants"] = people.Keys.ToArray(), ["options"] = AccountOptions } },
             ["revoked"] = _revoked.ToArray(),
         };
+        if (_revokedCertificates.Count > 0)
+        {
+            registry["revoked_certificates"] = _revokedCertificates.ToArray();
+        }
         File.WriteAllText(RegistryPath, JsonSerializer.Serialize(registry));
     }
 

@@ -2,7 +2,7 @@ namespace KeyAgentd.EndToEnd;
 
 /// <summary>
 /// Certificates issued by ssh-keygen -s, admitted by a real sshd through TrustedUserCAKeys and refused
-/// through the KRL keyagentd wrote from the registry: by serial, range and key ID under the CA, and every
+/// through the KRL keyagentd wrote from a signed registry document: by serial, range and key ID under the CA, and every
 /// certificate of a CA the registry revokes.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -13,6 +13,7 @@ public sealed class RevokedCertificatesLoginTests
     public void A_revoked_serial_range_and_key_id_are_refused_while_another_certificate_of_the_same_ca_logs_in(string delivery)
     {
         using var lab = new SshdLab(delivery);
+        lab.EnforceSignatures();
         using var ca = new TestCertificateAuthority();
         string kept = lab.NewKey("kept");
         string bySerial = lab.NewKey("byserial");
@@ -41,6 +42,7 @@ public sealed class RevokedCertificatesLoginTests
     public void A_revoked_ca_refuses_every_certificate_it_signed(string delivery)
     {
         using var lab = new SshdLab(delivery);
+        lab.EnforceSignatures();
         using var ca = new TestCertificateAuthority();
         string first = lab.NewKey("first");
         string second = lab.NewKey("second");
@@ -56,5 +58,6 @@ public sealed class RevokedCertificatesLoginTests
         Assert.False(lab.CanLogIn(first));
         Assert.False(lab.CanLogIn(second));
         Assert.Contains("revoked by file " + lab.RevokedKeysPath, lab.SshdLog(), StringComparison.Ordinal);
+        Assert.True(lab.PublishUnsignedAndSync() != 0, "the lab enforces signatures, so the revocation came through a signed document: " + lab.LastSyncOutput);
     }
 }

@@ -379,7 +379,9 @@ public sealed partial class SshdLab : IDisposable
         _mode = mode;
         var config = new Dictionary<string, object>
         {
-            ["Registry"] = new Dictionary<string, object> { ["Url"] = "file://" + RegistryPath },
+            ["Registry"] = SignerKeyPath is null
+                ? new Dictionary<string, object> { ["Url"] = "file://" + RegistryPath }
+                : new Dictionary<string, object> { ["Url"] = "file://" + RegistryPath, ["AllowedSignersFile"] = AllowedSignersPath, ["Signatures"] = "enforce" },
             ["State"] = new Dictionary<string, object> { ["Directory"] = StateDir },
             ["Audit"] = new Dictionary<string, object> { ["Path"] = Path.Combine(Root, "audit.jsonl") },
             ["Accounts"] = new Dictionary<string, object>
@@ -418,7 +420,12 @@ public sealed partial class SshdLab : IDisposable
                 : new Dictionary<string, object> { ["grants"] = people.Keys.ToArray(), ["options"] = AccountOptions } },
             ["revoked"] = _revoked.ToArray(),
         };
+        if (_revokedCertificates.Count > 0)
+        {
+            registry["revoked_certificates"] = _revokedCertificates.ToArray();
+        }
         File.WriteAllText(RegistryPath, JsonSerializer.Serialize(registry));
+        SignRegistryFile();
     }
 
     private static void Create(string dir, string mode)

@@ -23,4 +23,7 @@ public sealed record RegistrySnapshot(
 
     /// <summary>`audience`: host-name globs this snapshot is for; null when the document names none (every host).</summary>
     public IReadOnlyList<string>? Audience { get; init; }
+
+    /// <summary>`revoked_certificates`: certificates revoked by serial or key ID under their CA, one canonical entry per CA.</summary>
+    public IReadOnlyList<RevokedCertificates> RevokedCertificates { get; init; } = [];
 }

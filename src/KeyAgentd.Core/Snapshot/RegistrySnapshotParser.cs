@@ -82,6 +82,7 @@ public static partial class RegistrySnapshotParser
         var rejections = new List<KeyRejection>();
         var accounts = ReadAccounts(Required(root, "accounts", ""), rejections);
         var revoked = Optional(root, "revoked", out var revokedElement) ? ReadRevoked(revokedElement) : [];
+        var revokedCertificates = Optional(root, "revoked_certificates", out var certificatesElement) ? ReadRevokedCertificates(certificatesElement) : [];
         var approval = Optional(root, "removal_approval", out var approvalElement) ? ReadRemovalApproval(approvalElement) : null;
         var audience = Optional(root, "audience", out var audienceElement) ? ReadAudience(audienceElement) : null;
         return new RegistrySnapshot(RegistrySnapshot.SchemaV1, serial, issuedAt, expiresAt, people, accounts, revoked)
@@ -89,6 +90,7 @@ public static partial class RegistrySnapshotParser
             Rejections = rejections,
             RemovalApproval = approval,
             Audience = audience,
+            RevokedCertificates = revokedCertificates,
         };
     }
 

@@ -23,8 +23,12 @@ public static class SnapshotDocumentWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>The body's properties, indented for depth 1, without the enclosing braces.</summary>
-    public static byte[] RenderBody(HostBody body, IReadOnlyList<string> revoked) => Inner(writer =>
+    /// <summary>
+    /// The body's properties, indented for depth 1, without the enclosing braces. `revoked_certificates`
+    /// is written only when there are some, so a registry that revokes no certificate publishes the
+    /// same bytes as before the field existed (no document is re-issued by an upgrade).
+    /// </summary>
+    public static byte[] RenderBody(HostBody body, IReadOnlyList<string> revoked, IReadOnlyList<RevokedCertificates>? revokedCertificates = null) => Inner(writer =>
     {
         writer.WriteStartObject("people");
         foreach (var (name, person) in body.People)
@@ -61,7 +65,41 @@ public static class SnapshotDocumentWriter
             writer.WriteStringValue(fingerprint);
         }
         writer.WriteEndArray();
+        if (revokedCertificates is { Count: > 0 })
+        {
+            WriteRevokedCertificates(writer, revokedCertificates);
+        }
     });
+
+    private static void WriteRevokedCertificates(Utf8JsonWriter writer, IReadOnlyList<RevokedCertificates> revokedCertificates)
+    {
+        writer.WriteStartArray("revoked_certificates");
+        foreach (var entry in RevokedCertificates.Canonical(revokedCertificates))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("ca", entry.CaText);
+            if (entry.Serials.Count > 0)
+            {
+                writer.WriteStartArray("serials");
+                foreach (var range in entry.Serials)
+                {
+                    writer.WriteStringValue(range.ToString());
+                }
+                writer.WriteEndArray();
+            }
+            if (entry.KeyIds.Count > 0)
+            {
+                writer.WriteStartArray("key_ids");
+                foreach (string keyId in entry.KeyIds)
+                {
+                    writer.WriteStringValue(keyId);
+                }
+                writer.WriteEndArray();
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
 
     /// <summary>The SHA-256 of a rendered body, computed once for every host that shares it.</summary>
     public static string BodyDigest(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));

@@ -9,14 +9,18 @@ namespace KeyAgentd.Core.Source;
 /// expander (the same policy, the same time), the old keys stand in for the host's current files,
 /// and the daemon's own planner and <see cref="RemovalGuard"/> decide whether the host would refuse it.
 /// A key kept with other options (the line a host writes differs before the key) is a change too.
+/// Certificates revoked or no longer revoked (by serial or key ID under a CA) are listed apart: no key
+/// of the document changes, but sshd's KRL does.
 /// </summary>
 public sealed record SnapshotDiff(IReadOnlyList<AccessChange> Changes, RemovalGuardResult Guard)
 {
+    public IReadOnlyList<CertificateRevocationChange> CertificateRevocations { get; init; } = [];
+
     public static SnapshotDiff Compare(RegistrySnapshot? before, RegistrySnapshot? after, KeyPolicy policy, DateTimeOffset now, RemovalLimits limits)
     {
         var oldState = before is null ? new DesiredState(new Dictionary<string, IReadOnlyList<DesiredKey>>(), []) : SnapshotExpander.Expand(before, policy, now);
         var newState = after is null ? new DesiredState(new Dictionary<string, IReadOnlyList<DesiredKey>>(), []) : SnapshotExpander.Expand(after, policy, now);
-        var withdrawals = Withdrawals.From(after?.Revoked ?? [], newState.Rejections);
+        var withdrawals = Withdrawals.From(after is null ? Revocations.None : Revocations.From(after), newState.Rejections);
         var changes = new List<AccessChange>();
         var plans = new List<AccountPlan>();
         foreach (string account in oldState.Accounts.Keys.Union(newState.Accounts.Keys).Order(StringComparer.Ordinal))
@@ -54,7 +58,7 @@ public sealed record SnapshotDiff(IReadOnlyList<AccessChange> Changes, RemovalGu
             }));
         }
         var guard = RemovalGuard.Evaluate(plans, limits, after?.Serial ?? 0, after?.RemovalApproval);
-        return new SnapshotDiff(changes, guard);
+        return new SnapshotDiff(changes, guard) { CertificateRevocations = CertificateRevocationChange.Between(before, after) };
     }
 
     private static AccessChange Change(string account, AccessChangeKind kind, DesiredKey key) =>

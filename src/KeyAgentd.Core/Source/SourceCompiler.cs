@@ -33,6 +33,7 @@ public sealed partial class SourceCompiler
         _groups = new GroupResolver(source.Groups, _problems);
         Hosts = Inventory(source);
         Revoked = source.Revoked.Select(r => r.Fingerprint).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        RevokedCertificates = Snapshot.RevokedCertificates.Canonical(source.RevokedCertificates.Select(r => r.ToRevocation()));
         new SourceValidator(this).Run();
     }
 
@@ -46,6 +47,9 @@ public sealed partial class SourceCompiler
     public IReadOnlyList<SourceHost> Hosts { get; }
 
     public IReadOnlyList<string> Revoked { get; }
+
+    /// <summary>The `revoked` file's certificate revocations, one canonical entry per CA: in every document.</summary>
+    public IReadOnlyList<RevokedCertificates> RevokedCertificates { get; }
 
     public IReadOnlyList<SourceProblem> Problems => _problems;
 

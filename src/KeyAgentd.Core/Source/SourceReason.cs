@@ -26,4 +26,8 @@ public enum SourceReason
     LdapEntry,
     DuplicatePerson,
     DuplicateGroup,
+    MalformedRevocation,
+    InvalidSerial,
+    InvalidKeyId,
+    RevocationCaRefused,
 }

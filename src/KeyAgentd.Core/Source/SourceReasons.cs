@@ -25,7 +25,11 @@ public static class SourceReasons
         (SourceReason.LdapUnavailable, "ldap-unavailable"),
         (SourceReason.LdapEntry, "ldap-entry"),
         (SourceReason.DuplicatePerson, "duplicate-person"),
-        (SourceReason.DuplicateGroup, "duplicate-group"));
+        (SourceReason.DuplicateGroup, "duplicate-group"),
+        (SourceReason.MalformedRevocation, "malformed-revocation"),
+        (SourceReason.InvalidSerial, "invalid-serial"),
+        (SourceReason.InvalidKeyId, "invalid-key-id"),
+        (SourceReason.RevocationCaRefused, "revocation-ca-refused"));
 
     public static string ToCode(this SourceReason reason) => Catalogue.ToCode(reason);
 }

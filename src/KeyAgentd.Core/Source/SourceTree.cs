@@ -12,4 +12,7 @@ public sealed record SourceTree(
     IReadOnlyList<RevokedEntry> Revoked)
 {
     public IReadOnlyList<SourceProblem> ReadProblems { get; init; } = [];
+
+    /// <summary>The `revoked` file's certificate lines (`serial … ca …`, `key-id … ca …`).</summary>
+    public IReadOnlyList<RevokedCertificateEntry> RevokedCertificates { get; init; } = [];
 }

@@ -21,9 +21,29 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         CheckPeople(source);
         CheckGroups(source);
         CheckHosts(source);
+        CheckRevokedCertificateAuthorities(source);
         foreach (var rule in source.Rules)
         {
             CheckRule(rule);
+        }
+    }
+
+    /// <summary>
+    /// A CA the policy refuses (DSA, a short RSA key, a type not allowed) is refused here as it would be
+    /// as anyone's key: its revocations still reach the KRL only once the line names a CA the fleet can have.
+    /// Judged without the revoked list: revoking certificates of a CA that is itself revoked is harmless.
+    /// </summary>
+    private void CheckRevokedCertificateAuthorities(SourceTree source)
+    {
+        foreach (var entry in source.RevokedCertificates)
+        {
+            var verdict = compiler.Policy.EvaluateKey(entry.Ca);
+            if (!verdict.Accepted)
+            {
+                compiler.Report(SourceProblem.Error(entry.Location, SourceReason.RevocationCaRefused,
+                    $"the CA {entry.Ca.Sha256Fingerprint} is refused by the policy ({verdict.Code}: {verdict.Message})",
+                    "a CA the policy refuses cannot be trusted anywhere: revoke the CA itself (its fingerprint on a line of its own) and drop this line"));
+            }
         }
     }
 

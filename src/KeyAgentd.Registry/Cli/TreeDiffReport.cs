@@ -48,6 +48,11 @@ internal static class TreeDiffReport
                     .Append(change.Kind == AccessChangeKind.Withdrawn ? " [revoked or expired]" : "")
                     .Append(change.Kind == AccessChangeKind.RestrictionChanged ? $": options {Options(change.OptionsBefore)} -> {Options(change.OptionsAfter)}" : "").Append('\n');
             }
+            foreach (var revocation in diff.CertificateRevocations)
+            {
+                text.Append(revocation.Revoked ? "  x certificates revoked: " : "  + certificates no longer revoked: ")
+                    .Append(SafeText.Escape(revocation.What, 4200)).Append(" under CA ").Append(revocation.CaFingerprint).Append(' ').Append(revocation.CaType).Append('\n');
+            }
             if (diff.Guard.Tripped)
             {
                 text.Append("  GUARD: ").Append(diff.Guard.Describe()).Append('\n');
@@ -58,7 +63,14 @@ internal static class TreeDiffReport
             $"{hosts.Count(h => h.Change == DocumentChange.Changed)} changed, {hosts.Count(h => h.Change == DocumentChange.New)} new, {hosts.Count(h => h.Change == DocumentChange.Removed)} removed, {unchanged} unchanged document(s); " +
             $"{all.Count(c => c.Kind == AccessChangeKind.Gained)} access(es) gained, {all.Count(c => c.Kind == AccessChangeKind.Lost)} lost, {all.Count(c => c.Kind == AccessChangeKind.Withdrawn)} withdrawn, " +
             $"{all.Count(c => c.Kind == AccessChangeKind.RestrictionChanged)} restriction(s) changed; " +
-            $"removal guard tripped on {hosts.Count(h => h.Diff.Guard.Tripped)}\n"));
+            $"removal guard tripped on {hosts.Count(h => h.Diff.Guard.Tripped)}"));
+        var revocations = hosts.SelectMany(h => h.Diff.CertificateRevocations).ToList();
+        if (revocations.Count > 0)
+        {
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"; certificate revocations: {revocations.Count(r => r.Revoked)} added, {revocations.Count(r => !r.Revoked)} lifted"));
+        }
+        text.Append('\n');
         return text.ToString();
     }
 
@@ -101,6 +113,20 @@ internal static class TreeDiffReport
                     writer.WriteEndObject();
                 }
                 writer.WriteEndArray();
+                if (diff.CertificateRevocations.Count > 0)
+                {
+                    writer.WriteStartArray("certificate_revocations");
+                    foreach (var revocation in diff.CertificateRevocations)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("change", revocation.Revoked ? "revoked" : "lifted");
+                        writer.WriteString("ca_fingerprint", revocation.CaFingerprint);
+                        writer.WriteString("ca_type", revocation.CaType);
+                        writer.WriteString("what", revocation.What);
+                        writer.WriteEndObject();
+                    }
+                    writer.WriteEndArray();
+                }
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();

@@ -28,7 +28,7 @@ internal sealed record RenderedDocument(string Name, IReadOnlyList<string> Audie
         {
             if (body.Signature != currentSignature)
             {
-                byte[] bytes = SnapshotDocumentWriter.RenderBody(body, compiler.Revoked);
+                byte[] bytes = SnapshotDocumentWriter.RenderBody(body, compiler.Revoked, compiler.RevokedCertificates);
                 rendered = (bytes, SnapshotDocumentWriter.BodyDigest(bytes));
                 currentSignature = body.Signature;
             }

@@ -40,8 +40,9 @@ internal static class SourceTreeReader
             problems.Add(SourceProblem.Error(new SourceLocation(AccessFile, 0), SourceReason.InvalidValue, "access.yaml is missing", "add access.yaml with the rules"));
         }
         var hosts = ReadText(root, HostsFile) is { } hostsText ? ReadHosts(hostsText, problems) : null;
-        var revoked = ReadText(root, RevokedFile) is { } revokedText ? RevokedFileParser.Parse(RevokedFile, revokedText, problems) : [];
-        return new SourceTree(people, groups, rules, hosts, revoked) { ReadProblems = problems };
+        IReadOnlyList<RevokedCertificateEntry> revokedCertificates = [];
+        var revoked = ReadText(root, RevokedFile) is { } revokedText ? RevokedFileParser.Parse(RevokedFile, revokedText, problems, out revokedCertificates) : [];
+        return new SourceTree(people, groups, rules, hosts, revoked) { ReadProblems = problems, RevokedCertificates = revokedCertificates };
     }
 
     private static List<SourcePerson> ReadPeople(string root, List<SourceProblem> problems)

@@ -20,7 +20,7 @@ internal sealed class HostExpander(KeyAgentdSettings settings, IAccountDatabase 
     public Expansion Expand(RegistrySnapshot snapshot, DateTimeOffset now)
     {
         var desired = memo.Expand(snapshot, new KeyPolicy(settings.Policy.ToPolicyOptions(), time.LocalTimeZone), now);
-        return new Expansion(desired, Withdrawals.From(snapshot.Revoked, desired.Rejections));
+        return new Expansion(desired, Withdrawals.From(Revocations.From(snapshot), desired.Rejections));
     }
 
     /// <summary>Stage 3: the local accounts this cycle manages, those the registry names that do not exist, and the homes to clean.</summary>

@@ -7,9 +7,11 @@ namespace KeyAgentd.Revocation;
 
 /// <summary>
 /// The snapshot's `revoked` list as an OpenSSH KRL for sshd's RevokedKeys: every fingerprint in the
-/// SHA-256 section, and the full key as well where the snapshot still carries it (an explicit-key
-/// entry also revokes it for tools that only read that section). Deterministic: the same snapshot
-/// always gives the same bytes, so an unchanged list is never rewritten.
+/// SHA-256 section (a CA's fingerprint revokes every certificate it signed: ssh_krl_check_key checks
+/// the signature key too), the full key as well where the snapshot still carries it (an explicit-key
+/// entry also revokes it for tools that only read that section), and `revoked_certificates` in one
+/// certificate section per CA. Deterministic: the same snapshot always gives the same bytes, so an
+/// unchanged list is never rewritten.
 /// </summary>
 public static class RevokedKeysList
 {
@@ -28,7 +30,7 @@ public static class RevokedKeysList
                 }
             }
         }
-        return KrlWriter.Write(revoked.Select(KrlWriter.Sha256FromFingerprint), fullKeys, new KrlOptions
+        return KrlWriter.Write(revoked.Select(KrlWriter.Sha256FromFingerprint), fullKeys, snapshot.RevokedCertificates, new KrlOptions
         {
             Version = (ulong)snapshot.Serial,
             GeneratedAt = snapshot.IssuedAt ?? DateTimeOffset.UnixEpoch,

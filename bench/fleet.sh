@@ -211,7 +211,7 @@ http {{
     if not all(has_victim(p) for p in ak):
         raise SystemExit(f"fleet: not every host synced within {deadline - herd_start:.0f} s")
     first_synced = max(os.stat(p).st_mtime for p in ak) - herd_start
-    log(f"fleet: {N} daemons spawned in {spawned:.2f} s; every host's first sync done {first_synced:.1f} s after the first spawn")
+    log(f"fleet: load average {open('/proc/loadavg').read().split()[0]} on {os.cpu_count()} cores; {N} daemons spawned in {spawned:.2f} s; every host's first sync done {first_synced:.1f} s after the first spawn")
 
     def read_log():
         rows = []
@@ -316,16 +316,19 @@ http {{
     log(f"  steady: {FLEET} / {DEFAULT_INTERVAL:g} s = {FLEET / DEFAULT_INTERVAL:.0f} requests/s, each a 304 of {b304:.0f} B "
         f"= {FLEET / DEFAULT_INTERVAL * b304 / 1e6:.2f} MB/s")
     log(f"  revocation: {FLEET} hosts x {per_host_full:.0f} B (document + signature, measured per host) = {FLEET * per_host_full / 1e6:.0f} MB, "
-        f"spread over one interval: {FLEET * per_host_full / DEFAULT_INTERVAL / 1e6:.1f} MB/s and {FLEET / DEFAULT_INTERVAL:.0f} full GETs/s "
-        f"on top of nothing (they replace that interval's 304s)")
+        f"spread over one interval: {FLEET * per_host_full / DEFAULT_INTERVAL / 1e6:.1f} MB/s and {2 * FLEET / DEFAULT_INTERVAL:.0f} full GETs/s "
+        f"(a document and its .sig per host) in place of that interval's {FLEET / DEFAULT_INTERVAL:.0f} 304s/s")
     log(f"  revocation latency: p50 {p(0.5) / INTERVAL * DEFAULT_INTERVAL:.0f} s, p95 {p(0.95) / INTERVAL * DEFAULT_INTERVAL:.0f} s "
         f"(measured p50/p95 as fractions of INTERVAL, times {DEFAULT_INTERVAL:g} s); max approaches the bound {dbound:g} s plus a cycle, "
         f"as {FLEET} uniform phases leave no gap: the largest gap is about {dbound:g} s / {FLEET} = {dbound / FLEET * 1000:.2f} ms")
-    log(f"  herd (all {FLEET} restarted at once): {FLEET} requests in the start's first second(s); the k-th poll spreads with stdev "
-        f"sqrt(k/3) x {DEFAULT_JITTER:g} s, so after 1 poll about {FLEET / (2 * DEFAULT_JITTER):.0f}/s at most "
-        f"({FLEET} over 2 x {DEFAULT_JITTER:g} s), near steady only after ~(INTERVAL/JITTER)^2 x 3 = {3 * (DEFAULT_INTERVAL / DEFAULT_JITTER) ** 2:.0f} polls")
+    settle = 3 * (DEFAULT_INTERVAL / (2 * DEFAULT_JITTER)) ** 2
+    log(f"  herd (all {FLEET} started at once, e.g. after a fleet-wide upgrade): the first cycle runs at start, so {FLEET} requests "
+        f"arrive within the start's spread; the next poll lands in [INTERVAL - JITTER, INTERVAL + JITTER], at most "
+        f"{FLEET} / (2 x {DEFAULT_JITTER:g} s) = {FLEET / (2 * DEFAULT_JITTER):.0f}/s, {FLEET / (2 * DEFAULT_JITTER) / (FLEET / DEFAULT_INTERVAL):.1f}x the steady rate; "
+        f"the k-th poll's phase has stdev sqrt(k/3) x {DEFAULT_JITTER:g} s and is near uniform once that reaches INTERVAL/2: "
+        f"k = 3 x (INTERVAL / (2 x JITTER))^2 = {settle:.0f} polls ({settle * DEFAULT_INTERVAL / 60:.0f} min)")
     log(f"  memory: per host {rss / N:.1f} MiB RSS ({pss / N:.1f} MiB PSS here, where {N} daemons share one binary's pages); "
-        f"CPU {1000 * cpu_per_poll:.1f} ms per no-change poll, {FLEET / DEFAULT_INTERVAL * cpu_per_poll:.1f} CPU-seconds/s fleet-wide")
+        f"CPU {1000 * cpu_per_poll:.1f} ms per no-change poll, {100 * cpu_per_poll / DEFAULT_INTERVAL:.3f} % of a core per host")
 finally:
     cleanup()
 PY

@@ -4,7 +4,7 @@ CONFIGURATION ?= Release
 OUT           := $(CURDIR)/out
 BIN           := $(OUT)/bin
 
-.PHONY: all setup build publish test unit run bench stress clean package
+.PHONY: all setup build publish publish-arm64 test unit run bench stress clean package
 
 all: build
 
@@ -23,6 +23,11 @@ publish:
 	$(DOTNET) publish src/KeyAgentd/KeyAgentd.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 	$(DOTNET) publish src/KeyAgentd.Registry/KeyAgentd.Registry.csproj -c $(CONFIGURATION) -o $(BIN) -nologo -clp:ErrorsOnly
 
+# The same three for linux-arm64, cross compiled with Debian's cross toolchain (scripts/setup.sh), into
+# out/pkg/publish/arm64/{keyagentd,registry,keys}, where `make package SKIP_PUBLISH=1` takes them.
+publish-arm64:
+	DOTNET="$(DOTNET)" packaging/publish-arch.sh arm64 $(OUT)/pkg/publish/arm64
+
 test: setup build publish
 	scripts/run-tests.sh
 
@@ -38,12 +43,14 @@ run: publish
 bench: publish
 	scripts/bench.sh
 
-# Debian packages in out/pkg/: keyagentd (every host: keyagentd, keyagentd-keys, libMonoPosixHelper.so)
-# and keyagentd-registry (the machine that builds and signs the registry); version from
-# VERSION plus an optional build suffix: `make package VERSION_SUFFIX=+ci2`.
+# Debian packages in out/pkg/, for amd64 and arm64 (cross compiled): keyagentd (every host: keyagentd,
+# keyagentd-keys, libMonoPosixHelper.so) and keyagentd-registry (the machine that builds and signs the
+# registry); version from VERSION plus an optional build suffix: `make package VERSION_SUFFIX=+ci2`;
+# one architecture: `make package ARCHS=amd64`.
 VERSION_SUFFIX ?=
+ARCHS ?= amd64 arm64
 package:
-	DOTNET="$(DOTNET)" VERSION_SUFFIX="$(VERSION_SUFFIX)" packaging/build-deb.sh
+	DOTNET="$(DOTNET)" VERSION_SUFFIX="$(VERSION_SUFFIX)" ARCHS="$(ARCHS)" packaging/build-deb.sh
 
 # Attack and fault stress (hostile filesystem, hostile registry, SIGKILL/ENOSPC/outages, load); as root; one summary table.
 stress: publish

@@ -21,12 +21,6 @@ internal static class CacheFileReader
     /// </summary>
     public const int MaxBytes = 8 * 1024 * 1024;
 
-    private const int O_RDONLY = 0;
-    private const int O_NONBLOCK = 0x800;
-    private const int O_DIRECTORY = 0x10000;
-    private const int O_PATH = 0x200000;
-    private const int O_NOFOLLOW = 0x20000;
-    private const int O_CLOEXEC = 0x80000;
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
     private const int ELOOP = 40;
@@ -53,14 +47,15 @@ internal static class CacheFileReader
         }
         string resolved = Path.Combine(directory, Path.GetFileName(path));
         // O_PATH: what passing through a directory needs (search, not read), as the path lookup alone did.
-        int directoryFd = Open(directory, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        var abi = LinuxAbi.Current;
+        int directoryFd = Open(directory, LinuxAbi.OPath | abi.ODirectory | abi.ONoFollow | LinuxAbi.OCloExec);
         if (directoryFd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             return errno is ENOENT or ENOTDIR ? new Result(null, null) : new Result(null, $"cannot open {directory} (errno {errno})");
         }
         using var directoryHandle = new SafeFileHandle(directoryFd, ownsHandle: true);
-        int fd = OpenAt(directoryFd, Path.GetFileName(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        int fd = OpenAt(directoryFd, Path.GetFileName(path), LinuxAbi.ORdOnly | abi.ONoFollow | LinuxAbi.ONonBlock | LinuxAbi.OCloExec);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();

@@ -3,42 +3,50 @@ using System.Runtime.InteropServices;
 namespace KeyAgentd.KeysCommand;
 
 /// <summary>
-/// The three fields of the kernel's <c>struct stat</c> the helper needs, read from fixed offsets:
-/// the runtime has no public owner API, and a marshalled struct would cost start-up time.
+/// The three fields of <c>struct stat</c> the helper needs, from fstat/stat into this
+/// architecture's <see cref="KernelStat"/> layout: the runtime has no public owner API.
 /// </summary>
 internal readonly record struct FileStatus(uint Mode, uint Uid, long Size)
 {
-    // st_mode and st_uid follow st_dev, st_ino (and st_nlink on x86-64); st_size sits at byte 48 in
-    // both the x86-64 and the generic (arm64) layout.
-    private static readonly int ModeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
-    private static readonly int UidOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 28 : 24;
-    private const int SizeOffset = 48;
-
     public static bool TryFstat(int fd, out FileStatus status)
     {
-        var buffer = new byte[256];
-        return From(Fstat(fd, buffer), buffer, out status);
+        if (LinuxAbi.Current.Architecture == Architecture.Arm64)
+        {
+            int result = Fstat(fd, out KernelStat.Arm64 arm64);
+            status = result == 0 ? new FileStatus(arm64.Mode, arm64.Uid, arm64.Size) : default;
+            return result == 0;
+        }
+        int x64Result = Fstat(fd, out KernelStat.X64 x64);
+        status = x64Result == 0 ? new FileStatus(x64.Mode, x64.Uid, x64.Size) : default;
+        return x64Result == 0;
     }
 
     public static bool TryStat(string path, out FileStatus status)
     {
-        var buffer = new byte[256];
-        return From(Stat(path, buffer), buffer, out status);
-    }
-
-    private static bool From(int result, byte[] buffer, out FileStatus status)
-    {
-        status = result == 0
-            ? new FileStatus(BitConverter.ToUInt32(buffer, ModeOffset), BitConverter.ToUInt32(buffer, UidOffset), BitConverter.ToInt64(buffer, SizeOffset))
-            : default;
-        return result == 0;
+        if (LinuxAbi.Current.Architecture == Architecture.Arm64)
+        {
+            int result = Stat(path, out KernelStat.Arm64 arm64);
+            status = result == 0 ? new FileStatus(arm64.Mode, arm64.Uid, arm64.Size) : default;
+            return result == 0;
+        }
+        int x64Result = Stat(path, out KernelStat.X64 x64);
+        status = x64Result == 0 ? new FileStatus(x64.Mode, x64.Uid, x64.Size) : default;
+        return x64Result == 0;
     }
 
     [DllImport("libc", SetLastError = true, EntryPoint = "fstat")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Fstat(int fd, [Out] byte[] buffer);
+    private static extern int Fstat(int fd, out KernelStat.X64 status);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "fstat")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Fstat(int fd, out KernelStat.Arm64 status);
 
     [DllImport("libc", SetLastError = true, EntryPoint = "stat")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] buffer);
+    private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, out KernelStat.X64 status);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "stat")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, out KernelStat.Arm64 status);
 }

@@ -43,10 +43,10 @@ snapshot_files() { # the file list dpkg -P must restore; minus files that churn 
 
 # 1. Build two versions (the second reuses the first's publish).
 # SKIP_PUBLISH=1 in the environment reuses an earlier out/pkg/publish (local iteration only).
-T 1800 make -s package >/dev/null || fail "make package"
-deb1=$(ls out/pkg/keyagentd_*.deb); cp "$deb1" "$work/"; deb1="$work/$(basename "$deb1")"
-reg1=$(ls out/pkg/keyagentd-registry_*.deb); cp "$reg1" "$work/"; reg1="$work/$(basename "$reg1")"
-SKIP_PUBLISH=1 T 600 make -s package VERSION_SUFFIX=+test2 >/dev/null || fail "make package VERSION_SUFFIX=+test2"
+T 1800 make -s package ARCHS=amd64 >/dev/null || fail "make package"
+deb1=$(ls out/pkg/keyagentd_*_amd64.deb); cp "$deb1" "$work/"; deb1="$work/$(basename "$deb1")"
+reg1=$(ls out/pkg/keyagentd-registry_*_amd64.deb); cp "$reg1" "$work/"; reg1="$work/$(basename "$reg1")"
+SKIP_PUBLISH=1 T 600 make -s package ARCHS=amd64 VERSION_SUFFIX=+test2 >/dev/null || fail "make package VERSION_SUFFIX=+test2"
 deb2=$(ls out/pkg/keyagentd_*+test2_amd64.deb); cp "$deb2" "$work/"; deb2="$work/$(basename "$deb2")"
 reg2=$(ls out/pkg/keyagentd-registry_*+test2_amd64.deb); cp "$reg2" "$work/"; reg2="$work/$(basename "$reg2")"
 dpkg --compare-versions "$(dpkg-deb -f "$deb2" Version)" gt "$(dpkg-deb -f "$deb1" Version)" || fail "second version does not sort higher"

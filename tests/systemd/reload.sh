@@ -30,7 +30,7 @@ version="$(tr -d ' \n' < VERSION)-1"
 deb=out/pkg/keyagentd_${version}_amd64.deb
 if [ ! -f "$deb" ]; then
     echo "building $deb (make package, reusing out/pkg/publish when present)"
-    SKIP_PUBLISH=1 timeout 1800 make -s package >/dev/null || { echo "FAIL: make package"; exit 1; }
+    SKIP_PUBLISH=1 timeout 1800 make -s package ARCHS=amd64 >/dev/null || { echo "FAIL: make package"; exit 1; }
 fi
 
 work=$(mktemp -d /tmp/keyagentd-reload.XXXXXX)

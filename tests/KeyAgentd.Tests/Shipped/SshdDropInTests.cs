@@ -23,7 +23,8 @@ public sealed class SshdDropInTests
     public void The_package_installs_that_very_file_and_carries_no_other_copy()
     {
         string build = Text("packaging/build-deb.sh");
-        var installs = build.Split('\n').Where(l => l.Contains(Installed, StringComparison.Ordinal) && l.TrimStart().StartsWith("install ", StringComparison.Ordinal)).ToList();
+        // Trimmed: the line stands inside the per-architecture function, indented.
+        var installs = build.Split('\n').Select(l => l.Trim()).Where(l => l.Contains(Installed, StringComparison.Ordinal) && l.StartsWith("install ", StringComparison.Ordinal)).ToList();
         Assert.Equal([$"install -m 0644 {Source} \"$root/{Installed}\""], installs);
         // No second drop-in anywhere in the packaging tree to drift from the first.
         var copies = Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "packaging"), "*", SearchOption.AllDirectories)

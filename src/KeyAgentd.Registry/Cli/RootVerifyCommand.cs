@@ -41,7 +41,7 @@ internal static class RootVerifyCommand
             }
             else if (File.Exists(path))
             {
-                directory = Upto(path);
+                directory = Upto(path, minRsaBits);
             }
             else
             {
@@ -67,7 +67,7 @@ internal static class RootVerifyCommand
         });
 
     /// <summary>One file: N.json with the versions before it in its directory, or a file of another name checked on its own.</summary>
-    private static RootDirectory Upto(string file)
+    private static RootDirectory Upto(string file, int minRsaBits)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(file))!;
         if (RootDirectory.TryVersion(Path.GetFileName(file), out long version))
@@ -76,7 +76,7 @@ internal static class RootVerifyCommand
             return all with { Versions = [.. all.Versions.Where(v => v.Version <= version)], Current = null };
         }
         byte[] document = DocumentFile.Read(file, TrustRootParser.MaxBytes + 1, followSymlink: true);
-        long named = TrustRootParser.TryParse(document, int.MaxValue, out var root, out _) ? root.Version : 1;
+        long named = TrustRootParser.TryParse(document, minRsaBits, out var root, out _) ? root.Version : 1;
         return new RootDirectory(directory, [new RootVersionFile(named, document, DocumentFile.TryRead(file + ".sig", DocumentFile.MaxSignatureBytes))], null);
     }
 }

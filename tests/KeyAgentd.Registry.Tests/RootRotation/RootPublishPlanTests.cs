@@ -116,5 +116,18 @@ public sealed class RootPublishPlanTests : IDisposable
         Assert.Contains("expired", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_version_file_holding_another_version_is_refused()
+    {
+        var source = TwoVersions();
+        // 2.json and its signatures served as 1.json: a host bootstrapping from root/1.json would start at version 2.
+        var renamed = source with { Versions = [source.Versions[1] with { Version = 1 }] };
+
+        var chain = Chain(renamed);
+
+        Assert.Equal(Trust.Root.RootReason.VersionSkip, chain.Verdicts[0].Check!.Reason);
+        Assert.Equal(RootRefusal.ChainBroken, Assert.Throws<RootRefusedException>(() => RootPublishPlan.Decide(renamed, chain, Empty)).Refusal);
+    }
+
     public void Dispose() => _work.Dispose();
 }

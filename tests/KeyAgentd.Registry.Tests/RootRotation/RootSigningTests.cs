@@ -149,6 +149,23 @@ public sealed class RootSigningTests : IDisposable
         Assert.Contains("not the canonical rendering", byAlice.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_private_key_whose_pub_names_another_root_key_writes_nothing()
+    {
+        Assert.Equal(ExitCodes.Ok, _work.Init(["alice", "bob"], 2, ["ci"]).Exit);
+        Assert.Equal(ExitCodes.Ok, _work.Sign(1, "alice").Exit);
+        byte[] before = File.ReadAllBytes(_work.Version(1) + ".sig");
+        // alice's private key with bob's public key beside it: what is written must be a block of the key checked, or nothing.
+        string lying = Path.Combine(_work.Scratch, "lying");
+        File.Copy(_work.Key("alice"), lying);
+        File.Copy(_work.Pub("bob"), lying + ".pub");
+
+        var signed = _work.Sign(1, "bob", keyFile: lying);
+
+        Assert.Equal(ExitCodes.Failed, signed.Exit);
+        Assert.Equal(before, File.ReadAllBytes(_work.Version(1) + ".sig"));
+    }
+
     public void Dispose() => _work.Dispose();
 
     private string AllowedSigners(params string[] holders)

@@ -90,7 +90,7 @@ internal static class RootProposeCommand
         };
         var next = RootDraft.Next(previous, changes, now);
         byte[] bytes = TrustRootWriter.Render(next);
-        string path = request.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.From))!, RootDirectory.DocumentName(next.Version));
+        string path = request.Out ?? Path.Combine(Path.GetDirectoryName(request.From) ?? "", RootDirectory.DocumentName(next.Version));
         RefuseOverwrite(path, bytes);
         DurableFile.WriteAllBytes(path, bytes, Posix.Mode0644);
         stdout.WriteLine($"{SafeText.Escape(path, 300)}: version {next.Version}, unsigned, proposed from version {previous.Version}");

@@ -96,9 +96,18 @@ internal static class RootSigning
         {
             throw new RootRefusedException(RootRefusal.SignerNotRootKey, $"{key.Sha256Fingerprint} is revoked by version {root.Version}: its signature counts for nothing");
         }
-        var own = root.RootKeys.Where(k => k.Key.Equals(key)).Select(k => $"{k.Principal} (root key of version {root.Version})");
-        var before = (previous?.RootKeys ?? []).Where(k => k.Key.Equals(key)).Select(k => $"{k.Principal} (root key of version {previous!.Version})");
-        var roles = own.Concat(before).ToList();
+        string? own = root.RootKeys.FirstOrDefault(k => k.Key.Equals(key))?.Principal;
+        string? before = previous?.RootKeys.FirstOrDefault(k => k.Key.Equals(key))?.Principal;
+        var roles = new List<string>();
+        if (own is not null && own == before)
+        {
+            roles.Add($"{own} (root key of versions {previous!.Version} and {root.Version})");
+        }
+        else
+        {
+            roles.AddRange(own is null ? [] : [$"{own} (root key of version {root.Version})"]);
+            roles.AddRange(before is null ? [] : [$"{before} (root key of version {previous!.Version})"]);
+        }
         if (roles.Count == 0)
         {
             throw new RootRefusedException(RootRefusal.SignerNotRootKey,

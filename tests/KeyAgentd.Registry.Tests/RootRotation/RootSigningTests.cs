@@ -90,7 +90,9 @@ public sealed class RootSigningTests : IDisposable
         var byBob = _work.Sign(2, "bob");
         Assert.Equal(ExitCodes.Ok, byBob.Exit);
         Assert.Contains("bob (root key of version 1)", byBob.Stdout, StringComparison.Ordinal);
-        Assert.Equal(ExitCodes.Ok, _work.Sign(2, "alice").Exit);
+        var byAlice = _work.Sign(2, "alice");
+        Assert.Equal(ExitCodes.Ok, byAlice.Exit);
+        Assert.Contains("alice (root key of versions 1 and 2)", byAlice.Stdout, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Failed, _work.Verify().Exit);
         var byCarol = _work.Sign(2, "carol");
         Assert.Equal(ExitCodes.Ok, byCarol.Exit);

@@ -41,6 +41,40 @@ public sealed class RootPublishPlanTests : IDisposable
     }
 
     [Fact]
+    public void A_host_polling_between_any_two_writes_checks_every_version_it_can_see()
+    {
+        var source = TwoVersions();
+        var steps = RootPublishPlan.Decide(source, Chain(source), Empty);
+
+        for (int written = 0; written <= steps.Count; written++)
+        {
+            Assert.True(HostCanCheckAll(steps.Take(written)), $"after {written} write(s)");
+        }
+        // The checker itself: a document written before its signatures leaves a host a root it cannot check.
+        Assert.False(HostCanCheckAll([steps[1]]));
+    }
+
+    /// <summary>A web root holding these files: every N.json a host can fetch verifies from version 1 on, and current.json is one of them.</summary>
+    private static bool HostCanCheckAll(IEnumerable<RootPublishPlan.Step> written)
+    {
+        var files = written.ToDictionary(s => s.Name, s => s.Bytes);
+        Trust.Root.TrustRoot? current = null;
+        for (long version = 1; files.TryGetValue($"{version}.json", out byte[]? document); version++)
+        {
+            byte[] signature = files.GetValueOrDefault($"{version}.json.sig") ?? [];
+            var check = current is null
+                ? Trust.Root.RootVerifier.VerifyFirst(document, signature, null, 2048, RootWorkspace.Now)
+                : Trust.Root.RootVerifier.VerifySuccessor(current, document, signature, 2048, RootWorkspace.Now);
+            if (!check.IsAccepted)
+            {
+                return false;
+            }
+            current = check.Root;
+        }
+        return !files.TryGetValue("current.json", out byte[]? pointer) || (current is not null && pointer.AsSpan().SequenceEqual(current.Bytes));
+    }
+
+    [Fact]
     public void Published_versions_are_skipped_when_identical()
     {
         var source = TwoVersions();

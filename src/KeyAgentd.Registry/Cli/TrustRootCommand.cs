@@ -25,7 +25,6 @@ internal static class TrustRootCommand
     public static Option<string[]> PinOption() => new("--pin")
     {
         Description = "SHA256 fingerprint of a root key the first version must be signed with (repeat for several); without it the first version is checked on its own keys",
-        AllowMultipleArgumentsPerToken = false,
     };
 
     /// <summary>Runs a root command: a refusal is its code and message on stderr and exit 1; so is a file that cannot be read or written.</summary>

@@ -65,7 +65,8 @@ public sealed class RegistryToolCliTests
     [Fact]
     public void It_has_the_registry_side_commands_and_not_the_hosts()
     {
-        Assert.Equal(["validate", "build", "diff", "sign"], RegistryToolCli.Build().Subcommands.Select(c => c.Name));
+        Assert.Equal(["validate", "build", "diff", "sign", "root"], RegistryToolCli.Build().Subcommands.Select(c => c.Name));
+        Assert.Equal(["init", "propose", "sign", "verify", "publish"], RegistryToolCli.Build().Subcommands.Single(c => c.Name == "root").Subcommands.Select(c => c.Name));
     }
 
     /// <summary>The commands that read a source (.keys URLs, LDAP) await it: none blocks a thread on async code.</summary>

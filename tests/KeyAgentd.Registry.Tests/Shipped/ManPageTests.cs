@@ -18,18 +18,21 @@ public sealed partial class ManPageTests
     {
         var entries = ManPage.Split("\n.TP\n").Skip(1).Select(Plain).ToList();
         var missing = new List<string>();
-        foreach (var command in RegistryToolCli.Build().Subcommands)
+        // A command group (root) has an entry per subcommand, "root init …".
+        var commands = RegistryToolCli.Build().Subcommands
+            .SelectMany(c => c.Subcommands.Count == 0 ? [(Name: c.Name, Command: c)] : c.Subcommands.Select(s => (Name: $"{c.Name} {s.Name}", Command: s)));
+        foreach (var (name, command) in commands)
         {
-            string? entry = entries.FirstOrDefault(e => e.StartsWith(command.Name + " ", StringComparison.Ordinal));
+            string? entry = entries.FirstOrDefault(e => e.StartsWith(name + " ", StringComparison.Ordinal));
             if (entry is null)
             {
-                missing.Add(command.Name);
+                missing.Add(name);
                 continue;
             }
             missing.AddRange(command.Options
                 .Where(o => !o.Hidden && o is not HelpOption and not VersionOption && !o.Recursive)
                 .Where(o => !Regex.IsMatch(entry, $@"(?<![\w-]){Regex.Escape(o.Name)}(?![\w-])"))
-                .Select(o => $"{command.Name} {o.Name}"));
+                .Select(o => $"{name} {o.Name}"));
         }
         Assert.True(missing.Count == 0, "keyagentd-registry(1) lacks: " + string.Join(", ", missing));
     }

@@ -31,6 +31,7 @@ public sealed partial class DocumentedCodesTests
         ["doctor"] = DoctorCodes.Catalogue.Codes,
         ["registry-problem"] = RegistryProblemKinds.AllCodes,
         ["root"] = KeyAgentd.Trust.Root.RootReasons.Catalogue.Codes,
+        ["root-tool"] = KeyAgentd.RootRotation.RootRefusals.Catalogue.Codes,
     };
 
     [Theory]
@@ -55,6 +56,7 @@ public sealed partial class DocumentedCodesTests
         AssertComplete(DoctorCodes.Catalogue);
         AssertComplete(RegistryProblemKinds.Catalogue);
         AssertComplete(FetchProblems.Catalogue);
+        AssertComplete(KeyAgentd.RootRotation.RootRefusals.Catalogue);
         Assert.Equal(RegistryProblemKinds.AllCodes.Count, RegistryProblemKinds.AllCodes.Distinct().Count());
     }
 

@@ -11,7 +11,8 @@ namespace KeyAgentd.RegistrySource.Signing;
 internal static class SignerFactory
 {
     /// <exception cref="IOException">The key cannot be used; the message says why.</exception>
-    public static IDocumentSigner Open(string keyFile, string? agentSocket)
+    /// <param name="namespace">the SSHSIG namespace the signatures are made in</param>
+    public static IDocumentSigner Open(string keyFile, string? agentSocket, string @namespace = IDocumentSigner.Namespace)
     {
         if (!File.Exists(keyFile))
         {
@@ -19,7 +20,7 @@ internal static class SignerFactory
         }
         var publicKey = ReadPublicKey(keyFile);
         bool isPublic = publicKey is not null;
-        publicKey ??= File.Exists(keyFile + ".pub") ? ReadPublicKey(keyFile + ".pub") : null;
+        publicKey ??= PublicKeyOf(keyFile);
         if (publicKey is not null && !string.IsNullOrEmpty(agentSocket))
         {
             SshAgentClient? agent = null;
@@ -28,7 +29,7 @@ internal static class SignerFactory
                 agent = SshAgentClient.Connect(agentSocket);
                 if (agent.Identities().Contains(publicKey))
                 {
-                    var signer = new AgentSigner(agent, publicKey);
+                    var signer = new AgentSigner(agent, publicKey, @namespace);
                     agent = null;
                     return signer;
                 }
@@ -46,8 +47,13 @@ internal static class SignerFactory
         {
             throw new IOException($"{keyFile} is a public key and ssh-agent (SSH_AUTH_SOCK) does not hold its private half: ssh-add it first");
         }
-        return new SshKeygenSigner(keyFile);
+        return new SshKeygenSigner(keyFile, @namespace: @namespace);
     }
+
+    /// <summary>The public half of --key: the file itself when it is a public key, else FILE.pub beside a private key; null when neither is there.</summary>
+    public static SshPublicKey? PublicKeyOf(string keyFile) =>
+        File.Exists(keyFile) && ReadPublicKey(keyFile) is { } key ? key
+        : File.Exists(keyFile + ".pub") ? ReadPublicKey(keyFile + ".pub") : null;
 
     private static SshPublicKey? ReadPublicKey(string path)
     {

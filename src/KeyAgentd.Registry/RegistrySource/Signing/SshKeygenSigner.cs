@@ -8,7 +8,8 @@ namespace KeyAgentd.RegistrySource.Signing;
 /// passphrase KDF OpenSSH has, and talks to a security key for sk- key handles, so no private key
 /// parser lives in this process.
 /// </summary>
-internal sealed class SshKeygenSigner(string keyFile, string sshKeygen = "ssh-keygen") : IDocumentSigner
+/// <param name="namespace">the SSHSIG namespace: snapshots' by default, keyagentd-root for a trust root</param>
+internal sealed class SshKeygenSigner(string keyFile, string sshKeygen = "ssh-keygen", string @namespace = IDocumentSigner.Namespace) : IDocumentSigner
 {
     /// <summary>Keeps each command line far below ARG_MAX with long paths.</summary>
     private const int BatchSize = 500;
@@ -21,7 +22,7 @@ internal sealed class SshKeygenSigner(string keyFile, string sshKeygen = "ssh-ke
         foreach (var batch in documentPaths.Chunk(BatchSize))
         {
             var start = new ProcessStartInfo(sshKeygen) { UseShellExecute = false, RedirectStandardOutput = true };
-            foreach (string argument in (string[])["-Y", "sign", "-q", "-f", keyFile, "-n", IDocumentSigner.Namespace])
+            foreach (string argument in (string[])["-Y", "sign", "-q", "-f", keyFile, "-n", @namespace])
             {
                 start.ArgumentList.Add(argument);
             }

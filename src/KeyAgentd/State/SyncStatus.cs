@@ -69,6 +69,9 @@ public sealed class SyncStatus
     /// <summary>The trust root in use (Registry:TrustRootFile / `keyagentd trust init`); null on a host that uses an allowed_signers file.</summary>
     [JsonPropertyName("trust_root")] public TrustRootStatus? TrustRoot { get; set; }
 
+    /// <summary>The reason (root-…) the last cycle refused a trust root version, or null when it refused none.</summary>
+    [JsonPropertyName("trust_root_problem")] public string? TrustRootProblem { get; set; }
+
     /// <summary>The last trust root version refused (kept after a later acceptance, for the record); null if none ever was.</summary>
     [JsonPropertyName("trust_root_last_refusal")] public TrustRootRefusal? TrustRootLastRefusal { get; set; }
 

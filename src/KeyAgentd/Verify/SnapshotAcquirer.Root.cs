@@ -24,6 +24,7 @@ internal sealed partial class SnapshotAcquirer
     private async Task<SignatureSetup?> LoadRootSetupAsync(SyncCycle cycle, HostTrust trust, CancellationToken stopping)
     {
         var store = new TrustRootStore(state.Directory);
+        cycle.Status.TrustRootProblem = null;
         if (!HostRoots.InUse(settings, trust.File, store))
         {
             cycle.Status.TrustRoot = null;
@@ -154,6 +155,7 @@ internal sealed partial class SnapshotAcquirer
         var status = cycle.Status;
         status.TrustRootRefusals[reason] = status.TrustRootRefusals.GetValueOrDefault(reason) + 1;
         status.TrustRootLastRefusal = new TrustRootRefusal(offered, reason, message, cycle.Now);
+        status.TrustRootProblem = reason;
         LogRootRefused(logger, current, message);
         if (_auditedRootRefusal == key)
         {

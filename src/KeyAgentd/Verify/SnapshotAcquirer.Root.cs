@@ -12,9 +12,10 @@ namespace KeyAgentd.Verify;
 internal sealed partial class SnapshotAcquirer
 {
     // A root version refused is audited once per content and reason (counted and logged at every cycle);
-    // its bytes are kept with their ETag, so asking for the same version again is a conditional GET.
+    // its document is kept with its ETag, so asking for the same version again is a conditional GET.
     private string? _auditedRootRefusal;
-    private (long Version, string ETag, byte[] Document, byte[] Signature)? _offeredRoot;
+    private (long Version, string ETag, byte[] Document)? _offeredRoot;
+    private string? _lastOfferedSha256;
 
     /// <summary>
     /// Stage 1b′, on a host that uses a trust root: the kept root (or the installed first one), then every
@@ -67,7 +68,7 @@ internal sealed partial class SnapshotAcquirer
         }
         if (walk.Refused is { } refused)
         {
-            RecordRootRefusal(cycle, walk.Current.Version, refused.Version, refused.ReasonCode, refused.ToString(), $"{refused.Version}:{refused.ReasonCode}:{_offeredRoot?.ETag}");
+            RecordRootRefusal(cycle, walk.Current.Version, refused.Version, refused.ReasonCode, refused.ToString(), $"{refused.Version}:{refused.ReasonCode}:{_lastOfferedSha256}");
         }
         cycle.Status.TrustRoot = Describe(walk.Current, walk.Expired);
         var setup = TrustRoots.FromRoot(settings, walk.Current);
@@ -91,12 +92,17 @@ internal sealed partial class SnapshotAcquirer
 
     private static string RootPath(long version) => $"root/{version}.json";
 
-    /// <summary>root/N.json and its .sig beside the snapshots; a 404 is the normal "no next version".</summary>
+    /// <summary>
+    /// root/N.json and its .sig beside the snapshots; a 404 is the normal "no next version". A document
+    /// refused before is asked for with its ETag (a 304 re-uses the bytes kept); its .sig is always read
+    /// again, since root holders add their signatures to an unchanged document one by one.
+    /// </summary>
     private async Task<RootFetch> FetchRootAsync(long version, CancellationToken stopping)
     {
         string path = RootPath(version);
-        var offered = _offeredRoot is { } o && o.Version == version ? o : ((long, string, byte[], byte[])?)null;
-        var document = await registry.FetchBesideAsync(path, offered?.Item2, stopping).ConfigureAwait(false);
+        var offered = _offeredRoot is { } o && o.Version == version ? o : ((long Version, string ETag, byte[] Document)?)null;
+        var document = await registry.FetchBesideAsync(path, offered?.ETag, stopping).ConfigureAwait(false);
+        byte[] content;
         switch (document.Status)
         {
             case RegistryFetchStatus.Missing:
@@ -104,9 +110,14 @@ internal sealed partial class SnapshotAcquirer
             case RegistryFetchStatus.Failed:
                 return new RootFetch.Failed(document.ErrorCode!, document.Message ?? document.ErrorCode!);
             case RegistryFetchStatus.NotModified when offered is { } same:
-                return new RootFetch.Found(same.Item3, same.Item4);
+                content = same.Document;
+                break;
             case RegistryFetchStatus.NotModified:
                 return new RootFetch.Failed(FetchProblem.HttpError.ToCode(), $"{registry.LocationBeside(path)} answered 304 to an unconditional request");
+            default:
+                content = document.Content!;
+                _offeredRoot = document.ETag is { } etag ? (version, etag, content) : null;
+                break;
         }
         var signature = await registry.FetchBesideAsync(path + ".sig", null, stopping).ConfigureAwait(false);
         if (signature.Status == RegistryFetchStatus.Failed)
@@ -115,8 +126,8 @@ internal sealed partial class SnapshotAcquirer
         }
         // No .sig at all is judged like a bad one (root-signature-invalid), not as "nothing published".
         byte[] sig = signature.Content ?? [];
-        _offeredRoot = document.ETag is { } etag ? (version, etag, document.Content!, sig) : null;
-        return new RootFetch.Found(document.Content!, sig);
+        _lastOfferedSha256 = Convert.ToHexStringLower(SHA256.HashData([.. content, .. sig]));
+        return new RootFetch.Found(content, sig);
     }
 
     /// <summary>Every version accepted this cycle, files first, then the version in the trust state: kept before it is used.</summary>

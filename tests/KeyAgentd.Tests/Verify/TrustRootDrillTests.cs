@@ -74,7 +74,9 @@ public sealed class TrustRootDrillTests
         AssertSynced(host.Sync());
 
         // Mallory holds a copy of bob's root key: a version 2 naming her snapshot key, signed by bob's key alone.
-        host.PublishRoot(Root(2, [("bob", Bob)], 1, Mallory), Bob);
+        var (forged, forgedSig) = host.PublishRoot(Root(2, [("bob", Bob)], 1, Mallory), Bob);
+        // ssh-keygen agrees the signature itself is good: what is refused is one principal where two must sign.
+        Assert.True(OpenSsh.Verify($"bob {Bob.KeyText}\n", "bob", forgedSig, forged, @namespace: TrustRootDocument.Namespace));
         host.PublishSnapshot(2, KeyEvil, Mallory);
         string before = host.KeysFile;
         host.Sync();

@@ -66,6 +66,10 @@ public sealed class TrustRootHostTests
         Assert.Contains("2 of alice, bob sign the next version", status.Stdout, StringComparison.Ordinal);
         var doctor = host.Run("doctor", "app");
         Assert.Contains("trust root version 2", doctor.Stdout, StringComparison.Ordinal);
+        // `registry verify` judges a snapshot by the signers of the root the host holds, as the daemon does.
+        var verify = host.Run("registry", "verify", "--host", RootedHost.HostName, Path.Combine(host.Nginx.Root, RootedHost.HostName + ".json"));
+        AssertExit(0, verify);
+        Assert.Contains("signers of trust root version 2", verify.Stdout, StringComparison.Ordinal);
 
         var again = host.Run("trust", "init", current, "--root-fingerprint", Alice.Key.Sha256Fingerprint, "--root-fingerprint", Bob.Key.Sha256Fingerprint);
         AssertExit(0, again);

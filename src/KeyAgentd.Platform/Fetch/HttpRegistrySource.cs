@@ -28,6 +28,14 @@ public sealed class HttpRegistrySource(HttpClient client, Uri url) : IRegistrySo
     public Task<RegistryFetch> FetchSignatureAsync(CancellationToken cancellationToken) =>
         GetAsync(_signatureUrl, null, notFoundIsMissing: true, cancellationToken);
 
+    public string LocationBeside(string relativePath) => Beside(relativePath).ToString();
+
+    public Task<RegistryFetch> FetchBesideAsync(string relativePath, string? previousETag, CancellationToken cancellationToken) =>
+        GetAsync(Beside(relativePath), previousETag, notFoundIsMissing: true, cancellationToken);
+
+    /// <summary>Relative to the snapshot URL's directory, without its query: a signed URL's query belongs to the snapshot.</summary>
+    private Uri Beside(string relativePath) => new(new UriBuilder(url) { Query = "", Fragment = "" }.Uri, relativePath);
+
     private async Task<RegistryFetch> GetAsync(Uri url, string? previousETag, bool notFoundIsMissing, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);

@@ -18,4 +18,15 @@ public interface IRegistrySource
     /// their own signature, never an older one. <see cref="RegistryFetchStatus.Missing"/> when there is none.
     /// </summary>
     Task<RegistryFetch> FetchSignatureAsync(CancellationToken cancellationToken);
+
+    /// <summary>Where a document published beside the snapshots is (<paramref name="relativePath"/> such as "root/3.json", resolved against <see cref="Location"/>).</summary>
+    string LocationBeside(string relativePath);
+
+    /// <summary>
+    /// A document published beside the snapshots (the trust root's <c>root/N.json</c> and its .sig), read with
+    /// the same size cap and resilience. Conditional when <paramref name="previousETag"/> is given;
+    /// <see cref="RegistryFetchStatus.Missing"/> when the registry has no such document (the normal answer for
+    /// a root version not published yet).
+    /// </summary>
+    Task<RegistryFetch> FetchBesideAsync(string relativePath, string? previousETag, CancellationToken cancellationToken);
 }

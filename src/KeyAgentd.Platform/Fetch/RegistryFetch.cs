@@ -11,7 +11,7 @@ public enum RegistryFetchStatus
     /// <summary>The registry could not be read; <see cref="RegistryFetch.ErrorCode"/> says why.</summary>
     Failed,
 
-    /// <summary>The registry answered that there is no such document (HTTP 404/410, no such file); only signature fetches report it.</summary>
+    /// <summary>The registry answered that there is no such document (HTTP 404/410, no such file); only signature and trust root fetches report it.</summary>
     Missing,
 }
 

@@ -33,4 +33,10 @@ public enum AuditAction
 
     /// <summary>An operator lowered this host's trust by hand; the reason says how (<see cref="TrustResetReason"/>).</summary>
     TrustReset,
+
+    /// <summary>A trust root version was accepted (bootstrap, `trust init`, or the next version at a poll) and kept; <c>root_version</c> says which.</summary>
+    RootAccepted,
+
+    /// <summary>A trust root version was refused and nothing changed; the reason is a root code (root-threshold-not-met, root-rollback…).</summary>
+    RootRefused,
 }

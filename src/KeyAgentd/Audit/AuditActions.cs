@@ -18,7 +18,9 @@ public static class AuditActions
         (AuditAction.FileReplaced, "file-replaced"),
         (AuditAction.StateDirectoryRepaired, "state-directory-repaired"),
         (AuditAction.AuditResumed, "audit-resumed"),
-        (AuditAction.TrustReset, "trust-reset"));
+        (AuditAction.TrustReset, "trust-reset"),
+        (AuditAction.RootAccepted, "root-accepted"),
+        (AuditAction.RootRefused, "root-refused"));
 
     public static string ToCode(this AuditAction action) => Catalogue.ToCode(action);
 

@@ -47,6 +47,9 @@ public sealed record AuditRecord
     /// <summary>snapshot-accepted and -refused: lower-case hex SHA-256 of the snapshot bytes.</summary>
     public string? SnapshotSha256 { get; init; }
 
+    /// <summary>root-accepted and -refused: the trust root version accepted or offered.</summary>
+    public long? RootVersion { get; init; }
+
     /// <summary>Lower-case hex SHA-256 of the previous record's line bytes (without the newline); 64 zeros starts a chain.</summary>
     public string? Prev { get; init; }
 }

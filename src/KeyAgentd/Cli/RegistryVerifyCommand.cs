@@ -33,6 +33,25 @@ internal static class RegistryVerifyCommand
         return command;
     }
 
+    /// <summary>
+    /// On a host that follows a trust root, the snapshot signers of the root it holds now (as the next cycle
+    /// starts from it, before it asks for a newer version); null on a host that uses an allowed_signers file.
+    /// </summary>
+    private static SignatureSetup? KeptRootSetup(KeyAgentdSettings settings, DateTimeOffset now)
+    {
+        var store = new TrustRootStore(settings.State.Directory);
+        var trustFile = new TrustStateStore(settings.State.Directory).Load();
+        if (!HostRoots.InUse(settings, trustFile, store))
+        {
+            return null;
+        }
+        var read = HostRoots.Read(settings, trustFile, store, now);
+        var problem = TrustRoots.Conflict(settings, HostRoots.Source(settings, trustFile, store)) ?? read.Problem;
+        return problem is null && read.Root is { } root
+            ? TrustRoots.FromRoot(settings, root)
+            : new SignatureSetup(SignatureMode.Enforce, null, problem, []);
+    }
+
     public static int Run(KeyAgentdSettings settings, string? allowedSigners, string? host, string snapshotPath, string? signaturePath, DateTimeOffset now, TextWriter output)
     {
         signaturePath ??= snapshotPath + ".sig";
@@ -49,20 +68,24 @@ internal static class RegistryVerifyCommand
             output.WriteLine($"keyagentd: {SafeText.Escape(e.Message, 600)}");
             return ExitCodes.Usage;
         }
-        var setup = TrustRoots.Load(settings, allowedSigners);
+        var setup = (allowedSigners is null ? KeptRootSetup(settings, now) : null) ?? TrustRoots.Load(settings, allowedSigners);
         var trust = LocalTrust(settings);
-        if (setup.Mode != SignatureMode.Enforce && trust?.SignaturesRequired == true)
+        if (setup.Root is not null)
+        {
+            setup = setup with { Mode = SignatureMode.Enforce };
+        }
+        else if (setup.Mode != SignatureMode.Enforce && trust?.SignaturesRequired == true)
         {
             // As the daemon judges it: a host that has required signatures is not downgraded by its configuration.
             setup = TrustRoots.Load(settings, settings.Registry.AllowedSignersFile);
         }
         string hostName = host ?? settings.Host.ResolvedName;
         var floor = setup.Mode == SignatureMode.Enforce ? trust?.VerifiedFloor : trust?.AnyFloor;
-        var binding = new SnapshotBindingOptions(hostName, settings.Registry.MaxValidity, settings.Registry.ClockSkew);
+        var binding = new SnapshotBindingOptions(hostName, setup.MaxValidity(settings.Registry.MaxValidity), settings.Registry.ClockSkew);
         var check = SnapshotVerifier.Check(setup, content, signature, binding, floor?.Serial, floor?.Sha256, now);
 
         output.WriteLine($"snapshot:    {SafeText.Escape(snapshotPath, 300)} (sha256 {check.Sha256})");
-        output.WriteLine($"signatures:  {SafeText.Escape(signaturePath, 300)}{(signature is null ? " (absent)" : "")}; mode {setup.Mode.ToName()}{(setup.Unauthenticated ? " (UNAUTHENTICATED: no allowed_signers file)" : "")}");
+        output.WriteLine($"signatures:  {SafeText.Escape(signaturePath, 300)}{(signature is null ? " (absent)" : "")}; mode {setup.Mode.ToName()}{(setup.Unauthenticated ? " (UNAUTHENTICATED: no allowed_signers file)" : "")}{(setup.Root is { } root ? $"; signers of trust root version {root.Version}" : "")}");
         foreach (string warning in setup.Warnings)
         {
             output.WriteLine($"  warning: {warning}");

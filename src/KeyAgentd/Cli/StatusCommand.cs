@@ -92,6 +92,7 @@ internal static class StatusCommand
         {
             output.WriteLine($"  trust roots: {SafeText.Escape(problem, 400)}");
         }
+        WriteTrustRoot(output, status, now);
         output.WriteLine($"trust:        {SafeText.Escape(trust.Describe(), 600)}");
         foreach (var signer in status.SnapshotSigners)
         {
@@ -111,6 +112,28 @@ internal static class StatusCommand
             output.WriteLine($"rejected:     {count} × {SafeText.Escape(reason)}");
         }
         return healthy ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>The trust root in use: version, expiry, who signs the next root and who signs snapshots, the last root refused.</summary>
+    private static void WriteTrustRoot(TextWriter output, SyncStatus status, DateTimeOffset now)
+    {
+        if (status.TrustRoot is { } root)
+        {
+            string expiry = root.Expired || root.ExpiresAt <= now
+                ? $"EXPIRED {Describe(root.ExpiresAt, now)}: no new snapshot is applied until version {root.Version + 1} is published (keys in place stay)"
+                : $"expires {root.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (in {Ago(root.ExpiresAt - now)})";
+            output.WriteLine($"trust root:   version {root.Version}, {expiry}");
+            output.WriteLine($"  root keys:  {root.RootThreshold} of {SafeText.Escape(string.Join(", ", root.RootPrincipals), 400)} sign the next version; this one signed by {SafeText.Escape(string.Join(", ", root.SignedBy), 300)}");
+            output.WriteLine($"  snapshots:  {root.SnapshotThreshold} distinct signer(s) of:");
+            foreach (var signer in root.SnapshotSigners)
+            {
+                output.WriteLine($"    {SafeText.Escape(signer.Principals, 200)} ({signer.KeyType} {signer.Fingerprint})");
+            }
+        }
+        if (status.TrustRootLastRefusal is { } refused)
+        {
+            output.WriteLine($"  root refused {Describe(refused.At, now)}: {SafeText.Escape(refused.Reason)}{(refused.Version is { } v ? $" (version {v})" : "")}: {SafeText.Escape(refused.Message, 600)}");
+        }
     }
 
     /// <summary>The rollback floor and sticky enforcement, as the next cycle will find them (before its last-known-good is counted).</summary>

@@ -23,7 +23,7 @@ internal static class TrustCommand
         var allowUnsigned = new Command("allow-unsigned", "stop requiring signatures because this host has required them before (audited); Registry:Signatures decides again");
         allowUnsigned.SetAction((parse, cancel) => CommonOptions.WithSettingsAsync(parse, settings =>
             WithReset(settings, reset => AllowUnsigned(reset, TrustRoots.Load(settings).Mode, Console.Out, Console.Error), cancel)));
-        return new Command("trust", "this host's trust state: the rollback floor and sticky signature enforcement") { resetSerial, allowUnsigned };
+        return new Command("trust", "this host's trust: the trust root, the rollback floor and sticky signature enforcement") { TrustInitCommand.Create(), resetSerial, allowUnsigned };
     }
 
     private static async Task<int> WithReset(Configuration.KeyAgentdSettings settings, Func<TrustReset, int> action, CancellationToken cancel)

@@ -49,6 +49,13 @@ public sealed class RegistrySettings
     /// <summary>Trust roots in ssh-keygen's allowed_signers format; its presence turns enforcement on by default.</summary>
     public string AllowedSignersFile { get; set; } = "/etc/keyagentd/allowed_signers";
 
+    /// <summary>
+    /// A pinned first trust root (root.json, with root.json.sig beside it) that the package or provisioning
+    /// installed: accepted on its own root keys once, then kept and walked forward in the state directory.
+    /// Exclusive with an allowed_signers file (docs/trust-root.md "On a host").
+    /// </summary>
+    public string? TrustRootFile { get; set; }
+
     /// <summary>enforce, report or off; unset means enforce when <see cref="AllowedSignersFile"/> exists, else off (and warned about).</summary>
     public string? Signatures { get; set; }
 

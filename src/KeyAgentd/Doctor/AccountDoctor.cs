@@ -62,7 +62,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         ExamineKeys(report, account, now, localZone);
         ExamineManagement(report, account, now);
         ExamineSshd(report, account);
-        TrustRootsDoctor.Examine(report, settings);
+        TrustRootsDoctor.Examine(report, settings, state, now);
         return report;
     }
 

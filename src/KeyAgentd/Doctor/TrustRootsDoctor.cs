@@ -1,4 +1,5 @@
 using KeyAgentd.Configuration;
+using KeyAgentd.State;
 using KeyAgentd.Verify;
 
 namespace KeyAgentd.Doctor;
@@ -12,8 +13,15 @@ namespace KeyAgentd.Doctor;
 /// </summary>
 internal static class TrustRootsDoctor
 {
-    public static void Examine(DoctorReport report, KeyAgentdSettings settings)
+    public static void Examine(DoctorReport report, KeyAgentdSettings settings, StateStore state, DateTimeOffset now)
     {
+        var store = new TrustRootStore(state.Directory);
+        var trustFile = new TrustStateStore(state.Directory).Load();
+        if (HostRoots.InUse(settings, trustFile, store))
+        {
+            ExamineRoot(report, settings, state, store, trustFile, now);
+            return;
+        }
         report.Section("trust roots (Registry:AllowedSignersFile, Registry:RevokedSignersFile)");
         var setup = TrustRoots.Load(settings);
         if (setup.Problem is { } problem)
@@ -35,6 +43,38 @@ internal static class TrustRootsDoctor
         if (settings.Registry.RevokedSignersFile is { } revoked)
         {
             report.Ok($"{revoked}: {trust.RevokedSigners.Count} revocation(s)");
+        }
+    }
+
+    /// <summary>The trust root as the next cycle will start from it (<see cref="HostRoots.Read"/>), and what the last cycle refused.</summary>
+    private static void ExamineRoot(DoctorReport report, KeyAgentdSettings settings, StateStore state, TrustRootStore store, TrustStateRead trustFile, DateTimeOffset now)
+    {
+        report.Section("trust root (Registry:TrustRootFile, keyagentd trust init; docs/trust-root.md)");
+        if (TrustRoots.Conflict(settings, HostRoots.Source(settings, trustFile, store)) is { } conflict)
+        {
+            report.Fail($"{conflict.Code}: {conflict.Message}");
+            return;
+        }
+        var read = HostRoots.Read(settings, trustFile, store, now);
+        if (read.Root is not { } root)
+        {
+            report.Fail($"{read.Problem!.Code}: {read.Problem.Message}");
+            return;
+        }
+        string from = read.Installed is null ? store.DocumentPath(root.Version) : $"Registry:TrustRootFile {settings.Registry.TrustRootFile} (kept at the next sync)";
+        if (root.IsExpired(now))
+        {
+            report.Fail($"trust root version {root.Version} ({from}) expired at {root.ExpiresAt:u}: no new snapshot is applied until version {root.Version + 1} is published");
+        }
+        else
+        {
+            report.Ok($"trust root version {root.Version} ({from}), expires {root.ExpiresAt:u}");
+        }
+        report.Info($"root keys: {root.Document.RootThreshold} of {string.Join(", ", root.Document.RootKeys.Select(k => $"{k.Principal} {k.Key.Sha256Fingerprint}"))}");
+        report.Info($"snapshot signers: {root.Document.SnapshotThreshold} (or Registry:SignatureThreshold if higher) of {string.Join(", ", root.Document.SnapshotSigners.Select(s => $"{s.Principals} {s.Key.Sha256Fingerprint}"))}");
+        if (state.LoadStatus().TrustRootLastRefusal is { } refused)
+        {
+            report.Warn($"last root refused at {refused.At:u}: {refused.Reason}: {refused.Message}");
         }
     }
 }

@@ -34,6 +34,13 @@ public sealed class FileRegistrySource(string path, long maxBytes) : IRegistrySo
     public Task<RegistryFetch> FetchSignatureAsync(CancellationToken cancellationToken) =>
         ReadAsync(path + ".sig", null, missingIsFailure: false, cancellationToken);
 
+    public string LocationBeside(string relativePath) => "file://" + Beside(relativePath);
+
+    public Task<RegistryFetch> FetchBesideAsync(string relativePath, string? previousETag, CancellationToken cancellationToken) =>
+        ReadAsync(Beside(relativePath), previousETag, missingIsFailure: false, cancellationToken);
+
+    private string Beside(string relativePath) => Path.Combine(Path.GetDirectoryName(path) ?? "/", relativePath);
+
     private async Task<RegistryFetch> ReadAsync(string file, string? previousETag, bool missingIsFailure, CancellationToken cancellationToken)
     {
         byte[] content;

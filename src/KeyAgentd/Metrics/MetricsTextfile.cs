@@ -28,6 +28,20 @@ public static class MetricsTextfile
         Gauge(text, "keyagentd_accounts_cache_unwritten", "Accounts whose keyagentd-keys cache could not be written in the last cycle (the helper serves older keys).", status.AccountFailures.Values.Count(f => f.Code == AccountFailure.CacheWriteFailed));
         Gauge(text, "keyagentd_signatures_enforced", "1 when Registry:Signatures is enforce (an unsigned or badly signed snapshot is refused).", status.Signatures == SignatureMode.Enforce.ToName() ? 1 : 0);
 
+        Gauge(text, "keyagentd_trust_root_version", "Version of the trust root in use (absent on a host that uses an allowed_signers file).", status.TrustRoot?.Version);
+        Gauge(text, "keyagentd_trust_root_expiry_timestamp_seconds", "Unix time at which the trust root in use expires.", status.TrustRoot?.ExpiresAt.ToUnixTimeSeconds());
+        Gauge(text, "keyagentd_trust_root_expired", "1 when the newest trust root reached has expired: no new snapshot is applied until a successor is published.", status.TrustRoot is { } root ? (root.Expired ? 1 : 0) : null);
+        Header(text, "keyagentd_trust_root_problem", "Why the last cycle refused a trust root version (1 for its reason; absent when it refused none).", "gauge");
+        if (status.TrustRootProblem is { } rootProblem)
+        {
+            Sample(text, "keyagentd_trust_root_problem", $"reason=\"{Escape(rootProblem)}\"", 1);
+        }
+        Header(text, "keyagentd_trust_root_refusals_total", "Cycles that refused a trust root version, by reason (root-threshold-not-met, root-rollback, root-expired...).", "counter");
+        foreach (var (reason, count) in status.TrustRootRefusals)
+        {
+            Sample(text, "keyagentd_trust_root_refusals_total", $"reason=\"{Escape(reason)}\"", count);
+        }
+
         Header(text, "keyagentd_last_sync_outcome", "Outcome of the last sync cycle (1 for the current outcome).", "gauge");
         Sample(text, "keyagentd_last_sync_outcome", $"outcome=\"{Escape(status.Outcome)}\"", 1);
         Header(text, "keyagentd_account_keys", "Keys delivered to each managed account.", "gauge");

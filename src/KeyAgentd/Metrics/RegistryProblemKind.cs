@@ -24,6 +24,9 @@ public enum RegistryProblemKind
     LastKnownGoodUnverified,
     TrustStateUnusable,
 
+    /// <summary>The newest trust root reached has expired: no new snapshot is judged until a successor is published.</summary>
+    RootExpired,
+
     /// <summary>No snapshot was ever accepted (only <c>keyagentd_registry_problem</c>: it is no fetch error).</summary>
     NoSnapshot,
 }

@@ -4,6 +4,7 @@ using KeyAgentd.Fetch;
 using KeyAgentd.Verify;
 using KeyAgentd.Sync;
 using KeyAgentd.Trust;
+using KeyAgentd.Trust.Root;
 
 namespace KeyAgentd.Metrics;
 
@@ -27,6 +28,7 @@ public static class RegistryProblemKinds
         (RegistryProblemKind.TrustRootsUnusable, SignatureSetup.TrustRootsUnusable),
         (RegistryProblemKind.LastKnownGoodUnverified, SyncEngine.LastKnownGoodUnverified),
         (RegistryProblemKind.TrustStateUnusable, SyncEngine.TrustStateUnusable),
+        (RegistryProblemKind.RootExpired, RootReason.Expired.ToCode()),
         (RegistryProblemKind.NoSnapshot, "no-snapshot"));
 
     public static string ToCode(this RegistryProblemKind kind) => Catalogue.ToCode(kind);

@@ -66,6 +66,18 @@ public sealed class SyncStatus
     /// <summary>Lower-case hex SHA-256 of the snapshot in use, exactly as fetched (equivocation is judged against it).</summary>
     [JsonPropertyName("snapshot_sha256")] public string? SnapshotSha256 { get; set; }
 
+    /// <summary>The trust root in use (Registry:TrustRootFile / `keyagentd trust init`); null on a host that uses an allowed_signers file.</summary>
+    [JsonPropertyName("trust_root")] public TrustRootStatus? TrustRoot { get; set; }
+
+    /// <summary>The reason (root-…) the last cycle refused a trust root version, or null when it refused none.</summary>
+    [JsonPropertyName("trust_root_problem")] public string? TrustRootProblem { get; set; }
+
+    /// <summary>The last trust root version refused (kept after a later acceptance, for the record); null if none ever was.</summary>
+    [JsonPropertyName("trust_root_last_refusal")] public TrustRootRefusal? TrustRootLastRefusal { get; set; }
+
+    /// <summary>Trust root versions refused, by reason (root-…), counted per cycle that refused one; survives restarts like registry_errors.</summary>
+    [JsonPropertyName("trust_root_refusals")] public SortedDictionary<string, long> TrustRootRefusals { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The running daemon's last configuration reload; null since it started.</summary>
     [JsonPropertyName("config_reload")] public ConfigReload? ConfigReload { get; set; }
 

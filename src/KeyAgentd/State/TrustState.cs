@@ -24,6 +24,13 @@ public sealed record TrustState
 
     [JsonPropertyName("signatures_required_since")] public DateTimeOffset? SignaturesRequiredSince { get; init; }
 
+    /// <summary>
+    /// The version of the trust root this host holds (state-dir/root/N.json): only ever raised, by a root
+    /// accepted from its predecessor. A root file missing while a version is recorded fails closed; it is
+    /// never read as "no root".
+    /// </summary>
+    [JsonPropertyName("root_version")] public long? RootVersion { get; init; }
+
     /// <summary>"sha256:" and the hex digest of the document written with this field null: a damaged file is told from a valid one.</summary>
     [JsonPropertyName("checksum")] public string? Checksum { get; init; }
 

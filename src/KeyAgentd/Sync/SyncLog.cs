@@ -68,4 +68,20 @@ internal static partial class SyncLog
 
     [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "keyagentd-keys cache of {Account} removed ({Keys} key(s)): the account is no longer managed")]
     internal static partial void LogUnmanagedCacheRemoved(ILogger logger, string account, int keys);
+
+    // The trust root (docs/trust-root.md): 500-519.
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "trust root version {Version} accepted from {Location} (signed by {SignedBy}); snapshot signers now: {Signers}")]
+    internal static partial void LogRootAccepted(ILogger logger, long version, string location, string signedBy, string signers);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "trust root refused, nothing changes (still version {Current}): {Reason}")]
+    internal static partial void LogRootRefused(ILogger logger, long? current, string reason);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Error, Message = "trust root: {Problem}")]
+    internal static partial void LogRootUnusable(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Error, Message = "trust root version {Version} EXPIRED at {ExpiresAt:u}: no new snapshot is applied until version {Next} is published (the keys in place stay)")]
+    internal static partial void LogRootExpired(ILogger logger, long version, DateTimeOffset expiresAt, long next);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "trust root: could not ask for the next version: {Problem}; no new snapshot is judged this cycle")]
+    internal static partial void LogRootFetchFailed(ILogger logger, string problem);
 }

@@ -10,11 +10,17 @@ namespace KeyAgentd.Verify;
 internal sealed partial class SnapshotAcquirer
 {
     /// <summary>Stage 1b: this cycle's trust roots and mode; an unauthenticated registry is said so at every cycle.</summary>
-    private SignatureSetup LoadSignatureSetup(SyncCycle cycle, HostTrust trust)
+    private async Task<SignatureSetup> LoadSignatureSetupAsync(SyncCycle cycle, HostTrust trust, CancellationToken stopping)
     {
         var status = cycle.Status;
-        var setup = TrustRoots.Load(settings);
-        if (setup.Mode != SignatureMode.Enforce && trust.SignaturesRequired)
+        var setup = await LoadRootSetupAsync(cycle, trust, stopping).ConfigureAwait(false) ?? TrustRoots.Load(settings);
+        if (setup.Root is not null && setup.Mode != SignatureMode.Enforce && trust.SignaturesRequired)
+        {
+            // Sticky, as below: a host that has required signatures judges under enforce, with the root's signers.
+            LogSignaturesRequired(logger, $"Registry:Signatures is {settings.Registry.Signatures}");
+            setup = setup with { Mode = SignatureMode.Enforce };
+        }
+        else if (setup.Mode != SignatureMode.Enforce && trust.SignaturesRequired)
         {
             // Sticky: a host that has required signatures is never downgraded by its configuration or a missing file.
             LogSignaturesRequired(logger, settings.Registry.Signatures is { } configured
@@ -57,7 +63,7 @@ internal sealed partial class SnapshotAcquirer
             signature = sig.Status == RegistryFetchStatus.Ok ? sig.Content : null;
         }
         var status = cycle.Status;
-        var binding = new SnapshotBindingOptions(_host, settings.Registry.MaxValidity, settings.Registry.ClockSkew);
+        var binding = new SnapshotBindingOptions(_host, setup.MaxValidity(settings.Registry.MaxValidity), settings.Registry.ClockSkew);
         var check = SnapshotVerifier.Check(setup, fetch.Content!, signature, binding, floor?.Serial, floor?.Sha256, cycle.Now);
         if (check.Problem is { } found)
         {

@@ -33,12 +33,14 @@ internal sealed partial class SnapshotAcquirer(
     {
         var status = cycle.Status;
         var trust = ReadHostTrust(cycle);
-        var setup = LoadSignatureSetup(cycle, trust);
+        var setup = await LoadSignatureSetupAsync(cycle, trust, stopping).ConfigureAwait(false);
         var (lastKnownGood, floor) = LastKnownGoodContent(cycle, setup, trust);
         // Without a local copy a 304 would leave us with nothing, so only ask conditionally when we have one.
         var fetch = trust.File.Problem is { } damaged
             ? RegistryFetch.Failed(SyncEngine.TrustStateUnusable, damaged + "; no snapshot is fetched (the last-known-good, if verified, stays in use) until `keyagentd trust reset-serial --to N` (audited) replaces it")
-            : await registry.FetchAsync(lastKnownGood is null ? null : status.ETag, stopping).ConfigureAwait(false);
+            : setup.FreshRefusal is { } notJudged && setup.Mode == SignatureMode.Enforce
+                ? RegistryFetch.Failed(notJudged.Code, notJudged.Message)
+                : await registry.FetchAsync(lastKnownGood is null ? null : status.ETag, stopping).ConfigureAwait(false);
         SnapshotError? problem = null;
         switch (fetch.Status)
         {

@@ -4,6 +4,7 @@ using KeyAgentd.Configuration;
 using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Storage;
 using KeyAgentd.Trust.Policy;
+using KeyAgentd.Trust.Root;
 
 namespace KeyAgentd.Verify;
 
@@ -28,12 +29,7 @@ public static class TrustRoots
         {
             return new SignatureSetup(mode, null, null, []);
         }
-        var options = new SignaturePolicyOptions
-        {
-            Threshold = registry.SignatureThreshold,
-            RequireUserPresence = registry.RequireUserPresence,
-            MinRsaBits = settings.Policy.MinRsaBits,
-        };
+        var options = HostOptions(settings);
         try
         {
             string allowed = Encoding.UTF8.GetString(ReadTrustFile(allowedPath, "Registry:AllowedSignersFile"));
@@ -53,6 +49,31 @@ public static class TrustRoots
             return new SignatureSetup(mode, null, new SnapshotError(SignatureSetup.TrustRootsUnusable, e.Message), []);
         }
     }
+
+    /// <summary>
+    /// The snapshot trust a trust root gives this host (its signers, revoked keys and threshold, raised by
+    /// Registry:SignatureThreshold, never lowered). Registry:Signatures may say report; unset means enforce.
+    /// </summary>
+    public static SignatureSetup FromRoot(KeyAgentdSettings settings, TrustRoot root) =>
+        new(SignatureModes.Resolve(settings.Registry.Signatures, allowedSignersFileExists: true), root.SnapshotTrust(HostOptions(settings)), null, [], root);
+
+    /// <summary>
+    /// A trust root and an allowed_signers file at once: two sources of who signs this host's keys, and no
+    /// way to know which the operator meant. Every snapshot is refused until one of them goes.
+    /// </summary>
+    public static SnapshotError? Conflict(KeyAgentdSettings settings, string rootSource) =>
+        AnythingAt(settings.Registry.AllowedSignersFile)
+            ? new SnapshotError(SignatureSetup.TrustRootsUnusable,
+                $"Registry:TrustRootFile / the trust root ({rootSource}) and Registry:AllowedSignersFile ({settings.Registry.AllowedSignersFile}) are both configured: "
+                + "use one; remove the allowed_signers file once the root is in use (docs/trust-root.md \"On a host\"); no snapshot is trusted until then")
+            : null;
+
+    private static SignaturePolicyOptions HostOptions(KeyAgentdSettings settings) => new()
+    {
+        Threshold = settings.Registry.SignatureThreshold,
+        RequireUserPresence = settings.Registry.RequireUserPresence,
+        MinRsaBits = settings.Policy.MinRsaBits,
+    };
 
     /// <summary>
     /// Whether anything at all is at <paramref name="path"/> (lstat): a directory, a dangling symlink or an

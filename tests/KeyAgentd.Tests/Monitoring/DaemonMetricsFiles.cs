@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KeyAgentd.Sync;
 using KeyAgentd.Tests.Sync;
+using KeyAgentd.Trust.Tests.Support;
 using static KeyAgentd.Tests.Sync.SignedSandbox;
 
 namespace KeyAgentd.Tests.Monitoring;
@@ -30,6 +31,10 @@ public sealed class DaemonMetricsFiles
         ["signatures-off"] = () => WithSignaturesAsync("off"),
         ["signatures-report"] = () => WithSignaturesAsync("report"),
         ["cache-unwritten"] = CacheUnwrittenAsync,
+        ["root-ok"] = () => RootAsync(TimeSpan.FromDays(300), null),
+        ["root-expiring"] = () => RootAsync(TimeSpan.FromDays(10), null),
+        ["root-refused"] = () => RootAsync(TimeSpan.FromDays(300), "root-threshold-not-met"),
+        ["root-expired"] = () => RootAsync(TimeSpan.FromDays(1), "root-expired"),
     };
 
     /// <summary>One set of captures for the whole test run: bringing each state about costs real cycles and signatures.</summary>
@@ -141,6 +146,58 @@ public sealed class DaemonMetricsFiles
         sandbox.PublishSigned(Doc(3, d => d["accounts"]!["app"]!["keys"]!.AsArray().RemoveAt(1)), Release);
         await ExpectAsync(sandbox, SyncOutcome.Partial, null);
         return sandbox.Metrics;
+    }
+
+    private static readonly SignerKey RootAlice = RootDocuments.Key("metrics-alice");
+    private static readonly SignerKey RootBob = RootDocuments.Key("metrics-bob");
+    private static readonly SignerKey Ci = RootDocuments.Key("metrics-ci");
+
+    /// <summary>
+    /// A host that follows a trust root (Registry:TrustRootFile; version 1 expiring after <paramref name="lifetime"/>)
+    /// and applied serial 2; then version 2 signed by one root key of two (root-threshold-not-met), or two
+    /// days pass and serial 3 is published under the expired root (root-expired).
+    /// </summary>
+    private static async Task<string> RootAsync(TimeSpan lifetime, string? refusal)
+    {
+        string? installed = null;
+        using var box = new EngineSandbox(SignedSandbox.Accounts, configure: s =>
+        {
+            s.Host.Name = HostName;
+            installed = Path.Combine(Path.GetDirectoryName(s.State.Directory)!, "installed-root.json");
+            s.Registry.TrustRootFile = installed;
+            s.Registry.AllowedSignersFile = installed + ".no-allowed-signers";
+        });
+        var now = box.Time.GetUtcNow();
+        (string, SignerKey)[] rootKeys = [("alice", RootAlice), ("bob", RootBob)];
+        var (bytes, signature) = RootDocuments.Signed(RootDocuments.Document(1, rootKeys, 2, [("ci", Ci)], expires: now + lifetime), RootAlice, RootBob);
+        File.WriteAllBytes(installed! + ".sig", signature);
+        File.WriteAllBytes(installed!, bytes);
+        PublishSnapshot(box, Doc(2));
+        var applied = await box.SyncAsync();
+        Assert.True(applied.Outcome == SyncOutcome.Ok, SyncSummary.Render(applied));
+        if (refusal == "root-threshold-not-met")
+        {
+            var (v2, v2Sig) = RootDocuments.Signed(RootDocuments.Document(2, [("bob", RootBob)], 1, [("ci", Ci)], expires: now.AddDays(300)), RootBob);
+            Directory.CreateDirectory(Path.Combine(box.Root, "root"));
+            File.WriteAllBytes(Path.Combine(box.Root, "root", "2.json.sig"), v2Sig);
+            File.WriteAllBytes(Path.Combine(box.Root, "root", "2.json"), v2);
+            var refused = await box.SyncAsync();
+            Assert.True(refused.Outcome == SyncOutcome.Ok && box.State.LoadStatus().TrustRootProblem == refusal, SyncSummary.Render(refused));
+        }
+        else if (refusal == "root-expired")
+        {
+            box.Time.Set(now.AddDays(2));
+            PublishSnapshot(box, Doc(3));
+            var expired = await box.SyncAsync();
+            Assert.True(expired.Outcome == SyncOutcome.RegistryUnusable && expired.RegistryProblem?.Code == refusal, SyncSummary.Render(expired));
+        }
+        return File.ReadAllText(box.Settings.Metrics.TextfilePath!);
+    }
+
+    private static void PublishSnapshot(EngineSandbox box, string json)
+    {
+        box.WriteRegistry(json);
+        File.WriteAllBytes(box.RegistryPath + ".sig", OpenSsh.Sign(Ci, System.Text.Encoding.UTF8.GetBytes(json)));
     }
 
     private static async Task ExpectAsync(SignedSandbox sandbox, SyncOutcome outcome, string? problem)

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using KeyAgentd.Tests.Support;
+using KeyAgentd.Tests.Sync;
+using KeyAgentd.Trust.Root;
+using KeyAgentd.Trust.Tests.Support;
+
+namespace KeyAgentd.Tests.Verify;
+
+/// <summary>
+/// A host that trusts a registry through its trust root, run as the real `keyagentd` process against a real
+/// nginx: the web root holds web-1.example.com.json (+ .sig) and root/N.json (+ .sig) beside it, the host's
+/// pinned first root is installed at Registry:TrustRootFile, and every poll is one `keyagentd sync`.
+/// Documents carry real times (the process runs on the real clock).
+/// </summary>
+public sealed class RootedHost : IDisposable
+{
+    public const string HostName = "web-1.example.com";
+
+    private static int s_publications;
+    private readonly TempDirectory _nginxDir = new("keyagentd-root-nginx-");
+
+    public RootedHost(TrustRootDocument first, params SignerKey[] signers)
+    {
+        Nginx = new NginxServer(_nginxDir.Path);
+        Box = new EngineSandbox(["app"]);
+        Directory.CreateDirectory(Path.Combine(Nginx.Root, "root"));
+        Chmod755(Path.Combine(Nginx.Root, "root"));
+        var (bytes, signature) = RootDocuments.Signed(first, signers);
+        File.WriteAllBytes(InstalledRootPath + ".sig", signature);
+        File.WriteAllBytes(InstalledRootPath, bytes);
+        WriteConfig(trustRootFile: InstalledRootPath);
+    }
+
+    public NginxServer Nginx { get; }
+
+    public EngineSandbox Box { get; }
+
+    public string ConfigPath => Path.Combine(Box.Root, "keyagentd.json");
+
+    public string InstalledRootPath => Path.Combine(Box.Root, "root.json");
+
+    public string AllowedSignersPath => Path.Combine(Box.Root, "allowed_signers");
+
+    public string StateDirectory => Box.Settings.State.Directory;
+
+    public string Metrics => File.ReadAllText(Box.Settings.Metrics.TextfilePath!);
+
+    public string KeysFile => File.Exists(Box.KeysPath("app")) ? File.ReadAllText(Box.KeysPath("app")) : "(absent)";
+
+    /// <param name="trustRootFile">Registry:TrustRootFile, or null for a host bootstrapped by `trust init`.</param>
+    public void WriteConfig(string? trustRootFile)
+    {
+        string root = trustRootFile is null ? "" : $"\"TrustRootFile\": \"{trustRootFile}\", ";
+        File.WriteAllText(ConfigPath, $$"""
+            { "Registry": { "Url": "http://127.0.0.1:{{Nginx.Port}}/{hostname}.json", {{root}}"AllowedSignersFile": "{{AllowedSignersPath}}",
+                            "PollInterval": "00:01:00", "Jitter": "00:00:00", "Timeout": "00:00:05" },
+              "Host": { "Name": "{{HostName}}" },
+              "Accounts": { "PasswdFile": "{{Box.PasswdPath}}", "Mode": "exclusive" },
+              "State": { "Directory": "{{StateDirectory}}" },
+              "Audit": { "Path": "{{Box.Settings.Audit.Path}}" },
+              "Metrics": { "TextfilePath": "{{Box.Settings.Metrics.TextfilePath}}" } }
+            """);
+        TestAccount.Chmod(ConfigPath, 0x1A4);
+    }
+
+    /// <summary>A snapshot for app with one key, issued a minute ago and valid for a week, signed by each of <paramref name="signers"/>.</summary>
+    public void PublishSnapshot(long serial, string key, params SignerKey[] signers)
+    {
+        var now = DateTimeOffset.UtcNow;
+        string json = EngineSandbox.Registry(serial, new() { ["app"] = [EngineSandbox.Key(key, "alice@example.com")] },
+            issued: now.AddMinutes(-1), expires: now.AddDays(7), edit: d => d["audience"] = new JsonArray(HostName));
+        byte[] bytes = Encoding.UTF8.GetBytes(json);
+        string path = Path.Combine(Nginx.Root, HostName + ".json");
+        WriteServed(path + ".sig", SigFile.Concat([.. signers.Select(s => OpenSsh.Sign(s, bytes))]));
+        WriteServed(path, bytes);
+    }
+
+    /// <summary>Publishes root/N.json (its .sig first, as `keyagentd-registry root publish` does) and current.json.</summary>
+    public (byte[] Bytes, byte[] Signature) PublishRoot(TrustRootDocument document, params SignerKey[] signers)
+    {
+        var signed = RootDocuments.Signed(document, signers);
+        PublishRootAs(document.Version, signed.Bytes, signed.Signature);
+        return signed;
+    }
+
+    /// <summary>Serves exactly these bytes as root/<paramref name="at"/>.json: what an attacker who controls the web root can do.</summary>
+    public void PublishRootAs(long at, byte[] bytes, byte[] signature)
+    {
+        string path = Path.Combine(Nginx.Root, "root", at.ToString(CultureInfo.InvariantCulture) + ".json");
+        WriteServed(path + ".sig", signature);
+        WriteServed(path, bytes);
+        WriteServed(Path.Combine(Nginx.Root, "root", "current.json"), bytes);
+    }
+
+    /// <summary>One poll: `keyagentd sync` as its own process.</summary>
+    public ProcessRunner.Result Sync() => KeyAgentdProcess.Run("--config", ConfigPath, "sync");
+
+    public ProcessRunner.Result Run(params string[] arguments) => KeyAgentdProcess.Run(["--config", ConfigPath, .. arguments]);
+
+    public JsonObject StatusJson() => JsonNode.Parse(Run("status", "--json").Stdout)!.AsObject();
+
+    public long? RootVersion => (long?)StatusJson()["trust_root"]?["version"];
+
+    public List<JsonObject> Audit(string action) => [.. Box.AuditRecords().Where(r => (string?)r["action"] == action)];
+
+    /// <summary>The access log lines asking for <paramref name="path"/> ("/root/2.json").</summary>
+    public string[] Requests(string path) =>
+        [.. (File.Exists(Nginx.AccessLog) ? File.ReadAllLines(Nginx.AccessLog) : []).Where(l => l.Contains($"GET {path} ", StringComparison.Ordinal))];
+
+    private static void WriteServed(string path, byte[] content)
+    {
+        File.WriteAllBytes(path + ".tmp", content);
+        // nginx's ETag is mtime (seconds) and size: each publication gets its own second.
+        File.SetLastWriteTimeUtc(path + ".tmp", new DateTime(2026, 11, 21, 0, 0, 0, DateTimeKind.Utc).AddSeconds(Interlocked.Increment(ref s_publications)));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private static void Chmod755(string path) => TestAccount.Chmod(path, 0x1ED);
+
+    public void Dispose()
+    {
+        Nginx.Dispose();
+        Box.Dispose();
+        _nginxDir.Dispose();
+    }
+}

@@ -126,7 +126,9 @@ public sealed class DaemonConfigurationTests : IDisposable
 
         Assert.True(KeyAgentdProcess.Eventually(() => Has("alice-b") && !Has("alice-a"), Patience), "the new Registry:Url was not used: " + daemon.Output);
         Assert.False(daemon.HasExited, "SIGHUP ended the daemon");
-        Assert.Contains($"configuration reloaded, in effect from this cycle on: Registry:Timeout 00:00:10 → 00:05:00; Registry:Url file://{_box.RegistryPath} → file://{SecondRegistryPath}", daemon.Output, StringComparison.Ordinal);
+        // The files change before the log line reaches the pipe: wait for the line, never race it.
+        string reloaded = $"configuration reloaded, in effect from this cycle on: Registry:Timeout 00:00:10 → 00:05:00; Registry:Url file://{_box.RegistryPath} → file://{SecondRegistryPath}";
+        Assert.True(KeyAgentdProcess.Eventually(() => daemon.Output.Contains(reloaded, StringComparison.Ordinal), Patience), "no reload line: " + daemon.Output);
         Assert.Equal("applied", (string?)Reload()?["outcome"]);
         Stop(daemon);
         Assert.Equal(ExitCodes.Ok, daemon.ExitCode);

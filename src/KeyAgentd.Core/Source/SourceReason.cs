@@ -26,4 +26,5 @@ public enum SourceReason
     LdapEntry,
     DuplicatePerson,
     DuplicateGroup,
+    UnknownCertificateAuthority,
 }

@@ -25,7 +25,8 @@ public static class SourceReasons
         (SourceReason.LdapUnavailable, "ldap-unavailable"),
         (SourceReason.LdapEntry, "ldap-entry"),
         (SourceReason.DuplicatePerson, "duplicate-person"),
-        (SourceReason.DuplicateGroup, "duplicate-group"));
+        (SourceReason.DuplicateGroup, "duplicate-group"),
+        (SourceReason.UnknownCertificateAuthority, "unknown-ca"));
 
     public static string ToCode(this SourceReason reason) => Catalogue.ToCode(reason);
 }

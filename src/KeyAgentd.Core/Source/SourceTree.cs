@@ -12,4 +12,7 @@ public sealed record SourceTree(
     IReadOnlyList<RevokedEntry> Revoked)
 {
     public IReadOnlyList<SourceProblem> ReadProblems { get; init; } = [];
+
+    /// <summary>cas.yaml: the certificate authorities rules may name.</summary>
+    public IReadOnlyList<SourceCertificateAuthority> CertificateAuthorities { get; init; } = [];
 }

@@ -14,7 +14,8 @@ namespace KeyAgentd.KeysCommand;
 /// directory above it) prints nothing, says why on stderr (sshd logs it) and exits
 /// <see cref="ExitRefused"/>: sshd uses no line of a command that fails. With <c>--then</c> another
 /// AuthorizedKeysCommand runs afterwards, whatever became of ours, unless ours was refused (sshd
-/// would discard its lines with ours, so it would only delay the login).
+/// would discard its lines with ours, so it would only delay the login). With <c>--principals</c> it prints
+/// USER's admitted certificate principals instead (<see cref="PrincipalLines"/>), for sshd's AuthorizedPrincipalsCommand.
 /// </summary>
 public static class KeysCommandProgram
 {
@@ -67,6 +68,12 @@ public static class KeysCommandProgram
                 error.WriteLine(SafeText.Escape($"keyagentd-keys: {path}: {problem}"));
                 return false;
             }
+            return true;
+        }
+        if (parsed.Principals)
+        {
+            // The same cache, the same checks on it: the principals are read from the cert-authority lines the daemon wrote there.
+            PrincipalLines.Write(bytes.Span, time.GetUtcNow(), () => time.LocalTimeZone, output);
             return true;
         }
         WriteKeyLines(bytes.Span, parsed.Fingerprint, time, output);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using KeyAgentd.Core;
 using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Keys;
 using KeyAgentd.Core.Policy;
 
 namespace KeyAgentd.Cli;
@@ -35,7 +36,7 @@ internal static class CheckCommand
             .Select(l => (Line: l, Verdict: policy.Evaluate(l, now)))
             .ToList();
         int rejected = results.Count(r => !r.Verdict.Accepted);
-        stdout.Write(json ? RenderJson(path, results, rejected) : RenderText(results, rejected));
+        stdout.Write(json ? RenderJson(path, results, rejected, policy.LocalZone) : RenderText(results, rejected, policy.LocalZone));
         stdout.Flush();
         return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
@@ -44,8 +45,9 @@ internal static class CheckCommand
     /// Every text taken from the file (type token, comment, options, messages quoting it, the fix
     /// line) goes through <see cref="SafeText.Escape"/>: a user's comment must not drive root's
     /// terminal. JSON strings are escaped by <see cref="SafeJsonEncoder"/>, which escapes the same characters.
+    /// A certificate is described below its verdict as ssh-keygen -L describes it (<see cref="SshCertificateText"/>).
     /// </remarks>
-    private static string RenderText(List<(AuthorizedKeyLine Line, Verdict Verdict)> results, int rejected)
+    private static string RenderText(List<(AuthorizedKeyLine Line, Verdict Verdict)> results, int rejected, TimeZoneInfo zone)
     {
         var text = new StringBuilder();
         foreach (var (line, verdict) in results)
@@ -75,13 +77,20 @@ internal static class CheckCommand
             {
                 text.Append("\n   fix: ").Append(SafeText.Escape(line.Suggestion));
             }
+            if (line.Key is { Certificate: not null } certificate)
+            {
+                foreach (string description in SshCertificateText.Describe(certificate, zone))
+                {
+                    text.Append('\n').Append(description);
+                }
+            }
             text.Append('\n');
         }
         text.Append(results.Count - rejected).Append(" accepted, ").Append(rejected).Append(" rejected\n");
         return text.ToString();
     }
 
-    private static string RenderJson(string path, List<(AuthorizedKeyLine Line, Verdict Verdict)> results, int rejected)
+    private static string RenderJson(string path, List<(AuthorizedKeyLine Line, Verdict Verdict)> results, int rejected, TimeZoneInfo zone)
     {
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = SafeJsonEncoder.Instance }))
@@ -103,6 +112,10 @@ internal static class CheckCommand
                 {
                     writer.WriteNumber("bits", key.Bits);
                     writer.WriteString("fingerprint", key.Sha256Fingerprint);
+                    if (key.Certificate is not null)
+                    {
+                        CertificateJson.Write(writer, key, zone);
+                    }
                 }
                 writer.WriteString("comment", line.Comment);
                 writer.WriteString("options", line.Options.Count > 0 ? line.Options.Render() : null);

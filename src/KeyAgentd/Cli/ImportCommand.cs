@@ -8,7 +8,8 @@ namespace KeyAgentd.Cli;
 /// `keyagentd import FILE|-`: prints every key of the file as one OpenSSH line, converting RFC 4716
 /// blocks (PuTTYgen) and wrapped keys; lines that are not keys are reported on stderr. A control
 /// character in a line (a comment can hold C1 controls, which sshd accepts) is printed escaped:
-/// the output goes to a terminal first.
+/// the output goes to a terminal first. A certificate is printed as it is (it is one line already), and
+/// stderr says what it is and that sshd admits it through its CA, never as an authorized key.
 /// </summary>
 internal static class ImportCommand
 {
@@ -32,6 +33,10 @@ internal static class ImportCommand
             if (line.IsKey)
             {
                 stdout.WriteLine(SafeText.Escape(line.Raw.Trim()));
+                if (line.Key!.Certificate is { } certificate)
+                {
+                    stderr.WriteLine($"{SafeText.Escape(path)}:{line.LineNumber}: {Describe(line.Key, certificate)}");
+                }
             }
             else if (line.Suggestion is not null)
             {
@@ -45,4 +50,9 @@ internal static class ImportCommand
         }
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
+
+    private static string Describe(KeyAgentd.Core.Keys.SshPublicKey key, KeyAgentd.Core.Keys.SshCertificateInfo certificate) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{KeyAgentd.Core.Keys.SshCertificateText.Kind(certificate.Kind)} certificate {key.Type.DisplayName} {key.Sha256Fingerprint}, key ID \"{SafeText.Escape(certificate.KeyId)}\", serial {certificate.Serial}, " +
+            $"signed by {certificate.SignatureKey?.Type.DisplayName} {certificate.SignatureKey?.Sha256Fingerprint}: sshd admits it through its CA (TrustedUserCAKeys or a cert-authority line), not as an authorized key");
 }

@@ -82,7 +82,9 @@ public static class KeysCommandProgram
 
     /// <summary>
     /// Writes the key lines as the daemon wrote them, minus those <see cref="CacheLine"/> does not
-    /// serve (damaged or expired) and, with a fingerprint, all but that key; or, when the cache's
+    /// serve (damaged or expired) and, with a fingerprint, all but that key and the cert-authority lines
+    /// (sshd's %f of a certificate is the certificate's own key, never its CA's: without them no
+    /// certificate could log in through the helper); or, when the cache's
     /// <see cref="CacheIndex"/> vouches for every line at this moment, the cache's bytes as they are.
     /// Works on the bytes read (never a UTF-16 copy) and writes each line's own bytes to
     /// <paramref name="output"/> (which the caller buffers).
@@ -104,7 +106,7 @@ public static class KeysCommandProgram
             var raw = line.TrimEnd((byte)'\r');
             if (!CacheLine.TrySplitSound(raw, out var options, out var base64) ||
                 CacheLine.IsExpired(raw[options], now, localZone) ||
-                (fingerprint is not null && !MatchesFingerprint(raw[base64], fingerprint)))
+                (fingerprint is not null && !MatchesFingerprint(raw[base64], fingerprint) && !PrincipalLines.MayBeAuthority(raw[options])))
             {
                 continue;
             }

@@ -25,6 +25,19 @@ public sealed class PrincipalsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Asked_for_one_fingerprint_the_helper_also_serves_the_ca_lines_since_sshds_f_of_a_certificate_is_never_its_cas()
+    {
+        string other = SshKeygen.Generate("ecdsa", 256, comment: "other");
+        string ca = $"cert-authority,principals=\"alice\" {Ca}";
+        _f.WriteCache("root", Key, other, ca);
+        string certificateKey = Core.AuthorizedKeys.AuthorizedKeyLineParser.Parse(SshKeygen.Generate("ed25519", comment: "cert key")).Key!.Sha256Fingerprint;
+
+        Assert.Equal(ca + "\n", _f.Run("--state-dir", _f.StateDirectory, "root", certificateKey).Stdout);
+        string fingerprint = Core.AuthorizedKeys.AuthorizedKeyLineParser.Parse(other).Key!.Sha256Fingerprint;
+        Assert.Equal(other + "\n" + ca + "\n", _f.Run("--state-dir", _f.StateDirectory, "root", fingerprint).Stdout);
+    }
+
+    [Fact]
     public void An_account_without_a_cache_or_without_ca_lines_admits_nobody()
     {
         _f.WriteCache("alice", Key);

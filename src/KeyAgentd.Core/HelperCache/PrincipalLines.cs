@@ -26,7 +26,7 @@ public static class PrincipalLines
             keyLines = newline < 0 ? default : keyLines[(newline + 1)..];
             var raw = line.TrimEnd((byte)'\r');
             // Most lines are plain keys: judged by a byte search before anything is decoded or allocated.
-            if (!CacheLine.TrySplitSound(raw, out var optionsRange, out _) || !ContainsIgnoreCase(raw[optionsRange], CertAuthority) ||
+            if (!CacheLine.TrySplitSound(raw, out var optionsRange, out _) || !MayBeAuthority(raw[optionsRange]) ||
                 CacheLine.IsExpired(raw[optionsRange], now, localZone))
             {
                 continue;
@@ -61,6 +61,12 @@ public static class PrincipalLines
         // A list with a name sshd could not match is not the daemon's: serve none of it rather than part.
         return principals.Any(p => CertificatePrincipal.Problem(p) is not null) ? [] : principals.Select(p => prefix + p);
     }
+
+    /// <summary>
+    /// Whether an options field may make its line a cert-authority line: a byte search, no decoding. It can
+    /// say yes for a field that only quotes the word (sshd, or <see cref="LinesOf"/>, then decides), never no for a CA line.
+    /// </summary>
+    public static bool MayBeAuthority(ReadOnlySpan<byte> options) => ContainsIgnoreCase(options, CertAuthority);
 
     private static bool ContainsIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> word)
     {

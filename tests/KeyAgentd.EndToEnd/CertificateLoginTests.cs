@@ -137,4 +137,28 @@ public sealed class CertificateLoginTests
         Assert.DoesNotContain(ca.KeyText, File.ReadAllText(lab.TrustedCaKeysPath), StringComparison.Ordinal);
         Assert.False(lab.CanLogIn(alice));
     }
+
+    [EndToEndTheory]
+    [InlineData("files")]
+    public void Through_trusted_user_ca_keys_and_the_principals_files_keyagentd_writes_the_same_holds(string delivery)
+    {
+        using var lab = new SshdLab(delivery);
+        using var ca = new TestCertificateAuthority();
+        lab.WriteTrustedCaKeys();
+        lab.WritePrincipalsFiles();
+        lab.GrantCertificateAuthority("ops-ca", ca.PublicLine, ["alice"], "no-pty");
+        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        Assert.Equal("no-pty alice\n", File.ReadAllText(Path.Combine(lab.PrincipalsDirectory, lab.User)));
+        lab.StartSshdWithPrincipalsFiles();
+
+        string alice = Certified(lab, ca, "alice", ["alice"]);
+        Assert.True(lab.CanLogIn(alice), lab.SshdLog());
+        Assert.False(lab.GetsPty(alice));
+        Assert.False(lab.CanLogIn(Certified(lab, ca, "carol", ["carol"])));
+
+        lab.RemoveCertificateAuthorities();
+        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        Assert.False(File.Exists(Path.Combine(lab.PrincipalsDirectory, lab.User)));
+        Assert.False(lab.CanLogIn(alice));
+    }
 }

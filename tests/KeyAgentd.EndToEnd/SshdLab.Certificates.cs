@@ -55,6 +55,27 @@ public sealed partial class SshdLab
         WriteConfig(_mode);
     }
 
+    public string PrincipalsDirectory => Path.Combine(Root, "principals");
+
+    /// <summary>Sshd:AuthorizedPrincipalsDirectory in keyagentd's configuration (the lab's own path).</summary>
+    public void WritePrincipalsFiles()
+    {
+        _sshdSettings["AuthorizedPrincipalsDirectory"] = PrincipalsDirectory;
+        WriteConfig(_mode);
+    }
+
+    /// <summary>sshd reading TrustedUserCAKeys and AuthorizedPrincipalsFile DIR/%u, both written by keyagentd; no authorized_keys.</summary>
+    public void StartSshdWithPrincipalsFiles()
+    {
+        Directory.CreateDirectory("/run/sshd");
+        Port = LoopbackPorts.Reserve();
+        StartSshdWith($"""
+            AuthorizedKeysFile none
+            TrustedUserCAKeys {TrustedCaKeysPath}
+            AuthorizedPrincipalsFile {PrincipalsDirectory}/%u
+            """);
+    }
+
     /// <summary>
     /// sshd as a site that trusts CAs through TrustedUserCAKeys (written by keyagentd) and asks keyagentd-keys
     /// --principals for each account's principals; no authorized_keys, no AuthorizedKeysCommand.

@@ -86,7 +86,9 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         int keys = 0;
         foreach (var line in AuthorizedKeysFile.Read(read.Text!).Where(l => l.Kind is AuthorizedKeyLineKind.Key or AuthorizedKeyLineKind.Invalid))
         {
-            var verdict = policy.Evaluate(line, now);
+            // A cert-authority line is judged as keyagentd judged its grant: the CA key by the policy, its
+            // cert-authority and principals options being keyagentd's own (the section below shows it whole).
+            var verdict = line.IsKey && line.Options.Contains("cert-authority") ? policy.EvaluateKey(line.Key!) : policy.Evaluate(line, now);
             string what = line.Key is { } key ? $"line {line.LineNumber}: {key.Type.DisplayName} {key.Bits} {key.Sha256Fingerprint} {line.Comment}" : $"line {line.LineNumber}";
             if (verdict.Accepted)
             {

@@ -9,8 +9,8 @@ namespace KeyAgentd.KeysCommand;
 /// </summary>
 internal sealed record KeysCommandArguments(string? StateDirectory, string User, string? Fingerprint, ChainedCommand? Then)
 {
-    public const string Usage = "usage: keyagentd-keys [--state-dir DIR] [--then-timeout SECONDS] USER [FINGERPRINT] [--then COMMAND [ARG...]]\n" +
-        "       keyagentd-keys [--state-dir DIR] --principals USER";
+    /// <summary>One line: sshd logs the helper's stderr line by line.</summary>
+    public const string Usage = "usage: keyagentd-keys [--state-dir DIR] [--then-timeout SECONDS] USER [FINGERPRINT] [--then COMMAND [ARG...]] | [--state-dir DIR] --principals USER";
 
     /// <summary>Print the account's admitted certificate principals (AuthorizedPrincipalsCommand) instead of its keys.</summary>
     public bool Principals { get; init; }

@@ -23,6 +23,9 @@ chmod 755 "$S" "$S/home"
 cp -r examples/registry-source "$S/source"
 ssh-keygen -q -t ed25519 -N '' -C "make-run registry signer" -f "$S/signer"
 echo "registry@example.com namespaces=\"keyagentd-registry\" $(cut -d' ' -f1,2 "$S/signer.pub")" > "$S/allowed_signers"
+# A sandbox certificate authority in place of the example's dev-ca, so this script can issue a certificate with it.
+ssh-keygen -q -t ed25519 -N '' -C dev-ca -f "$S/dev-ca"
+sed -i "s|^  key: ssh-ed25519 .* dev-ca\$|  key: $(cat "$S/dev-ca.pub")|" "$S/source/cas.yaml"
 
 uid=$(id -u); gid=$(id -g)
 : > "$S/passwd"
@@ -62,6 +65,15 @@ ssh-keygen -q -t ed25519 -N '' -C carol@hand-added -f "$S/carol-hand-added"
 cat "$S/carol-hand-added.pub" >> "$S/home/dev/.ssh/authorized_keys"
 run sync
 for user in root deploy dev; do echo; echo "--- $S/home/$user/.ssh/authorized_keys"; cat "$S/home/$user/.ssh/authorized_keys"; done
+
+echo; echo "# SSH certificates: dev admits dev-ca's certificates for the developers' principals (the cert-authority line above)."
+echo "# dave's CI job issues him a one-hour certificate; doctor says what sshd would do with it, and with one for a stranger"
+ssh-keygen -q -t ed25519 -N '' -C dave@ci -f "$S/dave"
+echo "\$ ssh-keygen -s $S/dev-ca -I dave@ci -n dave -V +1h $S/dave.pub"
+ssh-keygen -q -s "$S/dev-ca" -I dave@ci -z 1 -n dave -V +1h "$S/dave.pub"
+ssh-keygen -q -s "$S/dev-ca" -I mallory -z 2 -n mallory -V +1h "$S/carol-hand-added.pub"
+run doctor dev --certificate "$S/dave-cert.pub"
+run doctor dev --certificate "$S/carol-hand-added-cert.pub"
 
 echo; echo "# carol leaves the developers group: rebuild (only the documents that change get a new serial), review, sync"
 cp -r "$S/registry" "$S/registry.published"

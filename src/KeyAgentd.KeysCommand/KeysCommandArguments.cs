@@ -3,13 +3,17 @@ using System.Globalization;
 namespace KeyAgentd.KeysCommand;
 
 /// <summary>
-/// <c>[--state-dir DIR] [--then-timeout SECONDS] USER [FINGERPRINT] [--then COMMAND [ARG...]]</c>,
-/// the options anywhere before <c>--then</c>. Hand-rolled: this runs on every login attempt, and a
+/// <c>[--state-dir DIR] [--then-timeout SECONDS] [--principals] USER [FINGERPRINT] [--then COMMAND [ARG...]]</c>,
+/// the options anywhere before <c>--then</c>. <c>--principals</c> (sshd's AuthorizedPrincipalsCommand) takes no FINGERPRINT. Hand-rolled: this runs on every login attempt, and a
 /// parser library costs more start-up time than the whole job.
 /// </summary>
 internal sealed record KeysCommandArguments(string? StateDirectory, string User, string? Fingerprint, ChainedCommand? Then)
 {
-    public const string Usage = "usage: keyagentd-keys [--state-dir DIR] [--then-timeout SECONDS] USER [FINGERPRINT] [--then COMMAND [ARG...]]";
+    /// <summary>One line: sshd logs the helper's stderr line by line.</summary>
+    public const string Usage = "usage: keyagentd-keys [--state-dir DIR] [--then-timeout SECONDS] USER [FINGERPRINT] [--then COMMAND [ARG...]] | [--state-dir DIR] --principals USER";
+
+    /// <summary>Print the account's admitted certificate principals (AuthorizedPrincipalsCommand) instead of its keys.</summary>
+    public bool Principals { get; init; }
 
     public static KeysCommandArguments? TryParse(IReadOnlyList<string> args, out string? error)
     {
@@ -18,6 +22,7 @@ internal sealed record KeysCommandArguments(string? StateDirectory, string User,
         string? thenTimeout = null;
         ChainedCommand? then = null;
         bool optionsEnded = false;
+        bool principals = false;
         var positional = new List<string>(2);
         for (int i = 0; i < args.Count; i++)
         {
@@ -60,6 +65,10 @@ internal sealed record KeysCommandArguments(string? StateDirectory, string User,
             {
                 thenTimeout = arg["--then-timeout=".Length..];
             }
+            else if (arg == "--principals")
+            {
+                principals = true;
+            }
             else if (arg == "--")
             {
                 optionsEnded = true;
@@ -89,7 +98,12 @@ internal sealed record KeysCommandArguments(string? StateDirectory, string User,
             error = positional.Count == 0 ? "missing USER" : "too many arguments";
             return null;
         }
-        return new KeysCommandArguments(stateDirectory, positional[0], positional.Count == 2 ? positional[1] : null, then);
+        if (principals && (positional.Count == 2 || then is not null))
+        {
+            error = positional.Count == 2 ? "--principals takes no FINGERPRINT" : "--principals takes no --then";
+            return null;
+        }
+        return new KeysCommandArguments(stateDirectory, positional[0], positional.Count == 2 ? positional[1] : null, then) { Principals = principals };
     }
 
     private static ChainedCommand? TryParseThen(IReadOnlyList<string> args, int start, string? timeoutText, out string? error)

@@ -14,7 +14,8 @@ namespace KeyAgentd.KeysCommand;
 /// directory above it) prints nothing, says why on stderr (sshd logs it) and exits
 /// <see cref="ExitRefused"/>: sshd uses no line of a command that fails. With <c>--then</c> another
 /// AuthorizedKeysCommand runs afterwards, whatever became of ours, unless ours was refused (sshd
-/// would discard its lines with ours, so it would only delay the login).
+/// would discard its lines with ours, so it would only delay the login). With <c>--principals</c> it prints
+/// USER's admitted certificate principals instead (<see cref="PrincipalLines"/>), for sshd's AuthorizedPrincipalsCommand.
 /// </summary>
 public static class KeysCommandProgram
 {
@@ -69,13 +70,21 @@ public static class KeysCommandProgram
             }
             return true;
         }
+        if (parsed.Principals)
+        {
+            // The same cache, the same checks on it: the principals are read from the cert-authority lines the daemon wrote there.
+            PrincipalLines.Write(bytes.Span, time.GetUtcNow(), () => time.LocalTimeZone, output);
+            return true;
+        }
         WriteKeyLines(bytes.Span, parsed.Fingerprint, time, output);
         return true;
     }
 
     /// <summary>
     /// Writes the key lines as the daemon wrote them, minus those <see cref="CacheLine"/> does not
-    /// serve (damaged or expired) and, with a fingerprint, all but that key; or, when the cache's
+    /// serve (damaged or expired) and, with a fingerprint, all but that key and the cert-authority lines
+    /// (sshd's %f of a certificate is the certificate's own key, never its CA's: without them no
+    /// certificate could log in through the helper); or, when the cache's
     /// <see cref="CacheIndex"/> vouches for every line at this moment, the cache's bytes as they are.
     /// Works on the bytes read (never a UTF-16 copy) and writes each line's own bytes to
     /// <paramref name="output"/> (which the caller buffers).
@@ -97,7 +106,7 @@ public static class KeysCommandProgram
             var raw = line.TrimEnd((byte)'\r');
             if (!CacheLine.TrySplitSound(raw, out var options, out var base64) ||
                 CacheLine.IsExpired(raw[options], now, localZone) ||
-                (fingerprint is not null && !MatchesFingerprint(raw[base64], fingerprint)))
+                (fingerprint is not null && !MatchesFingerprint(raw[base64], fingerprint) && !PrincipalLines.MayBeAuthority(raw[options])))
             {
                 continue;
             }

@@ -1,61 +1,121 @@
+using System.Globalization;
+
 namespace KeyAgentd.EndToEnd;
 
-/// <summary>The lab's certificate side: sshd trusting a CA (TrustedUserCAKeys), and certificates revoked in the registry.</summary>
+/// <summary>The lab's SSH certificate side: CA grants in the registry, keyagentd's optional sshd files, and sshd configured for them.</summary>
 public sealed partial class SshdLab
 {
-    private readonly List<object> _revokedCertificates = [];
+    private readonly List<Dictionary<string, object>> _authorities = [];
+    private readonly Dictionary<string, object> _sshdSettings = [];
 
-    /// <summary>Puts certificates of the CA <paramref name="caKeyText"/> ("type base64") on the registry's `revoked_certificates`.</summary>
-    public void RevokeCertificates(string caKeyText, string[] serials, string[] keyIds) =>
-        _revokedCertificates.Add(new { ca = caKeyText, serials, key_ids = keyIds });
-
-    /// <summary>
-    /// sshd admitting certificates of the CA for the principal that is the account's name (TrustedUserCAKeys,
-    /// written here), and refusing what keyagentd's KRL revokes (RevokedKeys).
-    /// </summary>
-    /// <summary>The registry signer's private key once <see cref="EnforceSignatures"/> was called.</summary>
-    public string? SignerKeyPath { get; private set; }
-
-    public string AllowedSignersPath => Path.Combine(Root, "allowed_signers");
-
-    /// <summary>
-    /// From now on every published registry is signed (`ssh-keygen -Y sign`, namespace keyagentd-registry)
-    /// and keyagentd trusts only that signer (Registry:AllowedSignersFile, Registry:Signatures enforce).
-    /// </summary>
-    public void EnforceSignatures()
+    /// <summary>Safety:MaxRemovalPercent 0 (and MinRemovedKeys 1): any key removed that the registry did not withdraw trips the guard.</summary>
+    public bool StrictGuard
     {
-        SignerKeyPath = NewKey("registry-signer");
-        File.WriteAllText(AllowedSignersPath, $"registry@example.com {PublicLine(SignerKeyPath)}\n");
+        get => _strictGuard;
+        set
+        {
+            _strictGuard = value;
+            WriteConfig(_mode);
+        }
+    }
+
+    private bool _strictGuard;
+
+    public string TrustedCaKeysPath => Path.Combine(Root, "trusted_user_ca_keys");
+
+    /// <summary>The account admits certificates from <paramref name="caPublicLine"/> for <paramref name="principals"/> (a cert_authorities entry).</summary>
+    public void GrantCertificateAuthority(string name, string caPublicLine, string[] principals, string? options = null, DateTimeOffset? notAfter = null)
+    {
+        var grant = new Dictionary<string, object> { ["name"] = name, ["key"] = caPublicLine, ["principals"] = principals };
+        if (options is not null)
+        {
+            grant["options"] = options;
+        }
+        if (notAfter is { } end)
+        {
+            grant["not_after"] = end.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        }
+        _authorities.Add(grant);
+    }
+
+    public void RemoveCertificateAuthorities() => _authorities.Clear();
+
+    /// <summary>Puts a CA key's fingerprint on the registry's `revoked` list.</summary>
+    public void RevokeCertificateAuthority(string caPublicLine)
+    {
+        string file = Path.Combine(Root, "revoked-ca.pub");
+        File.WriteAllText(file, caPublicLine + "\n");
+        _revoked.Add(Run("ssh-keygen", "-l", "-f", file).Split(' ')[1]);
+    }
+
+    /// <summary>Sshd:TrustedUserCAKeysFile in keyagentd's configuration (the lab's own path).</summary>
+    public void WriteTrustedCaKeys()
+    {
+        _sshdSettings["TrustedUserCAKeysFile"] = TrustedCaKeysPath;
         WriteConfig(_mode);
     }
 
-    /// <summary>A new registry document (serial bumped) published without a signature, then `keyagentd sync`; returns its exit code.</summary>
-    public int PublishUnsignedAndSync()
+    public string PrincipalsDirectory => Path.Combine(Root, "principals");
+
+    /// <summary>Sshd:AuthorizedPrincipalsDirectory in keyagentd's configuration (the lab's own path).</summary>
+    public void WritePrincipalsFiles()
     {
-        string? signer = SignerKeyPath;
-        SignerKeyPath = null;
-        WriteRegistry();
-        SignerKeyPath = signer;
-        File.Delete(RegistryPath + ".sig");
-        return Sync();
+        _sshdSettings["AuthorizedPrincipalsDirectory"] = PrincipalsDirectory;
+        WriteConfig(_mode);
     }
 
-    private void SignRegistryFile()
+    /// <summary>sshd reading TrustedUserCAKeys and AuthorizedPrincipalsFile DIR/%u, both written by keyagentd; no authorized_keys.</summary>
+    public void StartSshdWithPrincipalsFiles()
     {
-        if (SignerKeyPath is null)
-        {
-            return;
-        }
-        File.Delete(RegistryPath + ".sig");
-        Run("ssh-keygen", "-q", "-Y", "sign", "-n", "keyagentd-registry", "-f", SignerKeyPath, RegistryPath);
-    }
-
-    public void StartSshdTrustingCa(string caPublicLine)
-    {
-        string trusted = Path.Combine(Root, "trusted_user_ca_keys");
-        File.WriteAllText(trusted, caPublicLine + "\n");
         Directory.CreateDirectory("/run/sshd");
         Port = LoopbackPorts.Reserve();
-        StartSshdWith($"AuthorizedKeysFile .ssh/authorized_keys\nTrustedUserCAKeys {trusted}\nRevokedKeys {RevokedKeysPath}");
+        StartSshdWith($"""
+            AuthorizedKeysFile none
+            TrustedUserCAKeys {TrustedCaKeysPath}
+            AuthorizedPrincipalsFile {PrincipalsDirectory}/%u
+            """);
+    }
+
+    /// <summary>
+    /// sshd as a site that trusts CAs through TrustedUserCAKeys (written by keyagentd) and asks keyagentd-keys
+    /// --principals for each account's principals; no authorized_keys, no AuthorizedKeysCommand.
+    /// </summary>
+    public void StartSshdWithPrincipalsCommand()
+    {
+        Assert.True(HelperDir is not null, "AuthorizedPrincipalsCommand runs keyagentd-keys: use a helper-delivery lab");
+        Directory.CreateDirectory("/run/sshd");
+        Port = LoopbackPorts.Reserve();
+        StartSshdWith($"""
+            AuthorizedKeysFile none
+            TrustedUserCAKeys {TrustedCaKeysPath}
+            AuthorizedPrincipalsCommand {HelperDir}/keyagentd-keys --state-dir {StateDir} --principals %u
+            AuthorizedPrincipalsCommandUser {HelperUser}
+            """);
+    }
+
+    /// <summary>True when a login with this key (and its -cert.pub) gets a terminal: `ssh -tt … tty` prints a /dev/pts path.</summary>
+    public bool GetsPty(string privateKeyPath)
+    {
+        var result = ProcessRunner.Run("ssh", [
+            "-tt", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10", "-F", "/dev/null", "-i", privateKeyPath,
+            "-p", Port.ToString(CultureInfo.InvariantCulture), $"{User}@127.0.0.1", "tty"], stdin: "", timeout: TimeSpan.FromSeconds(60));
+        return result.Stdout.Contains("/dev/pts/", StringComparison.Ordinal);
+    }
+
+    /// <summary>`keyagentd doctor USER --certificate FILE` against the lab's state; returns its output.</summary>
+    public string DoctorCertificate(string certificatePath)
+    {
+        var result = ProcessRunner.Run(Path.Combine(BinDir, "keyagentd"), ["--config", ConfigPath, "doctor", User, "--certificate", certificatePath]);
+        return result.Stdout + result.Stderr;
+    }
+
+    private Dictionary<string, object> WithCertificateAuthorities(Dictionary<string, object> account)
+    {
+        if (_authorities.Count > 0)
+        {
+            account["cert_authorities"] = _authorities.ToArray();
+        }
+        return account;
     }
 }

@@ -390,8 +390,12 @@ public sealed partial class SshdLab : IDisposable
                 ["BreakGlass"] = new Dictionary<string, string[]> { [User] = _breakGlass },
             },
             ["Delivery"] = new Dictionary<string, object> { ["AuthorizedKeysFiles"] = _fileDelivery },
-            ["Safety"] = new Dictionary<string, object> { ["MaxRemovalPercent"] = 100 },
+            ["Safety"] = new Dictionary<string, object> { ["MaxRemovalPercent"] = StrictGuard ? 0 : 100, ["MinRemovedKeys"] = 1 },
         };
+        if (_sshdSettings.Count > 0)
+        {
+            config["Sshd"] = _sshdSettings;
+        }
         File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config));
     }
 
@@ -415,9 +419,9 @@ public sealed partial class SshdLab : IDisposable
             ["issued_at"] = now.AddMinutes(-1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["expires_at"] = now.AddDays(1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["people"] = people,
-            ["accounts"] = new Dictionary<string, object> { [User] = AccountOptions is null
+            ["accounts"] = new Dictionary<string, object> { [User] = WithCertificateAuthorities(AccountOptions is null
                 ? new Dictionary<string, object> { ["grants"] = people.Keys.ToArray() }
-                : new Dictionary<string, object> { ["grants"] = people.Keys.ToArray(), ["options"] = AccountOptions } },
+                : new Dictionary<string, object> { ["grants"] = people.Keys.ToArray(), ["options"] = AccountOptions }) },
             ["revoked"] = _revoked.ToArray(),
         };
         if (_revokedCertificates.Count > 0)

@@ -39,4 +39,7 @@ public enum ReasonCode
 
     /// <summary>A key's own option lets through more than its access rule (the account's options) allows.</summary>
     OptionWidensRule,
+
+    /// <summary>A certificate principal sshd could not match as written (a comma, a quote, a blank, none at all).</summary>
+    InvalidPrincipal,
 }

@@ -28,7 +28,8 @@ public static class ReasonCodes
         (ReasonCode.Expired, "expired"),
         (ReasonCode.UnknownPerson, "unknown-person"),
         (ReasonCode.InvalidAccountName, "invalid-account-name"),
-        (ReasonCode.OptionWidensRule, "option-widens-rule"));
+        (ReasonCode.OptionWidensRule, "option-widens-rule"),
+        (ReasonCode.InvalidPrincipal, "invalid-principal"));
 
     public static string ToCode(this ReasonCode reason) => Catalogue.ToCode(reason);
 

@@ -130,7 +130,8 @@ public static partial class RegistrySnapshotParser
             }
             string? options = Optional(body, "options", out var optionsElement) ? ReadString(optionsElement, path + ".options") : null;
             var keys = Optional(body, "keys", out var keysElement) ? ReadKeys(keysElement, path + ".keys") : [];
-            accounts[account.Name] = new RegistryAccount(grants, options, keys);
+            var authorities = Optional(body, "cert_authorities", out var authoritiesElement) ? ReadAuthorities(authoritiesElement, path + ".cert_authorities") : [];
+            accounts[account.Name] = new RegistryAccount(grants, options, keys) { CertAuthorities = authorities };
         }
         return accounts;
     }
@@ -154,6 +155,34 @@ public static partial class RegistrySnapshotParser
             keys.Add(new RegistryKey(key, label, notAfter, owner));
         }
         return keys;
+    }
+
+    /// <summary>
+    /// Structure only, like a key entry: a malformed entry refuses the document (a CA silently
+    /// skipped or read differently could grant what nobody reviewed); the key, the principals and the
+    /// options are judged by the expander, where one bad grant is refused on its own.
+    /// </summary>
+    private static List<CertificateAuthorityGrant> ReadAuthorities(JsonElement element, string path)
+    {
+        var authorities = new List<CertificateAuthorityGrant>();
+        int index = 0;
+        foreach (var entry in ReadArray(element, path).EnumerateArray())
+        {
+            string entryPath = $"{path}[{index++}]";
+            var body = ReadObject(entry, entryPath);
+            string name = ReadString(Required(body, "name", entryPath), entryPath + ".name");
+            string key = ReadString(Required(body, "key", entryPath), entryPath + ".key");
+            var principals = new List<string>();
+            int principal = 0;
+            foreach (var item in ReadArray(Required(body, "principals", entryPath), entryPath + ".principals").EnumerateArray())
+            {
+                principals.Add(ReadString(item, $"{entryPath}.principals[{principal++}]"));
+            }
+            string? options = Optional(body, "options", out var optionsElement) ? ReadString(optionsElement, entryPath + ".options") : null;
+            DateTimeOffset? notAfter = Optional(body, "not_after", out var notAfterElement) ? ReadDate(notAfterElement, entryPath + ".not_after") : null;
+            authorities.Add(new CertificateAuthorityGrant(name, key, principals, options, notAfter));
+        }
+        return authorities;
     }
 
     /// <summary>

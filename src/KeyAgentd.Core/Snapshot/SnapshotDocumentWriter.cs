@@ -56,6 +56,10 @@ public static class SnapshotDocumentWriter
             {
                 WriteKeys(writer, account.Keys);
             }
+            if (account.CertAuthorities.Count > 0)
+            {
+                WriteAuthorities(writer, account.CertAuthorities);
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
@@ -191,6 +195,34 @@ public static class SnapshotDocumentWriter
             if (key.Source is { } source)
             {
                 writer.WriteString("source", source);
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>By name, principals sorted and distinct: the same grants always render the same bytes, whatever order the source lists them in.</summary>
+    private static void WriteAuthorities(Utf8JsonWriter writer, IReadOnlyList<CertificateAuthorityGrant> authorities)
+    {
+        writer.WriteStartArray("cert_authorities");
+        foreach (var authority in authorities.OrderBy(a => a.Name, StringComparer.Ordinal))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", authority.Name);
+            writer.WriteString("key", authority.Key);
+            writer.WriteStartArray("principals");
+            foreach (string principal in authority.Principals.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                writer.WriteStringValue(principal);
+            }
+            writer.WriteEndArray();
+            if (authority.Options is { } options)
+            {
+                writer.WriteString("options", options);
+            }
+            if (authority.NotAfter is { } notAfter)
+            {
+                writer.WriteString("not_after", Timestamp(notAfter));
             }
             writer.WriteEndObject();
         }

@@ -10,7 +10,7 @@ namespace KeyAgentd.Core.Snapshot;
 /// it will be written (account options merged in), so the policy can never pass a line that is
 /// then written differently; everything refused comes back as a <see cref="KeyRejection"/>.
 /// </summary>
-public static class SnapshotExpander
+public static partial class SnapshotExpander
 {
     public static DesiredState Expand(RegistrySnapshot snapshot, KeyPolicy policy, DateTimeOffset now)
     {
@@ -30,7 +30,7 @@ public static class SnapshotExpander
         return new DesiredState(accounts, rejections);
     }
 
-    private sealed class AccountExpansion(string account, RegistryAccount body, KeyPolicy policy, DateTimeOffset now, List<KeyRejection> rejections)
+    private sealed partial class AccountExpansion(string account, RegistryAccount body, KeyPolicy policy, DateTimeOffset now, List<KeyRejection> rejections)
     {
         private readonly List<DesiredKey> _desired = [];
         private readonly HashSet<SshPublicKey> _seen = [];
@@ -57,6 +57,10 @@ public static class SnapshotExpander
             {
                 // A key given straight to an account has no person; the account stands in as its owner.
                 Consider(key.Owner ?? account, key);
+            }
+            foreach (var authority in body.CertAuthorities)
+            {
+                ConsiderAuthority(authority);
             }
             return _desired;
         }

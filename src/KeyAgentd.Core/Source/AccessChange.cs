@@ -10,4 +10,10 @@ public sealed record AccessChange(string Account, AccessChangeKind Kind, string 
     public string? OptionsBefore { get; init; }
 
     public string? OptionsAfter { get; init; }
+
+    /// <summary>For a CA line (label <c>cert-authority</c>): the certificate principals the account starts admitting from this CA.</summary>
+    public IReadOnlyList<string> PrincipalsGained { get; init; } = [];
+
+    /// <summary>For a CA line: the certificate principals the account stops admitting from this CA.</summary>
+    public IReadOnlyList<string> PrincipalsLost { get; init; } = [];
 }

@@ -26,6 +26,7 @@ internal static class KeyFixes
         ReasonCode.Revoked => "the key is on the revoked list: remove this line",
         ReasonCode.Expired => "not_after has passed: remove the line or give it a new not_after",
         ReasonCode.InvalidAccountName => "use a login name: 1-32 of A-Z a-z 0-9 _ . -, not starting with '.' or '-'",
+        ReasonCode.InvalidPrincipal => "name principals as the CA signs them (ssh-keygen -n): no commas, quotes, backslashes, blanks or control characters; set a person's principal=NAME in people/<person>.keys",
         ReasonCode.UnknownPerson => "add people/<name>.keys or fix the spelling",
         _ => "fix the key line",
     };

@@ -73,6 +73,26 @@ public static class KeysFileParser
     }
 
     /// <summary>
+    /// The person attribute line <c># principal=NAME</c> (a comment to everything else, so a file with
+    /// it still reads as before): the certificate principal rules with <c>cas</c> admit for the person.
+    /// The last such line wins; null when there is none.
+    /// </summary>
+    public static string? PersonPrincipal(string text)
+    {
+        string? principal = null;
+        foreach (string line in text.Split('\n'))
+        {
+            string trimmed = line.Trim(' ', '\t', '\r');
+            if (trimmed.Length > 1 && trimmed[0] == '#' && trimmed[1..].TrimStart(' ', '\t') is { } rest &&
+                rest.StartsWith("principal=", StringComparison.Ordinal))
+            {
+                principal = rest["principal=".Length..];
+            }
+        }
+        return principal;
+    }
+
+    /// <summary>
     /// The attribute comment is the last " #" whose text holds name=value tokens; a '#' elsewhere
     /// (inside a key comment like "laptop #2") stays part of the key's comment.
     /// </summary>

@@ -31,22 +31,30 @@ public sealed record SnapshotDiff(IReadOnlyList<AccessChange> Changes, RemovalGu
             var newSet = newKeys.Select(k => k.Key).ToHashSet();
             foreach (var key in newKeys.Where(k => !oldSet.Contains(k.Key)))
             {
-                changes.Add(Change(account, AccessChangeKind.Gained, key));
+                changes.Add(Change(account, AccessChangeKind.Gained, key) with { PrincipalsGained = Principals(key) });
             }
             foreach (var key in oldKeys.Where(k => !newSet.Contains(k.Key)))
             {
                 var kind = withdrawals.ReasonFor(account, key.Key) == RemovalReason.NotGranted ? AccessChangeKind.Lost : AccessChangeKind.Withdrawn;
-                changes.Add(Change(account, kind, key));
+                changes.Add(Change(account, kind, key) with { PrincipalsLost = Principals(key) });
             }
             // A key on both sides: what the host writes in front of it is its restriction.
-            var oldOptions = oldKeys.GroupBy(k => k.Key).ToDictionary(g => g.Key, g => g.First().Options.Render());
+            var oldByKey = oldKeys.GroupBy(k => k.Key).ToDictionary(g => g.Key, g => g.First());
             foreach (var key in newKeys.Where(k => oldSet.Contains(k.Key)).DistinctBy(k => k.Key))
             {
-                string was = oldOptions[key.Key];
+                string was = oldByKey[key.Key].Options.Render();
                 string written = key.Options.Render();
                 if (was != written)
                 {
-                    changes.Add(Change(account, AccessChangeKind.RestrictionChanged, key) with { OptionsBefore = was, OptionsAfter = written });
+                    var admitted = Principals(oldByKey[key.Key]);
+                    var admits = Principals(key);
+                    changes.Add(Change(account, AccessChangeKind.RestrictionChanged, key) with
+                    {
+                        OptionsBefore = was,
+                        OptionsAfter = written,
+                        PrincipalsGained = admits.Except(admitted, StringComparer.Ordinal).ToList(),
+                        PrincipalsLost = admitted.Except(admits, StringComparer.Ordinal).ToList(),
+                    });
                 }
             }
             string current = AuthorizedKeysRenderer.RenderExclusive(oldKeys, []);
@@ -60,6 +68,10 @@ public sealed record SnapshotDiff(IReadOnlyList<AccessChange> Changes, RemovalGu
         var guard = RemovalGuard.Evaluate(plans, limits, after?.Serial ?? 0, after?.RemovalApproval);
         return new SnapshotDiff(changes, guard) { CertificateRevocations = CertificateRevocationChange.Between(before, after) };
     }
+
+    /// <summary>The principals a CA line admits (its principals="…"), none for a key.</summary>
+    private static string[] Principals(DesiredKey key) =>
+        key.Options.Contains("cert-authority") && key.Options.ValueOf("principals") is { } list ? list.Split(',') : [];
 
     private static AccessChange Change(string account, AccessChangeKind kind, DesiredKey key) =>
         new(account, kind, key.Owner, key.Label, key.Fingerprint, key.Key.TypeName);

@@ -110,6 +110,11 @@ public sealed partial class SourceCompiler
         var accounts = new SortedDictionary<string, AccountBuilder>(StringComparer.Ordinal);
         foreach (var rule in rules)
         {
+            if (rule.GrantsCertificates)
+            {
+                AddCertificateGrants(rule, accounts);
+                continue;
+            }
             var granted = GrantedPeople(rule);
             foreach (var account in rule.Accounts)
             {
@@ -119,12 +124,12 @@ public sealed partial class SourceCompiler
                 }
                 if (!accounts.TryGetValue(account.Name, out var builder))
                 {
-                    accounts[account.Name] = builder = new AccountBuilder(rule);
+                    accounts[account.Name] = builder = new AccountBuilder();
                 }
-                else if (!string.Equals(builder.Options, rule.Options, StringComparison.Ordinal))
+                if (!builder.TakeKeyRule(rule))
                 {
                     Report(SourceProblem.Error(rule.Location, SourceReason.ConflictingOptions,
-                        $"account {account.Name} gets options \"{rule.Options}\" here and \"{builder.Options}\" from the rule at {builder.First.Location} on the same hosts",
+                        $"account {account.Name} gets options \"{rule.Options}\" here and \"{builder.Options}\" from the rule at {builder.First!.Location} on the same hosts",
                         "give both rules the same options, or grant through different accounts"));
                 }
                 foreach (string person in granted)
@@ -163,7 +168,10 @@ public sealed partial class SourceCompiler
         var result = new SortedDictionary<string, RegistryAccount>(StringComparer.Ordinal);
         foreach (var (name, builder) in accounts)
         {
-            result[name] = new RegistryAccount(builder.Grants.ToList(), builder.Options, builder.Keys);
+            result[name] = new RegistryAccount(builder.Grants.ToList(), builder.Options, builder.Keys)
+            {
+                CertAuthorities = builder.Authorities.Values.Select(a => a.ToGrant()).ToList(),
+            };
         }
         return new HostBody(signature, people, result);
     }
@@ -206,13 +214,21 @@ public sealed partial class SourceCompiler
         return named.Values.ToList();
     }
 
-    private sealed class AccountBuilder(SourceRule first)
+    private sealed partial class AccountBuilder
     {
         private readonly HashSet<RegistryKey> _seen = [];
 
-        public SourceRule First { get; } = first;
+        /// <summary>The first key rule for the account on these hosts: its options are the account's (certificate rules have their own).</summary>
+        public SourceRule? First { get; private set; }
 
-        public string? Options { get; } = first.Options;
+        public string? Options => First?.Options;
+
+        /// <returns>False when an earlier key rule gave the account other options.</returns>
+        public bool TakeKeyRule(SourceRule rule)
+        {
+            First ??= rule;
+            return string.Equals(Options, rule.Options, StringComparison.Ordinal);
+        }
 
         public SortedSet<string> Grants { get; } = new(StringComparer.Ordinal);
 

@@ -30,4 +30,5 @@ public enum SourceReason
     InvalidSerial,
     InvalidKeyId,
     RevocationCaRefused,
+    UnknownCertificateAuthority,
 }

@@ -29,7 +29,8 @@ public static class SourceReasons
         (SourceReason.MalformedRevocation, "malformed-revocation"),
         (SourceReason.InvalidSerial, "invalid-serial"),
         (SourceReason.InvalidKeyId, "invalid-key-id"),
-        (SourceReason.RevocationCaRefused, "revocation-ca-refused"));
+        (SourceReason.RevocationCaRefused, "revocation-ca-refused"),
+        (SourceReason.UnknownCertificateAuthority, "unknown-ca"));
 
     public static string ToCode(this SourceReason reason) => Catalogue.ToCode(reason);
 }

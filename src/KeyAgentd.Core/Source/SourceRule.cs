@@ -26,6 +26,18 @@ public sealed record SourceRule(SourceLocation Location)
 
     public IReadOnlyList<SourceKey> Keys { get; init; } = [];
 
+    /// <summary>
+    /// `cas`: the certificate authorities (cas.yaml names) whose certificates log in to <see cref="Accounts"/>.
+    /// A rule with them grants certificates only: its <see cref="People"/> and <see cref="Groups"/> name
+    /// principals (each person's <see cref="SourcePerson.CertificatePrincipal"/>), beside <see cref="Principals"/>.
+    /// </summary>
+    public IReadOnlyList<SourceRef> CertificateAuthorities { get; init; } = [];
+
+    /// <summary>`principals`: certificate principals named directly (a service, a role).</summary>
+    public IReadOnlyList<SourceRef> Principals { get; init; } = [];
+
+    public bool GrantsCertificates => CertificateAuthorities.Count > 0;
+
     public bool HasSelector => Hosts.Count > 0 || Labels.Count > 0;
 
     public bool Matches(string host, IReadOnlyDictionary<string, string> labels)

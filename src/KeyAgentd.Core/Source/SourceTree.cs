@@ -15,4 +15,7 @@ public sealed record SourceTree(
 
     /// <summary>The `revoked` file's certificate lines (`serial … ca …`, `key-id … ca …`).</summary>
     public IReadOnlyList<RevokedCertificateEntry> RevokedCertificates { get; init; } = [];
+
+    /// <summary>cas.yaml: the certificate authorities rules may name.</summary>
+    public IReadOnlyList<SourceCertificateAuthority> CertificateAuthorities { get; init; } = [];
 }

@@ -22,9 +22,14 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         CheckGroups(source);
         CheckHosts(source);
         CheckRevokedCertificateAuthorities(source);
+        CheckCertificateAuthorities(source);
         foreach (var rule in source.Rules)
         {
             CheckRule(rule);
+            if (rule.GrantsCertificates)
+            {
+                CheckCertificateRule(rule);
+            }
         }
     }
 
@@ -53,6 +58,10 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         foreach (var person in source.People)
         {
             var refused = new HashSet<SourceKey>(ReferenceEqualityComparer.Instance);
+            if (person.Principal is { } principal && CertificatePrincipal.Problem(principal) is { } why)
+            {
+                compiler.Report(SourceProblem.ForKey(person.Location, new Verdict(ReasonCode.InvalidPrincipal, $"{person.Name}: principal={why}")));
+            }
             if (!PersonName.IsValid(person.Name))
             {
                 compiler.Report(SourceProblem.Error(person.Location, SourceReason.InvalidPersonName,
@@ -214,6 +223,64 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         {
             compiler.Report(SourceProblem.Error(group.Location, SourceReason.UnknownGroup, $"\"{group.Name}\" is not a group in groups.yaml",
                 "define the group in groups.yaml or fix the spelling"));
+        }
+    }
+
+    /// <summary>Each CA key judged as the daemon judges a CA line: a plain key the policy accepts, never a certificate.</summary>
+    private void CheckCertificateAuthorities(SourceTree source)
+    {
+        foreach (var authority in source.CertificateAuthorities)
+        {
+            if (!PersonName.IsValid(authority.Name))
+            {
+                compiler.Report(SourceProblem.Error(authority.Location, SourceReason.InvalidValue, $"\"{authority.Name}\" is not a usable CA name",
+                    "name the CA with 1-128 of A-Z a-z 0-9 @ . _ + -, not starting with '.'"));
+            }
+            var line = AuthorizedKeyLineParser.Parse(authority.Key.Line);
+            Verdict verdict = line.IsKey && line.Key!.Type.IsCertificate
+                ? new Verdict(ReasonCode.CertificateNotAllowed, $"{line.Key.TypeName} is a certificate, not a CA key")
+                : line.IsKey && line.Options.Count > 0
+                    ? new Verdict(ReasonCode.MalformedOptions, "a CA key is written without options; the rules' options go on its lines")
+                    : _policy.Evaluate(line, compiler.Now, authority.NotAfter);
+            if (!verdict.Accepted)
+            {
+                compiler.Report(SourceProblem.ForKey(authority.Key.Location, verdict with { Message = $"CA {authority.Name}: {verdict.Message}" },
+                    verdict.Reason == ReasonCode.CertificateNotAllowed ? "give the CA's own public key (the .pub of the key ssh-keygen -s signs with), not a certificate it issued" : line.Suggestion));
+            }
+        }
+    }
+
+    /// <summary>A rule with cas: the CAs exist, it admits at least one principal, each one sshd can match, and no key grants mixed in.</summary>
+    private void CheckCertificateRule(SourceRule rule)
+    {
+        foreach (var reference in rule.CertificateAuthorities.Where(r => !compiler.CertificateAuthorities.ContainsKey(r.Name)))
+        {
+            compiler.Report(SourceProblem.Error(reference.Location, SourceReason.UnknownCertificateAuthority, $"\"{reference.Name}\" is not a CA in cas.yaml",
+                "define the CA in cas.yaml (name: { key: <its public key> }) or fix the spelling"));
+        }
+        if (rule.Keys.Count > 0)
+        {
+            compiler.Report(SourceProblem.Error(rule.Keys[0].Location, SourceReason.InvalidValue, "a rule with cas grants certificates only; its keys would not be delivered",
+                "move keys: to a rule of their own"));
+        }
+        foreach (var principal in rule.Principals)
+        {
+            if (CertificatePrincipal.Problem(principal.Name) is { } why)
+            {
+                compiler.Report(SourceProblem.ForKey(principal.Location, new Verdict(ReasonCode.InvalidPrincipal, why)));
+            }
+        }
+        bool unresolved = rule.People.Any(p => !compiler.People.ContainsKey(p.Name)) || rule.Groups.Any(g => !compiler.Groups.Contains(g.Name));
+        if (!unresolved && compiler.PrincipalsOf(rule).Count == 0)
+        {
+            compiler.Report(SourceProblem.ForKey(rule.Location, new Verdict(ReasonCode.InvalidPrincipal,
+                "the rule admits no principal (no principals, and its people and groups name nobody); hosts would refuse the CA")));
+        }
+        if (rule.Options is { } text && KeyOptionsParser.TryParse(text.Trim(' '), out var options, out _) &&
+            options.FirstOrDefault(o => o.Name is "cert-authority" or "principals") is { } own)
+        {
+            compiler.Report(SourceProblem.ForKey(rule.OptionsLocation, new Verdict(ReasonCode.MalformedOptions,
+                $"option {own.Name} is written by keyagentd from cas and principals; remove it from options")));
         }
     }
 }

@@ -46,6 +46,7 @@ internal static class TreeDiffReport
                     .Append(' ').Append(change.Fingerprint).Append(' ').Append(change.KeyType)
                     .Append(sources.TryGetValue(change.Fingerprint, out string? source) ? $" (from {SafeText.Escape(source, 512)})" : "")
                     .Append(change.Kind == AccessChangeKind.Withdrawn ? " [revoked or expired]" : "")
+                    .Append(Principals(change))
                     .Append(change.Kind == AccessChangeKind.RestrictionChanged ? $": options {Options(change.OptionsBefore)} -> {Options(change.OptionsAfter)}" : "").Append('\n');
             }
             foreach (var revocation in diff.CertificateRevocations)
@@ -110,6 +111,11 @@ internal static class TreeDiffReport
                     {
                         writer.WriteString("source", source);
                     }
+                    if (change.PrincipalsGained.Count + change.PrincipalsLost.Count > 0)
+                    {
+                        WriteList(writer, "principals_gained", change.PrincipalsGained);
+                        WriteList(writer, "principals_lost", change.PrincipalsLost);
+                    }
                     writer.WriteEndObject();
                 }
                 writer.WriteEndArray();
@@ -133,6 +139,21 @@ internal static class TreeDiffReport
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary>" principals +bob -carol": who a CA line starts or stops admitting, beside its options.</summary>
+    private static string Principals(AccessChange change) =>
+        change.PrincipalsGained.Count + change.PrincipalsLost.Count == 0 ? "" :
+            " principals " + string.Join(' ', change.PrincipalsGained.Select(p => "+" + SafeText.Escape(p, 128)).Concat(change.PrincipalsLost.Select(p => "-" + SafeText.Escape(p, 128))));
+
+    private static void WriteList(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+        writer.WriteEndArray();
     }
 
     /// <summary>The stable names of a document's "status" (text and JSON); never rename one.</summary>

@@ -16,11 +16,13 @@ internal static class SourceTreeReader
     public const string AccessFile = "access.yaml";
     public const string HostsFile = "hosts.yaml";
     public const string RevokedFile = "revoked";
+    public const string AuthoritiesFile = "cas.yaml";
 
     /// <summary>Far above any real source file; a larger one is a mistake (a binary committed by accident).</summary>
     private const long MaxFileBytes = 16 * 1024 * 1024;
 
-    private static readonly string[] RuleFields = ["description", "hosts", "labels", "accounts", "people", "groups", "options", "not_after", "keys"];
+    private static readonly string[] RuleFields = ["description", "hosts", "labels", "accounts", "people", "groups", "options", "not_after", "keys", "cas", "principals"];
+    private static readonly string[] AuthorityFields = ["key", "not_after", "comment"];
     private static readonly string[] KeyFields = ["key", "owner", "label", "not_after"];
     private static readonly string[] GroupFields = ["description", "people", "groups"];
 
@@ -42,7 +44,13 @@ internal static class SourceTreeReader
         var hosts = ReadText(root, HostsFile) is { } hostsText ? ReadHosts(hostsText, problems) : null;
         IReadOnlyList<RevokedCertificateEntry> revokedCertificates = [];
         var revoked = ReadText(root, RevokedFile) is { } revokedText ? RevokedFileParser.Parse(RevokedFile, revokedText, problems, out revokedCertificates) : [];
-        return new SourceTree(people, groups, rules, hosts, revoked) { ReadProblems = problems, RevokedCertificates = revokedCertificates };
+        var authorities = ReadText(root, AuthoritiesFile) is { } authoritiesText ? ReadAuthorities(authoritiesText, problems) : [];
+        return new SourceTree(people, groups, rules, hosts, revoked)
+        {
+            ReadProblems = problems,
+            RevokedCertificates = revokedCertificates,
+            CertificateAuthorities = authorities,
+        };
     }
 
     private static List<SourcePerson> ReadPeople(string root, List<SourceProblem> problems)
@@ -67,7 +75,10 @@ internal static class SourceTreeReader
                 continue;
             }
             string text = ReadFile(path);
-            people.Add(new SourcePerson(fileName[..^".keys".Length], KeysFileParser.Parse(relative, text, problems), new SourceLocation(relative, 0)));
+            people.Add(new SourcePerson(fileName[..^".keys".Length], KeysFileParser.Parse(relative, text, problems), new SourceLocation(relative, 0))
+            {
+                Principal = KeysFileParser.PersonPrincipal(text),
+            });
         }
         return people;
     }
@@ -166,6 +177,8 @@ internal static class SourceTreeReader
                 "options" => rule with { Options = yaml.Scalar(value, "options"), OptionsLocation = yaml.At(value) },
                 "not_after" => rule with { NotAfter = yaml.Date(value, "not_after") },
                 "keys" => rule with { Keys = AccountKeys(yaml, value, problems) },
+                "cas" => rule with { CertificateAuthorities = yaml.Names(value, "cas") },
+                "principals" => rule with { Principals = yaml.Names(value, "principals") },
                 { } other => Unknown(yaml, fieldNode, other, rule),
                 null => rule,
             };
@@ -237,6 +250,57 @@ internal static class SourceTreeReader
             }
         }
         return keys;
+    }
+
+    /// <summary>cas.yaml: <c>name: { key: &lt;CA public key line&gt;, not_after: DATE, comment: TEXT }</c>.</summary>
+    private static List<SourceCertificateAuthority> ReadAuthorities(string text, List<SourceProblem> problems)
+    {
+        var yaml = new YamlFile(AuthoritiesFile, problems);
+        var authorities = new List<SourceCertificateAuthority>();
+        if (!yaml.TryLoad(text, out var rootNode) || yaml.Mapping(rootNode, "cas.yaml") is not { } root)
+        {
+            return authorities;
+        }
+        foreach (var (keyNode, value) in root.Children)
+        {
+            if (yaml.Scalar(keyNode, "a CA name") is not { } name || yaml.Mapping(value, $"CA {name}") is not { } body)
+            {
+                continue;
+            }
+            string? line = null, comment = null;
+            DateTimeOffset? notAfter = null;
+            var location = yaml.At(keyNode);
+            var keyLocation = location;
+            foreach (var (fieldNode, fieldValue) in body.Children)
+            {
+                switch (yaml.Scalar(fieldNode, "a field name"))
+                {
+                    case "key":
+                        line = yaml.Scalar(fieldValue, "key");
+                        keyLocation = yaml.At(fieldValue);
+                        break;
+                    case "not_after":
+                        notAfter = yaml.Date(fieldValue, "not_after");
+                        break;
+                    case "comment":
+                        comment = yaml.Scalar(fieldValue, "comment");
+                        break;
+                    case { } other:
+                        yaml.UnknownField(fieldNode, other, AuthorityFields);
+                        break;
+                }
+            }
+            if (line is null)
+            {
+                yaml.Invalid(value, $"CA {name} needs key: <its OpenSSH public key line>");
+                continue;
+            }
+            // Normalised as a .keys line is (an RFC 4716 block pasted in becomes its one line).
+            var parsed = KeysFileParser.Parse(keyLocation.File, line, []);
+            var key = parsed.Count == 1 ? parsed[0] with { Location = keyLocation } : new SourceKey(line.Trim(), null, null, null, keyLocation);
+            authorities.Add(new SourceCertificateAuthority(name, key, notAfter, comment, location));
+        }
+        return authorities;
     }
 
     private static Dictionary<string, string> Labels(YamlFile yaml, YamlNode node, string what)

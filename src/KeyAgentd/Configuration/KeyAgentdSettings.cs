@@ -125,4 +125,13 @@ public sealed class SshdSettings
     public string? RevokedKeysFile { get; set; }
 
     public string ResolveRevokedKeysFile(StateSettings state) => RevokedKeysFile ?? System.IO.Path.Combine(state.Directory, "revoked_keys.krl");
+
+    /// <summary>
+    /// Off (null) by default: where to write every CA key this host's accounts admit, for sshd's TrustedUserCAKeys.
+    /// Only safe with AuthorizedPrincipalsFile or AuthorizedPrincipalsCommand also set (docs/ssh-certificates.md).
+    /// </summary>
+    public string? TrustedUserCAKeysFile { get; set; }
+
+    /// <summary>Off (null) by default: a directory of one AuthorizedPrincipalsFile per account (sshd: AuthorizedPrincipalsFile DIR/%u).</summary>
+    public string? AuthorizedPrincipalsDirectory { get; set; }
 }

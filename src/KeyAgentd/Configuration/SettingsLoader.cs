@@ -188,6 +188,14 @@ public static class SettingsLoader
         }
         ValidateSignatures(settings.Registry);
         BreakGlassSettings.Validate(settings.Accounts);
+        foreach (var (key, path) in new[] { ("Sshd:TrustedUserCAKeysFile", settings.Sshd.TrustedUserCAKeysFile), ("Sshd:AuthorizedPrincipalsDirectory", settings.Sshd.AuthorizedPrincipalsDirectory) })
+        {
+            // sshd reads these by absolute path; a relative one would follow the daemon's working directory.
+            if (path is not null && !Path.IsPathFullyQualified(path))
+            {
+                throw SettingsException.ForKey(key, $"{key} = \"{SafeText.Escape(path, 120)}\" must be an absolute path");
+            }
+        }
     }
 
     private static void ValidateSignatures(RegistrySettings registry)

@@ -16,7 +16,8 @@ namespace KeyAgentd.Doctor;
 /// </summary>
 public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase accounts, HomeKeyFiles writer, StateStore state, Func<string, SshdConfigProbe.Result?> sshdProbe)
 {
-    public DoctorReport Examine(string user, DateTimeOffset now, TimeZoneInfo localZone)
+    /// <param name="certificate">With `--certificate FILE`: the file's text, judged as sshd would judge it for this account.</param>
+    public DoctorReport Examine(string user, DateTimeOffset now, TimeZoneInfo localZone, string? certificate = null)
     {
         var report = new DoctorReport();
         report.Section($"account {user}");
@@ -61,6 +62,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
 
         ExamineKeys(report, account, now, localZone);
         ExamineManagement(report, account, now);
+        CertificateDoctor.Examine(report, KeyLines(account), certificate, now, localZone);
         ExamineSshd(report, account);
         TrustRootsDoctor.Examine(report, settings, state, now);
         return report;
@@ -84,7 +86,9 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         int keys = 0;
         foreach (var line in AuthorizedKeysFile.Read(read.Text!).Where(l => l.Kind is AuthorizedKeyLineKind.Key or AuthorizedKeyLineKind.Invalid))
         {
-            var verdict = policy.Evaluate(line, now);
+            // A cert-authority line is judged as keyagentd judged its grant: the CA key by the policy, its
+            // cert-authority and principals options being keyagentd's own (the section below shows it whole).
+            var verdict = line.IsKey && line.Options.Contains("cert-authority") ? policy.EvaluateKey(line.Key!) : policy.Evaluate(line, now);
             string what = line.Key is { } key ? $"line {line.LineNumber}: {key.Type.DisplayName} {key.Bits} {key.Sha256Fingerprint} {line.Comment}" : $"line {line.LineNumber}";
             if (verdict.Accepted)
             {
@@ -149,6 +153,21 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
         }
         report.Fail($"the file {what}: sshd still accepts its {keys} key(s), and a key the registry withdraws stays here");
         report.Detail("fix: run keyagentd sync (it takes keyagentd's lines out once, audited as delivery-off), or remove them by hand");
+    }
+
+    /// <summary>
+    /// The lines sshd reads for the account: the helper cache keyagentd serves (the same lines it writes to
+    /// authorized_keys), or authorized_keys itself when there is no cache.
+    /// </summary>
+    private string? KeyLines(AccountInfo account)
+    {
+        if (state.ReadCache(account.Name) is { } cache)
+        {
+            Core.HelperCache.CacheIndex.TrySplit(cache, out cache);
+            return cache;
+        }
+        var read = writer.ReadAuthorizedKeys(account);
+        return read.Status == FileReadStatus.Ok ? read.Text : null;
     }
 
     private void ExamineManagement(DoctorReport report, AccountInfo account, DateTimeOffset now)

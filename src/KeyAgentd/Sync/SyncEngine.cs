@@ -1,5 +1,6 @@
 using KeyAgentd.Accounts;
 using KeyAgentd.Audit;
+using KeyAgentd.CertificateTrust;
 using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Expand;
@@ -44,6 +45,7 @@ public sealed partial class SyncEngine : IDisposable
     private readonly AccountPlanner _planner;
     private readonly AccountWriter _writer;
     private readonly HelperCaches _caches;
+    private readonly CertificateTrustPublisher _certificateTrust;
     private readonly CycleRecorder _recorder;
 
     public SyncEngine(
@@ -66,6 +68,7 @@ public sealed partial class SyncEngine : IDisposable
         _acquirer = new SnapshotAcquirer(settings, registry, audit, state, _memo, logger);
         _expander = new HostExpander(settings, accounts, state, _memo, time, logger);
         _revocations = new RevocationPublisher(settings, logger);
+        _certificateTrust = new CertificateTrustPublisher(settings, logger);
         _caches = new HelperCaches(settings, state, logger);
         _planner = new AccountPlanner(settings, writer, state);
         _writer = new AccountWriter(settings, writer, _caches);
@@ -122,6 +125,7 @@ public sealed partial class SyncEngine : IDisposable
         }
         // Stage 5: revocation always wins, guard or not: sshd refuses these keys wherever they are found.
         _revocations.Publish(snapshot);
+        _certificateTrust.WithdrawRevoked(snapshot);
         // Stage 6: the mass-removal guard.
         if (plan.Guard.Tripped && !cycle.Options.Force)
         {
@@ -131,6 +135,7 @@ public sealed partial class SyncEngine : IDisposable
         IntendChanges(cycle, snapshot.Serial, plan, planned);
         var applied = _writer.Apply(planned, selection.ByName, stopping);
         _caches.RemoveUnmanaged(cycle, selection, snapshot.Serial);
+        _certificateTrust.Publish(planned.Plans, selection.ByName.Keys.ToHashSet(StringComparer.Ordinal), cycle.Now);
         // Stage 9: the audit records and the state the next cycle starts from; stage 10: finish.
         IReadOnlyList<AccountFailure> failures = [.. planned.Failures, .. applied.Failures];
         RecordChanges(cycle, source, plan, failures, applied);

@@ -45,6 +45,15 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "no registry snapshot to apply: wrote {Path} as a KRL that revokes nothing, so sshd (RevokedKeys) does not refuse every key meanwhile")]
     internal static partial void LogKrlCreatedEmpty(ILogger logger, string path);
 
+    [LoggerMessage(EventId = 555, Level = LogLevel.Information, Message = "wrote {Path} (certificate trust for sshd)")]
+    internal static partial void LogCertificateFileWritten(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 556, Level = LogLevel.Information, Message = "removed {Path}: its account admits no certificate or is no longer managed")]
+    internal static partial void LogCertificateFileRemoved(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 557, Level = LogLevel.Error, Message = "could not update {Path} (certificate trust for sshd): {Error}; the previous file stays in force")]
+    internal static partial void LogCertificateFileFailed(ILogger logger, string path, string error);
+
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "audit: {Error}; the cycle goes on (revocation does not wait for the audit)")]
     internal static partial void LogAuditAside(ILogger logger, string error);
 

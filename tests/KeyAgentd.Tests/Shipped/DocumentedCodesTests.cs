@@ -29,6 +29,7 @@ public sealed partial class DocumentedCodesTests
         ["outcome"] = SyncOutcomes.Catalogue.Codes,
         ["audit-action"] = AuditActions.Catalogue.Codes,
         ["doctor"] = DoctorCodes.Catalogue.Codes,
+        ["certificate"] = KeyAgentd.Core.AuthorizedKeys.CertificateAdmissions.Catalogue.Codes,
         ["registry-problem"] = RegistryProblemKinds.AllCodes,
         ["root"] = KeyAgentd.Trust.Root.RootReasons.Catalogue.Codes,
         ["root-tool"] = KeyAgentd.RootRotation.RootRefusals.Catalogue.Codes,

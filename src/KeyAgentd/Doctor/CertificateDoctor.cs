@@ -1,0 +1,62 @@
+using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Keys;
+
+namespace KeyAgentd.Doctor;
+
+/// <summary>
+/// `doctor USER`'s certificate section: the CAs and principals the account admits (its cert-authority
+/// lines, as keyagentd wrote them), and with <c>--certificate FILE</c> what sshd would do with that
+/// certificate (<see cref="CertificateCheck"/>). Every text goes through the report, which escapes it.
+/// </summary>
+internal static class CertificateDoctor
+{
+    /// <summary>A certificate file is one line of a few kilobytes; anything far larger is not one.</summary>
+    public const int MaxCertificateBytes = 64 * 1024;
+
+    public static void Examine(DoctorReport report, string? keyLines, string? certificateText, DateTimeOffset now, TimeZoneInfo localZone)
+    {
+        report.Section("SSH certificates");
+        var lines = AuthorizedKeyLineParser.ParseAll(keyLines ?? "").Where(l => l.IsKey).ToList();
+        var authorities = lines.Where(l => l.Options.Contains("cert-authority")).ToList();
+        if (authorities.Count == 0)
+        {
+            report.Info("admits no certificate (no cert-authority line)");
+        }
+        foreach (var line in authorities)
+        {
+            string principals = line.Options.ValueOf("principals") ?? "(the account name: no principals=)";
+            var rest = line.Options.Where(o => o.Name is not ("cert-authority" or "principals")).Select(o => o.ToString()).ToList();
+            string expired = line.Options.ExpiryTime(localZone) is { } expiry && expiry <= now ? " (EXPIRED: sshd ignores the line)" : "";
+            report.Ok($"CA {line.Comment} {line.Key!.TypeName} {line.Key.Sha256Fingerprint}: principals {principals}" +
+                (rest.Count > 0 ? $"; options {string.Join(",", rest)}" : "") + expired);
+        }
+        if (certificateText is null)
+        {
+            return;
+        }
+        var offered = AuthorizedKeyLineParser.ParseAll(certificateText).FirstOrDefault(l => l.Key is not null);
+        if (offered?.Key is not { } certificate)
+        {
+            report.Fail($"{CertificateAdmission.NotACertificate.ToCode()}: the file holds no OpenSSH key or certificate line");
+            return;
+        }
+        var result = CertificateCheck.Check(certificate, lines, now, localZone);
+        if (certificate.Certificate is { } info)
+        {
+            report.Info($"certificate {certificate.TypeName} key ID \"{info.KeyId}\" serial {info.Serial}, CA {info.SignatureKey?.Sha256Fingerprint ?? "?"}, principals [{string.Join(", ", info.Principals)}]");
+        }
+        string verdict = $"{result.Admission.ToCode()}: {result.Message}";
+        if (result.Admission == CertificateAdmission.Admitted)
+        {
+            report.Ok(verdict);
+            foreach (string restriction in result.Restrictions)
+            {
+                report.Detail($"applies: {restriction}");
+            }
+        }
+        else
+        {
+            report.Fail(verdict);
+        }
+    }
+}

@@ -3,21 +3,21 @@ using KeyAgentd.Trust.Signatures;
 
 namespace KeyAgentd.RegistrySource.Signing;
 
-/// <summary>Signs in this process through ssh-agent: one SSH_AGENTC_SIGN_REQUEST per document over one connection.</summary>
+/// <summary>
+/// Signs in this process through ssh-agent: every document hashed (SHA-512, the SSHSIG message hash) on
+/// all cores, then the requests pipelined over one connection (<see cref="SshAgentClient.SignAll"/>).
+/// </summary>
 internal sealed class AgentSigner(SshAgentClient agent, SshPublicKey key) : IDocumentSigner, IDisposable
 {
     public string Describe() => $"{key.TypeName} {key.Sha256Fingerprint} (ssh-agent)";
 
     public IReadOnlyList<string> Sign(IReadOnlyList<string> documentPaths)
     {
-        var blocks = new List<string>(documentPaths.Count);
-        foreach (string path in documentPaths)
-        {
-            byte[] signedData = SshSignatureWriter.SignedData(IDocumentSigner.Namespace, File.ReadAllBytes(path));
-            byte[] signature = agent.Sign(key, signedData);
-            blocks.Add(SshSignatureWriter.Armor(SshSignatureWriter.Blob(key, IDocumentSigner.Namespace, signature)));
-        }
-        return blocks;
+        var signedData = new byte[documentPaths.Count][];
+        Parallel.For(0, documentPaths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => signedData[i] = SshSignatureWriter.SignedData(IDocumentSigner.Namespace, File.ReadAllBytes(documentPaths[i])));
+        var signatures = agent.SignAll(key, signedData);
+        return signatures.Select(s => SshSignatureWriter.Armor(SshSignatureWriter.Blob(key, IDocumentSigner.Namespace, s))).ToList();
     }
 
     public void Dispose() => agent.Dispose();

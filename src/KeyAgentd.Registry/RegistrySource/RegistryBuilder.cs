@@ -58,18 +58,32 @@ internal sealed class RegistryBuilder(BuildSettings settings)
         };
     }
 
+    /// <summary>Targets judged at once: enough to keep every core busy, few enough that their copies (~100 KB each) stay small.</summary>
+    private const int JudgedAtOnce = 64;
+
     /// <summary>
     /// Each target with what the directories hold for it, read and compared byte for byte on all cores
     /// (reading back and comparing every kept document is most of a build that changes little), handed
-    /// on in the source's order so the plan still decides one document at a time.
+    /// on in the source's order, a batch at a time, so the plan still decides one document at a time and
+    /// at most one batch of copies is held (PLINQ's ordered merge ran ahead: 678 MiB peak at 10,000 hosts).
     /// </summary>
-    private static ParallelQuery<(RenderedDocument Target, CurrentDocument Current)> Judged(IEnumerable<RenderedDocument> targets, BuildInputs inputs) =>
-        targets.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount).WithMergeOptions(ParallelMergeOptions.NotBuffered)
-            .Select(target =>
+    private static IEnumerable<(RenderedDocument Target, CurrentDocument Current)> Judged(IEnumerable<RenderedDocument> targets, BuildInputs inputs)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        foreach (var batch in targets.Chunk(JudgedAtOnce))
+        {
+            var judged = new (RenderedDocument, CurrentDocument)[batch.Length];
+            Parallel.For(0, batch.Length, options, i =>
             {
-                var current = inputs.Current(target.Name);
-                current.InOutput.Holds(target);
-                current.Published.Holds(target);
-                return (target, current);
+                var current = inputs.Current(batch[i].Name);
+                current.InOutput.Holds(batch[i]);
+                current.Published.Holds(batch[i]);
+                judged[i] = (batch[i], current);
             });
+            foreach (var pair in judged)
+            {
+                yield return pair;
+            }
+        }
+    }
 }

@@ -7,9 +7,9 @@ namespace KeyAgentd.Core.Keys;
 
 /// <summary>
 /// SHA-256 (FIPS 180-4) in managed code, kept for keyagentd-keys alone. The framework's SHA256 goes
-/// through OpenSSL on Linux, and loading it costs more (22 ms on the first call, bench/primitives.sh)
+/// through OpenSSL on Linux, and loading it costs more (22–79 ms on the first call, bench/primitives.sh)
 /// than everything else the helper does on a login with sshd's %f. In bulk the library is faster
-/// (2.3 vs 4.1 µs a key blob), so everything else fingerprints with SHA256.HashData. The tests check
+/// (1.8–2.5×), so everything else fingerprints with SHA256.HashData. The tests check
 /// this against SHA256.HashData on a million random inputs of 0–1,000 bytes.
 /// </summary>
 public static class ManagedSha256

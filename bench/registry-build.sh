@@ -20,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 K=${K:-$PWD/out/bin/keyagentd-registry}
 HOSTS=${1:-10000}; PEOPLE=${2:-2000}; NGROUPS=${3:-200}
+[ "$NGROUPS" -ge 200 ] || { echo "GROUPS must be at least 200 (50 roles use three teams each)"; exit 2; }
 LARGE=${LARGE:-1}
 [ -x "$K" ] || { echo "skip: $K missing (run make publish)"; exit 0; }
 command -v ssh-agent >/dev/null || { echo "skip: ssh-agent missing"; exit 0; }
@@ -107,6 +108,32 @@ PY
 keys=$(cat "$S"/src/people/*.keys | grep -c '^ssh-')
 echo "registry-build: $HOSTS hosts, $PEOPLE people, $keys keys, $NGROUPS groups, $(grep -c '^  - ' "$S/src/access.yaml") rules (sandbox $S; load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
 measure "validate" - "$K" validate "$S/src"
+# The floor of signing through the agent: ssh-agent's own time per Ed25519 signature (it is one
+# single-threaded process), 2,000 requests one at a time and 64 in flight, its CPU read from /proc.
+python3 - "$S/signer.pub" <<'PY'
+import base64, os, socket, struct, sys, time
+s = lambda b: struct.pack(">I", len(b)) + b
+blob = base64.b64decode(open(sys.argv[1]).read().split()[1])
+frame = s(bytes([13]) + s(blob) + s(b"SSHSIG" + s(b"keyagentd-registry") + s(b"") + s(b"sha512") + s(os.urandom(64))) + struct.pack(">I", 0))
+sock = socket.socket(socket.AF_UNIX); sock.connect(os.environ["SSH_AUTH_SOCK"])
+pid = os.environ["SSH_AGENT_PID"]
+def cpu():
+    f = open(f"/proc/{pid}/stat").read().split(); return (int(f[13]) + int(f[14])) / os.sysconf("SC_CLK_TCK")
+def exactly(n):
+    b = b""
+    while len(b) < n: b += sock.recv(n - len(b))
+    return b
+n, row = 2000, []
+for window in (1, 64):
+    c, t, sent = cpu(), time.monotonic(), 0
+    for r in range(n):
+        burst = b""
+        while sent < n and sent - r < window: burst += frame; sent += 1
+        if burst: sock.sendall(burst)
+        assert exactly(struct.unpack(">I", exactly(4))[0])[0] == 14
+    row.append(f"{window} in flight {(time.monotonic() - t) / n * 1e6:.0f} us wall, {(cpu() - c) / n * 1e6:.0f} us agent CPU")
+print(f"{'ssh-agent signing floor':<30} per signature: " + "; ".join(row))
+PY
 full_target=$( [ "$BIG" = 1 ] && echo 60/1024 || echo 10 )
 if [ -n "${BASELINE:-}" ] && [ -x "$BASELINE" ]; then
   measure "previous binary: full" - "$BASELINE" build "$S/src" --out "$S/out-prev" --state-dir "$S/state-prev" --sign-key "$S/signer.pub"

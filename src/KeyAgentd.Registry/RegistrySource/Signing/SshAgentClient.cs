@@ -62,9 +62,6 @@ internal sealed class SshAgentClient : IDisposable
         return keys;
     }
 
-    /// <summary>The agent's SSH signature blob (string type, string signature[, flags, counter]) over <paramref name="data"/>.</summary>
-    public byte[] Sign(SshPublicKey key, byte[] data) => SignAll(key, [data])[0];
-
     /// <summary>
     /// Requests in flight at once. The agent answers one connection's requests in order, so a window
     /// of them keeps it busy instead of waiting a round trip (two context switches) per document; the
@@ -73,7 +70,8 @@ internal sealed class SshAgentClient : IDisposable
     public const int PipelineWindow = 64;
 
     /// <summary>
-    /// One signature blob per entry of <paramref name="data"/>, in order, with up to <see cref="PipelineWindow"/>
+    /// The agent's SSH signature blob (string type, string signature[, flags, counter]) for each entry of
+    /// <paramref name="data"/>, in order, with up to <see cref="PipelineWindow"/>
     /// SSH_AGENTC_SIGN_REQUESTs pipelined on the connection. Any refusal fails the whole batch.
     /// </summary>
     public IReadOnlyList<byte[]> SignAll(SshPublicKey key, IReadOnlyList<byte[]> data)

@@ -116,5 +116,5 @@ public static class KeysCommandProgram
     }
 
     private static bool MatchesFingerprint(ReadOnlySpan<byte> base64, string fingerprint) =>
-        string.Equals(Fingerprint.Sha256(Convert.FromBase64String(Encoding.ASCII.GetString(base64))), fingerprint, StringComparison.Ordinal);
+        string.Equals(Fingerprint.Sha256WithoutOpenSsl(Convert.FromBase64String(Encoding.ASCII.GetString(base64))), fingerprint, StringComparison.Ordinal);
 }

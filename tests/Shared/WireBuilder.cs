@@ -72,4 +72,14 @@ public sealed class WireBuilder
         string blob = new WireBuilder().String("sk-ecdsa-sha2-nistp256@openssh.com").String("nistp256").String(fields[2]).String(application).ToBase64();
         return $"sk-ecdsa-sha2-nistp256@openssh.com {blob} {comment}";
     }
+
+    /// <summary>
+    /// The blob of an ssh-rsa line's key re-framed with <paramref name="innerType"/> as its own type
+    /// string ("rsa-sha2-256"…), which sshkey_from_blob reads as the same RSA key.
+    /// </summary>
+    public static string RsaWithInnerType(string rsaLine, string innerType)
+    {
+        var fields = Fields(Convert.FromBase64String(rsaLine.Split(' ')[1]));
+        return new WireBuilder().String(innerType).String(fields[1]).String(fields[2]).ToBase64();
+    }
 }

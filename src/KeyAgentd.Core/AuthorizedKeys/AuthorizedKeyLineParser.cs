@@ -170,9 +170,9 @@ public static class AuthorizedKeyLineParser
         {
             return Invalid(lineNumber, raw, e.Reason, e.Message, keyType, options, comment);
         }
-        if (signatureAlias)
+        if (signatureAlias || key.BlobTypeAlias is not null)
         {
-            return SignatureAliasLine(lineNumber, raw, typeStart, typeEnd, keyType, key, options, comment);
+            return SignatureAliasLine(lineNumber, raw, (typeStart, typeEnd), (blobStart, blobEnd), signatureAlias ? keyType : null, key, options, comment);
         }
         return new AuthorizedKeyLine(lineNumber, raw, AuthorizedKeyLineKind.Key)
         {
@@ -184,23 +184,28 @@ public static class AuthorizedKeyLineParser
     }
 
     /// <summary>
-    /// A line typed "rsa-sha2-256"/"rsa-sha2-512": sshd reads it as the ssh-rsa key it holds, but it is
-    /// not an OpenSSH key line (other tools, and keyagentd's own output, use ssh-rsa). The key is kept
-    /// (so `fingerprint` prints it as ssh-keygen does) and the fix is the same line with the type
-    /// token replaced, every other byte as written.
+    /// A line typed "rsa-sha2-256"/"rsa-sha2-512", or whose blob names itself so: sshd reads it as the
+    /// ssh-rsa key it holds, but it is not an OpenSSH key line (other tools, and keyagentd's own
+    /// output, use ssh-rsa). The key is kept (so `fingerprint` prints it as ssh-keygen does) and the
+    /// fix is the same line with the type token and the blob written as ssh-rsa, every other byte as written.
     /// </summary>
-    private static AuthorizedKeyLine SignatureAliasLine(int lineNumber, string raw, int typeStart, int typeEnd, string keyType,
-        SshPublicKey key, KeyOptions options, string? comment) =>
-        new(lineNumber, raw, AuthorizedKeyLineKind.Invalid)
+    private static AuthorizedKeyLine SignatureAliasLine(int lineNumber, string raw, (int Start, int End) type, (int Start, int End) blob,
+        string? aliasToken, SshPublicKey key, KeyOptions options, string? comment)
+    {
+        string what = aliasToken is not null
+            ? $"\"{aliasToken}\" is an RSA signature algorithm, not a key type"
+            : $"the key blob's own type is \"{key.BlobTypeAlias}\", an RSA signature algorithm, not a key type";
+        return new(lineNumber, raw, AuthorizedKeyLineKind.Invalid)
         {
             Error = ReasonCode.NeedsConversion,
-            ErrorMessage = $"\"{keyType}\" is an RSA signature algorithm, not a key type; sshd reads this key as {key.TypeName}, write it as the {key.TypeName} line shown",
-            KeyType = keyType,
+            ErrorMessage = $"{what}; sshd reads this key as {key.TypeName}, write it as the {key.TypeName} line shown",
+            KeyType = raw[type.Start..type.End],
             Key = key,
             Options = options,
             Comment = comment,
-            Suggestion = string.Concat(raw.AsSpan(0, typeStart), key.TypeName, raw.AsSpan(typeEnd)).TrimStart(' ', '\t'),
+            Suggestion = $"{raw[..type.Start]}{key.TypeName}{raw[type.End..blob.Start]}{key.Base64}{raw[blob.End..]}".TrimStart(' ', '\t'),
         };
+    }
 
     private static bool IsKeyTypeToken(ReadOnlySpan<char> token) =>
         SshKeyType.TryGet(token, out _) || SshKeyType.TryGetSignatureAlias(token, out _);

@@ -12,6 +12,9 @@ namespace KeyAgentd.Core.Keys;
 internal sealed class EcCurve
 {
     private readonly FieldArithmetic _field;
+
+    /// <summary>The curve's field, for the differential tests against the library's curve arithmetic.</summary>
+    internal FieldArithmetic Field => _field;
     private readonly int _orderBits;
 
     private EcCurve(string name, int bits, string p, string b, string order)

@@ -9,6 +9,10 @@ namespace KeyAgentd.Core.Keys;
 /// (CIOS). BigInteger.ModPow took most of an ECDSA line's time (allocations and a general
 /// exponentiation for a square); this is five multiplications on the stack. Public keys only, so
 /// nothing here needs to be constant-time. BigInteger is used once per curve, for the constants.
+/// Against the library calls on the ECDSA points of a 100,000-key workload (bench/primitives.sh): as
+/// fast as BouncyCastle's point validation or up to 1.8× faster, 157–470× faster than an OpenSSL ECDsa
+/// import (docs/benchmarks.md); the
+/// tests check it against BouncyCastle on a million real, negated, perturbed, random and edge points.
 /// </summary>
 internal sealed class FieldArithmetic
 {

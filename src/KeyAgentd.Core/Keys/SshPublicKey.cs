@@ -12,8 +12,10 @@ public sealed class SshPublicKey : IEquatable<SshPublicKey>
     private readonly int _plainFieldsLength;
     private string? _sha256;
 
-    internal SshPublicKey(SshKeyType type, byte[] blob, int bits, string? application, int plainFieldsStart, int plainFieldsLength, SshCertificateInfo? certificate)
+    internal SshPublicKey(SshKeyType type, byte[] blob, int bits, string? application, int plainFieldsStart, int plainFieldsLength, SshCertificateInfo? certificate,
+        string? blobTypeAlias = null)
     {
+        BlobTypeAlias = blobTypeAlias;
         Type = type;
         _blob = blob;
         Bits = bits;
@@ -34,6 +36,13 @@ public sealed class SshPublicKey : IEquatable<SshPublicKey>
     public string? Application { get; }
 
     public SshCertificateInfo? Certificate { get; }
+
+    /// <summary>
+    /// The RSA signature algorithm name ("rsa-sha2-256"…) the blob carried as its own type, which
+    /// sshd reads as ssh-rsa; null when the blob named its type. <see cref="Blob"/> is already the
+    /// ssh-rsa framing, so equality and fingerprints are those of the key sshd sees.
+    /// </summary>
+    public string? BlobTypeAlias { get; }
 
     public ReadOnlySpan<byte> Blob => _blob;
 

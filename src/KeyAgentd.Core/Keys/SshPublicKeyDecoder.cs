@@ -35,10 +35,13 @@ public static partial class SshPublicKeyDecoder
     {
         var reader = new SshWireReader(blob);
         ReadOnlySpan<byte> blobType = reader.ReadString("key type", MaxTypeNameBytes);
+        string? blobTypeAlias = null;
         if (!Ascii.Equals(blobType, lineType.Name))
         {
-            ThrowHelper.Throw(ReasonCode.TypeMismatch,
-                $"line says {lineType.Name} but the key blob is {SafeText.Escape(Encoding.ASCII.GetString(blobType), MaxShownLength)}");
+            blobTypeAlias = PlainSignatureAlias(blobType, lineType) ?? ThrowTypeMismatch(lineType, blobType);
+            blob = Reframed(lineType, blob.AsSpan(reader.Position));
+            reader = new SshWireReader(blob);
+            reader.ReadString("key type", MaxTypeNameBytes);
         }
         if (lineType.IsCertificate)
         {
@@ -49,7 +52,40 @@ public static partial class SshPublicKeyDecoder
         int fieldsLength = reader.Position - fieldsStart;
         SshCertificateInfo? certificate = lineType.IsCertificate ? ReadCertificateFields(ref reader) : null;
         reader.ReadEnd();
-        return new SshPublicKey(lineType, blob, bits, application, fieldsStart, fieldsLength, certificate);
+        return new SshPublicKey(lineType, blob, bits, application, fieldsStart, fieldsLength, certificate, blobTypeAlias);
+    }
+
+    /// <summary>
+    /// sshkey_from_blob maps the blob's own type string through sshkey_type_from_name, so a plain RSA
+    /// blob typed "rsa-sha2-256"/"rsa-sha2-512" is the ssh-rsa key its fields hold, and ssh-keygen -l
+    /// fingerprints it re-serialised as ssh-rsa. Returns the alias when that is the case. A certificate's
+    /// type string is under the CA's signature, so it is never re-framed here.
+    /// </summary>
+    private static string? PlainSignatureAlias(ReadOnlySpan<byte> blobType, SshKeyType lineType)
+    {
+        if (lineType.IsCertificate || lineType.Algorithm != SshKeyAlgorithm.Rsa || !Ascii.IsValid(blobType))
+        {
+            return null;
+        }
+        string name = Encoding.ASCII.GetString(blobType);
+        return SshKeyType.TryGetSignatureAlias(name, out var aliased) && aliased == lineType ? name : null;
+    }
+
+    private static string ThrowTypeMismatch(SshKeyType lineType, ReadOnlySpan<byte> blobType)
+    {
+        ThrowHelper.Throw(ReasonCode.TypeMismatch,
+            $"line says {lineType.Name} but the key blob is {SafeText.Escape(Encoding.ASCII.GetString(blobType), MaxShownLength)}");
+        return null!;
+    }
+
+    /// <summary>The key's fields under the line type's own name: the blob OpenSSH's sshkey_to_blob would write.</summary>
+    private static byte[] Reframed(SshKeyType lineType, ReadOnlySpan<byte> fields)
+    {
+        var blob = new byte[4 + lineType.Name.Length + fields.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(blob, (uint)lineType.Name.Length);
+        Encoding.ASCII.GetBytes(lineType.Name, blob.AsSpan(4));
+        fields.CopyTo(blob.AsSpan(4 + lineType.Name.Length));
+        return blob;
     }
 
     /// <summary>Strict base64 as OpenSSH's b64_pton: full quads, padding only at the end, zero pad bits.</summary>

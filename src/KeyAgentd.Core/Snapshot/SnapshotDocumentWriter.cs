@@ -130,6 +130,20 @@ public static class SnapshotDocumentWriter
         stream.Write(Tail);
     }
 
+    /// <summary>
+    /// True when <paramref name="document"/> is byte for byte what <see cref="Render"/> makes of these, compared
+    /// in place: a build judges every document it keeps this way, and assembling each one first cost a copy of it.
+    /// </summary>
+    public static bool Renders(ReadOnlySpan<byte> document, DocumentHeader header, ReadOnlySpan<byte> body)
+    {
+        if (document.Length < body.Length + Tail.Length || !document.EndsWith(Tail))
+        {
+            return false;
+        }
+        int headLength = document.Length - body.Length - Tail.Length;
+        return document.Slice(headLength, body.Length).SequenceEqual(body) && document[..headLength].SequenceEqual(RenderHead(header));
+    }
+
     private static ReadOnlySpan<byte> Tail => "\n}\n"u8;
 
     /// <summary>"{\n", the header's properties, and the ",\n" that joins them to the body.</summary>

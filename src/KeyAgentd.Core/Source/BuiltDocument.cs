@@ -44,7 +44,7 @@ public static class BuiltDocument
     /// of it then comes from the source, except metadata the caller bounds.
     /// </summary>
     public static bool Holds(ReadOnlySpan<byte> document, PublishedDocument header, IReadOnlyList<string> audience, string contentDigest, byte[] body) =>
-        document.SequenceEqual(SnapshotDocumentWriter.Render(header.Restamp(audience, contentDigest), body));
+        SnapshotDocumentWriter.Renders(document, header.Restamp(audience, contentDigest), body);
 
     /// <summary>The bytes between the header and the closing brace, as <see cref="SnapshotDocumentWriter.RenderBody"/> wrote them.</summary>
     private static byte[]? Body(byte[] document)

@@ -31,10 +31,11 @@ internal static class RegistryBuildCommand
         var maxRemoval = new Option<double?>("--max-removal-percent") { Description = "mass-removal guard (default Safety:MaxRemovalPercent)" };
         var approve = new Option<string?>("--approve-removal") { Description = "REASON: publish documents over the guard with a removal_approval hosts honour" };
         var force = new Option<bool>("--force") { Description = "publish even if a document trips the removal guard (hosts will still refuse it)" };
+        var timings = new Option<bool>("--timings") { Description = "print where the build's time went: compile, render and compare, sign, publish" };
         var keepLast = new Option<bool>("--keep-last-on-source-error") { Description = "a person whose .keys URL (sources.yaml) fails keeps the keys the previous build fetched, and an LDAP directory that cannot be read is replaced by its answer to the previous build (both kept in the state directory), with a warning" };
         var command = new Command("build", "compile a registry source into one snapshot per host")
         {
-            source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force, keepLast,
+            source, output, validity, refresh, defaultDocument, diffAgainst, signKey, maxRemoval, approve, force, keepLast, timings,
         };
         command.SetAction((parse, cancellationToken) => RegistryOptions.WithSettingsAsync(parse, async settings =>
         {
@@ -56,6 +57,7 @@ internal static class RegistryBuildCommand
                 KeepLastOnSourceError = parse.GetValue(keepLast),
                 // --state-dir names this command's own state: the sources' kept answers (never a host's State:Directory).
                 StateDirectory = parse.GetValue(RegistryOptions.StateDir),
+                Timings = parse.GetValue(timings),
             };
             using var keysClient = new KeysUrlClient(settings.KeysUrlTimeout, settings.KeysUrlMaxBytes);
             return await RunAsync(parse.GetValue(source)!, parse.GetValue(output)!, build, parse.GetValue(signKey), Console.Out, Console.Error, keysClient.Get, cancellationToken).ConfigureAwait(false);
@@ -114,6 +116,11 @@ internal static class RegistryBuildCommand
             foreach (var (document, diff) in result.Guarded)
             {
                 stdout.WriteLine($"  {document}: {diff.Guard.Describe()}");
+            }
+            if (settings.Timings && result.Timings is { } t)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"timings: compile {t.Compile.TotalSeconds:F2} s, render and compare {t.RenderAndStage.TotalSeconds:F2} s, sign {t.Sign.TotalSeconds:F2} s ({t.SignedDocuments} documents, {t.SignedBytes} bytes), publish {t.Publish.TotalSeconds:F2} s"));
             }
             if (settings.Baseline is { } baseline)
             {

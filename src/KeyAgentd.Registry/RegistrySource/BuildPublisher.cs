@@ -43,10 +43,13 @@ internal sealed class BuildPublisher : IDisposable
 
     /// <param name="signer">null: an unsigned build (the signatures of rewritten documents are removed)</param>
     /// <param name="removals">names of documents to delete from DIR, with their signatures</param>
-    public void Publish(IDocumentSigner? signer, IReadOnlyList<string> removals)
+    /// <returns>what signing took: time, documents, their bytes</returns>
+    public (TimeSpan Elapsed, int Documents, long Bytes) Publish(IDocumentSigner? signer, IReadOnlyList<string> removals)
     {
+        var signing = (TimeSpan.Zero, 0, 0L);
         if (signer is not null)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var paths = _written.Concat(_signOnly).Select(f => Path.Combine(_staging.Path, f)).ToList();
             var blocks = signer.Sign(paths);
             for (int i = 0; i < paths.Count; i++)
@@ -54,8 +57,10 @@ internal sealed class BuildPublisher : IDisposable
                 byte[] block = System.Text.Encoding.ASCII.GetBytes(blocks[i]);
                 _staging.Write(Path.GetFileName(paths[i]) + ".sig", stream => stream.Write(block));
             }
+            signing = (clock.Elapsed, paths.Count, paths.Sum(p => new FileInfo(p).Length));
         }
         _staging.Publish(_written, signed: signer is not null, removals.Select(n => n + PreviousOutput.Extension).ToList(), _signOnly);
+        return signing;
     }
 
     public void Dispose() => _staging.Dispose();

@@ -21,4 +21,7 @@ internal sealed record BuildResult(BuildOutcome Outcome, IReadOnlyList<SourcePro
     public IReadOnlyList<(string Document, SnapshotDiff Diff)> Guarded { get; init; } = [];
 
     public string? Signer { get; init; }
+
+    /// <summary>Where a build's time went (`build --timings`); null when it stopped before publishing.</summary>
+    public BuildTimings? Timings { get; init; }
 }

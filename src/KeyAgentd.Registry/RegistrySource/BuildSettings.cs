@@ -29,4 +29,7 @@ internal sealed record BuildSettings(KeyPolicy Policy, DateTimeOffset Now)
 
     /// <summary>--state-dir: where the build keeps its sources' answers between builds; never inside the output directory.</summary>
     public string? StateDirectory { get; init; }
+
+    /// <summary>--timings: print where the build's time went (<see cref="BuildTimings"/>).</summary>
+    public bool Timings { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KeyAgentd.Core.Source;
 using KeyAgentd.RegistrySource.Signing;
 
@@ -21,25 +22,28 @@ internal sealed class RegistryBuilder(BuildSettings settings)
     /// <exception cref="IOException">--out or --diff-against cannot be read (<see cref="PreviousOutput.Read"/>), or another build holds DIR.</exception>
     public BuildResult Build(SourceTree tree, string outputDirectory, IDocumentSigner? signer)
     {
+        var clock = Stopwatch.StartNew();
         var compiler = new SourceCompiler(tree, settings.Policy, settings.Now);
         compiler.CheckDocuments(settings.DefaultDocument);
         if (compiler.HasErrors)
         {
             return new BuildResult(BuildOutcome.SourceInvalid, compiler.Problems);
         }
+        var compiled = clock.Elapsed;
         var inputs = BuildInputs.Read(outputDirectory, settings);
         var plan = new BuildPlan(settings, inputs.HighestSerial, signing: signer is not null);
         using var publisher = BuildPublisher.Open(outputDirectory);
-        foreach (var target in RenderedDocument.All(compiler, settings.DefaultDocument))
+        foreach (var (target, current) in Judged(RenderedDocument.All(compiler, settings.DefaultDocument), inputs))
         {
-            publisher.Stage(plan.Decide(target, inputs.Current(target.Name)));
+            publisher.Stage(plan.Decide(target, current));
         }
+        var staged = clock.Elapsed;
         if (plan.Stops)
         {
             return new BuildResult(BuildOutcome.GuardTripped, compiler.Problems) { Serial = plan.Serial, Guarded = plan.Guarded };
         }
         var removals = plan.Removals(inputs.InOutput);
-        publisher.Publish(signer, removals);
+        var signing = publisher.Publish(signer, removals);
         return new BuildResult(BuildOutcome.Built, compiler.Problems)
         {
             Serial = plan.Serial,
@@ -50,6 +54,36 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             Deleted = removals,
             Guarded = plan.Guarded,
             Signer = signer?.Describe(),
+            Timings = new BuildTimings(compiled, staged - compiled, signing.Elapsed, clock.Elapsed - staged - signing.Elapsed, signing.Documents, signing.Bytes),
         };
+    }
+
+    /// <summary>Targets judged at once: enough to keep every core busy, few enough that their copies (~100 KB each) stay small.</summary>
+    private const int JudgedAtOnce = 64;
+
+    /// <summary>
+    /// Each target with what the directories hold for it, read and compared byte for byte on all cores
+    /// (reading back and comparing every kept document is most of a build that changes little), handed
+    /// on in the source's order, a batch at a time, so the plan still decides one document at a time and
+    /// at most one batch of copies is held (PLINQ's ordered merge ran ahead: 678 MiB peak at 10,000 hosts).
+    /// </summary>
+    private static IEnumerable<(RenderedDocument Target, CurrentDocument Current)> Judged(IEnumerable<RenderedDocument> targets, BuildInputs inputs)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        foreach (var batch in targets.Chunk(JudgedAtOnce))
+        {
+            var judged = new (RenderedDocument, CurrentDocument)[batch.Length];
+            Parallel.For(0, batch.Length, options, i =>
+            {
+                var current = inputs.Current(batch[i].Name);
+                current.InOutput.Holds(batch[i]);
+                current.Published.Holds(batch[i]);
+                judged[i] = (batch[i], current);
+            });
+            foreach (var pair in judged)
+            {
+                yield return pair;
+            }
+        }
     }
 }

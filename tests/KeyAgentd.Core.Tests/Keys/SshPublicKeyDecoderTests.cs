@@ -93,6 +93,35 @@ public class SshPublicKeyDecoderTests
         AssertRejected(line, ReasonCode.TypeMismatch);
     }
 
+    [Theory]
+    [InlineData("rsa-sha2-256")]
+    [InlineData("rsa-sha2-512")]
+    public void An_rsa_signature_algorithm_as_the_blobs_own_type_is_the_ssh_rsa_key_as_ssh_keygen_reads_it(string inner)
+    {
+        string rsa = SshKeygen.Generate("rsa", 2048);
+        string blob = WireBuilder.RsaWithInnerType(rsa, inner);
+
+        var key = SshPublicKeyDecoder.Decode("ssh-rsa", blob);
+
+        Assert.Equal(inner, key.BlobTypeAlias);
+        Assert.Equal(SshPublicKeyDecoder.Decode("ssh-rsa", rsa.Split(' ')[1]), key);
+        Assert.Equal(rsa.Split(' ')[1], key.Base64);
+        Assert.Equal(SshKeygen.Fingerprint(rsa + "\n").Lines.Single().Split(' ')[1], key.Sha256Fingerprint);
+        Assert.True(SshKeygen.Accepts("ssh-rsa " + blob));
+    }
+
+    [Theory]
+    [InlineData("ssh-ed25519", "rsa-sha2-256")]
+    [InlineData("ssh-dss", "rsa-sha2-512")]
+    [InlineData("ssh-rsa", "rsa-sha2-256-cert-v01@openssh.com")]
+    public void An_rsa_signature_algorithm_inside_a_blob_of_another_type_stays_a_type_mismatch(string lineType, string inner)
+    {
+        string blob = WireBuilder.RsaWithInnerType(SshKeygen.Generate("rsa", 2048), inner);
+        var e = Assert.Throws<KeyFormatException>(() => SshPublicKeyDecoder.Decode(lineType, blob));
+        Assert.Equal(ReasonCode.TypeMismatch, e.Reason);
+        Assert.Contains($"line says {lineType} but the key blob is {inner}", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Ecdsa_curve_must_match_the_type()
     {

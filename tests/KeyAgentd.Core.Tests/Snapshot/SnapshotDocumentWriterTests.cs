@@ -52,6 +52,30 @@ public sealed class SnapshotDocumentWriterTests
         Assert.DoesNotContain('\r', text);
     }
 
+    /// <summary>
+    /// The in-place comparison a build judges kept documents with says yes exactly when the bytes equal the
+    /// rendered document: any byte changed, added or removed in the head, the body or the tail is a no.
+    /// </summary>
+    [Fact]
+    public void Renders_is_true_only_for_the_exact_rendered_bytes()
+    {
+        byte[] body = SnapshotDocumentWriter.RenderBody(Body(), []);
+        var header = new DocumentHeader(7, Now, Now.AddDays(7), ["web-01"], "sha256:abc") { Commit = "c0ffee" };
+        byte[] document = SnapshotDocumentWriter.Render(header, body);
+        Assert.True(SnapshotDocumentWriter.Renders(document, header, body));
+        for (int i = 0; i < document.Length; i++)
+        {
+            byte[] flipped = (byte[])document.Clone();
+            flipped[i] ^= 0x01;
+            Assert.False(SnapshotDocumentWriter.Renders(flipped, header, body), $"byte {i} flipped");
+            Assert.False(SnapshotDocumentWriter.Renders(document.AsSpan().ToArray().Where((_, j) => j != i).ToArray(), header, body), $"byte {i} removed");
+        }
+        Assert.False(SnapshotDocumentWriter.Renders([.. document, (byte)'\n'], header, body));
+        Assert.False(SnapshotDocumentWriter.Renders([(byte)' ', .. document], header, body));
+        Assert.False(SnapshotDocumentWriter.Renders(document, header with { Serial = 8 }, body));
+        Assert.False(SnapshotDocumentWriter.Renders([], header, body));
+    }
+
     [Fact]
     public void The_content_digest_depends_on_audience_and_body_not_on_metadata()
     {

@@ -4,6 +4,7 @@ using KeyAgentd.RegistrySource;
 using KeyAgentd.RegistrySource.Signing;
 using KeyAgentd.Tests.Support;
 using KeyAgentd.Trust.Policy;
+using KeyAgentd.Trust.Signatures;
 
 namespace KeyAgentd.Tests.RegistrySource;
 
@@ -62,6 +63,46 @@ public sealed class RegistrySigningTests
         string secondBlock = "-----BEGIN SSH SIGNATURE-----" + signatures.Split("-----BEGIN SSH SIGNATURE-----")[2];
         File.WriteAllText(Path.Combine(source.Scratch, "second.sig"), secondBlock);
         AssertSshKeygenVerifies(document, allowed, "second@example.com", Path.Combine(source.Scratch, "second.sig"));
+    }
+
+    /// <summary>
+    /// More documents than the pipeline window: every request is answered in order, so each signature
+    /// belongs to its own document (checked in process for all, by ssh-keygen for the edges of a window).
+    /// </summary>
+    [Fact]
+    public void Pipelined_agent_requests_give_each_document_its_own_signature()
+    {
+        using var source = SourceFixture.Standard();
+        string key = SshKeygen.GeneratePrivate(source.Scratch, "signer", comment: "registry");
+        using var agent = new SshAgentProcess(source.Scratch);
+        agent.Add(key);
+        int count = 2 * SshAgentClient.PipelineWindow + 3;
+        var paths = Enumerable.Range(0, count).Select(i =>
+        {
+            string path = Path.Combine(source.Scratch, $"doc-{i:D3}.json");
+            File.WriteAllText(path, $"{{\"document\": {i}}}\n");
+            return path;
+        }).ToList();
+
+        IReadOnlyList<string> blocks;
+        using (var signer = (AgentSigner)SignerFactory.Open(key + ".pub", agent.Socket))
+        {
+            blocks = signer.Sign(paths);
+        }
+
+        Assert.Equal(count, blocks.Count);
+        for (int i = 0; i < count; i++)
+        {
+            var parsed = Assert.Single(SshSignatureParser.ParseFile(System.Text.Encoding.ASCII.GetBytes(blocks[i])));
+            var check = SshSignatureVerifier.Verify(parsed.Signature!, File.ReadAllBytes(paths[i]), new SignatureVerifyOptions());
+            Assert.True(check.IsValid, $"document {i}: {check.Error}");
+        }
+        string allowed = AllowedSigners(source, ("registry@example.com", key + ".pub"));
+        foreach (int i in (int[])[0, SshAgentClient.PipelineWindow - 1, SshAgentClient.PipelineWindow, count - 1])
+        {
+            File.WriteAllText(paths[i] + ".sig", blocks[i]);
+            AssertSshKeygenVerifies(paths[i], allowed, "registry@example.com");
+        }
     }
 
     [Fact]

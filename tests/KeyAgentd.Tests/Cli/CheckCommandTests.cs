@@ -150,4 +150,26 @@ public class CheckCommandTests
         Assert.Equal("needs-conversion", verdict.GetProperty("reason").GetString());
         Assert.Equal("no-pty " + rsa, verdict.GetProperty("suggestion").GetString());
     }
+
+    [Theory]
+    [InlineData("rsa-sha2-256")]
+    [InlineData("rsa-sha2-512")]
+    public void Rsa_signature_algorithm_as_the_blobs_own_type_is_rejected_naming_it_with_the_ssh_rsa_line_as_the_fix(string inner)
+    {
+        string rsa = SshKeygen.Generate("rsa", 3072, comment: "ops");
+        string line = $"no-pty ssh-rsa {WireBuilder.RsaWithInnerType(rsa, inner)} ops";
+
+        var (exit, text) = Check(line + "\n");
+        var (_, json) = Check(line + "\n", json: true);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"1: REJECT needs-conversion  RSA 3072 {SyncSandbox.Fingerprint(rsa)} \"ops\"", text, StringComparison.Ordinal);
+        Assert.Contains($"the key blob's own type is \"{inner}\", an RSA signature algorithm, not a key type", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("line says", text, StringComparison.Ordinal);
+        Assert.Contains("\n   fix: no-pty " + rsa + "\n", text, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(json);
+        var verdict = Assert.Single(document.RootElement.GetProperty("verdicts").EnumerateArray());
+        Assert.Equal("needs-conversion", verdict.GetProperty("reason").GetString());
+        Assert.Equal("no-pty " + rsa, verdict.GetProperty("suggestion").GetString());
+    }
 }

@@ -111,4 +111,28 @@ public class FingerprintCommandTests
         Assert.EndsWith("(RSA)", keygenLines[0], StringComparison.Ordinal);
         Assert.Equal(string.Join('\n', keygenLines) + "\n", stdout.ToString());
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_blob_whose_own_type_is_an_rsa_signature_algorithm_prints_the_rsa_fingerprint_ssh_keygen_prints(bool md5)
+    {
+        string rsa = SshKeygen.Generate("rsa", 3072, "rsa");
+        string text = string.Join('\n',
+            $"ssh-rsa {WireBuilder.RsaWithInnerType(rsa, "rsa-sha2-256")} inner two five six",
+            $"ssh-rsa {WireBuilder.RsaWithInnerType(rsa, "rsa-sha2-512")} inner five one two",
+            $"rsa-sha2-512 {WireBuilder.RsaWithInnerType(rsa, "rsa-sha2-256")} both") + "\n";
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("keys"), text);
+        var (keygenExit, keygenLines) = SshKeygen.Fingerprint(text, md5);
+        var stdout = new StringWriter();
+
+        int exit = FingerprintCommand.Run(dir.File("keys"), md5, stdout, new StringWriter());
+
+        Assert.Equal(0, keygenExit);
+        Assert.Equal(3, keygenLines.Length);
+        Assert.All(keygenLines, l => Assert.EndsWith("(RSA)", l, StringComparison.Ordinal));
+        Assert.Equal(0, exit);
+        Assert.Equal(string.Join('\n', keygenLines) + "\n", stdout.ToString());
+    }
 }

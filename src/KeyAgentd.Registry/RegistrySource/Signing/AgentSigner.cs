@@ -3,7 +3,10 @@ using KeyAgentd.Trust.Signatures;
 
 namespace KeyAgentd.RegistrySource.Signing;
 
-/// <summary>Signs in this process through ssh-agent: one SSH_AGENTC_SIGN_REQUEST per document over one connection.</summary>
+/// <summary>
+/// Signs in this process through ssh-agent: every document hashed (SHA-512, the SSHSIG message hash) on
+/// all cores, then the requests pipelined over one connection (<see cref="SshAgentClient.SignAll"/>).
+/// </summary>
 /// <param name="namespace">the SSHSIG namespace: snapshots' by default, keyagentd-root for a trust root</param>
 internal sealed class AgentSigner(SshAgentClient agent, SshPublicKey key, string @namespace = IDocumentSigner.Namespace) : IDocumentSigner, IDisposable
 {
@@ -11,14 +14,11 @@ internal sealed class AgentSigner(SshAgentClient agent, SshPublicKey key, string
 
     public IReadOnlyList<string> Sign(IReadOnlyList<string> documentPaths)
     {
-        var blocks = new List<string>(documentPaths.Count);
-        foreach (string path in documentPaths)
-        {
-            byte[] signedData = SshSignatureWriter.SignedData(@namespace, File.ReadAllBytes(path));
-            byte[] signature = agent.Sign(key, signedData);
-            blocks.Add(SshSignatureWriter.Armor(SshSignatureWriter.Blob(key, @namespace, signature)));
-        }
-        return blocks;
+        var signedData = new byte[documentPaths.Count][];
+        Parallel.For(0, documentPaths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => signedData[i] = SshSignatureWriter.SignedData(@namespace, File.ReadAllBytes(documentPaths[i])));
+        var signatures = agent.SignAll(key, signedData);
+        return signatures.Select(s => SshSignatureWriter.Armor(SshSignatureWriter.Blob(key, @namespace, s))).ToList();
     }
 
     public void Dispose() => agent.Dispose();

@@ -5,7 +5,7 @@
 # Usage: bench/sync-scale.sh [ACCOUNTS] [KEYS_PER_ACCOUNT]   (default 10000 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-K=$PWD/out/bin/keyagentd
+K=${K:-$PWD/out/bin/keyagentd}
 N=${1:-10000}; PER=${2:-5}
 [ -x "$K" ] || { echo "skip: $K missing (run make publish)"; exit 0; }
 S=$(mktemp -d /var/tmp/keyagentd-bench-XXXXXX)

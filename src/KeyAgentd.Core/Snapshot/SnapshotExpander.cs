@@ -19,7 +19,8 @@ public static class SnapshotExpander
         // Accounts are independent (each parses and judges its own copy of every key), so they are expanded
         // side by side; the result is gathered in name order, exactly as one at a time would give it.
         var expanded = new (List<DesiredKey>? Keys, List<KeyRejection> Rejections)[ordered.Length];
-        Parallel.For(0, ordered.Length, i =>
+        // One worker per core: the work never blocks, and every extra thread only adds its stack and allocation context.
+        Parallel.For(0, ordered.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var (name, account) = ordered[i];
             var own = new List<KeyRejection>();

@@ -5,7 +5,7 @@
 # Usage: bench/sync-scale.sh [ACCOUNTS] [KEYS_PER_ACCOUNT]   (default 10000 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-K=$PWD/out/bin/keyagentd
+K=${K:-$PWD/out/bin/keyagentd}
 N=${1:-10000}; PER=${2:-5}
 [ -x "$K" ] || { echo "skip: $K missing (run make publish)"; exit 0; }
 S=$(mktemp -d /var/tmp/keyagentd-bench-XXXXXX)
@@ -63,9 +63,30 @@ report() { # label target_seconds result
   printf '%-10s wall %6ss (target < %ss: %s)  cpu %ss  files written %s  peak RSS %s MiB  exit %s\n' "$1" "$wall" "$2" "$ok" "$cpu" "${written:-?}" "$rss" "$rc"
   echo "           $summary"
 }
+# Per-stage seconds of the cycle just run, from status.json (stage_seconds): where the time went.
+stages() {
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])).get("stage_seconds",{}); print("           stages: " + ", ".join(f"{k} {v:.3f}s" for k, v in d.items() if v >= 0.001))' "$S/state/status.json"
+}
+# The floor for the first sync's writes (bench/floor/write-floor.c): the same mkdir, open, write, fsync,
+# rename and directory fsync per home and per helper cache, at THREADS at once, and nothing else; on a
+# fresh copy of the empty homes. FLOOR_CURVE="1 2 4 8 16" measures how the disk answers to concurrency.
+FLOOR=$PWD/out/write-floor
+mkdir -p out && cc -O2 -pthread -o "$FLOOR" bench/floor/write-floor.c
+floor() { # threads
+  local f; f=$(mktemp -d /var/tmp/keyagentd-floor-XXXXXX)
+  python3 -c 'import os,sys; [os.makedirs(f"{sys.argv[1]}/home/u{i:05d}") for i in range(int(sys.argv[2]))]' "$f" "$N"
+  "$FLOOR" "$f" "$N" "$(stat -c %s "$S/home/u00000/.ssh/authorized_keys" 2>/dev/null || echo 530)" "$1"
+  rm -rf "$f"
+}
+THREADS=16  # Sync/Parallelism.MaxAccountsAtOnce
 echo "sync-scale: $N accounts x $PER keys (sandbox $S; load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
-first=$(measure); report "first" 15 "$first"
-second=$(measure); report "no-change" 1 "$second"
+first=$(measure); report "first" 15 "$first"; stages
+floor_s=$(floor $THREADS)
+first_wall=$(cut -f1 <<<"$first")
+python3 -c "import sys; f, k = float(sys.argv[1]), float(sys.argv[2]); print(f'floor      wall {f:6.2f}s for the same writes at {sys.argv[3]} at once: first sync is {k / f:.2f}x the floor (target <= 1.5x: {\"ok\" if k <= 1.5 * f else \"MISSED\"}); load average now {sys.argv[4]}')" \
+  "$floor_s" "$first_wall" "$THREADS" "$(cut -d' ' -f1 /proc/loadavg)"
+for t in ${FLOOR_CURVE:-}; do echo "floor      $t at once: $(floor "$t") s (load average $(cut -d' ' -f1 /proc/loadavg))"; done
+second=$(measure); report "no-change" 1 "$second"; stages
 grep -q ' 0 file(s) written' <<<"$second" || echo "no-change cycle wrote files: MISSED"
 
 # The daemon's steady state: `keyagentd run` reuses the parsed and expanded snapshot while its bytes

@@ -15,17 +15,29 @@ public static partial class SnapshotExpander
     public static DesiredState Expand(RegistrySnapshot snapshot, KeyPolicy policy, DateTimeOffset now)
     {
         var effective = policy.WithRevoked(snapshot.Revoked);
-        var rejections = new List<KeyRejection>(snapshot.Rejections);
-        var accounts = new Dictionary<string, IReadOnlyList<DesiredKey>>(StringComparer.Ordinal);
-        foreach (var (name, account) in snapshot.Accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
+        var ordered = snapshot.Accounts.OrderBy(a => a.Key, StringComparer.Ordinal).ToArray();
+        // Accounts are independent (each parses and judges its own copy of every key), so they are expanded
+        // side by side; the result is gathered in name order, exactly as one at a time would give it.
+        var expanded = new (List<DesiredKey>? Keys, List<KeyRejection> Rejections)[ordered.Length];
+        // One worker per core: the work never blocks, and every extra thread only adds its stack and allocation context.
+        Parallel.For(0, ordered.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
+            var (name, account) = ordered[i];
+            var own = new List<KeyRejection>();
             // The parser already skips these; a snapshot built in code gets the same treatment.
-            if (!AccountName.IsValid(name))
+            expanded[i] = AccountName.IsValid(name)
+                ? (new AccountExpansion(name, account, effective, now, own).Run(snapshot.People), own)
+                : (null, [RegistrySnapshotParser.InvalidAccountName(name)]);
+        });
+        var rejections = new List<KeyRejection>(snapshot.Rejections);
+        var accounts = new Dictionary<string, IReadOnlyList<DesiredKey>>(ordered.Length, StringComparer.Ordinal);
+        for (int i = 0; i < ordered.Length; i++)
+        {
+            rejections.AddRange(expanded[i].Rejections);
+            if (expanded[i].Keys is { } keys)
             {
-                rejections.Add(RegistrySnapshotParser.InvalidAccountName(name));
-                continue;
+                accounts[ordered[i].Key] = keys;
             }
-            accounts[name] = new AccountExpansion(name, account, effective, now, rejections).Run(snapshot.People);
         }
         return new DesiredState(accounts, rejections);
     }

@@ -22,10 +22,12 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Siz
         {
             return false;
         }
-        identity = new FileIdentity(st.st_dev, st.st_ino, st.st_size,
-            st.st_mtime * 1_000_000_000 + st.st_mtime_nsec, st.st_ctime * 1_000_000_000 + st.st_ctime_nsec);
+        identity = Of(st);
         return true;
     }
+
+    public static FileIdentity Of(in Stat st) => new(st.st_dev, st.st_ino, st.st_size,
+        st.st_mtime * 1_000_000_000 + st.st_mtime_nsec, st.st_ctime * 1_000_000_000 + st.st_ctime_nsec);
 
     private static readonly long SettleNs = (long)TimeSpan.FromSeconds(2).TotalNanoseconds;
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using KeyAgentd.Storage;
 
@@ -51,6 +52,12 @@ public sealed class FileRegistrySource(string path, long maxBytes) : IRegistrySo
             {
                 return RegistryFetch.Failed(FetchProblem.TooLarge.ToCode(), $"{file} is {stream.Length} bytes, more than Registry:MaxBytes ({maxBytes})");
             }
+            if (previousETag is not null && await ETagOfAsync(stream, cancellationToken).ConfigureAwait(false) == previousETag)
+            {
+                // Unchanged: hashed through a small buffer, never held whole (a snapshot is megabytes).
+                return RegistryFetch.NotModified(previousETag);
+            }
+            stream.Position = 0;
             content = new byte[stream.Length];
             await stream.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
         }
@@ -62,7 +69,28 @@ public sealed class FileRegistrySource(string path, long maxBytes) : IRegistrySo
         {
             return RegistryFetch.Failed(FetchProblem.Unreachable.ToCode(), $"{file}: {e.Message}");
         }
-        string etag = "\"sha256:" + Convert.ToHexStringLower(SHA256.HashData(content)) + "\"";
+        string etag = ETagOf(SHA256.HashData(content));
         return etag == previousETag ? RegistryFetch.NotModified(etag) : new RegistryFetch(RegistryFetchStatus.Ok, content, etag);
+    }
+
+    private static string ETagOf(byte[] sha256) => "\"sha256:" + Convert.ToHexStringLower(sha256) + "\"";
+
+    private static async Task<string> ETagOfAsync(FileStream stream, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return ETagOf(hash.GetHashAndReset());
     }
 }

@@ -3,16 +3,20 @@ using KeyAgentd.Configuration;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Expand;
 using KeyAgentd.State;
+using KeyAgentd.Storage;
 using KeyAgentd.Sync;
 
 namespace KeyAgentd.Homes;
 
 /// <summary>The plan stage's I/O: each managed account's authorized_keys and helper cache, read for the core's planner.</summary>
-internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles writer, StateStore state)
+internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles writer, StateStore state, UnchangedHomes? unchanged = null)
 {
+    private readonly UnchangedHomes _unchanged = unchanged ?? new(TimeProvider.System);
+
     /// <summary>Stage 4: reads each account's file and cache and lets the planner decide; reading is the only I/O here.</summary>
     public PlannedAccounts Plan(IReadOnlyList<AccountInfo> managed, Expansion expansion, IReadOnlySet<string> filesBefore)
     {
+        _unchanged.Begin(expansion.Desired);
         var results = new (AccountPlan? Plan, AccountFailure? Failure, FileRefusal? UnsafeFile)[managed.Count];
         using (var ancestors = new HomeAncestors())
         {
@@ -44,7 +48,14 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
         string? currentFile = null;
         FileRefusal? unsafeFile = null;
         AccountFailure? retirementFailure = null;
-        if (delivery == Delivery.HelperCacheOnly && filesBefore.Contains(account.Name) && mode != OwnershipMode.Report)
+        FileIdentity? fileIdentity = null;
+        bool retiring = delivery == Delivery.HelperCacheOnly && filesBefore.Contains(account.Name) && mode != OwnershipMode.Report;
+        if (!retiring && Unchanged(account, delivery, ancestors) is { } unchanged)
+        {
+            return (unchanged, null, null);
+        }
+        _unchanged.Forget(account.Name);
+        if (retiring)
         {
             (currentFile, unsafeFile, retirementFailure) = ReadForRetirement(account, mode, ancestors);
         }
@@ -59,6 +70,7 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
             {
                 return (null, new AccountFailure(account.Name, FileRefusal.IoError, e.Message), null);
             }
+            fileIdentity = read.Identity;
             if (read.Status == FileReadStatus.Refused && mode == OwnershipMode.Exclusive && FileRefusal.IsReplaceableFileProblem(read.Refusal!.Code))
             {
                 // A user must not keep revoked keys by turning the file into a link or a FIFO:
@@ -79,9 +91,13 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
             BreakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [],
             Delivery = delivery,
             CurrentFile = currentFile,
-            CurrentCache = state.ReadCache(account.Name),
+            CurrentCache = state.ReadCache(account.Name, out var cacheIdentity),
             Withdrawn = expansion.Withdrawn,
         });
+        if (!retiring && unsafeFile is null)
+        {
+            _unchanged.Remember(account, fileIdentity, cacheIdentity, plan);
+        }
         if (delivery == Delivery.HelperCacheOnly && unsafeFile is not null)
         {
             // Nothing of it is read, so nothing of it survives: the entry becomes an empty regular file.
@@ -91,6 +107,20 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
             ? (null, new AccountFailure(account.Name, AccountFailure.ManagedBlockDamaged, plan.Error), null)
             : (plan, retirementFailure, unsafeFile);
     }
+
+    /// <summary>The last plan, when the account's files are the very bytes it was made from (see <see cref="UnchangedHomes"/>).</summary>
+    private AccountPlan? Unchanged(AccountInfo account, Delivery delivery, HomeAncestors ancestors) =>
+        _unchanged.Find(account,
+            file: () =>
+            {
+                if (delivery != Delivery.AuthorizedKeysFile)
+                {
+                    return (true, null);
+                }
+                bool known = writer.TryIdentifyAuthorizedKeys(account, ancestors, out var identity);
+                return (known, identity);
+            },
+            cache: () => state.IdentifyCache(account.Name));
 
     /// <summary>
     /// authorized_keys to be emptied of keyagentd's lines, as file delivery would read it: an entry that cannot

@@ -13,8 +13,12 @@ public sealed partial class HomeKeyFiles
     /// link is never opened), then checks the opened inode again: fstat is the truth about
     /// what was opened, whatever happened to the name in between. Null when it does not exist.
     /// </summary>
-    private static byte[]? ReadExisting(SafeFileHandle ssh, AccountInfo account, string filePath)
+    private static byte[]? ReadExisting(SafeFileHandle ssh, AccountInfo account, string filePath) => ReadExisting(ssh, account, filePath, out _);
+
+    /// <param name="identity">The opened file's identity, taken before its bytes were read: a later change shows in it.</param>
+    private static byte[]? ReadExisting(SafeFileHandle ssh, AccountInfo account, string filePath, out FileIdentity identity)
     {
+        identity = default;
         Stat? named = Posix.LstatAt(ssh, KeyFileName, filePath);
         if (named is null)
         {
@@ -35,6 +39,7 @@ public sealed partial class HomeKeyFiles
         {
             Stat opened = Posix.Fstat(fd, filePath);
             CheckKeyFile(opened, account, filePath);
+            identity = FileIdentity.Of(opened);
             byte[] bytes = Posix.ReadBounded(fd, MaxFileBytes, opened.st_size, filePath, out bool tooLarge);
             if (tooLarge)
             {

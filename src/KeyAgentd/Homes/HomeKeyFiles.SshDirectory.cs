@@ -20,9 +20,10 @@ public sealed partial class HomeKeyFiles
         {
             try
             {
-                if (Posix.Fstat(ssh, sshPath).st_uid == account.Uid)
+                Stat st = Posix.Fstat(ssh, sshPath);
+                if (st.st_uid == account.Uid)
                 {
-                    return Checked(ssh, account, sshPath);
+                    return Checked(ssh, st, account, sshPath);
                 }
             }
             catch
@@ -59,9 +60,10 @@ public sealed partial class HomeKeyFiles
         {
             return errno == Errno.ENOENT && !create ? null : throw new FileRefusalException(WhySshDirectoryNotOpened(home, sshPath, errno));
         }
+        Stat st;
         try
         {
-            Stat st = Posix.Fstat(ssh, sshPath);
+            st = Posix.Fstat(ssh, sshPath);
             // Only fix up the directory we made ourselves; if the user swapped in their own
             // between mkdirat and openat, it is checked like any existing one.
             if (created && st.st_uid == Syscall.geteuid())
@@ -71,6 +73,7 @@ public sealed partial class HomeKeyFiles
                     Posix.Fchown(ssh, account.Uid, account.Gid, sshPath);
                 }
                 Posix.Fchmod(ssh, Posix.Mode0700, sshPath);
+                st = Posix.Fstat(ssh, sshPath);
             }
         }
         catch
@@ -78,15 +81,15 @@ public sealed partial class HomeKeyFiles
             ssh.Dispose();
             throw;
         }
-        return Checked(ssh, account, sshPath);
+        return Checked(ssh, st, account, sshPath);
     }
 
-    /// <summary>Returns the descriptor if ~/.ssh passes the checks; disposes it and throws otherwise.</summary>
-    private static SafeFileHandle Checked(SafeFileHandle ssh, AccountInfo account, string sshPath)
+    /// <summary>Returns the descriptor if ~/.ssh (<paramref name="st"/>, its fstat) passes the checks; disposes it and throws otherwise.</summary>
+    private static SafeFileHandle Checked(SafeFileHandle ssh, in Stat st, AccountInfo account, string sshPath)
     {
         try
         {
-            if (StrictModes.SshDirectory(Posix.Fstat(ssh, sshPath), account, sshPath) is { } problem)
+            if (StrictModes.SshDirectory(st, account, sshPath) is { } problem)
             {
                 throw new FileRefusalException(problem);
             }

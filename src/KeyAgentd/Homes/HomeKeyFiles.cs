@@ -43,8 +43,8 @@ public sealed partial class HomeKeyFiles
             {
                 return FileReadResult.Missing;
             }
-            byte[]? bytes = ReadExisting(ssh, account, Join(sshPath, KeyFileName));
-            return bytes is null ? FileReadResult.Missing : FileReadResult.Ok(Utf8.GetString(bytes));
+            byte[]? bytes = ReadExisting(ssh, account, Join(sshPath, KeyFileName), out var identity);
+            return bytes is null ? FileReadResult.Missing : FileReadResult.Ok(Utf8.GetString(bytes), identity);
         }
         catch (FileRefusalException e)
         {
@@ -53,6 +53,42 @@ public sealed partial class HomeKeyFiles
         catch (PosixException e)
         {
             return FileReadResult.Refused(FileRefusal.IoFailure(e));
+        }
+    }
+
+    /// <summary>
+    /// Which bytes authorized_keys holds, without reading them: the same walk and checks as <see cref="ReadAuthorizedKeys"/>
+    /// (home and ~/.ssh opened without following links and judged, the file judged by its lstat), then the file's
+    /// identity, or null when it (or ~/.ssh) does not exist. False whenever the read would not be a plain success
+    /// (a refusal, an I/O error): the caller then reads, and gets the refusal from there.
+    /// </summary>
+    internal bool TryIdentifyAuthorizedKeys(AccountInfo account, HomeAncestors? ancestors, out FileIdentity? identity)
+    {
+        identity = null;
+        try
+        {
+            using SafeFileHandle home = HomeWalker.OpenHome(account, ancestors: ancestors)!;
+            string sshPath = Join(account.Home, SshDirectoryName);
+            using SafeFileHandle? ssh = OpenSshDirectory(home, account, sshPath, create: false, chown: false);
+            if (ssh is null)
+            {
+                return true;
+            }
+            string filePath = Join(sshPath, KeyFileName);
+            if (Posix.LstatAt(ssh, KeyFileName, filePath) is not { } st)
+            {
+                return true;
+            }
+            if (StrictModes.KeyFile(st, account, filePath) is not null || st.st_size > MaxFileBytes)
+            {
+                return false;
+            }
+            identity = FileIdentity.Of(st);
+            return true;
+        }
+        catch (Exception e) when (e is FileRefusalException or PosixException)
+        {
+            return false;
         }
     }
 

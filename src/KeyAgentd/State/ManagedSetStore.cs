@@ -95,9 +95,26 @@ public sealed class ManagedSetStore
             }
             sorted.Add(name);
         }
-        byte[] content = JsonSerializer.SerializeToUtf8Bytes([.. sorted], ManagedSetJsonContext.Default.StringArray);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes([.. sorted], ManagedSetJsonContext.Default.StringArray);
+        byte[] content = [.. json, (byte)'\n'];
         State.StateDirectory.Create(StateDirectory);
-        DurableFile.WriteAllBytes(FilePath, [.. content, (byte)'\n'], FileMode);
+        if (AlreadyHolds(content))
+        {
+            // Every cycle saves both sets, and they rarely change: a durable replace (two fsyncs) for nothing otherwise.
+            return;
+        }
+        DurableFile.WriteAllBytes(FilePath, content, FileMode);
+    }
+
+    /// <summary>The file is already exactly what <see cref="Save"/> would write: these bytes, our own regular file, its mode.</summary>
+    private bool AlreadyHolds(byte[] content)
+    {
+        using var handle = Posix.TryOpenRegular(FilePath, out Stat st, out _);
+        if (handle is null || st.st_size != content.Length || st.st_uid != Syscall.geteuid() || Posix.PermissionBits(st) != (uint)FileMode)
+        {
+            return false;
+        }
+        return Posix.ReadBounded(handle, content.Length + 1, st.st_size, FilePath, out bool tooLarge) is { } existing && !tooLarge && existing.AsSpan().SequenceEqual(content);
     }
 
     // file-accounts.json is read back as every managed account when damaged (SyncEngine.FilesBefore): no advice needed.

@@ -151,16 +151,33 @@ public sealed partial class StateStore(string directory)
     /// serve (not a root-owned regular file, or writable by group or others). Such a file is no record of
     /// what keyagentd wrote, and answering null makes the next plan write the cache afresh, as a new inode.
     /// </summary>
-    public string? ReadCache(string account)
+    public string? ReadCache(string account) => ReadCache(account, out _);
+
+    /// <param name="identity">Which bytes were read (the opened file's fstat, before reading); null with a null answer.</param>
+    internal string? ReadCache(string account, out FileIdentity? identity)
     {
+        identity = null;
         string path = CachePath(account);
         using var handle = Posix.TryOpenRegular(path, out Stat st, out _);
-        if (handle is null || st.st_uid != Syscall.geteuid() || (Posix.PermissionBits(st) & Posix.GroupOrWorldWritable) != 0)
+        if (handle is null || !IsServable(st))
         {
             return null;
         }
+        identity = FileIdentity.Of(st);
         return Encoding.UTF8.GetString(Posix.ReadBounded(handle, Array.MaxLength, st.st_size, path, out _));
     }
+
+    /// <summary>
+    /// Which bytes keys/&lt;user&gt; holds without reading it (its lstat), when <see cref="ReadCache"/> would read
+    /// them; null when it would answer null (absent, or not a file keyagentd-keys would serve).
+    /// </summary>
+    internal FileIdentity? IdentifyCache(string account)
+    {
+        string path = CachePath(account);
+        return Syscall.lstat(path, out Stat st) == 0 && Posix.IsRegular(st) && IsServable(st) ? FileIdentity.Of(st) : null;
+    }
+
+    private static bool IsServable(in Stat st) => st.st_uid == Syscall.geteuid() && (Posix.PermissionBits(st) & Posix.GroupOrWorldWritable) == 0;
 
     /// <summary>
     /// Replaces keys/&lt;user&gt; with the helper's index line and <paramref name="text"/> (the keys). The

@@ -81,6 +81,9 @@ public sealed class SyncStatus
     /// <summary>The running daemon's last configuration reload; null since it started.</summary>
     [JsonPropertyName("config_reload")] public ConfigReload? ConfigReload { get; set; }
 
+    /// <summary>The last cycle's seconds per stage, in the order they ran (where a slow cycle spent its time).</summary>
+    [JsonPropertyName("stage_seconds")] public Dictionary<string, double> StageSeconds { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Why status.json could not be read (this status then starts empty); never written.</summary>
     [JsonIgnore] public string? Damaged { get; set; }
 

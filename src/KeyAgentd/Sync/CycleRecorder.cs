@@ -18,11 +18,13 @@ internal sealed class CycleRecorder(KeyAgentdSettings settings, string registryL
         string summary = SyncSummary.Render(result);
         // Even with nothing to record: it removes the cycle's intent, whose outcome is now known.
         audit.Append(cycle.Records);
+        cycle.Stages.Ended("audit");
         var status = cycle.Status;
         status.LastAttempt = cycle.Now;
         status.Outcome = result.Outcome.ToCode();
         status.Message = summary;
         status.DurationSeconds = cycle.Clock.Elapsed.TotalSeconds;
+        status.StageSeconds = cycle.Stages.Seconds;
         status.Registry = registryLocation;
         status.RegistryProblem = result.RegistryProblem?.Code;
         if (result.Outcome == SyncOutcome.Ok)

@@ -15,6 +15,8 @@ internal sealed class SyncCycle(DateTimeOffset now, SyncStatus status, string ho
 
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
 
+    public StageTimes Stages { get; } = new();
+
     public List<AuditRecord> Records { get; } = [];
 
     /// <summary>The host's trust as the cycle found it (null until read).</summary>

@@ -102,8 +102,10 @@ public sealed partial class SyncEngine : IDisposable
             AuditAside(_audit.Settle);
             SecureStateDirectory(cycle);
         }
+        cycle.Stages.Ended("settle");
         // Stage 1: fetch, verify, or fall back on the last-known-good.
         var source = await _acquirer.AcquireAsync(cycle, stopping).ConfigureAwait(false);
+        cycle.Stages.Ended("acquire");
         if (source.Snapshot is not { } snapshot)
         {
             if (!cycle.Options.DryRun)
@@ -116,9 +118,12 @@ public sealed partial class SyncEngine : IDisposable
         }
         // Stages 2 to 4: expand for this host, select its accounts, plan each one (the guard is decided with the plan).
         var expansion = _expander.Expand(snapshot, cycle.Now);
+        cycle.Stages.Ended("expand");
         var selection = _expander.SelectAccounts(expansion.Desired);
+        cycle.Stages.Ended("select");
         var planned = _planner.Plan(selection.Managed, expansion, selection.FilesBefore);
         var plan = SyncPlan.Create(planned.Plans, expansion.Desired.Rejections, _settings.Safety.ToRemovalLimits(), snapshot.Serial, snapshot.RemovalApproval);
+        cycle.Stages.Ended("plan");
         if (cycle.Options.DryRun)
         {
             return Report(cycle, source, plan, selection, planned.Failures, Applied.Nothing) with { DryRun = true };
@@ -126,6 +131,7 @@ public sealed partial class SyncEngine : IDisposable
         // Stage 5: revocation always wins, guard or not: sshd refuses these keys wherever they are found.
         _revocations.Publish(snapshot);
         _certificateTrust.WithdrawRevoked(snapshot);
+        cycle.Stages.Ended("revoke");
         // Stage 6: the mass-removal guard.
         if (plan.Guard.Tripped && !cycle.Options.Force)
         {
@@ -133,13 +139,16 @@ public sealed partial class SyncEngine : IDisposable
         }
         // Stage 7: the intent, then stage 8: the homes and helper caches, then the caches of accounts no longer managed.
         IntendChanges(cycle, snapshot.Serial, plan, planned);
+        cycle.Stages.Ended("intent");
         var applied = _writer.Apply(planned, selection.ByName, stopping);
         _caches.RemoveUnmanaged(cycle, selection, snapshot.Serial);
         _certificateTrust.Publish(planned.Plans, selection.ByName.Keys.ToHashSet(StringComparer.Ordinal), cycle.Now);
+        cycle.Stages.Ended("write");
         // Stage 9: the audit records and the state the next cycle starts from; stage 10: finish.
         IReadOnlyList<AccountFailure> failures = [.. planned.Failures, .. applied.Failures];
         RecordChanges(cycle, source, plan, failures, applied);
         RecordState(cycle, source, plan, selection, failures, applied);
+        cycle.Stages.Ended("state");
         return Finish(cycle, Report(cycle, source, plan, selection, failures, applied));
     }
 

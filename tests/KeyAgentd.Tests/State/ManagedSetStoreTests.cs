@@ -42,6 +42,39 @@ public sealed class ManagedSetStoreTests : IDisposable
         Assert.Equal("[]\n", File.ReadAllText(store.FilePath));
     }
 
+    [Fact]
+    public void Saving_the_set_it_already_holds_leaves_the_file_untouched()
+    {
+        var store = new ManagedSetStore(_temp.Path);
+        store.Save(["alice", "bob"]);
+        long inode = Inode(store.FilePath);
+
+        store.Save(["bob", "alice"]);
+
+        Assert.Equal(inode, Inode(store.FilePath));
+    }
+
+    [Fact]
+    public void Saving_the_same_set_over_a_file_with_another_mode_or_content_replaces_it()
+    {
+        var store = new ManagedSetStore(_temp.Path);
+        store.Save(["alice"]);
+        Assert.Equal(0, Mono.Unix.Native.Syscall.chmod(store.FilePath, Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR | Mono.Unix.Native.FilePermissions.S_IROTH));
+        store.Save(["alice"]);
+        Assert.Equal(0, Mono.Unix.Native.Syscall.stat(store.FilePath, out var st));
+        Assert.Equal(0x1A0u, (uint)st.st_mode & 0xFFF);
+
+        File.WriteAllText(store.FilePath, "[\"bobby\"]\n");
+        store.Save(["alice"]);
+        Assert.Equal(["alice"], store.Load());
+    }
+
+    private static long Inode(string path)
+    {
+        Assert.Equal(0, Mono.Unix.Native.Syscall.stat(path, out var st));
+        return (long)st.st_ino;
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("{")]

@@ -11,4 +11,5 @@ public enum CertificateAdmission
     PrincipalNotAdmitted,
     NotYetValid,
     Expired,
+    Revoked,
 }

@@ -13,7 +13,8 @@ public static class CertificateAdmissions
         (CertificateAdmission.CaGrantExpired, "ca-grant-expired"),
         (CertificateAdmission.PrincipalNotAdmitted, "principal-not-admitted"),
         (CertificateAdmission.NotYetValid, "certificate-not-yet-valid"),
-        (CertificateAdmission.Expired, "certificate-expired"));
+        (CertificateAdmission.Expired, "certificate-expired"),
+        (CertificateAdmission.Revoked, "certificate-revoked"));
 
     public static string ToCode(this CertificateAdmission admission) => Catalogue.ToCode(admission);
 }

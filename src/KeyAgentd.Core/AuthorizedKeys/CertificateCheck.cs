@@ -1,11 +1,13 @@
 using KeyAgentd.Core.Keys;
+using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Core.AuthorizedKeys;
 
 /// <summary>
 /// What sshd would do with a user certificate offered for an account whose authorized lines are
-/// given, in sshd's order (auth2-pubkeyfile.c auth_check_authkey_line, auth_authorise_keyopts;
-/// sshkey.c sshkey_cert_check_authority): a cert-authority line for the certificate's CA, that line's
+/// given, in sshd's order (auth2-pubkey.c user_key_allowed, auth2-pubkeyfile.c auth_check_authkey_line,
+/// auth_authorise_keyopts; sshkey.c sshkey_cert_check_authority): the host's revocations first (sshd
+/// asks its RevokedKeys KRL before it reads any authorized line), then a cert-authority line for the certificate's CA, that line's
 /// expiry-time, a principal of the line's principals="…" in the certificate, then the certificate's
 /// own validity. Client-dependent checks (from=, source-address) cannot be decided here: they are
 /// returned as the restrictions that apply. Pure: the time and zone are parameters.
@@ -14,13 +16,22 @@ public static class CertificateCheck
 {
     /// <param name="Line">The cert-authority line that decided, when one names the certificate's CA.</param>
     /// <param name="Restrictions">When admitted: the line's options that apply (cert-authority and principals aside), then the certificate's critical options.</param>
-    public sealed record Result(CertificateAdmission Admission, string Message, AuthorizedKeyLine? Line, IReadOnlyList<string> Restrictions);
+    /// <param name="RevokedBy">When revoked: the entry that revokes it.</param>
+    public sealed record Result(CertificateAdmission Admission, string Message, AuthorizedKeyLine? Line, IReadOnlyList<string> Restrictions, RevocationMatch? RevokedBy = null);
 
-    public static Result Check(SshPublicKey certificate, IEnumerable<AuthorizedKeyLine> lines, DateTimeOffset now, TimeZoneInfo localZone)
+    /// <param name="revocations">What the host's KRL revokes: the revocations of the snapshot it was written from.</param>
+    public static Result Check(SshPublicKey certificate, IEnumerable<AuthorizedKeyLine> lines, Revocations revocations, DateTimeOffset now, TimeZoneInfo localZone)
     {
         if (certificate.Certificate is not { } info)
         {
             return Refuse(CertificateAdmission.NotACertificate, $"{certificate.TypeName} is a plain key, not a certificate");
+        }
+        if (revocations.Find(certificate) is { } revoked)
+        {
+            // Revocation always wins: whatever the cert-authority lines admit, sshd refuses it here.
+            return new Result(CertificateAdmission.Revoked,
+                $"revoked by {revoked.Rule.ToCode()} ({revoked.Entry}): sshd refuses it through its RevokedKeys KRL before reading any authorized line",
+                null, [], revoked);
         }
         if (info.Kind != SshCertificateKind.User)
         {

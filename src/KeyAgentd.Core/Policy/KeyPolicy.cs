@@ -51,6 +51,15 @@ public sealed class KeyPolicy
         }
         foreach (var option in line.Options)
         {
+            // sshd reads option names case-insensitively. cert-authority turns the key into a CA for the
+            // account (every certificate it signs logs in): no Policy:AllowedOptions pattern, "*" included,
+            // can allow it on a key. keyagentd writes its own CA lines from the registry's CA grants.
+            if (string.Equals(option.Name, "cert-authority", StringComparison.OrdinalIgnoreCase))
+            {
+                return new Verdict(ReasonCode.OptionNotAllowed,
+                    "option \"cert-authority\" makes this key a certificate authority for the account and is never allowed on a key line, whatever Policy:AllowedOptions says: "
+                    + "grant a CA through cas.yaml and a rule's cas (keyagentd doctor USER shows the CA lines it wrote)");
+            }
             if (!IsOptionAllowed(option.Name))
             {
                 return new Verdict(ReasonCode.OptionNotAllowed, $"option \"{option.Name}\" is not in Policy:AllowedOptions");

@@ -29,21 +29,32 @@ public sealed class Revocations
     /// of a cert-authority line) by its fingerprint; a certificate by its certified key's fingerprint,
     /// its CA's fingerprint, or its serial or key ID under that CA.
     /// </summary>
-    public bool IsRevoked(SshPublicKey key)
+    public bool IsRevoked(SshPublicKey key) => Find(key) is not null;
+
+    /// <summary>
+    /// The entry that revokes <paramref name="key"/>, or null: for a certificate in krl.c ssh_krl_check_key's
+    /// order (its key ID or serial under its CA, then the certified key, then the CA), so the rule named is
+    /// the one sshd's KRL check stops at.
+    /// </summary>
+    public RevocationMatch? Find(SshPublicKey key)
     {
         if (IsEmpty)
         {
-            return false;
+            return null;
+        }
+        var certificate = key.Certificate;
+        if (certificate is { SignatureKey: { } ca } && _certificates.TryGetValue(ca.Base64, out var revoked) && revoked.Match(certificate) is { } match)
+        {
+            return match;
         }
         if (_fingerprints.Contains(key.Sha256Fingerprint))
         {
-            return true;
+            return new RevocationMatch(RevocationRule.Key, $"key {key.Sha256Fingerprint}");
         }
-        if (key.Certificate is not { SignatureKey: { } ca } certificate)
+        if (certificate?.SignatureKey is { } signer && _fingerprints.Contains(signer.Sha256Fingerprint))
         {
-            return false;
+            return new RevocationMatch(RevocationRule.Ca, $"CA {signer.Sha256Fingerprint}");
         }
-        return _fingerprints.Contains(ca.Sha256Fingerprint)
-            || _certificates.TryGetValue(ca.Base64, out var revoked) && revoked.Revokes(certificate);
+        return null;
     }
 }

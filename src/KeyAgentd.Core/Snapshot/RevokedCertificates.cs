@@ -20,9 +20,30 @@ public sealed record RevokedCertificates(SshPublicKey Ca, IReadOnlyList<SerialRa
     /// krl.c is_cert_revoked: the key ID matches exactly, or the serial lies in a revoked range
     /// (serial 0 never does). The caller has checked that <paramref name="certificate"/> is this CA's.
     /// </summary>
-    public bool Revokes(SshCertificateInfo certificate) =>
-        KeyIds.Contains(certificate.KeyId, StringComparer.Ordinal)
-        || certificate.Serial != 0 && Serials.Any(range => range.Contains(certificate.Serial));
+    public bool Revokes(SshCertificateInfo certificate) => Match(certificate) is not null;
+
+    /// <summary>
+    /// The entry that revokes <paramref name="certificate"/>, in krl.c is_cert_revoked's order (the key ID,
+    /// then the serial, which is never 0), or null. The caller has checked that it is this CA's certificate.
+    /// </summary>
+    public RevocationMatch? Match(SshCertificateInfo certificate)
+    {
+        if (KeyIds.Contains(certificate.KeyId, StringComparer.Ordinal))
+        {
+            return new RevocationMatch(RevocationRule.KeyId, $"key ID \"{certificate.KeyId}\"");
+        }
+        if (certificate.Serial == 0)
+        {
+            return null;
+        }
+        foreach (var range in Serials.Where(r => r.Contains(certificate.Serial)))
+        {
+            return range.First == range.Last
+                ? new RevocationMatch(RevocationRule.Serial, $"serial {range}")
+                : new RevocationMatch(RevocationRule.SerialRange, $"serials {range}");
+        }
+        return null;
+    }
 
     /// <summary>Why <paramref name="ca"/> cannot name a CA in a revocation, or null: a certificate signs nothing sshd accepts.</summary>
     public static string? CaProblem(SshPublicKey ca) =>

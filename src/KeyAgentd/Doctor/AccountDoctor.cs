@@ -62,7 +62,7 @@ public sealed class AccountDoctor(KeyAgentdSettings settings, IAccountDatabase a
 
         ExamineKeys(report, account, now, localZone);
         ExamineManagement(report, account, now);
-        CertificateDoctor.Examine(report, KeyLines(account), certificate, now, localZone);
+        CertificateDoctor.Examine(report, KeyLines(account), certificate, HostRevocations.Read(state), now, localZone);
         ExamineSshd(report, account);
         TrustRootsDoctor.Examine(report, settings, state, now);
         return report;

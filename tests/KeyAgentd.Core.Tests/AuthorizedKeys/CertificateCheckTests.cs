@@ -1,4 +1,5 @@
 using KeyAgentd.Core.AuthorizedKeys;
+using KeyAgentd.Core.Snapshot;
 using KeyAgentd.Testing;
 
 namespace KeyAgentd.Core.Tests.AuthorizedKeys;
@@ -21,7 +22,7 @@ public sealed class CertificateCheckTests : IDisposable
         AuthorizedKeyLineParser.ParseAll($"{UserKey}\n{options} {_ca.PublicLine}\n");
 
     private static CertificateCheck.Result Check(string certificate, List<AuthorizedKeyLine> lines) =>
-        CertificateCheck.Check(AuthorizedKeyLineParser.Parse(certificate).Key!, lines, Now, TimeZoneInfo.Utc);
+        CertificateCheck.Check(AuthorizedKeyLineParser.Parse(certificate).Key!, lines, Revocations.None, Now, TimeZoneInfo.Utc);
 
     [Fact]
     public void An_admitted_principal_is_admitted_with_the_lines_options_and_the_certificates_critical_options()
@@ -51,4 +52,44 @@ public sealed class CertificateCheckTests : IDisposable
     {
         Assert.Equal(CertificateAdmission.PrincipalNotAdmitted, Check(_ca.Issue(UserKey, "x", 1, ["ali", "alice*"]), Lines()).Admission);
     }
+
+    [Fact]
+    public void A_revoked_certificate_is_refused_whatever_its_line_admits_and_the_rule_that_revoked_it_is_named()
+    {
+        string revokedKey = SshKeygen.Generate("ed25519", 0, "stolen");
+        var ca = AuthorizedKeyLineParser.Parse(_ca.PublicLine).Key!;
+        var revocations = new Revocations([Fingerprint(revokedKey)],
+            [new RevokedCertificates(ca, [new SerialRange(42, 42), new SerialRange(100, 200)], ["alice@lost-laptop"])]);
+        RevocationMatch? RevokedBy(string certificate)
+        {
+            var result = CertificateCheck.Check(AuthorizedKeyLineParser.Parse(certificate).Key!, Lines(), revocations, Now, TimeZoneInfo.Utc);
+            Assert.Equal(result.RevokedBy is null ? CertificateAdmission.Admitted : CertificateAdmission.Revoked, result.Admission);
+            return result.RevokedBy;
+        }
+
+        Assert.Equal(new RevocationMatch(RevocationRule.Serial, "serial 42"), RevokedBy(_ca.Issue(UserKey, "x", 42, ["alice"])));
+        Assert.Equal(new RevocationMatch(RevocationRule.SerialRange, "serials 100-200"), RevokedBy(_ca.Issue(UserKey, "x", 150, ["alice"])));
+        Assert.Equal(new RevocationMatch(RevocationRule.KeyId, "key ID \"alice@lost-laptop\""), RevokedBy(_ca.Issue(UserKey, "alice@lost-laptop", 0, ["alice"])));
+        Assert.Equal(RevocationRule.Key, RevokedBy(_ca.Issue(revokedKey, "x", 7, ["alice"]))?.Rule);
+        // Another certificate of the same CA, and the same serial and key ID under another CA, still log in.
+        Assert.Null(RevokedBy(_ca.Issue(UserKey, "alice@laptop", 43, ["alice"])));
+        Assert.Null(RevokedBy(_ca.Issue(UserKey, "x", 0, ["alice"])));
+        var other = CertificateCheck.Check(AuthorizedKeyLineParser.Parse(_other.Issue(UserKey, "alice@lost-laptop", 42, ["alice"])).Key!, Lines(), revocations, Now, TimeZoneInfo.Utc);
+        Assert.Equal(CertificateAdmission.CaNotAdmitted, other.Admission);
+    }
+
+    [Fact]
+    public void A_revoked_ca_refuses_every_certificate_it_signed_even_while_its_line_is_still_there()
+    {
+        var revocations = new Revocations([Fingerprint(_ca.PublicLine)], []);
+
+        var result = CertificateCheck.Check(AuthorizedKeyLineParser.Parse(_ca.Issue(UserKey, "x", 1, ["alice"])).Key!, Lines(), revocations, Now, TimeZoneInfo.Utc);
+
+        Assert.Equal(CertificateAdmission.Revoked, result.Admission);
+        Assert.Equal(RevocationRule.Ca, result.RevokedBy?.Rule);
+        Assert.Equal("certificate-revoked", result.Admission.ToCode());
+        Assert.StartsWith("revoked by ca (CA SHA256:", result.Message, StringComparison.Ordinal);
+    }
+
+    private static string Fingerprint(string line) => AuthorizedKeyLineParser.Parse(line).Key!.Sha256Fingerprint;
 }

@@ -169,4 +169,19 @@ public class KeyPolicyTests
         Assert.All(codes, c => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", c));
         Assert.All(Enum.GetValues<ReasonCode>(), r => Assert.True(ReasonCodes.TryParse(r.ToCode(), out var back) && back == r));
     }
+
+    [Theory]
+    [InlineData("cert-authority")]
+    [InlineData("Cert-Authority,principals=\"root\"")]
+    public void A_key_line_never_carries_cert_authority_whatever_the_allowed_options_say(string options)
+    {
+        // cert-authority turns a person's key into a CA for the account: every certificate it signs logs in.
+        var everything = new KeyPolicy(new KeyPolicyOptions { AllowedOptions = ["*"] }, TimeZoneInfo.Utc);
+
+        var verdict = Judge($"{options} {SshKeygen.Generate("ed25519")}", everything);
+
+        Assert.Equal(ReasonCode.OptionNotAllowed, verdict.Reason);
+        Assert.Contains("cert-authority", verdict.Message, StringComparison.Ordinal);
+        Assert.True(Judge($"no-pty {SshKeygen.Generate("ed25519")}", everything).Accepted);
+    }
 }

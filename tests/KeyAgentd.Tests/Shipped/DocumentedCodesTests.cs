@@ -30,6 +30,7 @@ public sealed partial class DocumentedCodesTests
         ["audit-action"] = AuditActions.Catalogue.Codes,
         ["doctor"] = DoctorCodes.Catalogue.Codes,
         ["certificate"] = KeyAgentd.Core.AuthorizedKeys.CertificateAdmissions.Catalogue.Codes,
+        ["revocation-rule"] = KeyAgentd.Core.Snapshot.RevocationRules.Catalogue.Codes,
         ["registry-problem"] = RegistryProblemKinds.AllCodes,
         ["root"] = KeyAgentd.Trust.Root.RootReasons.Catalogue.Codes,
         ["root-tool"] = KeyAgentd.RootRotation.RootRefusals.Catalogue.Codes,
@@ -58,6 +59,7 @@ public sealed partial class DocumentedCodesTests
         AssertComplete(RegistryProblemKinds.Catalogue);
         AssertComplete(FetchProblems.Catalogue);
         AssertComplete(KeyAgentd.RootRotation.RootRefusals.Catalogue);
+        AssertComplete(KeyAgentd.Core.Snapshot.RevocationRules.Catalogue);
         Assert.Equal(RegistryProblemKinds.AllCodes.Count, RegistryProblemKinds.AllCodes.Distinct().Count());
     }
 

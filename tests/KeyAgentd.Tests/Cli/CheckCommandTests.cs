@@ -172,4 +172,22 @@ public class CheckCommandTests
         Assert.Equal("needs-conversion", verdict.GetProperty("reason").GetString());
         Assert.Equal("no-pty " + rsa, verdict.GetProperty("suggestion").GetString());
     }
+
+    [Fact]
+    public void A_cert_authority_line_is_refused_even_between_keyagentds_own_markers()
+    {
+        // The markers are comments anyone can copy: a line judged "ok" for sitting between them would let a
+        // person's key file carry cert-authority past review. The host's CA lines are read with `doctor USER`.
+        using var ca = new KeyAgentd.Testing.TestCertificateAuthority();
+        string file = $"{KeyAgentd.Core.Planning.AuthorizedKeysRenderer.BeginMarker}\n{SshKeygen.Generate("ed25519")}\n"
+            + $"cert-authority,principals=\"alice,oncall\",no-pty {ca.PublicLine}\n{KeyAgentd.Core.Planning.AuthorizedKeysRenderer.EndMarker}\n";
+        var everything = new KeyPolicy(new KeyPolicyOptions { AllowedOptions = ["*"] }, TimeZoneInfo.Utc);
+
+        var (exit, output) = Check(file, policy: everything);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("3: REJECT option-not-allowed", output, StringComparison.Ordinal);
+        Assert.Contains("is never allowed on a key line, whatever Policy:AllowedOptions says", output, StringComparison.Ordinal);
+        Assert.EndsWith("1 accepted, 1 rejected\n", output);
+    }
 }

@@ -274,7 +274,7 @@ http {{
     rate = len(steady) / span
     b304 = statistics.mean(r[2] for r in n304) if n304 else 0
     cpu_per_poll = (cpu1 - cpu0) / max(1, len(polls))
-    log(f"steady state ({span:.0f} s): {len(steady)} requests, {rate:.1f}/s (expected {"2 x " if SCENARIO == "rotation" else ""}N/INTERVAL = {(2 if SCENARIO == "rotation" else 1) * N / INTERVAL:.1f}/s); "
+    log(f"steady state ({span:.0f} s): {len(steady)} requests, {rate:.1f}/s (expected {'2 x ' if SCENARIO == 'rotation' else ''}N/INTERVAL = {(2 if SCENARIO == 'rotation' else 1) * N / INTERVAL:.1f}/s); "
         f"304: {len(n304)} ({sum(r[2] for r in n304)} B, {b304:.0f} B each); 200: {len(n200)} ({sum(r[2] for r in n200)} B); other: {len(other)}")
     log(f"fleet memory: RSS sum {rss:.0f} MiB ({rss / N:.1f} MiB per daemon), PSS sum {pss:.0f} MiB ({pss / N:.1f} MiB per daemon); "
         f"fleet CPU {cpu1 - cpu0:.1f} s over {span:.0f} s = {1000 * cpu_per_poll:.1f} ms per poll")

@@ -17,6 +17,9 @@
 # Then the extrapolation to FLEET hosts at the default 60 s ± 15 s, with the arithmetic.
 #
 #   N=200 INTERVAL=10 JITTER=2.5 STEADY=60 PEOPLE=20 bash bench/fleet.sh
+#   STAGGER=S           spawn the daemons evenly over S seconds instead of at once: with S = INTERVAL
+#                       the phases start uniform, as in a fleet long past its last restart (the herd
+#                       figures then describe the stagger, not a herd).
 #   SCENARIO=rotation   a snapshot signer rotation instead of a revocation (docs/trust-root.md): the
 #                       hosts are bootstrapped on trust root version 1 (Registry:TrustRootFile; root
 #                       holders alice and bob, threshold 2; CI snapshot key A) and apply snapshots
@@ -51,6 +54,7 @@ STEADY = float(os.environ.get("STEADY", 60))
 PEOPLE = int(os.environ.get("PEOPLE", 20))
 FLEET = int(os.environ.get("FLEET", 100000))
 SCENARIO = os.environ.get("SCENARIO", "revocation")
+STAGGER = float(os.environ.get("STAGGER", 0))   # spawn the daemons evenly over this many seconds (0: the herd)
 DEFAULT_INTERVAL, DEFAULT_JITTER = 60.0, 15.0   # docs/configuration.md: Registry:PollInterval / Jitter
 uid, gid = os.getuid(), os.getgid()
 daemons, nginx = [], None
@@ -203,7 +207,9 @@ http {{
 
     # The herd: every daemon at once.
     herd_start = time.time()
-    for d in configs:
+    for i, d in enumerate(configs):
+        if STAGGER:
+            time.sleep(max(0.0, herd_start + i * STAGGER / N - time.time()))
         with open(f"{d}/daemon.log", "w") as out:
             daemons.append(subprocess.Popen([K, "--config", f"{d}/keyagentd.json", "run"], stdout=out, stderr=subprocess.STDOUT, env=env))
     spawned = time.time() - herd_start
@@ -216,7 +222,7 @@ http {{
         except FileNotFoundError:
             return None
 
-    deadline = time.time() + max(120, 3 * (INTERVAL + JITTER))
+    deadline = time.time() + max(120, 3 * (INTERVAL + JITTER)) + STAGGER
     while time.time() < deadline and not all(has_victim(p) for p in ak):
         dead = [d for d, p in zip(configs, daemons) if p.poll() is not None]
         if dead:

@@ -17,8 +17,19 @@
 # Then the extrapolation to FLEET hosts at the default 60 s ± 15 s, with the arithmetic.
 #
 #   N=200 INTERVAL=10 JITTER=2.5 STEADY=60 PEOPLE=20 bash bench/fleet.sh
-#   SCENARIO=rotation   a signer rotation instead of a revocation: pending the trust-root change
-#                       (see measure_rotation below); prints what it will measure and exits 3.
+#   STAGGER=S           spawn the daemons evenly over S seconds instead of at once: with S = INTERVAL
+#                       the phases start uniform, as in a fleet long past its last restart (the herd
+#                       figures then describe the stagger, not a herd).
+#   SCENARIO=rotation   a snapshot signer rotation instead of a revocation (docs/trust-root.md): the
+#                       hosts are bootstrapped on trust root version 1 (Registry:TrustRootFile; root
+#                       holders alice and bob, threshold 2; CI snapshot key A) and apply snapshots
+#                       signed by A. Then, at one moment, root version 2 dropping and revoking A for B
+#                       (`root propose`, signed by both holders with `root sign`, `root publish`) and a
+#                       snapshot signed by A only, adding an intruder's key, are published. Per host,
+#                       from root 2's publication: its `root-accepted` (from that cycle A counts for
+#                       nothing) and its `snapshot-refused` of A's snapshot (audit log times),
+#                       p50/p95/max against INTERVAL + JITTER; hosts that applied the intruder's key
+#                       (must be 0); nginx's requests and bytes for root/N+1 (404s steady, 200s then).
 # Needs out/bin (make publish), nginx and ssh-keygen; no root (homes, passwd file and state under
 # /var/tmp); loopback only; every daemon and nginx is stopped and the sandbox removed on exit
 # (KEEP=1 keeps the sandbox).
@@ -33,7 +44,7 @@ chmod 755 "$work"
 # The daemons run with the unit's Environment= (its GC settings), as systemd starts them.
 unit_env=$(sed -n 's/^Environment=//p' systemd/keyagentd.service | tr '\n' ' ')
 exec python3 - "$K" "$R" "$work" "$unit_env" <<'PY'
-import json, os, re, shutil, signal, socket, statistics, subprocess, sys, time
+import datetime, json, os, re, shutil, signal, socket, statistics, subprocess, sys, time
 
 K, R, work, unit_env = sys.argv[1:5]
 N = int(os.environ.get("N", 200))
@@ -43,6 +54,7 @@ STEADY = float(os.environ.get("STEADY", 60))
 PEOPLE = int(os.environ.get("PEOPLE", 20))
 FLEET = int(os.environ.get("FLEET", 100000))
 SCENARIO = os.environ.get("SCENARIO", "revocation")
+STAGGER = float(os.environ.get("STAGGER", 0))   # spawn the daemons evenly over this many seconds (0: the herd)
 DEFAULT_INTERVAL, DEFAULT_JITTER = 60.0, 15.0   # docs/configuration.md: Registry:PollInterval / Jitter
 uid, gid = os.getuid(), os.getgid()
 daemons, nginx = [], None
@@ -67,17 +79,8 @@ def cleanup(*_):
     else:
         log(f"kept: {work}")
 
-def measure_rotation():
-    # Pending: the trust-root change (allowed_signers distributed and rotated through the registry)
-    # is being built separately. Once it lands, this publishes documents signed by a new signer that
-    # the current trust root introduces, and measures, as for a revocation, the time until every host
-    # has accepted the new signer (its trust state / status file names it) and then the time until a
-    # document signed by the new signer alone is accepted fleet-wide, with nginx's traffic for both.
-    log("fleet: SCENARIO=rotation is pending the trust-root change (see measure_rotation in bench/fleet.sh)")
-    sys.exit(3)
-
-if SCENARIO == "rotation":
-    measure_rotation()
+if SCENARIO not in ("revocation", "rotation"):
+    raise SystemExit(f"fleet: SCENARIO={SCENARIO}: expected revocation or rotation")
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 try:
     def sh(*cmd, **kw):
@@ -94,7 +97,7 @@ try:
     src, built, www = f"{work}/source", f"{work}/built", f"{work}/www"
     os.makedirs(f"{src}/people"); os.makedirs(www); os.makedirs(built)
     os.chmod(www, 0o755)
-    keygen(f"{work}/signer", "fleet registry signer")
+    keygen(f"{work}/signer", "fleet registry signer")   # with SCENARIO=rotation: A, the key that leaks
     with open(f"{work}/allowed_signers", "w") as f:
         f.write('registry@example.com namespaces="keyagentd-registry" ' + " ".join(open(f"{work}/signer.pub").read().split()[:2]) + "\n")
     people = [f"p{i:03d}@example.com" for i in range(PEOPLE)]
@@ -130,6 +133,19 @@ try:
     doc_bytes = os.path.getsize(f"{built}/{hosts[0]}.json")
     sig_bytes = os.path.getsize(f"{built}/{hosts[0]}.json.sig")
     publish()
+    roots = f"{work}/roots"
+    if SCENARIO == "rotation":
+        # Trust root version 1: two root holders (threshold 2), snapshot signer A; published beside
+        # the snapshots and installed on every host as Registry:TrustRootFile (with its .sig).
+        for holder in ("alice", "bob"):
+            keygen(f"{work}/root-{holder}", f"{holder} root key")
+        keygen(f"{work}/signer-b", "fleet registry signer B")
+        sh(R, "root", "init", "--out", roots, "--root-key", f"alice={work}/root-alice.pub", "--root-key", f"bob={work}/root-bob.pub",
+           "--root-threshold", "2", "--snapshot-signer", f"ci-release={work}/signer.pub", "--snapshot-threshold", "1", "--expires", "365d")
+        for holder in ("alice", "bob"):
+            sh(R, "root", "sign", f"{roots}/1.json", "--key", f"{work}/root-{holder}")
+        sh(R, "root", "publish", "--from", roots, "--to", www)
+        shutil.copy(f"{roots}/1.json", f"{work}/root.json"); shutil.copy(f"{roots}/1.json.sig", f"{work}/root.json.sig")
     log(f"fleet: {N} hosts, {PEOPLE} keys each ({doc_bytes} B document + {sig_bytes} B signature per host); "
         f"keyagentd-registry build of {N} signed documents: {build_seconds:.1f} s")
 
@@ -176,7 +192,9 @@ http {{
         cfg = {
             "Host": {"Name": h},
             "Registry": {"Url": f"http://127.0.0.1:{port}/{{hostname}}.json", "PollInterval": fmt(INTERVAL),
-                         "Jitter": fmt(JITTER), "AllowedSignersFile": f"{work}/allowed_signers", "Signatures": "enforce"},
+                         "Jitter": fmt(JITTER), "Signatures": "enforce"}
+                        | ({"TrustRootFile": f"{work}/root.json", "AllowedSignersFile": f"{work}/no-allowed-signers"}
+                           if SCENARIO == "rotation" else {"AllowedSignersFile": f"{work}/allowed_signers"}),
             "Sshd": {"RevokedKeysFile": f"{d}/state/revoked_keys.krl"},
             "Accounts": {"PasswdFile": f"{d}/passwd", "Mode": "exclusive"},
             "State": {"Directory": f"{d}/state"},
@@ -189,7 +207,9 @@ http {{
 
     # The herd: every daemon at once.
     herd_start = time.time()
-    for d in configs:
+    for i, d in enumerate(configs):
+        if STAGGER:
+            time.sleep(max(0.0, herd_start + i * STAGGER / N - time.time()))
         with open(f"{d}/daemon.log", "w") as out:
             daemons.append(subprocess.Popen([K, "--config", f"{d}/keyagentd.json", "run"], stdout=out, stderr=subprocess.STDOUT, env=env))
     spawned = time.time() - herd_start
@@ -202,7 +222,7 @@ http {{
         except FileNotFoundError:
             return None
 
-    deadline = time.time() + max(120, 3 * (INTERVAL + JITTER))
+    deadline = time.time() + max(120, 3 * (INTERVAL + JITTER)) + STAGGER
     while time.time() < deadline and not all(has_victim(p) for p in ak):
         dead = [d for d, p in zip(configs, daemons) if p.poll() is not None]
         if dead:
@@ -220,6 +240,9 @@ http {{
                 t, status, sent, uri = line.split()
                 rows.append((float(t), int(status), int(sent), uri))
         return rows
+
+    def is_document(uri):
+        return uri.endswith(".json") and not uri.startswith("/root/")
 
     def residual(q, i, j):
         """The q-quantile of the time from a random instant to a host's next poll when polls are
@@ -250,22 +273,27 @@ http {{
     rss, pss = memory()
     rows = read_log()
     steady = [r for r in rows if t0 <= r[0] < t1]
-    polls = [r for r in steady if r[3].endswith(".json")]
+    polls = [r for r in steady if is_document(r[3])]
     n304 = [r for r in steady if r[1] == 304]; n200 = [r for r in steady if r[1] == 200]
     other = [r for r in steady if r[1] not in (200, 304)]
     span = t1 - t0
     rate = len(steady) / span
     b304 = statistics.mean(r[2] for r in n304) if n304 else 0
     cpu_per_poll = (cpu1 - cpu0) / max(1, len(polls))
-    log(f"steady state ({span:.0f} s): {len(steady)} requests, {rate:.1f}/s (expected N/INTERVAL = {N / INTERVAL:.1f}/s); "
+    log(f"steady state ({span:.0f} s): {len(steady)} requests, {rate:.1f}/s (expected {'2 x ' if SCENARIO == 'rotation' else ''}N/INTERVAL = {(2 if SCENARIO == 'rotation' else 1) * N / INTERVAL:.1f}/s); "
         f"304: {len(n304)} ({sum(r[2] for r in n304)} B, {b304:.0f} B each); 200: {len(n200)} ({sum(r[2] for r in n200)} B); other: {len(other)}")
     log(f"fleet memory: RSS sum {rss:.0f} MiB ({rss / N:.1f} MiB per daemon), PSS sum {pss:.0f} MiB ({pss / N:.1f} MiB per daemon); "
         f"fleet CPU {cpu1 - cpu0:.1f} s over {span:.0f} s = {1000 * cpu_per_poll:.1f} ms per poll")
+    root_polls = [r for r in steady if r[3].startswith("/root/")]
+    if SCENARIO == "rotation":
+        log(f"  trust root polls (root/2.json, no next version yet): {len(root_polls)} requests ({len(root_polls) / max(1, len(polls)):.2f} per document poll), "
+            f"statuses {sorted(set(r[1] for r in root_polls))}, {sum(r[2] for r in root_polls)} B, "
+            f"{statistics.mean(r[2] for r in root_polls) if root_polls else 0:.0f} B each")
 
     # --- the herd, from the access log: each host's k-th document request after the start.
     per_host = {}
     for t, status, sent, uri in rows:
-        if uri.endswith(".json") and t >= herd_start:
+        if is_document(uri) and t >= herd_start:
             per_host.setdefault(uri, []).append(t - herd_start)
     firsts = sorted(v[0] for v in per_host.values())
     buckets = {}
@@ -282,6 +310,85 @@ http {{
             spreads.append((k, min(kth), max(kth), statistics.pstdev(kth)))
             log(f"  poll {k + 1}: {min(kth):.2f}..{max(kth):.2f} s after each host's first, spread {max(kth) - min(kth):.2f} s, "
                 f"stdev {statistics.pstdev(kth):.2f} s (k x U(-J, J) sums: sqrt(k/3) x J = {JITTER * (k / 3) ** 0.5:.2f} s)")
+
+    def audit_since(d, offset):
+        """The audit records appended to host d's log after byte offset, with the new offset."""
+        with open(f"{d}/audit.jsonl", "rb") as f:
+            f.seek(offset); data = f.read()
+        data = data[:data.rfind(b"\n") + 1]
+        return [json.loads(line) for line in data.splitlines() if line.strip()], offset + len(data)
+
+    def rotation():
+        """Root version 2 drops and revokes A for B, published at the same moment as a snapshot signed
+        by A only that adds an intruder's key: per host, when it accepts root 2 and refuses A."""
+        intruder = "intruder@example.com"
+        keygen(f"{work}/{intruder}", intruder)
+        intruder_key = open(f"{work}/{intruder}.pub").read().split()[1]
+        shutil.copy(f"{work}/{intruder}.pub", f"{src}/people/{intruder}.keys")
+        with open(f"{src}/groups.yaml", "w") as f:
+            f.write("ops:\n  people: [" + ", ".join(people + [intruder]) + "]\n")
+        leak_build = build()   # signed by A: what the holder of the leaked key would publish
+        a_fp = fingerprint(f"{work}/signer.pub")
+        t = time.monotonic()
+        diff = sh(R, "root", "propose", "--from", f"{roots}/1.json", "--remove-snapshot-signer", a_fp,
+                  "--add-snapshot-signer", f"ci-release={work}/signer-b.pub", "--revoke-signer", a_fp)
+        for holder in ("alice", "bob"):
+            sh(R, "root", "sign", f"{roots}/2.json", "--key", f"{work}/root-{holder}")
+        sh(R, "root", "verify", roots)
+        ceremony = time.monotonic() - t
+        offsets = {d: audit_since(d, 0)[1] for d in configs}
+        published = time.time()
+        sh(R, "root", "publish", "--from", roots, "--to", www)
+        root_seconds = time.time() - published
+        snap_at, snap_seconds = publish()
+        log(f"rotation: root 2 (A {a_fp} removed and revoked, B added) proposed, signed by alice and bob, verified in {ceremony:.1f} s; "
+            f"published in {root_seconds * 1000:.0f} ms, then A's snapshot with {intruder}'s key (built in {leak_build:.1f} s) "
+            f"{(snap_at - published) * 1000:.0f} ms after it, in {snap_seconds * 1000:.0f} ms")
+        log("\n".join("  " + line.strip() for line in diff.splitlines() if line.strip()[:1] in ("+", "-", "h")))
+        bound = INTERVAL + JITTER
+        accepted, refused, reasons = {}, {}, {}
+        deadline = published + 3 * bound + 60
+        while (len(accepted) < N or len(refused) < N) and time.time() < deadline:
+            for d in configs:
+                records, offsets[d] = audit_since(d, offsets[d])
+                for rec in records:
+                    at = datetime.datetime.fromisoformat(rec["time"].replace("Z", "+00:00")).timestamp() - published
+                    if rec["action"] == "root-accepted" and rec.get("root_version") == 2:
+                        accepted.setdefault(d, at)
+                    elif rec["action"] == "snapshot-refused" and rec.get("reason") != "last-known-good-unverified" and d not in refused:
+                        refused[d] = at; reasons[rec.get("reason")] = reasons.get(rec.get("reason"), 0) + 1
+            time.sleep(0.25)
+        applied = [d for d, path in zip(configs, ak) if intruder_key in open(path).read()]
+        if len(accepted) < N or len(refused) < N:
+            raise SystemExit(f"fleet: {N - len(accepted)} hosts did not accept root 2, {N - len(refused)} did not refuse A's snapshot, "
+                             f"{3 * bound + 60:.0f} s after publishing")
+        time.sleep(1)
+        window = [r for r in read_log() if published <= r[0] <= published + max(refused.values()) + 0.5]
+        def traffic(rows):
+            return f"{len(rows)} ({sum(r[2] for r in rows)} B)"
+        root200 = [r for r in window if r[3] == "/root/2.json" and r[1] == 200]
+        sig200 = [r for r in window if r[3] == "/root/2.json.sig" and r[1] == 200]
+        next404 = [r for r in window if r[3].startswith("/root/") and r[1] == 404]
+        docs = [r for r in window if not r[3].startswith("/root/") and r[1] == 200]
+        def quantiles(values):
+            v = sorted(values); q = lambda x: v[min(len(v) - 1, int(x * len(v)))]
+            return f"p50 {q(0.5):.2f} s, p95 {q(0.95):.2f} s, max {v[-1]:.2f} s"
+        log(f"root 2 accepted (A counts for nothing from then on) over {N} hosts: {quantiles(accepted.values())}")
+        log(f"A's snapshot refused over {N} hosts: {quantiles(refused.values())} (reasons: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
+        log(f"  bound INTERVAL + JITTER = {bound:g} s plus the cycle; theory for uniform phases p50 {residual(0.5, INTERVAL, JITTER):.2f} s, "
+            f"p95 {residual(0.95, INTERVAL, JITTER):.2f} s; hosts that applied {intruder}'s key: {len(applied)}")
+        over = [x for x in refused.values() if x > bound]
+        if over:
+            log(f"  {len(over)} host(s) refused A over the bound, by up to {max(over) - bound:.2f} s")
+        log(f"nginx during it: root/2.json 200 {traffic(root200)}, root/2.json.sig 200 {traffic(sig200)}, root/N+1 404 {traffic(next404)}, "
+            f"snapshot full GETs {traffic(docs)}; {len(window)} requests in all")
+        if applied:
+            raise SystemExit(f"fleet: {len(applied)} hosts applied the leaked key's snapshot, e.g. {applied[0]}")
+
+    if SCENARIO == "rotation":
+        rotation()
+        raise SystemExit(0)
 
     # --- the revocation
     with open(f"{src}/revoked", "w") as f:

@@ -19,8 +19,9 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
         _unchanged.Begin(expansion.Desired);
         var results = new (AccountPlan? Plan, AccountFailure? Failure, FileRefusal? UnsafeFile)[managed.Count];
         using (var ancestors = new HomeAncestors())
+        using (var caches = state.OpenCacheFiles())
         {
-            Parallelism.Run(managed.Count, i => results[i] = PlanOne(managed[i], expansion, ancestors, filesBefore), CancellationToken.None);
+            Parallelism.Run(managed.Count, i => results[i] = PlanOne(managed[i], expansion, ancestors, caches, filesBefore), CancellationToken.None);
         }
         var unsafeFiles = new Dictionary<string, FileRefusal>(StringComparer.Ordinal);
         foreach (var (plan, _, unsafeFile) in results)
@@ -41,7 +42,7 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
     /// wrote there (<paramref name="filesBefore"/>), to take that out once. If it cannot be read, the cache is
     /// still planned (it is what sshd asks) and the account is reported as failed: it stays in the set and is tried again.
     /// </remarks>
-    private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion, HomeAncestors ancestors, IReadOnlySet<string> filesBefore)
+    private (AccountPlan?, AccountFailure?, FileRefusal?) PlanOne(AccountInfo account, Expansion expansion, HomeAncestors ancestors, CacheFiles caches, IReadOnlySet<string> filesBefore)
     {
         var mode = settings.Accounts.Mode;
         var delivery = settings.Delivery.AuthorizedKeysFiles ? Delivery.AuthorizedKeysFile : Delivery.HelperCacheOnly;
@@ -50,7 +51,7 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
         AccountFailure? retirementFailure = null;
         FileIdentity? fileIdentity = null;
         bool retiring = delivery == Delivery.HelperCacheOnly && filesBefore.Contains(account.Name) && mode != OwnershipMode.Report;
-        if (!retiring && Unchanged(account, delivery, ancestors) is { } unchanged)
+        if (!retiring && Unchanged(account, delivery, ancestors, caches) is { } unchanged)
         {
             return (unchanged, null, null);
         }
@@ -91,7 +92,7 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
             BreakGlass = settings.Accounts.BreakGlass.GetValueOrDefault(account.Name) ?? [],
             Delivery = delivery,
             CurrentFile = currentFile,
-            CurrentCache = state.ReadCache(account.Name, out var cacheIdentity),
+            CurrentCache = caches.Read(account.Name, out var cacheIdentity),
             Withdrawn = expansion.Withdrawn,
         });
         if (!retiring && unsafeFile is null)
@@ -109,7 +110,7 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
     }
 
     /// <summary>The last plan, when the account's files are the very bytes it was made from (see <see cref="UnchangedHomes"/>).</summary>
-    private AccountPlan? Unchanged(AccountInfo account, Delivery delivery, HomeAncestors ancestors) =>
+    private AccountPlan? Unchanged(AccountInfo account, Delivery delivery, HomeAncestors ancestors, CacheFiles caches) =>
         _unchanged.Find(account,
             file: () =>
             {
@@ -120,7 +121,7 @@ internal sealed class AccountPlanner(KeyAgentdSettings settings, HomeKeyFiles wr
                 bool known = writer.TryIdentifyAuthorizedKeys(account, ancestors, out var identity);
                 return (known, identity);
             },
-            cache: () => state.IdentifyCache(account.Name));
+            cache: () => caches.Identify(account.Name));
 
     /// <summary>
     /// authorized_keys to be emptied of keyagentd's lines, as file delivery would read it: an entry that cannot

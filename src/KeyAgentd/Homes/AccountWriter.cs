@@ -19,7 +19,7 @@ internal sealed class AccountWriter(KeyAgentdSettings settings, HomeKeyFiles wri
     {
         var plans = planned.Plans;
         var writes = new AccountWrite?[plans.Count];
-        Parallelism.Run(plans.Count, i => writes[i] = ApplyOne(plans[i], byName[plans[i].Account], planned.UnsafeFiles.GetValueOrDefault(plans[i].Account)), stopping);
+        Parallelism.RunBlocking(plans.Count, i => writes[i] = ApplyOne(plans[i], byName[plans[i].Account], planned.UnsafeFiles.GetValueOrDefault(plans[i].Account)), stopping);
 
         var done = new List<AccountPlan>();
         var failures = new List<AccountFailure>();

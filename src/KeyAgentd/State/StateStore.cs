@@ -156,28 +156,12 @@ public sealed partial class StateStore(string directory)
     /// <param name="identity">Which bytes were read (the opened file's fstat, before reading); null with a null answer.</param>
     internal string? ReadCache(string account, out FileIdentity? identity)
     {
-        identity = null;
-        string path = CachePath(account);
-        using var handle = Posix.TryOpenRegular(path, out Stat st, out _);
-        if (handle is null || !IsServable(st))
-        {
-            return null;
-        }
-        identity = FileIdentity.Of(st);
-        return Encoding.UTF8.GetString(Posix.ReadBounded(handle, Array.MaxLength, st.st_size, path, out _));
+        using var files = OpenCacheFiles();
+        return files.Read(account, out identity);
     }
 
-    /// <summary>
-    /// Which bytes keys/&lt;user&gt; holds without reading it (its lstat), when <see cref="ReadCache"/> would read
-    /// them; null when it would answer null (absent, or not a file keyagentd-keys would serve).
-    /// </summary>
-    internal FileIdentity? IdentifyCache(string account)
-    {
-        string path = CachePath(account);
-        return Syscall.lstat(path, out Stat st) == 0 && Posix.IsRegular(st) && IsServable(st) ? FileIdentity.Of(st) : null;
-    }
-
-    private static bool IsServable(in Stat st) => st.st_uid == Syscall.geteuid() && (Posix.PermissionBits(st) & Posix.GroupOrWorldWritable) == 0;
+    /// <summary>keys/ opened for a stage that looks at every account's cache (see <see cref="CacheFiles"/>).</summary>
+    internal CacheFiles OpenCacheFiles() => new(KeysDirectory);
 
     /// <summary>
     /// Replaces keys/&lt;user&gt; with the helper's index line and <paramref name="text"/> (the keys). The

@@ -57,8 +57,9 @@ public sealed partial class HomeKeyFiles
     }
 
     /// <summary>
-    /// Which bytes authorized_keys holds, without reading them: the same walk and checks as <see cref="ReadAuthorizedKeys"/>
-    /// (home and ~/.ssh opened without following links and judged, the file judged by its lstat), then the file's
+    /// Which bytes authorized_keys holds, without reading them: the same checks as <see cref="ReadAuthorizedKeys"/>
+    /// (every directory on the way, the home and ~/.ssh judged, none of them a link; the file judged by its lstat;
+    /// see <see cref="TryIdentifyBelow"/> for how it gets there without opening the home), then the file's
     /// identity, or null when it (or ~/.ssh) does not exist. False whenever the read would not be a plain success
     /// (a refusal, an I/O error): the caller then reads, and gets the refusal from there.
     /// </summary>
@@ -67,29 +68,63 @@ public sealed partial class HomeKeyFiles
         identity = null;
         try
         {
-            using SafeFileHandle home = HomeWalker.OpenHome(account, ancestors: ancestors)!;
+            if (ancestors is not null && HomeWalker.StatHome(account, ancestors) is { } home)
+            {
+                return TryIdentifyBelow(home.Parent, home.Name, account, out identity);
+            }
+            using SafeFileHandle opened = HomeWalker.OpenHome(account, ancestors: ancestors)!;
             string sshPath = Join(account.Home, SshDirectoryName);
-            using SafeFileHandle? ssh = OpenSshDirectory(home, account, sshPath, create: false, chown: false);
+            using SafeFileHandle? ssh = OpenSshDirectory(opened, account, sshPath, create: false, chown: false);
             if (ssh is null)
             {
                 return true;
             }
-            string filePath = Join(sshPath, KeyFileName);
-            if (Posix.LstatAt(ssh, KeyFileName, filePath) is not { } st)
-            {
-                return true;
-            }
-            if (StrictModes.KeyFile(st, account, filePath) is not null || st.st_size > MaxFileBytes)
-            {
-                return false;
-            }
-            identity = FileIdentity.Of(st);
-            return true;
+            return TryIdentify(Posix.LstatAt(ssh, KeyFileName, Join(sshPath, KeyFileName)), account, out identity);
         }
         catch (Exception e) when (e is FileRefusalException or PosixException)
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// ~/.ssh and authorized_keys judged by their lstat, taken by name below the checked directory above the
+    /// home: two system calls where opening the home and ~/.ssh took seven, which was most of a daemon's
+    /// no-change cycle. ~/.ssh is looked at without following a link. The one name followed, ~/.ssh on the way
+    /// to the file, can only be swapped by the user between the two calls, and then the file found must still
+    /// have the identity (inode, ctime to the nanosecond) the last plan was made from to count: the very bytes
+    /// planned from, unchanged. Whatever else the user did shows in the next cycle's lstat of ~/.ssh.
+    /// </summary>
+    private static bool TryIdentifyBelow(SafeFileHandle parent, string homeName, AccountInfo account, out FileIdentity? identity)
+    {
+        identity = null;
+        string sshPath = Join(account.Home, SshDirectoryName);
+        string sshName = homeName + "/" + SshDirectoryName;
+        if (Posix.LstatAt(parent, sshName, sshPath) is not { } ssh)
+        {
+            return true;
+        }
+        if (!Posix.IsDirectory(ssh) || StrictModes.SshDirectory(ssh, account, sshPath) is not null)
+        {
+            return false;
+        }
+        return TryIdentify(Posix.LstatAt(parent, sshName + "/" + KeyFileName, Join(sshPath, KeyFileName)), account, out identity);
+    }
+
+    /// <summary>authorized_keys by its lstat: absent (true, no identity), fit to be read (true, its identity), or not (false).</summary>
+    private static bool TryIdentify(Stat? file, AccountInfo account, out FileIdentity? identity)
+    {
+        identity = null;
+        if (file is not { } st)
+        {
+            return true;
+        }
+        if (StrictModes.KeyFile(st, account, Join(Join(account.Home, SshDirectoryName), KeyFileName)) is not null || st.st_size > MaxFileBytes)
+        {
+            return false;
+        }
+        identity = FileIdentity.Of(st);
+        return true;
     }
 
     /// <param name="replaceUnsafeFile">

@@ -111,6 +111,56 @@ internal static class HomeWalker
         }
     }
 
+    /// <summary>
+    /// The home's lstat, taken in the directory above it, when every directory above it passes this account's
+    /// checks (each opened as <see cref="OpenHome"/> opens it, or taken from <paramref name="ancestors"/>, and
+    /// kept there) and the home is a directory that passes them too; null otherwise (the caller then walks with
+    /// <see cref="OpenHome"/>, which reports whatever is wrong). Opens nothing of the home: for telling that a
+    /// home is as it was, not for reading or writing in it.
+    /// </summary>
+    public static (SafeFileHandle Parent, string Name, Stat Home)? StatHome(AccountInfo account, HomeAncestors ancestors)
+    {
+        string[] components = Split(account.Home);
+        if (components.Length == 0)
+        {
+            return null;
+        }
+        HomeAncestors.Opened? above = null;
+        string path = "/";
+        for (int i = 0; i < components.Length; i++)
+        {
+            if (!ancestors.TryGet(path, out var kept))
+            {
+                SafeFileHandle? opened = above is null ? Posix.OpenRoot() : Posix.TryOpenAt(above.Handle, components[i - 1], Posix.DirectoryFlags, out _);
+                if (opened is null)
+                {
+                    return null;
+                }
+                Stat st;
+                try
+                {
+                    st = Posix.Fstat(opened, path);
+                }
+                catch
+                {
+                    opened.Dispose();
+                    throw;
+                }
+                kept = ancestors.Keep(path, opened, st);
+            }
+            if (StrictModes.Ancestor(kept.Stat, account, path) is not null)
+            {
+                return null;
+            }
+            above = kept;
+            path = path == "/" ? "/" + components[i] : path + "/" + components[i];
+        }
+        string name = components[^1];
+        return Posix.LstatAt(above!.Handle, name, account.Home) is { } home && Posix.IsDirectory(home) && StrictModes.Home(home, account, account.Home) is null
+            ? (above.Handle, name, home)
+            : null;
+    }
+
     private static FileRefusal WhyNotOpened(SafeFileHandle parent, string name, string path, Errno errno, bool isLast)
     {
         switch (errno)

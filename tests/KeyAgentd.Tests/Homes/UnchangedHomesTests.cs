@@ -104,6 +104,34 @@ public sealed class UnchangedHomesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_ssh_directory_swapped_for_a_link_to_the_same_files_fails_the_account()
+    {
+        await SyncedAndPlannedAsync();
+        string ssh = Path.GetDirectoryName(_box.KeysPath("app"))!;
+        // Moving the directory leaves the file's inode and change time as they were: only ~/.ssh itself tells.
+        Directory.Move(ssh, ssh + "-real");
+        File.CreateSymbolicLink(ssh, ssh + "-real");
+
+        var planned = Plan();
+
+        Assert.Empty(planned.Plans);
+        Assert.Equal(FileRefusal.SshDirSymlink, Assert.Single(planned.Failures).Code);
+    }
+
+    [Fact]
+    public async Task A_home_made_writable_by_others_fails_the_account_although_nothing_in_it_changed()
+    {
+        await SyncedAndPlannedAsync();
+        string home = Path.GetDirectoryName(Path.GetDirectoryName(_box.KeysPath("app")))!;
+        File.SetUnixFileMode(home, File.GetUnixFileMode(home) | UnixFileMode.OtherWrite);
+
+        var planned = Plan();
+
+        Assert.Empty(planned.Plans);
+        Assert.Equal(FileRefusal.HomeWritable, Assert.Single(planned.Failures).Code);
+    }
+
+    [Fact]
     public async Task A_new_desired_state_plans_every_account_again()
     {
         var first = await SyncedAndPlannedAsync();

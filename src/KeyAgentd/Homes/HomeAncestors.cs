@@ -16,6 +16,7 @@ namespace KeyAgentd.Homes;
 public sealed class HomeAncestors : IDisposable
 {
     private readonly ConcurrentDictionary<string, Opened> _opened = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<(string Path, Opened Directory)>> _chains = new(StringComparer.Ordinal);
 
     internal sealed record Opened(SafeFileHandle Handle, Stat Stat);
 
@@ -35,6 +36,13 @@ public sealed class HomeAncestors : IDisposable
         return kept;
     }
 
+    /// <summary>The kept directories from "/" down to <paramref name="parent"/> (a directory holding homes), if a walk of this stage kept them all.</summary>
+    internal IReadOnlyList<(string Path, Opened Directory)>? ChainTo(string parent) => _chains.GetValueOrDefault(parent);
+
+    /// <summary>Keeps the chain down to a directory holding homes, so each home under it costs no path strings of its own; an empty one (not walkable) is not kept.</summary>
+    internal IReadOnlyList<(string Path, Opened Directory)> KeepChain(string parent, IReadOnlyList<(string Path, Opened Directory)> chain) =>
+        chain.Count == 0 ? chain : _chains.GetOrAdd(parent, chain);
+
     public void Dispose()
     {
         foreach (var opened in _opened.Values)
@@ -42,5 +50,6 @@ public sealed class HomeAncestors : IDisposable
             opened.Handle.Dispose();
         }
         _opened.Clear();
+        _chains.Clear();
     }
 }

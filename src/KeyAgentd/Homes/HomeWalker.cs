@@ -120,21 +120,51 @@ internal static class HomeWalker
     /// </summary>
     public static (SafeFileHandle Parent, string Name, Stat Home)? StatHome(AccountInfo account, HomeAncestors ancestors)
     {
-        string[] components = Split(account.Home);
-        if (components.Length == 0)
+        string home = account.Home;
+        int slash = home.LastIndexOf('/');
+        string name = slash < 0 ? "" : home[(slash + 1)..];
+        if (slash < 0 || name.Length == 0 || name == "." || name == ".." || name.Contains('\0', StringComparison.Ordinal))
         {
             return null;
         }
+        string parent = slash == 0 ? "/" : home[..slash];
+        if (ancestors.ChainTo(parent) is not { } chain)
+        {
+            chain = ancestors.KeepChain(parent, Chain(parent, ancestors));
+        }
+        if (chain.Count == 0)
+        {
+            return null;
+        }
+        // Every directory above is judged for this account, as the walk judges it.
+        foreach (var (path, directory) in chain)
+        {
+            if (StrictModes.Ancestor(directory.Stat, account, path) is not null)
+            {
+                return null;
+            }
+        }
+        var above = chain[^1].Directory;
+        return Posix.LstatAt(above.Handle, name, home) is { } st && Posix.IsDirectory(st) && StrictModes.Home(st, account, home) is null
+            ? (above.Handle, name, st)
+            : null;
+    }
+
+    /// <summary>"/" down to <paramref name="parent"/>, each directory opened as <see cref="OpenHome"/> opens it (or kept from a walk); empty when one cannot be.</summary>
+    private static List<(string Path, HomeAncestors.Opened Directory)> Chain(string parent, HomeAncestors ancestors)
+    {
+        string[] components = Split(parent);
+        var chain = new List<(string, HomeAncestors.Opened)>(components.Length + 1);
         HomeAncestors.Opened? above = null;
         string path = "/";
-        for (int i = 0; i < components.Length; i++)
+        for (int i = 0; ; i++)
         {
             if (!ancestors.TryGet(path, out var kept))
             {
                 SafeFileHandle? opened = above is null ? Posix.OpenRoot() : Posix.TryOpenAt(above.Handle, components[i - 1], Posix.DirectoryFlags, out _);
                 if (opened is null)
                 {
-                    return null;
+                    return [];
                 }
                 Stat st;
                 try
@@ -148,17 +178,14 @@ internal static class HomeWalker
                 }
                 kept = ancestors.Keep(path, opened, st);
             }
-            if (StrictModes.Ancestor(kept.Stat, account, path) is not null)
-            {
-                return null;
-            }
+            chain.Add((path, kept));
             above = kept;
+            if (i == components.Length)
+            {
+                return chain;
+            }
             path = path == "/" ? "/" + components[i] : path + "/" + components[i];
         }
-        string name = components[^1];
-        return Posix.LstatAt(above!.Handle, name, account.Home) is { } home && Posix.IsDirectory(home) && StrictModes.Home(home, account, account.Home) is null
-            ? (above.Handle, name, home)
-            : null;
     }
 
     private static FileRefusal WhyNotOpened(SafeFileHandle parent, string name, string path, Errno errno, bool isLast)

@@ -19,10 +19,22 @@ public sealed class ManagedSetStore
     public const string FileAccountsFileName = "file-accounts.json";
 
     private const int MaxBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// What each set file held when last read or written here, by its identity: every cycle loads both sets and
+    /// saves them again, 10,000 names each on a large host, and they rarely change. An unchanged, settled file
+    /// (<see cref="FileIdentity"/>) is not read and parsed again, and a save of the same names is not sorted,
+    /// serialised and compared again. Keyed by path: a new store object for the same file (one per cycle) finds it.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (FileIdentity Identity, HashSet<string> Names)> Known = new(StringComparer.Ordinal);
     private const FilePermissions FileMode = Posix.Mode0640;
 
-    public ManagedSetStore(string stateDirectory, string fileName = FileName)
+    private readonly TimeProvider _kernelClock;
+
+    /// <param name="kernelClock">The real clock the kernel stamps files by (a later one, in tests, settles files just written).</param>
+    public ManagedSetStore(string stateDirectory, string fileName = FileName, TimeProvider? kernelClock = null)
     {
+        _kernelClock = kernelClock ?? TimeProvider.System;
         ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
         StateDirectory = Path.GetFullPath(stateDirectory);
         FilePath = Path.Combine(StateDirectory, fileName);
@@ -41,6 +53,11 @@ public sealed class ManagedSetStore
     /// <exception cref="IOException">The file exists but cannot be read.</exception>
     public IReadOnlySet<string> Load()
     {
+        if (Known.TryGetValue(FilePath, out var known) && FileIdentity.TryOf(FilePath, out var now) && now == known.Identity)
+        {
+            return new System.Collections.ObjectModel.ReadOnlySet<string>(known.Names);
+        }
+        bool identified = FileIdentity.TryOf(FilePath, out var before);
         byte[] content;
         try
         {
@@ -78,7 +95,21 @@ public sealed class ManagedSetStore
             }
             set.Add(name!);
         }
-        return set;
+        Remember(identified, before, set);
+        return new System.Collections.ObjectModel.ReadOnlySet<string>(set);
+    }
+
+    /// <summary>Keeps what a file identified before it was read (or after it was written) holds, if that identity is settled.</summary>
+    private void Remember(bool identified, FileIdentity identity, HashSet<string> names)
+    {
+        if (identified && identity.IsSettled(_kernelClock.GetUtcNow()))
+        {
+            Known[FilePath] = (identity, names);
+        }
+        else
+        {
+            Known.TryRemove(FilePath, out _);
+        }
     }
 
     /// <summary>Replaces the saved set atomically (temp file, fsync, rename, fsync of the directory).</summary>
@@ -86,6 +117,12 @@ public sealed class ManagedSetStore
     public void Save(IEnumerable<string> names)
     {
         ArgumentNullException.ThrowIfNull(names);
+        if (Known.TryGetValue(FilePath, out var known) && FileIdentity.TryOf(FilePath, out var now) && now == known.Identity
+            && names.All(AccountName.IsValid) && known.Names.SetEquals(names))
+        {
+            // The file is, unchanged, what the last read or write here found: exactly these names.
+            return;
+        }
         var sorted = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string name in names)
         {
@@ -104,6 +141,8 @@ public sealed class ManagedSetStore
             return;
         }
         DurableFile.WriteAllBytes(FilePath, content, FileMode);
+        // Just written: not settled, so the next load reads it (and remembers it once it has settled).
+        Known.TryRemove(FilePath, out _);
     }
 
     /// <summary>The file is already exactly what <see cref="Save"/> would write: these bytes, our own regular file, its mode.</summary>

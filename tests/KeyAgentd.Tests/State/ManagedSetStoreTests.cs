@@ -9,6 +9,43 @@ public sealed class ManagedSetStoreTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    /// <summary>A store whose clock has moved on: the files just written count as settled, so what it read is remembered.</summary>
+    private ManagedSetStore Settled() => new(_temp.Path, kernelClock: new KeyAgentd.Tests.Sync.ManualTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1)));
+
+    [Fact]
+    public void A_set_file_changed_behind_the_store_is_read_again()
+    {
+        Settled().Save(["alice", "bob"]);
+        var store = Settled();
+        Assert.Equal(["alice", "bob"], store.Load().Order(StringComparer.Ordinal));
+
+        File.WriteAllText(Path.Combine(_temp.Path, ManagedSetStore.FileName), "[\"carol\"]\n");
+
+        Assert.Equal(["carol"], Settled().Load());
+    }
+
+    [Fact]
+    public void Saving_the_remembered_names_after_the_file_changed_writes_them_again()
+    {
+        Settled().Save(["alice", "bob"]);
+        Assert.Equal(2, Settled().Load().Count);
+        File.WriteAllText(Path.Combine(_temp.Path, ManagedSetStore.FileName), "[\"carol\"]\n");
+
+        Settled().Save(["alice", "bob"]);
+
+        Assert.Equal(["alice", "bob"], new ManagedSetStore(_temp.Path).Load().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_remembered_set_cannot_be_changed_through_what_load_returns()
+    {
+        Settled().Save(["alice"]);
+
+        var loaded = Settled().Load();
+
+        Assert.IsNotType<HashSet<string>>(loaded);
+    }
+
     [Fact]
     public void Missing_file_is_an_empty_set()
     {

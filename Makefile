@@ -4,7 +4,7 @@ CONFIGURATION ?= Release
 OUT           := $(CURDIR)/out
 BIN           := $(OUT)/bin
 
-.PHONY: all setup build publish publish-arm64 test unit run bench stress clean package
+.PHONY: all setup build publish publish-arm64 test unit run baseline bench stress clean package
 
 all: build
 
@@ -40,7 +40,12 @@ unit: build
 run: publish
 	scripts/run-example.sh
 
-bench: publish
+# The previous binaries the benches print beside ours: bench/BASELINE_REF's commit, published once
+# into out/baseline/<sha>/bin (scripts/baseline.sh; skipped, with a message, without git history).
+baseline:
+	scripts/baseline.sh >/dev/null || echo "baseline: not built; the benches run without the previous binaries" >&2
+
+bench: publish baseline
 	scripts/bench.sh
 
 # Debian packages in out/pkg/, for amd64 and arm64 (cross compiled): keyagentd (every host: keyagentd,

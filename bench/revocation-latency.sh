@@ -12,35 +12,19 @@ command -v nginx >/dev/null || { echo "revocation-latency: nginx not installed, 
 
 S=$(mktemp -d /var/tmp/keyagentd-bench-XXXXXX)
 chmod 755 "$S"
-NGINX_PID= ; DAEMON_PID=
+DAEMON_PID=
+. bench/lib/nginx.sh
 cleanup() {
   [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
-  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
+  nginx_stop
   rm -rf "$S"
 }
 trap cleanup EXIT
 
-mkdir -p "$S/www" "$S/nginx/logs" "$S/home/alice" "$S/state"
-chmod 755 "$S/home" "$S/home/alice" "$S/www"
+mkdir -p "$S/home/alice" "$S/state"
+chmod 755 "$S/home" "$S/home/alice"
 echo "alice:x:$(id -u):$(id -g):bench:$S/home/alice:/bin/sh" > "$S/passwd"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-cat > "$S/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $S/nginx/logs/error.log;
-pid $S/nginx/nginx.pid;
-events { worker_connections 64; }
-http {
-  access_log $S/nginx/logs/access.log;
-  client_body_temp_path $S/nginx/tmp; proxy_temp_path $S/nginx/tmp; fastcgi_temp_path $S/nginx/tmp;
-  uwsgi_temp_path $S/nginx/tmp; scgi_temp_path $S/nginx/tmp;
-  types { application/json json; }
-  server { listen 127.0.0.1:$PORT; root $S/www; etag on; }
-}
-CONF
-mkdir -p "$S/nginx/tmp"
-nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -g 'daemon off;' &
-NGINX_PID=$!
+nginx_start
 
 # Keys: a fixed "keep" key and one fresh key per trial (revoked in that trial).
 ssh-keygen -q -t ed25519 -N '' -C keep -f "$S/keep" >/dev/null
@@ -61,7 +45,7 @@ os.rename(tmp, f"{s}/www/registry.json")
 PY
 }
 write_registry 1 $(seq 1 "$TRIALS")
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/registry.json" >/dev/null && break; sleep 0.1; done
+nginx_wait_for registry.json
 
 cat > "$S/keyagentd.json" <<JSON
 {

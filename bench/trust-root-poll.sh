@@ -17,34 +17,19 @@ command -v nginx >/dev/null || { echo "trust-root-poll: nginx not installed, ski
 
 S=$(mktemp -d /var/tmp/keyagentd-bench-XXXXXX)
 chmod 755 "$S"
-NGINX_PID= ; PIDS=()
+PIDS=()
+. bench/lib/nginx.sh
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
-  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
+  nginx_stop
   rm -rf "$S"
 }
 trap cleanup EXIT
 
-mkdir -p "$S/www/root" "$S/nginx/logs" "$S/nginx/tmp" "$S/home/alice"
+mkdir -p "$S/www/root" "$S/home/alice"
 chmod 755 "$S/home" "$S/home/alice" "$S/www" "$S/www/root"
 echo "alice:x:$(id -u):$(id -g):bench:$S/home/alice:/bin/sh" > "$S/passwd"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$S/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $S/nginx/logs/error.log;
-pid $S/nginx/nginx.pid;
-events { worker_connections 64; }
-http {
-  log_format bytes '\$msec \$request \$status \$request_length \$bytes_sent';
-  access_log $S/nginx/logs/access.log bytes;
-  client_body_temp_path $S/nginx/tmp; proxy_temp_path $S/nginx/tmp; fastcgi_temp_path $S/nginx/tmp;
-  uwsgi_temp_path $S/nginx/tmp; scgi_temp_path $S/nginx/tmp;
-  types { application/json json; }
-  server { listen 127.0.0.1:$PORT; root $S/www; etag on; }
-}
-CONF
-nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -g 'daemon off;' &
-NGINX_PID=$!
+nginx_start '$msec $request $status $request_length $bytes_sent'
 
 for k in root ci user; do ssh-keygen -q -t ed25519 -N '' -C "bench-$k" -f "$S/$k" >/dev/null; done
 python3 - "$S" <<'PY'
@@ -77,7 +62,7 @@ PY
 }
 publish_root 1
 cp "$S/www/root/1.json" "$S/installed-root.json"; cp "$S/www/root/1.json.sig" "$S/installed-root.json.sig"
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/registry.json" >/dev/null && break; sleep 0.1; done
+nginx_wait_for registry.json
 
 for h in $(seq 1 "$HOSTS"); do
   mkdir -p "$S/h$h"

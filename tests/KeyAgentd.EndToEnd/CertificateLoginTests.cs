@@ -10,14 +10,6 @@ namespace KeyAgentd.EndToEnd;
 [Trait("Category", "Integration")]
 public sealed class CertificateLoginTests
 {
-    /// <summary>A client key with a certificate beside it (KEY-cert.pub), which ssh -i KEY offers.</summary>
-    private static string Certified(SshdLab lab, TestCertificateAuthority ca, string name, string[] principals, string? validity = null, string[]? options = null)
-    {
-        string key = lab.NewKey(name);
-        ca.IssueFor(key, name + "@ci", 1, principals, validity, options);
-        return key;
-    }
-
     [EndToEndTheory]
     [InlineData("files")]
     [InlineData("helper")]
@@ -26,16 +18,11 @@ public sealed class CertificateLoginTests
         using var lab = new SshdLab(delivery);
         using var ca = new TestCertificateAuthority();
         using var other = new TestCertificateAuthority();
-        lab.GrantCertificateAuthority("ops-ca", ca.PublicLine, ["alice", "bob"]);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
-        lab.StartSshd();
-
-        string alice = Certified(lab, ca, "alice", ["alice"]);
-        Assert.True(lab.CanLogIn(alice), lab.SshdLog());
-        Assert.False(lab.CanLogIn(Certified(lab, ca, "carol", ["carol"])));
-        Assert.False(lab.CanLogIn(Certified(lab, other, "alice2", ["alice"])));
-        Assert.False(lab.CanLogIn(Certified(lab, ca, "expired", ["alice"], "20200101:20200102")));
-        Assert.False(lab.CanLogIn(Certified(lab, ca, "future", ["alice"], "+52w:+53w")));
+        string alice = lab.StartWithCertifiedAlice(ca, ["alice", "bob"]);
+        Assert.False(lab.CanLogIn(lab.Certified(ca, "carol", ["carol"])));
+        Assert.False(lab.CanLogIn(lab.Certified(other, "alice2", ["alice"])));
+        Assert.False(lab.CanLogIn(lab.Certified(ca, "expired", ["alice"], "20200101:20200102")));
+        Assert.False(lab.CanLogIn(lab.Certified(ca, "future", ["alice"], "+52w:+53w")));
         Assert.Contains("not yet valid", lab.SshdLog(), StringComparison.Ordinal);
         Assert.Contains("expired", lab.SshdLog(), StringComparison.Ordinal);
 
@@ -53,14 +40,10 @@ public sealed class CertificateLoginTests
         using var ca = new TestCertificateAuthority();
         string keyHolder = lab.NewKey("keyholder");
         lab.Grant(keyHolder);
-        lab.GrantCertificateAuthority("ops-ca", ca.PublicLine, ["alice"]);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
-        lab.StartSshd();
-        string alice = Certified(lab, ca, "alice", ["alice"]);
-        Assert.True(lab.CanLogIn(alice), lab.SshdLog());
+        string alice = lab.StartWithCertifiedAlice(ca);
 
         lab.RemoveCertificateAuthorities();
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
 
         Assert.False(lab.CanLogIn(alice));
         Assert.True(lab.CanLogIn(keyHolder), lab.SshdLog());
@@ -76,14 +59,10 @@ public sealed class CertificateLoginTests
         using var ca = new TestCertificateAuthority();
         string keyHolder = lab.NewKey("keyholder");
         lab.Grant(keyHolder);
-        lab.GrantCertificateAuthority("ops-ca", ca.PublicLine, ["alice"]);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
-        lab.StartSshd();
-        string alice = Certified(lab, ca, "alice", ["alice"]);
-        Assert.True(lab.CanLogIn(alice), lab.SshdLog());
+        string alice = lab.StartWithCertifiedAlice(ca);
 
         lab.RevokeCertificateAuthority(ca.PublicLine);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
 
         Assert.False(lab.CanLogIn(alice));
         Assert.True(lab.CanLogIn(keyHolder), lab.SshdLog());
@@ -99,17 +78,12 @@ public sealed class CertificateLoginTests
         using var lab = new SshdLab(delivery);
         using var ca = new TestCertificateAuthority();
         using var far = new TestCertificateAuthority();
-        lab.GrantCertificateAuthority("ops-ca", ca.PublicLine, ["alice"], "no-pty,from=\"127.0.0.1\"");
         lab.GrantCertificateAuthority("far-ca", far.PublicLine, ["alice"], "from=\"10.9.9.9\"");
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
-        lab.StartSshd();
-
-        string alice = Certified(lab, ca, "alice", ["alice"]);
-        Assert.True(lab.CanLogIn(alice), lab.SshdLog());
+        string alice = lab.StartWithCertifiedAlice(ca, options: "no-pty,from=\"127.0.0.1\"");
         Assert.False(lab.GetsPty(alice));
-        Assert.False(lab.CanLogIn(Certified(lab, far, "faraway", ["alice"])));
-        Assert.False(lab.CanLogIn(Certified(lab, ca, "pinned", ["alice"], options: ["source-address=10.9.9.9/32"])));
-        Assert.True(lab.CanLogIn(Certified(lab, ca, "local", ["alice"], options: ["source-address=127.0.0.1/32"])), lab.SshdLog());
+        Assert.False(lab.CanLogIn(lab.Certified(far, "faraway", ["alice"])));
+        Assert.False(lab.CanLogIn(lab.Certified(ca, "pinned", ["alice"], options: ["source-address=10.9.9.9/32"])));
+        Assert.True(lab.CanLogIn(lab.Certified(ca, "local", ["alice"], options: ["source-address=127.0.0.1/32"])), lab.SshdLog());
     }
 
     [EndToEndTheory]
@@ -121,19 +95,19 @@ public sealed class CertificateLoginTests
         using var other = new TestCertificateAuthority();
         lab.WriteTrustedCaKeys();
         lab.GrantCertificateAuthority("ops-ca", ca.PublicLine, ["alice"], "no-pty");
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
         Assert.Contains(ca.KeyText, File.ReadAllText(lab.TrustedCaKeysPath), StringComparison.Ordinal);
         lab.StartSshdWithPrincipalsCommand();
 
-        string alice = Certified(lab, ca, "alice", ["alice"]);
+        string alice = lab.Certified(ca, "alice", ["alice"]);
         Assert.True(lab.CanLogIn(alice), lab.SshdLog());
         Assert.False(lab.GetsPty(alice));
-        Assert.False(lab.CanLogIn(Certified(lab, ca, "carol", ["carol"])));
-        Assert.False(lab.CanLogIn(Certified(lab, other, "alice2", ["alice"])));
-        Assert.False(lab.CanLogIn(Certified(lab, ca, "expired", ["alice"], "20200101:20200102")));
+        Assert.False(lab.CanLogIn(lab.Certified(ca, "carol", ["carol"])));
+        Assert.False(lab.CanLogIn(lab.Certified(other, "alice2", ["alice"])));
+        Assert.False(lab.CanLogIn(lab.Certified(ca, "expired", ["alice"], "20200101:20200102")));
 
         lab.RevokeCertificateAuthority(ca.PublicLine);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
         Assert.DoesNotContain(ca.KeyText, File.ReadAllText(lab.TrustedCaKeysPath), StringComparison.Ordinal);
         Assert.False(lab.CanLogIn(alice));
     }
@@ -147,17 +121,17 @@ public sealed class CertificateLoginTests
         lab.WriteTrustedCaKeys();
         lab.WritePrincipalsFiles();
         lab.GrantCertificateAuthority("ops-ca", ca.PublicLine, ["alice"], "no-pty");
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
         Assert.Equal("no-pty alice\n", File.ReadAllText(Path.Combine(lab.PrincipalsDirectory, lab.User)));
         lab.StartSshdWithPrincipalsFiles();
 
-        string alice = Certified(lab, ca, "alice", ["alice"]);
+        string alice = lab.Certified(ca, "alice", ["alice"]);
         Assert.True(lab.CanLogIn(alice), lab.SshdLog());
         Assert.False(lab.GetsPty(alice));
-        Assert.False(lab.CanLogIn(Certified(lab, ca, "carol", ["carol"])));
+        Assert.False(lab.CanLogIn(lab.Certified(ca, "carol", ["carol"])));
 
         lab.RemoveCertificateAuthorities();
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
         Assert.False(File.Exists(Path.Combine(lab.PrincipalsDirectory, lab.User)));
         Assert.False(lab.CanLogIn(alice));
     }

@@ -18,11 +18,11 @@ public sealed class DeliverySwitchLoginTests
         string leaves = lab.NewKey("leaves");
         lab.Grant(stays);
         lab.Grant(leaves);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
 
         lab.SwitchToHelperDelivery();
         lab.Revoke(leaves);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
         lab.StartSshd();
 
         Assert.True(lab.CanLogIn(stays), lab.SshdLog());

@@ -7,8 +7,6 @@ namespace KeyAgentd.EndToEnd;
 [Trait("Category", "Integration")]
 public sealed class LoginTests
 {
-    private static void SyncOk(SshdLab lab) => Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
-
     [EndToEndTheory]
     [InlineData("files")]
     [InlineData("helper")]
@@ -18,7 +16,7 @@ public sealed class LoginTests
         string granted = lab.NewKey("alice");
         string stranger = lab.NewKey("mallory");
         lab.Grant(granted);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         lab.StartSshd();
 
         Assert.True(lab.CanLogIn(granted), lab.SshdLog());
@@ -35,12 +33,12 @@ public sealed class LoginTests
         string staying = lab.NewKey("stayer");
         lab.Grant(leaving);
         lab.Grant(staying);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         lab.StartSshd();
         Assert.True(lab.CanLogIn(leaving), lab.SshdLog());
 
         lab.Revoke(leaving);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
 
         Assert.False(lab.CanLogIn(leaving));
         Assert.True(lab.CanLogIn(staying));
@@ -57,14 +55,14 @@ public sealed class LoginTests
         string staying = lab.NewKey("stayer");
         lab.Grant(leaving);
         lab.Grant(staying, DateTimeOffset.UtcNow.AddDays(30));
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         Assert.StartsWith("#keyagentd-cache v1 ", File.ReadAllText(Path.Combine(lab.StateDir, "keys", lab.User)), StringComparison.Ordinal);
         lab.StartSshd();
         Assert.True(lab.CanLogIn(leaving), lab.SshdLog());
         Assert.True(lab.CanLogIn(staying), lab.SshdLog());
 
         lab.Revoke(leaving);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
 
         Assert.False(lab.CanLogIn(leaving));
         Assert.True(lab.CanLogIn(staying), lab.SshdLog());
@@ -108,13 +106,13 @@ public sealed class LoginTests
         string granted = lab.NewKey("granted");
         string byHand = lab.NewKey("byhand");
         lab.Grant(granted);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         File.AppendAllText(lab.AuthorizedKeys, SshdLab.PublicLine(byHand) + "\n");
         lab.StartSshd();
         Assert.True(lab.CanLogIn(byHand), lab.SshdLog());
 
         lab.Grant(lab.NewKey("another"));
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
 
         Assert.Equal(keeps, lab.CanLogIn(byHand));
         Assert.True(lab.CanLogIn(granted));
@@ -129,14 +127,14 @@ public sealed class LoginTests
         string permanent = lab.NewKey("permanent");
         string temporary = lab.NewKey("temporary");
         lab.Grant(permanent);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         lab.StartSshd();
         Assert.True(lab.CanLogIn(permanent), lab.SshdLog());
 
         // Granted only once sshd is up, so the 12 s of validity are not spent starting it.
         var notAfter = DateTimeOffset.UtcNow.AddSeconds(12);
         lab.Grant(temporary, notAfter);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         Assert.True(lab.CanLogIn(temporary), lab.SshdLog());
 
         var wait = notAfter - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.5);
@@ -157,7 +155,7 @@ public sealed class LoginTests
         using var lab = new SshdLab(delivery);
         string key = lab.NewKey("alice");
         lab.Grant(key);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         lab.StartSshd();
 
         File.Move(lab.RegistryPath, lab.RegistryPath + ".gone");
@@ -175,7 +173,7 @@ public sealed class LoginTests
         string admin = lab.NewKey("admin");
         lab.Grant(admin);
         lab.SetBreakGlass("from=\"192.0.2.1\" " + SshdLab.PublicLine(admin));
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         lab.StartSshd();
 
         // We connect from 127.0.0.1: only an unrestricted copy of the key could let us in.
@@ -183,7 +181,7 @@ public sealed class LoginTests
 
         // Control: without the break-glass line the registry's grant alone logs in.
         lab.SetBreakGlass();
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         Assert.True(lab.CanLogIn(admin), lab.SshdLog());
     }
 
@@ -195,7 +193,7 @@ public sealed class LoginTests
         using var lab = new SshdLab(delivery);
         string key = lab.NewKey("alice");
         lab.Grant(key);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         string cache = Path.Combine(lab.StateDir, "keys", lab.User);
         byte[]? fileBefore = File.Exists(lab.AuthorizedKeys) ? File.ReadAllBytes(lab.AuthorizedKeys) : null;
         byte[] cacheBefore = File.ReadAllBytes(cache);
@@ -203,7 +201,7 @@ public sealed class LoginTests
         lab.SetMode("report");
         lab.Revoke(key);
         lab.Grant(lab.NewKey("bob"));
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
 
         Assert.Equal(fileBefore, File.Exists(lab.AuthorizedKeys) ? File.ReadAllBytes(lab.AuthorizedKeys) : null);
         Assert.Equal(cacheBefore, File.ReadAllBytes(cache));
@@ -221,7 +219,7 @@ public sealed class LoginTests
         string theirs = lab.NewKey("theirs");
         string stranger = lab.NewKey("stranger");
         lab.Grant(ours);
-        SyncOk(lab);
+        lab.PublishAndSyncOk();
         lab.ChainOtherCommand(otherExit, SshdLab.PublicLine(theirs));
         lab.StartSshd();
 

@@ -23,12 +23,12 @@ public sealed class RevokedCertificatesLoginTests
         ca.IssueFor(bySerial, "ci-job-42", 42, [lab.User]);
         ca.IssueFor(byRange, "batch", 15, [lab.User]);
         ca.IssueFor(byKeyId, "alice@laptop", 7, [lab.User]);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
         lab.StartSshdTrustingCa(ca.PublicLine);
         Assert.True(lab.CanLogIn(bySerial) && lab.CanLogIn(byRange) && lab.CanLogIn(byKeyId), "every certificate logs in before any revocation: " + lab.SshdLog());
 
         lab.RevokeCertificates(ca.KeyText, ["42", "10-20"], ["alice@laptop"]);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
 
         Assert.True(lab.CanLogIn(kept), lab.SshdLog());
         Assert.False(lab.CanLogIn(bySerial));
@@ -48,12 +48,12 @@ public sealed class RevokedCertificatesLoginTests
         string second = lab.NewKey("second");
         ca.IssueFor(first, "first", 1, [lab.User]);
         ca.IssueFor(second, "second", 0, [lab.User]);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
         lab.StartSshdTrustingCa(ca.PublicLine);
         Assert.True(lab.CanLogIn(first), lab.SshdLog());
 
         lab.RevokeEverywhere(ca.PrivateKeyPath);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
 
         Assert.False(lab.CanLogIn(first));
         Assert.False(lab.CanLogIn(second));

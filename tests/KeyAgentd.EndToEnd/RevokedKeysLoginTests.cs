@@ -14,7 +14,7 @@ public sealed class RevokedKeysLoginTests
         string handKept = lab.NewKey("handkept");
         lab.Grant(granted);
         lab.RevokeEverywhere(revoked);
-        Assert.True(lab.PublishAndSync() == 0, "sync: " + lab.LastSyncOutput);
+        lab.PublishAndSyncOk();
         Assert.True(File.Exists(lab.RevokedKeysPath), lab.LastSyncOutput);
         lab.WriteAuthorizedKeys2(revoked, handKept);
         lab.StartSshd(revokedKeys: true);

@@ -23,6 +23,28 @@ public sealed partial class SshdLab
 
     public string TrustedCaKeysPath => Path.Combine(Root, "trusted_user_ca_keys");
 
+    /// <summary>A client key with a certificate from <paramref name="ca"/> beside it (KEY-cert.pub), which ssh -i KEY offers.</summary>
+    public string Certified(TestCertificateAuthority ca, string name, string[] principals, string? validity = null, string[]? options = null)
+    {
+        string key = NewKey(name);
+        ca.IssueFor(key, name + "@ci", 1, principals, validity, options);
+        return key;
+    }
+
+    /// <summary>
+    /// <paramref name="ca"/> granted as ops-ca for <paramref name="principals"/> (alice by default), published, synced
+    /// and sshd started for this lab's delivery: alice's certified key, which must log in.
+    /// </summary>
+    public string StartWithCertifiedAlice(TestCertificateAuthority ca, string[]? principals = null, string? options = null)
+    {
+        GrantCertificateAuthority("ops-ca", ca.PublicLine, principals ?? ["alice"], options);
+        PublishAndSyncOk();
+        StartSshd();
+        string alice = Certified(ca, "alice", ["alice"]);
+        Assert.True(CanLogIn(alice), SshdLog());
+        return alice;
+    }
+
     /// <summary>The account admits certificates from <paramref name="caPublicLine"/> for <paramref name="principals"/> (a cert_authorities entry).</summary>
     public void GrantCertificateAuthority(string name, string caPublicLine, string[] principals, string? options = null, DateTimeOffset? notAfter = null)
     {

@@ -169,6 +169,9 @@ public sealed partial class SshdLab : IDisposable
         return Sync();
     }
 
+    /// <summary><see cref="PublishAndSync"/>, which must succeed.</summary>
+    public void PublishAndSyncOk() => Assert.True(PublishAndSync() == 0, "sync: " + LastSyncOutput);
+
     public int Sync()
     {
         var result = ProcessRunner.Run(Path.Combine(BinDir, "keyagentd"), ["--config", ConfigPath, "sync"]);

@@ -21,4 +21,9 @@ public enum RootReason
     Expired,
     /// <summary>A bootstrap root whose signing root keys are not the fingerprints pinned on the host.</summary>
     PinMismatch,
+    /// <summary>
+    /// This host once accepted a higher version than it can prove now (trust state and kept roots lost, the
+    /// next version not served): the lower root may trust a signer the higher one dropped.
+    /// </summary>
+    StateLost,
 }

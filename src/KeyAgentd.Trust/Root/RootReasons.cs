@@ -13,7 +13,8 @@ public static class RootReasons
         (RootReason.VersionSkip, "root-version-skip"),
         (RootReason.Rollback, "root-rollback"),
         (RootReason.Expired, "root-expired"),
-        (RootReason.PinMismatch, "root-pin-mismatch"));
+        (RootReason.PinMismatch, "root-pin-mismatch"),
+        (RootReason.StateLost, "root-state-lost"));
 
     public static string ToCode(this RootReason reason) => Catalogue.ToCode(reason);
 

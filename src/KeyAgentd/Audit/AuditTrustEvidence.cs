@@ -6,8 +6,9 @@ using Mono.Unix.Native;
 namespace KeyAgentd.Audit;
 
 /// <summary>
-/// The trust the audit log's recent records show: the highest serial accepted with verified signatures
-/// and whether signatures were required, each since the last `trust-reset` that lowered it. The log
+/// The trust the audit log's recent records show: the highest serial accepted with verified signatures,
+/// whether signatures were required and the highest trust root version accepted, each since the last
+/// `trust-reset` that lowered it. The log
 /// lives outside the state directory (Audit:Path), so a state directory restored from a backup does
 /// not take this with it: it is the second place the rollback floor is kept.
 /// </summary>
@@ -23,6 +24,9 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
     private SerialMark? FloorBeforeAcceptance { get; init; }
 
     public static readonly AuditTrustEvidence None = new(null, false);
+
+    /// <summary>The highest trust root version a root-accepted record names, or what `trust reset-root` set it to.</summary>
+    public long? RootFloor { get; init; }
 
     /// <summary>Why the log's records were not read as evidence (someone other than root can write it); null when they were.</summary>
     public string? Ignored { get; init; }
@@ -92,7 +96,9 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
         return (action, record) switch
         {
             (AuditAction.SnapshotAccepted, { Serial: { } serial, Signers.Length: > 0 }) =>
-                new AuditTrustEvidence(SerialMark.Max(SignedFloor, new SerialMark(serial, record.SnapshotSha256)), true) { FloorBeforeAcceptance = SignedFloor },
+                this with { SignedFloor = SerialMark.Max(SignedFloor, new SerialMark(serial, record.SnapshotSha256)), SignedAcceptance = true, FloorBeforeAcceptance = SignedFloor },
+            (AuditAction.RootAccepted, { RootVersion: { } version }) => this with { RootFloor = Math.Max(RootFloor ?? version, version) },
+            (AuditAction.TrustReset, _) when record.Reason == TrustResetReason.ResetRoot.ToCode() => this with { RootFloor = record.RootVersion },
             (AuditAction.GuardTripped, { Serial: { } tripped }) when tripped == SignedFloor?.Serial => this with { SignedFloor = FloorBeforeAcceptance },
             (AuditAction.TrustReset, { Serial: { } to }) when record.Reason == TrustResetReason.ResetSerial.ToCode() => this with { SignedFloor = new SerialMark(to, null) },
             (AuditAction.TrustReset, _) when record.Reason == TrustResetReason.AllowUnsigned.ToCode() => this with { SignedAcceptance = false },
@@ -102,7 +108,7 @@ public sealed record AuditTrustEvidence(SerialMark? SignedFloor, bool SignedAcce
 
     /// <summary>The actions <see cref="After"/> reads, as they appear quoted in a line: the cheap test before parsing one.</summary>
     private static readonly byte[][] ActionsRead =
-        [.. new[] { AuditAction.SnapshotAccepted, AuditAction.TrustReset, AuditAction.GuardTripped }.Select(a => System.Text.Encoding.UTF8.GetBytes($"\"{a.ToCode()}\""))];
+        [.. new[] { AuditAction.SnapshotAccepted, AuditAction.TrustReset, AuditAction.GuardTripped, AuditAction.RootAccepted }.Select(a => System.Text.Encoding.UTF8.GetBytes($"\"{a.ToCode()}\""))];
 
     private static bool NamesActionRead(ReadOnlySpan<byte> line)
     {

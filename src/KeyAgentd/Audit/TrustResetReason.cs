@@ -8,4 +8,7 @@ public enum TrustResetReason
 
     /// <summary>`keyagentd trust allow-unsigned`: signatures no longer required by the host's own history.</summary>
     AllowUnsigned,
+
+    /// <summary>`keyagentd trust reset-root`: the trust root floor set to the record's root_version (the highest root still kept, or none).</summary>
+    ResetRoot,
 }

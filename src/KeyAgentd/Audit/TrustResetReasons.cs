@@ -7,7 +7,8 @@ public static class TrustResetReasons
 {
     public static readonly CodeCatalogue<TrustResetReason> Catalogue = new(
         (TrustResetReason.ResetSerial, "reset-serial"),
-        (TrustResetReason.AllowUnsigned, "allow-unsigned"));
+        (TrustResetReason.AllowUnsigned, "allow-unsigned"),
+        (TrustResetReason.ResetRoot, "reset-root"));
 
     public static string ToCode(this TrustResetReason reason) => Catalogue.ToCode(reason);
 }

@@ -41,12 +41,14 @@ internal static class RegistryVerifyCommand
     {
         var store = new TrustRootStore(settings.State.Directory);
         var trustFile = new TrustStateStore(settings.State.Directory).Load();
-        if (!HostRoots.InUse(settings, trustFile, store))
+        long? floor = LocalTrust(settings) is { } trust ? HostRoots.Floor(trust, store) : store.HighestVersion();
+        if (!HostRoots.InUse(settings, trustFile, store, floor))
         {
             return null;
         }
         var read = HostRoots.Read(settings, trustFile, store, now);
-        var problem = TrustRoots.Conflict(settings, HostRoots.Source(settings, trustFile, store)) ?? read.Problem;
+        var problem = TrustRoots.Conflict(settings, HostRoots.Source(settings, trustFile, store)) ?? read.Problem
+            ?? (read.Root is { } held ? RootFloor.Check(floor, held.Version, settings.State.Directory) : null);
         return problem is null && read.Root is { } root
             ? TrustRoots.FromRoot(settings, root)
             : new SignatureSetup(SignatureMode.Enforce, null, problem, []);

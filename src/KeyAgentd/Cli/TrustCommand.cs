@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KeyAgentd.Cli;
 
 /// <summary>
-/// `keyagentd trust reset-serial --to N` and `keyagentd trust allow-unsigned`: the only ways to lower this
+/// `keyagentd trust reset-serial --to N`, `keyagentd trust allow-unsigned` and `keyagentd trust reset-root`: the only ways to lower this
 /// host's trust (README "Safety rules"), each under the state lock and recorded in the audit log as
 /// `trust-reset`. Exit 0 done, 1 failed (nothing changed), 2 usage.
 /// </summary>
@@ -23,7 +23,10 @@ internal static class TrustCommand
         var allowUnsigned = new Command("allow-unsigned", "stop requiring signatures because this host has required them before (audited); Registry:Signatures decides again");
         allowUnsigned.SetAction((parse, cancel) => CommonOptions.WithSettingsAsync(parse, settings =>
             WithReset(settings, reset => AllowUnsigned(reset, TrustRoots.Load(settings).Mode, Console.Out, Console.Error), cancel)));
-        return new Command("trust", "this host's trust: the trust root, the rollback floor and sticky signature enforcement") { TrustInitCommand.Create(), resetSerial, allowUnsigned };
+        var resetRoot = new Command("reset-root", "accept a lower trust root than this host once held, after its root files were lost (root-state-lost; audited)");
+        resetRoot.SetAction((parse, cancel) => CommonOptions.WithSettingsAsync(parse, settings =>
+            WithReset(settings, reset => ResetRoot(reset, Console.Out, Console.Error), cancel)));
+        return new Command("trust", "this host's trust: the trust root, the rollback floor and sticky signature enforcement") { TrustInitCommand.Create(), resetSerial, allowUnsigned, resetRoot };
     }
 
     private static async Task<int> WithReset(Configuration.KeyAgentdSettings settings, Func<TrustReset, int> action, CancellationToken cancel)
@@ -57,6 +60,28 @@ internal static class TrustCommand
         catch (IOException e)
         {
             stderr.WriteLine($"keyagentd: trust reset-serial: {SafeText.Escape(e.Message)}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    public static int ResetRoot(TrustReset reset, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            if (reset.ResetRoot() is not { } done)
+            {
+                stdout.WriteLine("this host holds the highest trust root version it ever accepted: nothing to do");
+                return ExitCodes.Ok;
+            }
+            stdout.WriteLine($"trust root floor: version {done.Floor} → {(done.To is { } v ? $"version {v}" : "none")}; recorded in the audit log (trust-reset {TrustResetReason.ResetRoot.ToCode()})");
+            stdout.WriteLine(done.To is null
+                ? "the next sync starts again from Registry:TrustRootFile and walks to the newest version the registry serves"
+                : "the next sync walks forward from the kept version to the newest the registry serves");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            stderr.WriteLine($"keyagentd: trust reset-root: {SafeText.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
     }

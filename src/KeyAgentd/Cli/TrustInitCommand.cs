@@ -100,17 +100,18 @@ internal static partial class TrustInitCommand
             stdout.WriteLine($"this host already holds trust root version {kept.Version} ({store.DocumentPath(kept.Version)}): nothing to do; the daemon walks forward from it at each poll");
             return ExitCodes.Ok;
         }
-        if ((trust.State?.RootVersion ?? store.HighestVersion()) is { } recorded && recorded > root.Version)
+        var before = HostTrust.Read(state, audit.Path, state.LoadStatus());
+        if (HostRoots.Floor(before, store) is { } recorded && recorded > root.Version)
         {
-            stderr.WriteLine($"keyagentd: trust init: version {root.Version} is older than the version this host held ({recorded}): refused (root-rollback); give the URL of version {recorded} or later");
+            stderr.WriteLine($"keyagentd: trust init: version {root.Version} is older than the version this host held ({recorded}): refused (root-rollback); give the URL of version {recorded} or later"
+                + " (or, to accept a lower root on purpose, `keyagentd trust reset-root` first)");
             return ExitCodes.Failed;
         }
         try
         {
             audit.Append([record with { Message = $"`keyagentd trust init {uri}` with pinned root key(s) {string.Join(", ", pins)}; expires {root.ExpiresAt:u}" }]);
             store.Save(root);
-            var before = HostTrust.Read(state, audit.Path, state.LoadStatus());
-            trustFile.Save(before.Persisted with { RootVersion = root.Version });
+            trustFile.Save(before.Persisted with { RootVersion = root.Version, RootFloor = null });
         }
         catch (IOException e)
         {

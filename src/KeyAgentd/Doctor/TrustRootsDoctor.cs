@@ -16,10 +16,12 @@ internal static class TrustRootsDoctor
     public static void Examine(DoctorReport report, KeyAgentdSettings settings, StateStore state, DateTimeOffset now)
     {
         var store = new TrustRootStore(state.Directory);
-        var trustFile = new TrustStateStore(state.Directory).Load();
-        if (HostRoots.InUse(settings, trustFile, store))
+        var hostTrust = HostTrust.Read(state, settings.Audit.Path, state.LoadStatus());
+        var trustFile = hostTrust.File;
+        long? floor = HostRoots.Floor(hostTrust, store);
+        if (HostRoots.InUse(settings, trustFile, store, floor))
         {
-            ExamineRoot(report, settings, state, store, trustFile, now);
+            ExamineRoot(report, settings, state, store, trustFile, floor, now);
             return;
         }
         report.Section("trust roots (Registry:AllowedSignersFile, Registry:RevokedSignersFile)");
@@ -47,7 +49,7 @@ internal static class TrustRootsDoctor
     }
 
     /// <summary>The trust root as the next cycle will start from it (<see cref="HostRoots.Read"/>), and what the last cycle refused.</summary>
-    private static void ExamineRoot(DoctorReport report, KeyAgentdSettings settings, StateStore state, TrustRootStore store, TrustStateRead trustFile, DateTimeOffset now)
+    private static void ExamineRoot(DoctorReport report, KeyAgentdSettings settings, StateStore state, TrustRootStore store, TrustStateRead trustFile, long? floor, DateTimeOffset now)
     {
         report.Section("trust root (Registry:TrustRootFile, keyagentd trust init; docs/trust-root.md)");
         if (TrustRoots.Conflict(settings, HostRoots.Source(settings, trustFile, store)) is { } conflict)
@@ -69,6 +71,11 @@ internal static class TrustRootsDoctor
         else
         {
             report.Ok($"trust root version {root.Version} ({from}), expires {root.ExpiresAt:u}");
+        }
+        if (RootFloor.Check(floor, root.Version, state.Directory) is { } lost)
+        {
+            // The next cycle may still reach the floor through the registry's chain; until it does, nothing is trusted.
+            report.Fail($"{lost.Code}: {lost.Message}");
         }
         report.Info($"root keys: {root.Document.RootThreshold} of {string.Join(", ", root.Document.RootKeys.Select(k => $"{k.Principal} {k.Key.Sha256Fingerprint}"))}");
         report.Info($"snapshot signers: {root.Document.SnapshotThreshold} (or Registry:SignatureThreshold if higher) of {string.Join(", ", root.Document.SnapshotSigners.Select(s => $"{s.Principals} {s.Key.Sha256Fingerprint}"))}");

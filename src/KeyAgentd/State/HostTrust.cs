@@ -10,7 +10,9 @@ namespace KeyAgentd.State;
 /// </summary>
 /// <param name="OtherSignedEvidence">A saved snapshot.json.sig, or a status.json that shows signers, enforce,
 /// or is damaged: counted only when trust-state.json is missing, so deleting it cannot reset enforcement.</param>
-public sealed record HostTrust(TrustStateRead File, AuditTrustEvidence Audit, bool OtherSignedEvidence)
+/// <param name="StatusRootVersion">The trust root version status.json last showed: counted, like <paramref name="OtherSignedEvidence"/>,
+/// only when trust-state.json is missing, so the root floor survives a lost trust state and audit log together.</param>
+public sealed record HostTrust(TrustStateRead File, AuditTrustEvidence Audit, bool OtherSignedEvidence, long? StatusRootVersion = null)
 {
     /// <summary>Sticky enforcement; a damaged trust state fails closed.</summary>
     public bool SignaturesRequired =>
@@ -22,6 +24,12 @@ public sealed record HostTrust(TrustStateRead File, AuditTrustEvidence Audit, bo
     /// <summary>The floor when signatures are off or report: every serial accepted, verified or not.</summary>
     public SerialMark? AnyFloor => SerialMark.Max(VerifiedFloor, File.State?.UnverifiedFloor);
 
+    /// <summary>
+    /// The highest trust root version this host ever accepted, as recorded apart from the root files (trust-state.json,
+    /// the audit log, status.json when the trust state is missing); <see cref="Verify.HostRoots.Floor"/> adds the kept files.
+    /// </summary>
+    public long? RootFloor => Verify.RootFloor.Highest(File.State?.RootFloor, File.State?.RootVersion, Audit.RootFloor, File.IsMissing ? StatusRootVersion : null);
+
     /// <summary>What trust-state.json should hold now: the file's state, or rebuilt from the other places when it is missing.</summary>
     public TrustState Persisted => File.State ?? new TrustState { VerifiedFloor = Audit.SignedFloor, SignaturesRequired = SignaturesRequired };
 
@@ -30,7 +38,7 @@ public sealed record HostTrust(TrustStateRead File, AuditTrustEvidence Audit, bo
         var file = new TrustStateStore(state.Directory).Load();
         bool other = file.IsMissing && (state.HasSnapshotSignature || status.Damaged is not null
             || status.SnapshotSigners.Count > 0 || status.Signatures == SignatureMode.Enforce.ToName());
-        return new HostTrust(file, audit ?? AuditTrustEvidence.Read(auditPath), other);
+        return new HostTrust(file, audit ?? AuditTrustEvidence.Read(auditPath), other, status.TrustRoot?.Version);
     }
 
     /// <summary>One line for `status` and `doctor`.</summary>

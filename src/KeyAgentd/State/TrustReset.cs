@@ -74,6 +74,35 @@ public sealed class TrustReset(StateStore state, AuditLog audit, string host, Da
         return before;
     }
 
+    /// <summary>What `trust reset-root` did: the floor found, and the version it was lowered to (null: none kept).</summary>
+    public sealed record RootReset(long Floor, long? To);
+
+    /// <summary>
+    /// Lowers the trust root floor (root-state-lost) to the highest version still kept in state-dir/root/, or to
+    /// none, so the next cycle starts again from that file or Registry:TrustRootFile and walks forward. Returns null,
+    /// writing nothing, when no recorded version is above what is kept.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The trust state is damaged: its floor is unknown, so it is reset first (reset-serial).</exception>
+    /// <exception cref="IOException">The audit record or the file could not be written.</exception>
+    public RootReset? ResetRoot()
+    {
+        var before = Read();
+        if (before.File.Problem is { } damaged)
+        {
+            throw new InvalidDataException($"{damaged}; set the floor first with `keyagentd trust reset-serial --to N`");
+        }
+        long? kept = new TrustRootStore(state.Directory).HighestVersion();
+        if (before.RootFloor is not { } floor || (kept is { } k && k >= floor))
+        {
+            return null;
+        }
+        string to = kept is { } v ? $"version {v} (kept in {TrustRootStore.DirectoryName}/)" : "none (the next sync starts again from Registry:TrustRootFile)";
+        audit.Append([Record(TrustResetReason.ResetRoot, null,
+            $"trust root floor lowered by hand from version {floor} to {to} (`keyagentd trust reset-root`): versions above it are no longer required") with { RootVersion = kept }]);
+        new TrustStateStore(state.Directory).Save(before.Persisted with { RootVersion = kept, RootFloor = null });
+        return new RootReset(floor, kept);
+    }
+
     private HostTrust Read() => HostTrust.Read(state, audit.Path, state.LoadStatus());
 
     private long? LastKnownGoodSerial()

@@ -31,6 +31,14 @@ public sealed record TrustState
     /// </summary>
     [JsonPropertyName("root_version")] public long? RootVersion { get; init; }
 
+    /// <summary>
+    /// The highest trust root version this host ever accepted, written only while it is above <see cref="RootVersion"/>
+    /// (the root files were lost and the walk could not reach it again): the host refuses every snapshot
+    /// (root-state-lost) until it can. Lowered only by `keyagentd trust reset-root`; null otherwise, so a file
+    /// without it reads as before.
+    /// </summary>
+    [JsonPropertyName("root_floor")] public long? RootFloor { get; init; }
+
     /// <summary>"sha256:" and the hex digest of the document written with this field null: a damaged file is told from a valid one.</summary>
     [JsonPropertyName("checksum")] public string? Checksum { get; init; }
 

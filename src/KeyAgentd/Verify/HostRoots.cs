@@ -15,9 +15,12 @@ namespace KeyAgentd.Verify;
 /// </summary>
 public static class HostRoots
 {
-    /// <summary>Whether this host uses a trust root: one is configured, or one was ever kept (recorded or on disk).</summary>
-    public static bool InUse(KeyAgentdSettings settings, TrustStateRead trust, TrustRootStore store) =>
-        settings.Registry.TrustRootFile is not null || trust.State?.RootVersion is not null || store.HighestVersion() is not null;
+    /// <summary>Whether this host uses a trust root: one is configured, or one was ever kept (recorded, on disk, or in <paramref name="recordedFloor"/>).</summary>
+    public static bool InUse(KeyAgentdSettings settings, TrustStateRead trust, TrustRootStore store, long? recordedFloor = null) =>
+        settings.Registry.TrustRootFile is not null || trust.State?.RootVersion is not null || store.HighestVersion() is not null || recordedFloor is not null;
+
+    /// <summary>The highest root version this host ever accepted (<see cref="RootFloor"/>): the recorded places and the kept files.</summary>
+    public static long? Floor(HostTrust trust, TrustRootStore store) => RootFloor.Highest(trust.RootFloor, store.HighestVersion());
 
     /// <summary>What `status` and the conflict message call the root's source.</summary>
     public static string Source(KeyAgentdSettings settings, TrustStateRead trust, TrustRootStore store) =>

@@ -26,7 +26,8 @@ internal sealed partial class SnapshotAcquirer
     {
         var store = new TrustRootStore(state.Directory);
         cycle.Status.TrustRootProblem = null;
-        if (!HostRoots.InUse(settings, trust.File, store))
+        long? floor = HostRoots.Floor(trust, store);
+        if (!HostRoots.InUse(settings, trust.File, store, floor))
         {
             cycle.Status.TrustRoot = null;
             return null;
@@ -52,6 +53,9 @@ internal sealed partial class SnapshotAcquirer
         }
         var walk = await RootWalk.WalkAsync(start, FetchRootAsync, settings.Policy.MinRsaBits, cycle.Now, stopping).ConfigureAwait(false);
         accepted.AddRange(walk.Accepted.Select(r => (r, registry.LocationBeside(RootPath(r.Version)))));
+        var stateLost = RootFloor.Check(floor, walk.Current.Version, state.Directory);
+        // Written down while it holds, so it outlives the audit record it may have come from; reaching it again clears it.
+        cycle.TrustAfter = cycle.TrustAfter! with { RootFloor = stateLost is null ? null : floor };
         try
         {
             Keep(cycle, walk.Current, accepted.Count > 0 ? [.. accepted.Select(a => a.Root)] : []);
@@ -71,6 +75,11 @@ internal sealed partial class SnapshotAcquirer
             RecordRootRefusal(cycle, walk.Current.Version, refused.Version, refused.ReasonCode, refused.ToString(), $"{refused.Version}:{refused.ReasonCode}:{_lastOfferedSha256}");
         }
         cycle.Status.TrustRoot = Describe(walk.Current, walk.Expired);
+        if (stateLost is not null)
+        {
+            RecordRootRefusal(cycle, walk.Current.Version, floor, stateLost.Code, stateLost.Message, $"{floor}:{stateLost.Code}:{walk.Current.Version}");
+            return new SignatureSetup(mode, null, stateLost, []);
+        }
         var setup = TrustRoots.FromRoot(settings, walk.Current);
         if (walk.Expired)
         {

@@ -35,12 +35,12 @@ internal sealed partial class SnapshotAcquirer(
         var trust = ReadHostTrust(cycle);
         var setup = await LoadSignatureSetupAsync(cycle, trust, stopping).ConfigureAwait(false);
         var (lastKnownGood, floor) = LastKnownGoodContent(cycle, setup, trust);
-        // Without a local copy a 304 would leave us with nothing, so only ask conditionally when we have one.
+        string? etag = ConditionalETag(lastKnownGood, status.ETag);
         var fetch = trust.File.Problem is { } damaged
             ? RegistryFetch.Failed(SyncEngine.TrustStateUnusable, damaged + "; no snapshot is fetched (the last-known-good, if verified, stays in use) until `keyagentd trust reset-serial --to N` (audited) replaces it")
             : setup.FreshRefusal is { } notJudged && setup.Mode == SignatureMode.Enforce
                 ? RegistryFetch.Failed(notJudged.Code, notJudged.Message)
-                : await registry.FetchAsync(lastKnownGood is null ? null : status.ETag, stopping).ConfigureAwait(false);
+                : Unrefused(await registry.FetchAsync(etag, stopping).ConfigureAwait(false), etag);
         SnapshotError? problem = null;
         switch (fetch.Status)
         {
@@ -48,6 +48,7 @@ internal sealed partial class SnapshotAcquirer(
                 break;
             case RegistryFetchStatus.Ok:
                 var (accepted, refusal) = await VerifyFetchedAsync(cycle, setup, fetch, floor, stopping).ConfigureAwait(false);
+                Judged(fetch, accepted is not null);
                 if (accepted is not null)
                 {
                     return accepted;

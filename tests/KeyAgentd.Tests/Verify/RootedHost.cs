@@ -77,6 +77,18 @@ public sealed class RootedHost : IDisposable
         WriteServed(path, bytes);
     }
 
+    /// <summary>Replaces only the .sig of the snapshot served now (its document, and so its ETag, unchanged): signers adding their signatures one by one.</summary>
+    public void ResignServedSnapshot(params SignerKey[] signers)
+    {
+        string path = Path.Combine(Nginx.Root, HostName + ".json");
+        byte[] bytes = File.ReadAllBytes(path);
+        WriteServed(path + ".sig", SigFile.Concat([.. signers.Select(s => OpenSsh.Sign(s, bytes))]));
+    }
+
+    /// <summary>The HTTP status of each GET of the snapshot document, oldest first.</summary>
+    public string[] SnapshotStatuses() =>
+        [.. Requests("/" + HostName + ".json").Select(l => l.Split('"')[2].Trim().Split(' ')[0])];
+
     /// <summary>Publishes root/N.json (its .sig first, as `keyagentd-registry root publish` does) and current.json.</summary>
     public (byte[] Bytes, byte[] Signature) PublishRoot(TrustRootDocument document, params SignerKey[] signers)
     {
@@ -96,6 +108,35 @@ public sealed class RootedHost : IDisposable
 
     /// <summary>One poll: `keyagentd sync` as its own process.</summary>
     public ProcessRunner.Result Sync() => KeyAgentdProcess.Run("--config", ConfigPath, "sync");
+
+    /// <summary>The daemon (`keyagentd run`): what it remembers from poll to poll in memory counts. Its first cycle runs at start.</summary>
+    public KeyAgentdProcess StartDaemon()
+    {
+        var daemon = KeyAgentdProcess.Start("--config", ConfigPath, "run");
+        Assert.True(KeyAgentdProcess.Eventually(() => LastAttempt() is not null, TimeSpan.FromSeconds(60)), "no first cycle: " + daemon.Output);
+        return daemon;
+    }
+
+    /// <summary>One poll of a running daemon now (SIGHUP), waited for until status.json shows it finished.</summary>
+    public void Poll(KeyAgentdProcess daemon)
+    {
+        string? before = LastAttempt();
+        daemon.Signal(Mono.Unix.Native.Signum.SIGHUP);
+        Assert.True(KeyAgentdProcess.Eventually(() => LastAttempt() is { } after && after != before, TimeSpan.FromSeconds(60)), "no cycle after SIGHUP: " + daemon.Output);
+    }
+
+    private string? LastAttempt()
+    {
+        string path = Path.Combine(StateDirectory, "status.json");
+        try
+        {
+            return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?["last_attempt"]?.ToString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 
     public ProcessRunner.Result Run(params string[] arguments) => KeyAgentdProcess.Run(["--config", ConfigPath, .. arguments]);
 

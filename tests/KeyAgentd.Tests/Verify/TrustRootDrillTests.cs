@@ -197,4 +197,94 @@ public sealed class TrustRootDrillTests
         Assert.Contains("app-two", host.KeysFile, StringComparison.Ordinal);
         Assert.Contains("keyagentd_trust_root_expired 0\n", host.Metrics, StringComparison.Ordinal);
     }
+
+    /// <summary>The rotation to version 2 that drops the leaked CI key, applied; then the state that proves it is lost.</summary>
+    private static RootedHost RotatedThenStateLost()
+    {
+        var host = new RootedHost(Root(1, AliceBob, 2, CiOld), Alice, Bob);
+        host.PublishSnapshot(1, KeyOne, CiOld);
+        AssertSynced(host.Sync());
+        host.PublishRoot(Root(2, AliceBob, 2, CiNew), Alice, Bob);
+        host.PublishSnapshot(2, KeyTwo, CiNew);
+        AssertSynced(host.Sync());
+        Assert.Equal(2, host.RootVersion);
+
+        // Trust state and kept roots gone (an attacker, a bad restore); the hostile web root hides version 2
+        // and serves a snapshot signed by the key version 2 dropped.
+        File.Delete(Path.Combine(host.StateDirectory, "trust-state.json"));
+        Directory.Delete(Path.Combine(host.StateDirectory, "root"), recursive: true);
+        File.Delete(Path.Combine(host.Nginx.Root, "root", "2.json"));
+        host.PublishSnapshot(3, KeyEvil, CiOld);
+        return host;
+    }
+
+    [NginxFact]
+    public void A_host_that_lost_its_trust_state_and_kept_roots_refuses_the_dropped_signer_until_the_real_chain_is_reached_again()
+    {
+        using var host = RotatedThenStateLost();
+        string before = host.KeysFile;
+        var sync = host.Sync();
+
+        Assert.NotEqual(0, sync.ExitCode);
+        Assert.DoesNotContain("mallory-was-here", host.KeysFile, StringComparison.Ordinal);
+        Assert.Equal(before, host.KeysFile);
+        Assert.Contains(" 404 ", host.Requests("/root/2.json").Last(), StringComparison.Ordinal);
+        var status = host.StatusJson();
+        Assert.Equal("root-state-lost", (string?)status["trust_root_problem"]);
+        Assert.Equal("root-state-lost", (string?)status["registry_problem"]);
+        Assert.Contains("keyagentd_trust_root_problem{reason=\"root-state-lost\"} 1\n", host.Metrics, StringComparison.Ordinal);
+        Assert.Equal("root-state-lost", (string?)host.Audit("root-refused").Last()["reason"]);
+        Assert.Contains("root-state-lost", host.Run("status").Stdout, StringComparison.Ordinal);
+        Assert.Contains("trust reset-root", host.Run("doctor", "app").Stdout, StringComparison.Ordinal);
+
+        // Still refused at the next poll: the floor was written down, not only read from the audit log.
+        host.Sync();
+        Assert.Equal(before, host.KeysFile);
+
+        // The registry serves version 2 again: the walk reaches the floor through the real chain and clears it.
+        host.PublishRoot(Root(2, AliceBob, 2, CiNew), Alice, Bob);
+        host.Sync();
+        Assert.Equal(2, host.RootVersion);
+        Assert.Null(host.StatusJson()["trust_root_problem"]);
+        Assert.Equal(before, host.KeysFile);
+        Assert.Equal("signer-unknown", (string?)host.Audit("snapshot-refused").Last()["reason"]);
+        host.PublishSnapshot(4, KeyOne, CiNew);
+        AssertSynced(host.Sync());
+        Assert.Contains("app-one", host.KeysFile, StringComparison.Ordinal);
+        Assert.DoesNotContain("keyagentd_trust_root_problem{", host.Metrics, StringComparison.Ordinal);
+    }
+
+    [NginxFact]
+    public void After_the_trust_state_is_lost_only_an_operator_lowers_the_root_floor_and_it_is_audited()
+    {
+        using var host = RotatedThenStateLost();
+        host.PublishSnapshot(3, KeyTwo, CiOld);
+        host.Sync();
+        Assert.Equal("root-state-lost", (string?)host.StatusJson()["trust_root_problem"]);
+
+        var reset = host.Run("trust", "reset-root");
+        Assert.True(reset.ExitCode == 0, reset.Stdout + reset.Stderr);
+        Assert.Equal("reset-root", (string?)host.Audit("trust-reset").Last()["reason"]);
+        AssertSynced(host.Sync());
+        Assert.Equal(1, host.RootVersion);
+        Assert.Null(host.StatusJson()["trust_root_problem"]);
+    }
+
+    [NginxFact]
+    public void With_the_audit_log_lost_as_well_status_json_still_shows_the_floor_and_with_everything_lost_the_host_starts_again_from_its_pinned_root()
+    {
+        using var host = RotatedThenStateLost();
+        File.Delete(host.Box.Settings.Audit.Path);
+        host.Sync();
+        Assert.Equal("root-state-lost", (string?)host.StatusJson()["trust_root_problem"]);
+        Assert.DoesNotContain("mallory-was-here", host.KeysFile, StringComparison.Ordinal);
+
+        // Residual risk (docs/trust-root.md): trust state, kept roots, status and audit log all gone is a fresh host.
+        File.Delete(host.Box.Settings.Audit.Path);
+        File.Delete(Path.Combine(host.StateDirectory, "trust-state.json"));
+        File.Delete(Path.Combine(host.StateDirectory, "status.json"));
+        Directory.Delete(Path.Combine(host.StateDirectory, "root"), recursive: true);
+        host.Sync();
+        Assert.Equal(1, host.RootVersion);
+    }
 }

@@ -10,7 +10,7 @@ public class RootReasonsTests
         string[] expected =
         [
             "root-accepted", "root-malformed", "root-signature-invalid", "root-threshold-not-met", "root-version-skip",
-            "root-rollback", "root-expired", "root-pin-mismatch",
+            "root-rollback", "root-expired", "root-pin-mismatch", "root-state-lost",
         ];
         Assert.Equal(expected, Enum.GetValues<RootReason>().Select(r => r.ToCode()));
         foreach (string code in expected)

@@ -36,6 +36,8 @@ public class ExpansionMemoTests
         Assert.True(memo.TryGetSnapshot([.. bytes], out var again));
         Assert.Same(snapshot, again);
         Assert.Same(first, memo.Expand(again!, Policy, Now.AddMinutes(1)));
+        // The snapshot reads its keys from the bytes it was parsed from: those stay the remembered ones.
+        Assert.Same(bytes, memo.Content);
     }
 
     [Fact]

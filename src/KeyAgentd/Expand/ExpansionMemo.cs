@@ -46,6 +46,19 @@ internal sealed class ExpansionMemo
         }
     }
 
+    private bool _replaced;
+
+    /// <summary>
+    /// Whether an expansion was computed since the last call: the one before it (tens of megabytes on a large
+    /// host) is garbage now.
+    /// </summary>
+    public bool TakeReplaced()
+    {
+        bool replaced = _replaced;
+        _replaced = false;
+        return replaced;
+    }
+
     public DesiredState Expand(RegistrySnapshot snapshot, KeyPolicy policy, DateTimeOffset now)
     {
         if (_desired is not null && ReferenceEquals(snapshot, _snapshot) && now < _validUntil)
@@ -53,6 +66,7 @@ internal sealed class ExpansionMemo
             return _desired;
         }
         var desired = SnapshotExpander.Expand(snapshot, policy, now);
+        _replaced = true;
         if (ReferenceEquals(snapshot, _snapshot))
         {
             _desired = desired;

@@ -41,6 +41,19 @@ public class ExpansionMemoTests
     }
 
     [Fact]
+    public void Only_a_new_expansion_is_reported_as_replacing_the_last()
+    {
+        var memo = new ExpansionMemo();
+        var (bytes, snapshot) = Parse(1);
+        memo.RememberSnapshot(bytes, snapshot);
+
+        memo.Expand(snapshot, Policy, Now);
+        Assert.True(memo.TakeReplaced());
+        memo.Expand(snapshot, Policy, Now.AddMinutes(1));
+        Assert.False(memo.TakeReplaced());
+    }
+
+    [Fact]
     public void Other_bytes_are_never_served_the_remembered_snapshot()
     {
         var memo = new ExpansionMemo();

@@ -18,21 +18,27 @@ public sealed record RegistryKey
     private readonly string? _key;
     private readonly ReadOnlyMemory<byte> _keyUtf8;
 
+    /// <summary>What most keys do not have, held apart so that a plain key costs no room for it.</summary>
+    private readonly Details? _details;
+
+    private sealed record Details(string? Label, DateTimeOffset? NotAfter, string? Owner, string? Source)
+    {
+        public static readonly Details None = new(null, null, null, null);
+
+        public Details? OrNull() => this == None ? null : this;
+    }
+
     public RegistryKey(string Key, string? Label, DateTimeOffset? NotAfter, string? Owner)
     {
         _key = Key;
-        this.Label = Label;
-        this.NotAfter = NotAfter;
-        this.Owner = Owner;
+        _details = new Details(Label, NotAfter, Owner, null).OrNull();
     }
 
     /// <param name="keyUtf8">Valid UTF-8 that is not to change while this key is in use (the document's own bytes).</param>
     internal RegistryKey(ReadOnlyMemory<byte> keyUtf8, string? label, DateTimeOffset? notAfter, string? owner)
     {
         _keyUtf8 = keyUtf8;
-        Label = label;
-        NotAfter = notAfter;
-        Owner = owner;
+        _details = new Details(label, notAfter, owner, null).OrNull();
     }
 
     public string Key
@@ -45,21 +51,37 @@ public sealed record RegistryKey
         }
     }
 
-    public string? Label { get; init; }
+    public string? Label
+    {
+        get => _details?.Label;
+        init => _details = ((_details ?? Details.None) with { Label = value }).OrNull();
+    }
 
-    public DateTimeOffset? NotAfter { get; init; }
+    public DateTimeOffset? NotAfter
+    {
+        get => _details?.NotAfter;
+        init => _details = ((_details ?? Details.None) with { NotAfter = value }).OrNull();
+    }
 
-    public string? Owner { get; init; }
+    public string? Owner
+    {
+        get => _details?.Owner;
+        init => _details = ((_details ?? Details.None) with { Owner = value }).OrNull();
+    }
 
-    public string? Source { get; init; }
+    public string? Source
+    {
+        get => _details?.Source;
+        init => _details = ((_details ?? Details.None) with { Source = value }).OrNull();
+    }
 
     public void Deconstruct(out string key, out string? label, out DateTimeOffset? notAfter, out string? owner) =>
         (key, label, notAfter, owner) = (Key, Label, NotAfter, Owner);
 
     public bool Equals(RegistryKey? other) =>
-        other is not null && SameKeyText(other) && Label == other.Label && NotAfter == other.NotAfter && Owner == other.Owner && Source == other.Source;
+        other is not null && SameKeyText(other) && Equals(_details, other._details);
 
-    public override int GetHashCode() => HashCode.Combine(Key, Label, NotAfter, Owner, Source);
+    public override int GetHashCode() => HashCode.Combine(Key, _details);
 
     private bool SameKeyText(RegistryKey other) =>
         _key is null && other._key is null ? _keyUtf8.Span.SequenceEqual(other._keyUtf8.Span) : Key == other.Key;

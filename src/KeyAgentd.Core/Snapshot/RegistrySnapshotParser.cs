@@ -11,6 +11,9 @@ namespace KeyAgentd.Core.Snapshot;
 /// registry did not mean to (types, duplicate names, the revoked list), tolerant of unknown fields
 /// so the registry can grow. Only an account name no host could have is skipped rather than
 /// refusing the document: the other accounts are still right.
+/// <para>Streamed, never held as a tree: one pass over the bytes for the syntax and the property names
+/// (<see cref="CheckSyntax"/>), then the fields, read in a fixed order (not the document's), so what is refused,
+/// and with which message, does not depend on how the document is laid out.</para>
 /// </summary>
 public static partial class RegistrySnapshotParser
 {

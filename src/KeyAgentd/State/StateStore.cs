@@ -115,7 +115,7 @@ public sealed partial class StateStore(string directory)
     /// </summary>
     public void ShareSnapshotBytes(byte[] read, byte[] same)
     {
-        if (_snapshotRead is { } last && ReferenceEquals(last.Content, read) && read.AsSpan().SequenceEqual(same))
+        if (_snapshotRead is { } last && ReferenceEquals(last.Content, read) && !ReferenceEquals(read, same) && read.AsSpan().SequenceEqual(same))
         {
             _snapshotRead = (last.Identity, same);
         }

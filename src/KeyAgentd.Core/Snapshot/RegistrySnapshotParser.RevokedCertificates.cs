@@ -11,20 +11,20 @@ public static partial class RegistrySnapshotParser
     /// most readers a reviewer would use. As for `revoked`, a malformed entry would silently fail to
     /// revoke, so it refuses the whole document (the last good one, with its revocations, stays).
     /// </summary>
-    private static IReadOnlyList<RevokedCertificates> ReadRevokedCertificates(JsonElement element)
+    private static IReadOnlyList<RevokedCertificates> ReadRevokedCertificates(Node node)
     {
         var entries = new List<RevokedCertificates>();
         int index = 0;
-        foreach (var entry in ReadArray(element, "revoked_certificates").EnumerateArray())
+        foreach (var entry in ReadArray(node, "revoked_certificates"))
         {
             string path = $"revoked_certificates[{index++}]";
             var body = ReadObject(entry, path);
             var ca = ReadCa(ReadString(Required(body, "ca", path), path + ".ca"), path + ".ca");
             var serials = new List<SerialRange>();
-            if (Optional(body, "serials", out var serialsElement))
+            if (Optional(body, "serials", out var serialsNode))
             {
                 int i = 0;
-                foreach (var serial in ReadArray(serialsElement, path + ".serials").EnumerateArray())
+                foreach (var serial in ReadArray(serialsNode, path + ".serials"))
                 {
                     string serialPath = $"{path}.serials[{i++}]";
                     if (!SerialRange.TryParse(ReadString(serial, serialPath), out var range, out string problem))
@@ -35,13 +35,13 @@ public static partial class RegistrySnapshotParser
                 }
             }
             var keyIds = new List<string>();
-            if (Optional(body, "key_ids", out var keyIdsElement))
+            if (Optional(body, "key_ids", out var keyIdsNode))
             {
                 int i = 0;
-                foreach (var keyIdElement in ReadArray(keyIdsElement, path + ".key_ids").EnumerateArray())
+                foreach (var keyIdNode in ReadArray(keyIdsNode, path + ".key_ids"))
                 {
                     string keyIdPath = $"{path}.key_ids[{i++}]";
-                    string keyId = ReadString(keyIdElement, keyIdPath);
+                    string keyId = ReadString(keyIdNode, keyIdPath);
                     if (RevokedCertificates.KeyIdProblem(keyId) is { } problem)
                     {
                         throw Fail(SnapshotError.InvalidField, $"{keyIdPath}: {problem}");

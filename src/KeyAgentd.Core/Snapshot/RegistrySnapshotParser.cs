@@ -11,13 +11,19 @@ namespace KeyAgentd.Core.Snapshot;
 /// registry did not mean to (types, duplicate names, the revoked list), tolerant of unknown fields
 /// so the registry can grow. Only an account name no host could have is skipped rather than
 /// refusing the document: the other accounts are still right.
+/// <para>Streamed, never held as a tree: one pass over the bytes for the syntax and the property names
+/// (<see cref="CheckSyntax"/>), then the fields, read in a fixed order (not the document's), so what is refused,
+/// and with which message, does not depend on how the document is laid out.</para>
 /// </summary>
 public static partial class RegistrySnapshotParser
 {
     /// <summary>The schema is 5 levels deep; 32 leaves room for extensions and stops stack-hungry input.</summary>
     public const int MaxDepth = 32;
 
-    /// <param name="utf8Json">Read in place, not copied (a snapshot is megabytes): not to be changed while this runs.</param>
+    /// <param name="utf8Json">
+    /// Read in place, not copied (a snapshot is megabytes), and still referred to by the snapshot: a key's text is
+    /// kept as its bytes in the document until it is asked for. Not to be changed while the snapshot is in use.
+    /// </param>
     public static bool TryParse(ReadOnlyMemory<byte> utf8Json, [NotNullWhen(true)] out RegistrySnapshot? snapshot, [NotNullWhen(false)] out SnapshotError? error)
     {
         snapshot = null;
@@ -30,45 +36,39 @@ public static partial class RegistrySnapshotParser
             error = new SnapshotError(SnapshotError.InvalidJson, "the document is not valid UTF-8");
             return false;
         }
-        JsonDocument document;
+        // Syntax and names first, over the whole document, so a refusal does not depend on where a problem sits.
+        error = CheckSyntax(utf8Json.Span);
+        if (error is not null)
+        {
+            return false;
+        }
         try
         {
-            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            var reader = new Utf8JsonReader(utf8Json.Span, ReaderOptions);
+            reader.Read();
+            snapshot = ReadSnapshot(new Node(utf8Json, 0, utf8Json.Length, reader.TokenType));
+            return true;
         }
-        catch (JsonException e)
+        catch (SnapshotFormatException e)
         {
+            error = e.Error;
+            return false;
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string escape that is not valid UTF-16 (a lone \uD800) is sound JSON but cannot be read.
             error = new SnapshotError(SnapshotError.InvalidJson, SafeText.Escape(e.Message, 300));
             return false;
         }
-        using (document)
-        {
-            try
-            {
-                RejectDuplicateProperties(document.RootElement, "$");
-                snapshot = ReadSnapshot(document.RootElement);
-                error = null;
-                return true;
-            }
-            catch (SnapshotFormatException e)
-            {
-                error = e.Error;
-                return false;
-            }
-            catch (InvalidOperationException e)
-            {
-                // A string escape that is not valid UTF-16 (a lone \uD800) parses but cannot be read.
-                error = new SnapshotError(SnapshotError.InvalidJson, SafeText.Escape(e.Message, 300));
-                return false;
-            }
-        }
     }
 
-    private static RegistrySnapshot ReadSnapshot(JsonElement root)
+    private static RegistrySnapshot ReadSnapshot(Node document)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        if (document.Kind != JsonTokenType.StartObject)
         {
-            throw Fail(SnapshotError.InvalidJson, $"the document is {Describe(root.ValueKind)}, not a JSON object");
+            throw Fail(SnapshotError.InvalidJson, $"the document is {Describe(document.Kind)}, not a JSON object");
         }
+        var root = document.Members();
         // Schema first: a document of another version may legitimately differ in everything else.
         string schema = ReadString(Required(root, "schema", ""), "schema");
         if (schema != RegistrySnapshot.SchemaV1)
@@ -80,11 +80,11 @@ public static partial class RegistrySnapshotParser
         DateTimeOffset? expiresAt = Optional(root, "expires_at", out var expires) ? ReadDate(expires, "expires_at") : null;
         var people = ReadPeople(Required(root, "people", ""));
         var rejections = new List<KeyRejection>();
-        var accounts = ReadAccounts(Required(root, "accounts", ""), rejections);
-        var revoked = Optional(root, "revoked", out var revokedElement) ? ReadRevoked(revokedElement) : [];
-        var revokedCertificates = Optional(root, "revoked_certificates", out var certificatesElement) ? ReadRevokedCertificates(certificatesElement) : [];
-        var approval = Optional(root, "removal_approval", out var approvalElement) ? ReadRemovalApproval(approvalElement) : null;
-        var audience = Optional(root, "audience", out var audienceElement) ? ReadAudience(audienceElement) : null;
+        var accounts = ReadAccounts(Required(root, "accounts", ""), people, rejections);
+        var revoked = Optional(root, "revoked", out var revokedNode) ? ReadRevoked(revokedNode) : [];
+        var revokedCertificates = Optional(root, "revoked_certificates", out var certificatesNode) ? ReadRevokedCertificates(certificatesNode) : [];
+        var approval = Optional(root, "removal_approval", out var approvalNode) ? ReadRemovalApproval(approvalNode) : null;
+        var audience = Optional(root, "audience", out var audienceNode) ? ReadAudience(audienceNode) : null;
         return new RegistrySnapshot(RegistrySnapshot.SchemaV1, serial, issuedAt, expiresAt, people, accounts, revoked)
         {
             Rejections = rejections,
@@ -94,44 +94,48 @@ public static partial class RegistrySnapshotParser
         };
     }
 
-    private static Dictionary<string, RegistryPerson> ReadPeople(JsonElement element)
+    private static Dictionary<string, RegistryPerson> ReadPeople(Node node)
     {
-        var people = new Dictionary<string, RegistryPerson>(StringComparer.Ordinal);
-        foreach (var person in ReadObject(element, "people").EnumerateObject())
+        var members = ReadObject(node, "people");
+        var people = new Dictionary<string, RegistryPerson>(members.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in members)
         {
-            string path = Child("people", person.Name);
-            var body = ReadObject(person.Value, path);
-            var keys = Optional(body, "keys", out var keysElement) ? ReadKeys(keysElement, path + ".keys") : [];
-            people[person.Name] = new RegistryPerson(keys);
+            string path = Child("people", name);
+            var body = ReadObject(value, path);
+            var keys = Optional(body, "keys", out var keysNode) ? ReadKeys(keysNode, path + ".keys") : [];
+            people[name] = new RegistryPerson(keys);
         }
         return people;
     }
 
-    private static Dictionary<string, RegistryAccount> ReadAccounts(JsonElement element, List<KeyRejection> rejections)
+    private static Dictionary<string, RegistryAccount> ReadAccounts(Node node, Dictionary<string, RegistryPerson> people, List<KeyRejection> rejections)
     {
-        var accounts = new Dictionary<string, RegistryAccount>(StringComparer.Ordinal);
-        foreach (var account in ReadObject(element, "accounts").EnumerateObject())
+        var members = ReadObject(node, "accounts");
+        var accounts = new Dictionary<string, RegistryAccount>(members.Count, StringComparer.Ordinal);
+        var personNames = people.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var (name, value) in members)
         {
-            if (!AccountName.IsValid(account.Name))
+            if (!AccountName.IsValid(name))
             {
-                rejections.Add(InvalidAccountName(account.Name));
+                rejections.Add(InvalidAccountName(name));
                 continue;
             }
-            string path = Child("accounts", account.Name);
-            var body = ReadObject(account.Value, path);
-            var grants = new List<string>();
-            if (Optional(body, "grants", out var grantsElement))
+            string path = Child("accounts", name);
+            var body = ReadObject(value, path);
+            string[] grants = [];
+            if (Optional(body, "grants", out var grantsNode))
             {
-                int index = 0;
-                foreach (var grant in ReadArray(grantsElement, path + ".grants").EnumerateArray())
+                var items = ReadArray(grantsNode, path + ".grants");
+                grants = new string[items.Count];
+                for (int i = 0; i < items.Count; i++)
                 {
-                    grants.Add(ReadString(grant, $"{path}.grants[{index++}]"));
+                    grants[i] = ReadShared(items[i], $"{path}.grants[{i}]", personNames);
                 }
             }
-            string? options = Optional(body, "options", out var optionsElement) ? ReadString(optionsElement, path + ".options") : null;
-            var keys = Optional(body, "keys", out var keysElement) ? ReadKeys(keysElement, path + ".keys") : [];
-            var authorities = Optional(body, "cert_authorities", out var authoritiesElement) ? ReadAuthorities(authoritiesElement, path + ".cert_authorities") : [];
-            accounts[account.Name] = new RegistryAccount(grants, options, keys) { CertAuthorities = authorities };
+            string? options = Optional(body, "options", out var optionsNode) ? ReadString(optionsNode, path + ".options") : null;
+            var keys = Optional(body, "keys", out var keysNode) ? ReadKeys(keysNode, path + ".keys") : [];
+            var authorities = Optional(body, "cert_authorities", out var authoritiesNode) ? ReadAuthorities(authoritiesNode, path + ".cert_authorities") : [];
+            accounts[name] = new RegistryAccount(grants, options, keys) { CertAuthorities = authorities };
         }
         return accounts;
     }
@@ -140,19 +144,21 @@ public static partial class RegistrySnapshotParser
         KeyRejection.Create(name, "", null, "", null, new Verdict(ReasonCode.InvalidAccountName,
             $"\"{SafeText.Escape(name, 64)}\" is not a valid account name (1-32 of A-Z a-z 0-9 _ . -, not starting with '.' or '-'); its keys are skipped"));
 
-    private static List<RegistryKey> ReadKeys(JsonElement element, string path)
+    private static RegistryKey[] ReadKeys(Node node, string path)
     {
-        var keys = new List<RegistryKey>();
-        int index = 0;
-        foreach (var entry in ReadArray(element, path).EnumerateArray())
+        var entries = ReadArray(node, path);
+        var keys = new RegistryKey[entries.Count];
+        for (int index = 0; index < entries.Count; index++)
         {
-            string entryPath = $"{path}[{index++}]";
-            var body = ReadObject(entry, entryPath);
-            string key = ReadString(Required(body, "key", entryPath), entryPath + ".key");
-            string? label = Optional(body, "label", out var labelElement) ? ReadString(labelElement, entryPath + ".label") : null;
-            DateTimeOffset? notAfter = Optional(body, "not_after", out var notAfterElement) ? ReadDate(notAfterElement, entryPath + ".not_after") : null;
-            string? owner = Optional(body, "owner", out var ownerElement) ? ReadString(ownerElement, entryPath + ".owner") : null;
-            keys.Add(new RegistryKey(key, label, notAfter, owner));
+            string entryPath = $"{path}[{index}]";
+            var body = ReadObject(entries[index], entryPath);
+            var key = Required(body, "key", entryPath);
+            // The usual key (a string without escapes) stays where it is in the document, read when it is expanded.
+            string? keyText = key.Kind == JsonTokenType.String && !key.Open().ValueIsEscaped ? null : ReadString(key, entryPath + ".key");
+            string? label = Optional(body, "label", out var labelNode) ? ReadString(labelNode, entryPath + ".label") : null;
+            DateTimeOffset? notAfter = Optional(body, "not_after", out var notAfterNode) ? ReadDate(notAfterNode, entryPath + ".not_after") : null;
+            string? owner = Optional(body, "owner", out var ownerNode) ? ReadString(ownerNode, entryPath + ".owner") : null;
+            keys[index] = keyText is null ? new RegistryKey(key.StringBytes, label, notAfter, owner) : new RegistryKey(keyText, label, notAfter, owner);
         }
         return keys;
     }
@@ -162,11 +168,11 @@ public static partial class RegistrySnapshotParser
     /// skipped or read differently could grant what nobody reviewed); the key, the principals and the
     /// options are judged by the expander, where one bad grant is refused on its own.
     /// </summary>
-    private static List<CertificateAuthorityGrant> ReadAuthorities(JsonElement element, string path)
+    private static List<CertificateAuthorityGrant> ReadAuthorities(Node node, string path)
     {
         var authorities = new List<CertificateAuthorityGrant>();
         int index = 0;
-        foreach (var entry in ReadArray(element, path).EnumerateArray())
+        foreach (var entry in ReadArray(node, path))
         {
             string entryPath = $"{path}[{index++}]";
             var body = ReadObject(entry, entryPath);
@@ -174,12 +180,12 @@ public static partial class RegistrySnapshotParser
             string key = ReadString(Required(body, "key", entryPath), entryPath + ".key");
             var principals = new List<string>();
             int principal = 0;
-            foreach (var item in ReadArray(Required(body, "principals", entryPath), entryPath + ".principals").EnumerateArray())
+            foreach (var item in ReadArray(Required(body, "principals", entryPath), entryPath + ".principals"))
             {
                 principals.Add(ReadString(item, $"{entryPath}.principals[{principal++}]"));
             }
-            string? options = Optional(body, "options", out var optionsElement) ? ReadString(optionsElement, entryPath + ".options") : null;
-            DateTimeOffset? notAfter = Optional(body, "not_after", out var notAfterElement) ? ReadDate(notAfterElement, entryPath + ".not_after") : null;
+            string? options = Optional(body, "options", out var optionsNode) ? ReadString(optionsNode, entryPath + ".options") : null;
+            DateTimeOffset? notAfter = Optional(body, "not_after", out var notAfterNode) ? ReadDate(notAfterNode, entryPath + ".not_after") : null;
             authorities.Add(new CertificateAuthorityGrant(name, key, principals, options, notAfter));
         }
         return authorities;
@@ -189,11 +195,11 @@ public static partial class RegistrySnapshotParser
     /// A malformed entry here would silently fail to revoke a key, so the whole document is refused
     /// (and the last good one, with its revocations, stays in force).
     /// </summary>
-    private static List<string> ReadRevoked(JsonElement element)
+    private static List<string> ReadRevoked(Node node)
     {
         var revoked = new List<string>();
         int index = 0;
-        foreach (var entry in ReadArray(element, "revoked").EnumerateArray())
+        foreach (var entry in ReadArray(node, "revoked"))
         {
             string path = $"revoked[{index++}]";
             string fingerprint = ReadString(entry, path);
@@ -210,17 +216,17 @@ public static partial class RegistrySnapshotParser
     /// An approval is what lets a large removal through on every host, so a malformed one refuses the
     /// document instead of being guessed at; a reason is required so the audit log says why.
     /// </summary>
-    private static RemovalApproval ReadRemovalApproval(JsonElement element)
+    private static RemovalApproval ReadRemovalApproval(Node node)
     {
         const string path = "removal_approval";
-        var body = ReadObject(element, path);
-        var serialElement = Required(body, "serial", path);
-        if (serialElement.ValueKind != JsonValueKind.Number || !serialElement.TryGetInt64(out long serial) || serial < 0)
+        var body = ReadObject(node, path);
+        var serialNode = Required(body, "serial", path);
+        if (!TryReadInt64(serialNode, out long serial) || serial < 0)
         {
             throw Fail(SnapshotError.InvalidField, $"{path}.serial: expected the non-negative integer serial of the snapshot it approves");
         }
-        var countElement = Required(body, "max_removed_keys", path);
-        if (countElement.ValueKind != JsonValueKind.Number || !countElement.TryGetInt32(out int maxRemoved) || maxRemoved < 1)
+        var countNode = Required(body, "max_removed_keys", path);
+        if (!TryReadInt32(countNode, out int maxRemoved) || maxRemoved < 1)
         {
             throw Fail(SnapshotError.InvalidField, $"{path}.max_removed_keys: expected a positive integer, the most keys one host may lose");
         }
@@ -236,11 +242,11 @@ public static partial class RegistrySnapshotParser
     /// The audience decides which hosts may apply the document, so a malformed entry refuses it rather
     /// than being skipped (skipping could widen or narrow the audience silently). An empty list is for no host.
     /// </summary>
-    private static List<string> ReadAudience(JsonElement element)
+    private static List<string> ReadAudience(Node node)
     {
         var audience = new List<string>();
         int index = 0;
-        foreach (var entry in ReadArray(element, "audience").EnumerateArray())
+        foreach (var entry in ReadArray(node, "audience"))
         {
             string path = $"audience[{index++}]";
             string glob = ReadString(entry, path);

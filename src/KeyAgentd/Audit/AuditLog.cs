@@ -63,7 +63,7 @@ public sealed class AuditLog
     {
         int damaged = 0;
         var unconfirmed = IntentPath is null ? null : AuditIntent.Read(IntentPath, out damaged);
-        AppendLocked([], unconfirmed is null ? null : new FoundIntent(unconfirmed, damaged));
+        AppendLocked([], any: false, unconfirmed is null ? null : new FoundIntent(unconfirmed, damaged));
     });
 
     /// <summary>An intent a settle found: its records, and how many of its lines were too damaged to read.</summary>
@@ -99,19 +99,30 @@ public sealed class AuditLog
     /// <summary>
     /// Appends <paramref name="records"/> in order and returns only once they are on disk; then the cycle's
     /// intent, if any, is removed. A log left torn or past its head is made good first, as by <see cref="Settle"/>.
-    /// An empty batch touches the log not at all: the cycle's settle already made its end good.
+    /// An empty batch touches the log not at all: the cycle's settle already made its end good. The records
+    /// are taken one at a time as they are written: a sequence that produces them holds none of them.
     /// </summary>
     /// <exception cref="IOException">The log could not be written; the message names the path.</exception>
-    public void Append(IReadOnlyList<AuditRecord> records)
+    public void Append(IEnumerable<AuditRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        if (records.Count == 0)
+        using var each = records.GetEnumerator();
+        if (!each.MoveNext())
         {
             // Every write of the cycle failed, or it changed nothing: only its intent, if any, has served.
             Locked($"removing {IntentPath}", () => IntentServed(served: false));
             return;
         }
-        Locked($"appending to audit log {Path}", () => AppendLocked(records, unconfirmed: null));
+        Locked($"appending to audit log {Path}", () => AppendLocked(FromCurrent(each), any: true, unconfirmed: null));
+    }
+
+    private static IEnumerable<AuditRecord> FromCurrent(IEnumerator<AuditRecord> each)
+    {
+        do
+        {
+            yield return each.Current;
+        }
+        while (each.MoveNext());
     }
 
     private void Locked(string doing, Action action)
@@ -130,11 +141,11 @@ public sealed class AuditLog
         }
     }
 
-    private void AppendLocked(IReadOnlyList<AuditRecord> records, FoundIntent? unconfirmed)
+    private void AppendLocked(IEnumerable<AuditRecord> records, bool any, FoundIntent? unconfirmed)
     {
         string directory = System.IO.Path.GetDirectoryName(Path)!;
         // Only an existing log can show an interruption; nothing is created for nothing to write.
-        bool mayCreate = records.Count > 0 || unconfirmed is not null;
+        bool mayCreate = any || unconfirmed is not null;
         using var handle = OpenLocked(mayCreate, out bool created);
         if (handle is null)
         {
@@ -149,7 +160,7 @@ public sealed class AuditLog
         var intent = unconfirmed is not null ? IntentState.Unconfirmed : _intentStated ? IntentState.Confirmed : IntentState.Absent;
         var plan = AuditRecovery.Decide(end, head, intent);
         var resumed = MakeGood(file, end, plan, unconfirmed);
-        if (resumed.Count > 0 || records.Count > 0)
+        if (resumed.Count > 0 || any)
         {
             // O_APPEND makes every write land at the end; the seek only keeps FileStream's idea of the position true.
             file.Seek(0, SeekOrigin.End);
@@ -255,7 +266,7 @@ public sealed class AuditLog
         _intentStated = false;
     }
 
-    private static string WriteLines(WholeLineWriter lines, IReadOnlyList<AuditRecord> records, string prev)
+    private static string WriteLines(WholeLineWriter lines, IEnumerable<AuditRecord> records, string prev)
     {
         foreach (var record in records)
         {

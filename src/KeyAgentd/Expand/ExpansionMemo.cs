@@ -18,18 +18,21 @@ internal sealed class ExpansionMemo
     private DesiredState? _desired;
     private DateTimeOffset _validUntil;
 
+    /// <summary>The bytes the remembered snapshot was parsed from, which it still refers to (a key's text is read from them).</summary>
+    public byte[]? Content => _content;
+
     /// <summary>The parsed snapshot for these bytes, if the last cycle parsed the same bytes.</summary>
     public bool TryGetSnapshot(byte[] content, out RegistrySnapshot? snapshot)
     {
         // The state store hands back the very same array while the file is unchanged: no hashing then.
-        if (!ReferenceEquals(content, _content) && (_hash is null || !SHA256.HashData(content).AsSpan().SequenceEqual(_hash)))
+        // Equal bytes in another array are served too, but not remembered: the snapshot refers to its own.
+        if (_snapshot is null || !ReferenceEquals(content, _content) && !SHA256.HashData(content).AsSpan().SequenceEqual(_hash))
         {
             snapshot = null;
             return false;
         }
-        _content = content;
         snapshot = _snapshot;
-        return snapshot is not null;
+        return true;
     }
 
     public void RememberSnapshot(byte[] content, RegistrySnapshot snapshot)
@@ -43,6 +46,19 @@ internal sealed class ExpansionMemo
         }
     }
 
+    private bool _replaced;
+
+    /// <summary>
+    /// Whether an expansion was computed since the last call: the one before it (tens of megabytes on a large
+    /// host) is garbage now.
+    /// </summary>
+    public bool TakeReplaced()
+    {
+        bool replaced = _replaced;
+        _replaced = false;
+        return replaced;
+    }
+
     public DesiredState Expand(RegistrySnapshot snapshot, KeyPolicy policy, DateTimeOffset now)
     {
         if (_desired is not null && ReferenceEquals(snapshot, _snapshot) && now < _validUntil)
@@ -50,6 +66,7 @@ internal sealed class ExpansionMemo
             return _desired;
         }
         var desired = SnapshotExpander.Expand(snapshot, policy, now);
+        _replaced = true;
         if (ReferenceEquals(snapshot, _snapshot))
         {
             _desired = desired;

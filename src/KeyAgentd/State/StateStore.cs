@@ -108,6 +108,19 @@ public sealed partial class StateStore(string directory)
         return content;
     }
 
+    /// <summary>
+    /// <paramref name="same"/> holds the bytes <see cref="LoadSnapshot"/> last returned as <paramref name="read"/> (a
+    /// parsed snapshot refers to them): they are handed back from now on instead, so a document of megabytes is
+    /// held once, not twice. Compared byte for byte first; anything else leaves the store as it was.
+    /// </summary>
+    public void ShareSnapshotBytes(byte[] read, byte[] same)
+    {
+        if (_snapshotRead is { } last && ReferenceEquals(last.Content, read) && !ReferenceEquals(read, same) && read.AsSpan().SequenceEqual(same))
+        {
+            _snapshotRead = (last.Identity, same);
+        }
+    }
+
     /// <summary>A signature was saved with the last-known-good: this host has accepted a signed snapshot.</summary>
     public bool HasSnapshotSignature => File.Exists(Path.Combine(Directory, SignatureFileName));
 

@@ -17,7 +17,7 @@ internal sealed class CycleRecorder(KeyAgentdSettings settings, string registryL
     {
         string summary = SyncSummary.Render(result);
         // Even with nothing to record: it removes the cycle's intent, whose outcome is now known.
-        audit.Append(cycle.Records);
+        audit.Append(cycle.AllRecords());
         cycle.Stages.Ended("audit");
         var status = cycle.Status;
         status.LastAttempt = cycle.Now;

@@ -19,6 +19,36 @@ internal sealed class SyncCycle(DateTimeOffset now, SyncStatus status, string ho
 
     public List<AuditRecord> Records { get; } = [];
 
+    /// <summary>Sequences of records added by <see cref="AddProduced"/>, each with the count of <see cref="Records"/> it follows.</summary>
+    private readonly List<(int After, IEnumerable<AuditRecord> Records)> _produced = [];
+
+    /// <summary>
+    /// Records made from what the cycle holds anyway (its plans, their outcome, the rejections), produced only as
+    /// they are written: a first sync's 50,000 key records are never in memory at once. The sequence must not
+    /// depend on anything that changes before the cycle's end.
+    /// </summary>
+    public void AddProduced(IEnumerable<AuditRecord> records) => _produced.Add((Records.Count, records));
+
+    /// <summary>Every record of the cycle, in the order added.</summary>
+    public IEnumerable<AuditRecord> AllRecords()
+    {
+        int next = 0;
+        for (int i = 0; i <= Records.Count; i++)
+        {
+            for (; next < _produced.Count && _produced[next].After == i; next++)
+            {
+                foreach (var record in _produced[next].Records)
+                {
+                    yield return record;
+                }
+            }
+            if (i < Records.Count)
+            {
+                yield return Records[i];
+            }
+        }
+    }
+
     /// <summary>The host's trust as the cycle found it (null until read).</summary>
     public HostTrust? Trust { get; set; }
 

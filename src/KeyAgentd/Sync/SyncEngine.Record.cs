@@ -19,7 +19,7 @@ public sealed partial class SyncEngine
     {
         AuditAside(() =>
         {
-            if (!_audit.Intend(cycle.Records.Concat(ChangeRecords.Intended(cycle, serial, plan, planned))))
+            if (!_audit.Intend(cycle.AllRecords().Concat(ChangeRecords.Intended(cycle, serial, plan, planned))))
             {
                 LogAuditAside(_logger, $"{_audit.IntentPath} of an earlier cycle is not yet settled; this cycle's changes are recorded only once made");
             }
@@ -50,10 +50,10 @@ public sealed partial class SyncEngine
         {
             LogRemovalApproved(_logger, approval.Serial, approval.Reason);
         }
-        cycle.Records.AddRange(ChangeRecords.Made(cycle, serial, plan, applied));
+        cycle.AddProduced(ChangeRecords.Made(cycle, serial, plan, applied));
         if (source.Fresh)
         {
-            cycle.Records.AddRange(ChangeRecords.Rejected(cycle, serial, plan.Rejections));
+            cycle.AddProduced(ChangeRecords.Rejected(cycle, serial, plan.Rejections));
         }
         foreach (var failure in ChangeRecords.NewRefusals(cycle.Status.AccountFailures, failures))
         {
@@ -68,7 +68,7 @@ public sealed partial class SyncEngine
         var snapshot = source.Snapshot!;
         if (source.Fresh)
         {
-            cycle.Records.AddRange(ChangeRecords.Missing(cycle, snapshot.Serial, selection.Missing));
+            cycle.AddProduced(ChangeRecords.Missing(cycle, snapshot.Serial, selection.Missing));
         }
         // The managed set only grows: an account dropped by the registry stays managed so its keys go.
         var managedNow = selection.Managed.Select(a => a.Name).Concat(selection.ManagedBefore.Intersect(selection.Missing)).ToList();

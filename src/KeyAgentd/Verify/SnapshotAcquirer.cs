@@ -88,6 +88,8 @@ internal sealed partial class SnapshotAcquirer(
     {
         if (memo.TryGetSnapshot(content, out var remembered))
         {
+            // The snapshot refers to the bytes it was parsed from: the state store keeps those, not a second copy.
+            state.ShareSnapshotBytes(content, memo.Content!);
             return remembered!;
         }
         if (!RegistrySnapshotParser.TryParse(content, out var kept, out var keptError))

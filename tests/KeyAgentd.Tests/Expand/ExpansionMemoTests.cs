@@ -36,6 +36,21 @@ public class ExpansionMemoTests
         Assert.True(memo.TryGetSnapshot([.. bytes], out var again));
         Assert.Same(snapshot, again);
         Assert.Same(first, memo.Expand(again!, Policy, Now.AddMinutes(1)));
+        // The snapshot reads its keys from the bytes it was parsed from: those stay the remembered ones.
+        Assert.Same(bytes, memo.Content);
+    }
+
+    [Fact]
+    public void Only_a_new_expansion_is_reported_as_replacing_the_last()
+    {
+        var memo = new ExpansionMemo();
+        var (bytes, snapshot) = Parse(1);
+        memo.RememberSnapshot(bytes, snapshot);
+
+        memo.Expand(snapshot, Policy, Now);
+        Assert.True(memo.TakeReplaced());
+        memo.Expand(snapshot, Policy, Now.AddMinutes(1));
+        Assert.False(memo.TakeReplaced());
     }
 
     [Fact]

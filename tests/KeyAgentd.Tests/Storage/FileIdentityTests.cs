@@ -93,4 +93,20 @@ public sealed class FileIdentityTests : IDisposable
         Assert.Same(first, again);
         Assert.Equal("{\"serial\":2}", System.Text.Encoding.UTF8.GetString(replaced));
     }
+
+    [Fact]
+    public void The_bytes_a_parsed_snapshot_refers_to_are_kept_in_place_of_an_equal_read()
+    {
+        var store = new StateStore(_temp.Path);
+        store.SaveSnapshot("{\"serial\":1}"u8.ToArray());
+        Settled(_temp.File(StateStore.SnapshotFileName));
+        byte[] read = store.LoadSnapshot()!;
+        byte[] parsedFrom = "{\"serial\":1}"u8.ToArray();
+
+        store.ShareSnapshotBytes(read, "{\"serial\":9}"u8.ToArray());
+        Assert.Same(read, store.LoadSnapshot());
+        store.ShareSnapshotBytes(read, parsedFrom);
+
+        Assert.Same(parsedFrom, store.LoadSnapshot());
+    }
 }

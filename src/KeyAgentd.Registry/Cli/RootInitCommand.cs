@@ -15,7 +15,11 @@ namespace KeyAgentd.Cli;
 internal static class RootInitCommand
 {
     /// <summary>What init is given, as the options said it.</summary>
-    internal sealed record Request(string Out, IReadOnlyList<string> RootKeys, int RootThreshold, IReadOnlyList<string> SnapshotSigners, int SnapshotThreshold, string? Expires);
+    internal sealed record Request(string Out, IReadOnlyList<string> RootKeys, int RootThreshold, IReadOnlyList<string> SnapshotSigners, int SnapshotThreshold, string? Expires)
+    {
+        /// <summary>--max-snapshot-validity: a duration; null writes no limit.</summary>
+        public string? MaxSnapshotValidity { get; init; }
+    }
 
     public static Command Create()
     {
@@ -25,10 +29,11 @@ internal static class RootInitCommand
         var signers = new Option<string[]>("--snapshot-signer") { Description = "PRINCIPALS=KEYFILE.pub[,valid-after=DATE][,valid-before=DATE]: a key that may sign snapshots (repeat)", Required = true };
         var snapshotThreshold = new Option<int>("--snapshot-threshold") { Description = "how many distinct principals must sign each snapshot", Required = true };
         var expires = new Option<string?>("--expires") { Description = $"when the root expires: {RootExpiry.AcceptedForms}; at most {TrustRootRules.MaxLifetime.TotalDays:0} days ahead" };
-        var command = new Command("init", "write version 1 of the trust root (unsigned) from public keys") { output, rootKeys, rootThreshold, signers, snapshotThreshold, expires };
+        var maxValidity = new Option<string?>("--max-snapshot-validity") { Description = "the longest a snapshot may stay valid (expires_at - issued_at): a duration (7d, 36h, 86400) up to 10 years; default: no limit beyond the hosts' Registry:MaxValidity" };
+        var command = new Command("init", "write version 1 of the trust root (unsigned) from public keys") { output, rootKeys, rootThreshold, signers, snapshotThreshold, expires, maxValidity };
         command.SetAction(parse => RegistryOptions.WithSettings(parse, settings => Run(
             new Request(parse.GetValue(output)!, parse.GetValue(rootKeys) ?? [], parse.GetValue(rootThreshold), parse.GetValue(signers) ?? [],
-                parse.GetValue(snapshotThreshold), parse.GetValue(expires)),
+                parse.GetValue(snapshotThreshold), parse.GetValue(expires)) { MaxSnapshotValidity = parse.GetValue(maxValidity) },
             settings.Policy.MinRsaBits, DateTimeOffset.UtcNow, Console.Out, Console.Error)));
         return command;
     }
@@ -43,7 +48,8 @@ internal static class RootInitCommand
         }).ToList();
         var signers = request.SnapshotSigners.Select(text => Signer(text, minRsaBits)).ToList();
         var expires = request.Expires is null ? (DateTimeOffset?)null : RootExpiry.Parse(request.Expires, now, "--expires");
-        var root = RootDraft.First(rootKeys, request.RootThreshold, signers, request.SnapshotThreshold, expires, now);
+        var maxSnapshotValidity = request.MaxSnapshotValidity is null ? null : RootSnapshotValidity.Parse(request.MaxSnapshotValidity, allowNone: false).Limit;
+        var root = RootDraft.First(rootKeys, request.RootThreshold, signers, request.SnapshotThreshold, expires, now, maxSnapshotValidity);
 
         byte[] bytes = TrustRootWriter.Render(root);
         Directory.CreateDirectory(request.Out);

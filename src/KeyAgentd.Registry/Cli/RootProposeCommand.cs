@@ -32,6 +32,9 @@ internal static class RootProposeCommand
 
         public string? Expires { get; init; }
 
+        /// <summary>--max-snapshot-validity: a duration or none; null leaves it as it was.</summary>
+        public string? MaxSnapshotValidity { get; init; }
+
         /// <summary>--out: where N+1 is written; default N+1.json beside --from.</summary>
         public string? Out { get; init; }
     }
@@ -47,10 +50,11 @@ internal static class RootProposeCommand
         var rootThreshold = new Option<int?>("--root-threshold") { Description = "the new root threshold (default: unchanged)" };
         var snapshotThreshold = new Option<int?>("--snapshot-threshold") { Description = "the new snapshot threshold (default: unchanged)" };
         var expires = new Option<string?>("--expires") { Description = $"the new expiry: {RootExpiry.AcceptedForms} (default: unchanged)" };
+        var maxValidity = new Option<string?>("--max-snapshot-validity") { Description = $"the longest a snapshot may stay valid (expires_at - issued_at): {RootSnapshotValidity.AcceptedForms} (default: unchanged)" };
         var output = new Option<string?>("--out") { Description = "write version N+1 here instead of beside --from" };
         var command = new Command("propose", "write the next root version (unsigned) and show what it changes")
         {
-            from, addRoot, removeRoot, addSigner, removeSigner, revoke, rootThreshold, snapshotThreshold, expires, output,
+            from, addRoot, removeRoot, addSigner, removeSigner, revoke, rootThreshold, snapshotThreshold, expires, maxValidity, output,
         };
         command.SetAction(parse => RegistryOptions.WithSettings(parse, settings => Run(
             new Request(parse.GetValue(from)!)
@@ -63,6 +67,7 @@ internal static class RootProposeCommand
                 RootThreshold = parse.GetValue(rootThreshold),
                 SnapshotThreshold = parse.GetValue(snapshotThreshold),
                 Expires = parse.GetValue(expires),
+                MaxSnapshotValidity = parse.GetValue(maxValidity),
                 Out = parse.GetValue(output),
             },
             settings.Policy.MinRsaBits, DateTimeOffset.UtcNow, Console.Out, Console.Error)));
@@ -87,6 +92,7 @@ internal static class RootProposeCommand
             RootThreshold = request.RootThreshold,
             SnapshotThreshold = request.SnapshotThreshold,
             ExpiresAt = request.Expires is null ? null : RootExpiry.Parse(request.Expires, now, "--expires"),
+            MaxSnapshotValidity = request.MaxSnapshotValidity is null ? null : RootSnapshotValidity.Parse(request.MaxSnapshotValidity, allowNone: true),
         };
         var next = RootDraft.Next(previous, changes, now);
         byte[] bytes = TrustRootWriter.Render(next);

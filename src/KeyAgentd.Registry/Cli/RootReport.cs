@@ -30,6 +30,10 @@ internal static class RootReport
         {
             output.WriteLine($"    revoked {Escape(revoked)}");
         }
+        if (root.MaxSnapshotValidity is not null)
+        {
+            output.WriteLine($"  max_snapshot_validity_seconds: {RootDifference.Seconds(root.MaxSnapshotValidity)}");
+        }
     }
 
     public static void WriteDifference(IReadOnlyList<RootChange> changes, TextWriter output)
@@ -39,6 +43,7 @@ internal static class RootReport
             output.WriteLine("  " + change.Kind switch
             {
                 RootChangeKind.Expiry => $"expires_at: {change.Before} -> {change.After}",
+                RootChangeKind.MaxSnapshotValidity => $"max_snapshot_validity_seconds: {change.Before} -> {change.After}",
                 RootChangeKind.RootThreshold => $"root threshold: {change.Before} -> {change.After}",
                 RootChangeKind.RootKeyAdded => $"+ root key {Escape(change.Subject)} {change.Fingerprint} {Escape(change.After)}",
                 RootChangeKind.RootKeyRemoved => $"- root key {Escape(change.Subject)} {change.Fingerprint} {Escape(change.Before)}",

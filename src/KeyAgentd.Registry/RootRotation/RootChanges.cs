@@ -24,4 +24,10 @@ internal sealed record RootChanges
     public int? SnapshotThreshold { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>The new max_snapshot_validity_seconds: null leaves it as it was; a change to no value removes the limit.</summary>
+    public SnapshotValidityChange? MaxSnapshotValidity { get; init; }
 }
+
+/// <summary>`--max-snapshot-validity`: a limit (<paramref name="Limit"/>) or none (null).</summary>
+internal sealed record SnapshotValidityChange(TimeSpan? Limit);

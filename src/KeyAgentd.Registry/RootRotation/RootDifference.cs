@@ -20,6 +20,7 @@ internal enum RootChangeKind
     SnapshotSignerChanged,
     SignerRevoked,
     SignerUnrevoked,
+    MaxSnapshotValidity,
 }
 
 /// <summary>
@@ -34,6 +35,10 @@ internal static class RootDifference
         if (before.ExpiresAt != after.ExpiresAt)
         {
             changes.Add(new(RootChangeKind.Expiry, null, null, TrustRootWriter.Date(before.ExpiresAt), TrustRootWriter.Date(after.ExpiresAt)));
+        }
+        if (before.MaxSnapshotValidity != after.MaxSnapshotValidity)
+        {
+            changes.Add(new(RootChangeKind.MaxSnapshotValidity, null, null, Seconds(before.MaxSnapshotValidity), Seconds(after.MaxSnapshotValidity)));
         }
         if (before.RootThreshold != after.RootThreshold)
         {
@@ -83,6 +88,10 @@ internal static class RootDifference
         $"{signer.Principals} {TrustRootWriter.KeyText(signer.Key, signer.Comment)}"
         + (signer.ValidAfter is { } a ? $" valid-after={TrustRootWriter.Date(a)}" : "")
         + (signer.ValidBefore is { } b ? $" valid-before={TrustRootWriter.Date(b)}" : "");
+
+    /// <summary>A max_snapshot_validity_seconds as the document writes it, or "none".</summary>
+    public static string Seconds(TimeSpan? limit) =>
+        limit is { } l ? ((long)l.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
 
     private static string Number(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -12,11 +12,11 @@ internal static class RootDraft
 {
     /// <exception cref="RootRefusedException">No expiry, or the root breaks a rule.</exception>
     public static TrustRootDocument First(IReadOnlyList<RootKey> rootKeys, int rootThreshold, IReadOnlyList<SnapshotSigner> snapshotSigners,
-        int snapshotThreshold, DateTimeOffset? expiresAt, DateTimeOffset now)
+        int snapshotThreshold, DateTimeOffset? expiresAt, DateTimeOffset now, TimeSpan? maxSnapshotValidity = null)
     {
         var expires = expiresAt ?? throw new RootRefusedException(RootRefusal.NoExpiry,
             $"--expires is required: a root must expire (at most {TrustRootRules.MaxLifetime.TotalDays:0} days ahead) so that lost root keys cannot stay trusted for ever");
-        var root = new TrustRootDocument(1, expires, rootThreshold, rootKeys, snapshotThreshold, snapshotSigners, [], null);
+        var root = new TrustRootDocument(1, expires, rootThreshold, rootKeys, snapshotThreshold, snapshotSigners, [], maxSnapshotValidity);
         CheckPublishable(root, now);
         return root;
     }
@@ -71,10 +71,10 @@ internal static class RootDraft
         }
         var next = new TrustRootDocument(previous.Version + 1, changes.ExpiresAt ?? previous.ExpiresAt,
             changes.RootThreshold ?? previous.RootThreshold, rootKeys, changes.SnapshotThreshold ?? previous.SnapshotThreshold,
-            signers, revoked, previous.MaxSnapshotValidity);
+            signers, revoked, changes.MaxSnapshotValidity is { } validity ? validity.Limit : previous.MaxSnapshotValidity);
         if (TrustRootWriter.Render(next with { Version = previous.Version }).AsSpan().SequenceEqual(TrustRootWriter.Render(previous)))
         {
-            throw Invalid($"nothing changes from version {previous.Version}: name a key, a threshold or an expiry to change");
+            throw Invalid($"nothing changes from version {previous.Version}: name a key, a threshold, an expiry or the snapshot validity limit to change");
         }
         CheckPublishable(next, now);
         return next;

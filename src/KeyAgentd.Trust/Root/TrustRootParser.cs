@@ -19,6 +19,9 @@ public static class TrustRootParser
     /// <summary>A root names a handful of people; a megabyte is far beyond any real one.</summary>
     public const int MaxBytes = 1 << 20;
 
+    /// <summary>The longest max_snapshot_validity_seconds a root may name: ten years, far beyond any sensible limit, no overflow.</summary>
+    public static readonly TimeSpan MaxSnapshotValidityLimit = TimeSpan.FromSeconds(10L * 365 * 86400);
+
     private const int MaxDepth = 8;
     private const int MaxShown = 80;
 
@@ -103,7 +106,7 @@ public static class TrustRootParser
             ? Array(r, "revoked_signers").Select((f, i) => Fingerprint(f, $"revoked_signers[{i}]")).ToList()
             : [];
         TimeSpan? maxValidity = top.TryGetValue("max_snapshot_validity_seconds", out var v)
-            ? TimeSpan.FromSeconds(Integer(v, "max_snapshot_validity_seconds", 1, 10L * 365 * 86400))
+            ? TimeSpan.FromSeconds(Integer(v, "max_snapshot_validity_seconds", 1, (long)MaxSnapshotValidityLimit.TotalSeconds))
             : null;
         return new TrustRootDocument(version, expires, rootThreshold, rootKeys, snapshotThreshold, signers, revoked, maxValidity);
     }

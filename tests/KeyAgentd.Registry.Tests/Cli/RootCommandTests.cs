@@ -84,6 +84,63 @@ public sealed class RootCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_snapshot_validity_limit_is_set_at_init_changed_by_a_proposal_and_shown_for_review()
+    {
+        var init = _work.Init(["alice"], 1, ["ci"], maxSnapshotValidity: "7d");
+        Assert.Equal(ExitCodes.Ok, init.Exit);
+        Assert.Equal(TimeSpan.FromDays(7), TrustRootParser.Parse(File.ReadAllBytes(_work.Version(1)), 2048).MaxSnapshotValidity);
+        Assert.Contains("  max_snapshot_validity_seconds: 604800", init.Stdout.Split('\n'));
+
+        var shorter = _work.Propose(new RootProposeCommand.Request(_work.Version(1)) { MaxSnapshotValidity = "36h" });
+
+        Assert.Equal(ExitCodes.Ok, shorter.Exit);
+        Assert.Equal(TimeSpan.FromHours(36), TrustRootParser.Parse(File.ReadAllBytes(_work.Version(2)), 2048).MaxSnapshotValidity);
+        Assert.Contains("  max_snapshot_validity_seconds: 604800 -> 129600", shorter.Stdout.Split('\n'));
+    }
+
+    [Fact]
+    public void A_proposal_can_remove_the_snapshot_validity_limit()
+    {
+        Assert.Equal(ExitCodes.Ok, _work.Init(["alice"], 1, ["ci"], maxSnapshotValidity: "86400").Exit);
+
+        var none = _work.Propose(new RootProposeCommand.Request(_work.Version(1)) { MaxSnapshotValidity = "none" });
+
+        Assert.Equal(ExitCodes.Ok, none.Exit);
+        Assert.Null(TrustRootParser.Parse(File.ReadAllBytes(_work.Version(2)), 2048).MaxSnapshotValidity);
+        Assert.Contains("  max_snapshot_validity_seconds: 86400 -> none", none.Stdout.Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("1.5")]
+    [InlineData("3651d")]
+    [InlineData("forever")]
+    [InlineData("none")]
+    public void An_unusable_snapshot_validity_limit_is_refused_and_nothing_is_written(string limit)
+    {
+        Assert.Equal(ExitCodes.Ok, _work.Init(["alice"], 1, ["ci"]).Exit);
+        var before = RootWorkspace.Files(_work.Dir);
+
+        // `none` removes a limit: version 1 has none, so it would change nothing.
+        var propose = _work.Propose(new RootProposeCommand.Request(_work.Version(1)) { MaxSnapshotValidity = limit });
+
+        Assert.Equal(ExitCodes.Failed, propose.Exit);
+        Assert.Contains("root-change-invalid", propose.Stderr, StringComparison.Ordinal);
+        RootWorkspace.AssertSame(before, RootWorkspace.Files(_work.Dir));
+    }
+
+    [Fact]
+    public void A_first_root_cannot_name_none_as_its_limit()
+    {
+        var init = _work.Init(["alice"], 1, ["ci"], maxSnapshotValidity: "none");
+
+        Assert.Equal(ExitCodes.Failed, init.Exit);
+        Assert.Contains("root-change-invalid", init.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_work.Version(1)));
+    }
+
+    [Fact]
     public void Propose_refuses_to_overwrite_another_proposal()
     {
         _work.SignedFirstRoot();

@@ -41,9 +41,9 @@ internal sealed class RootWorkspace : IDisposable
 
     public string Fingerprint(string holder) => PublicKey(holder).Sha256Fingerprint;
 
-    public (int Exit, string Stdout, string Stderr) Init(string[] rootKeys, int rootThreshold, string[] signers, int snapshotThreshold = 1, string? expires = "365d") =>
+    public (int Exit, string Stdout, string Stderr) Init(string[] rootKeys, int rootThreshold, string[] signers, int snapshotThreshold = 1, string? expires = "365d", string? maxSnapshotValidity = null) =>
         Capture((o, e) => RootInitCommand.Run(new RootInitCommand.Request(Dir, [.. rootKeys.Select(h => $"{h}={Pub(h)}")], rootThreshold,
-            [.. signers.Select(s => $"{s}={Pub(s)}")], snapshotThreshold, expires), 2048, Now, o, e));
+            [.. signers.Select(s => $"{s}={Pub(s)}")], snapshotThreshold, expires) { MaxSnapshotValidity = maxSnapshotValidity }, 2048, Now, o, e));
 
     public (int Exit, string Stdout, string Stderr) Propose(RootProposeCommand.Request request) =>
         Capture((o, e) => RootProposeCommand.Run(request, 2048, Now, o, e));

@@ -32,10 +32,14 @@ internal sealed class RegistryBuilder(BuildSettings settings)
         var compiled = clock.Elapsed;
         var inputs = BuildInputs.Read(outputDirectory, settings);
         var plan = new BuildPlan(settings, inputs.HighestSerial, signing: signer is not null);
-        using var publisher = BuildPublisher.Open(outputDirectory);
+        using var publisher = BuildPublisher.Open(outputDirectory, signer);
         foreach (var (target, current) in Judged(RenderedDocument.All(compiler, settings.DefaultDocument), inputs))
         {
             publisher.Stage(plan.Decide(target, current));
+            if (plan.Stops)
+            {
+                publisher.StopSigning();
+            }
         }
         var staged = clock.Elapsed;
         if (plan.Stops)
@@ -43,7 +47,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             return new BuildResult(BuildOutcome.GuardTripped, compiler.Problems) { Serial = plan.Serial, Guarded = plan.Guarded };
         }
         var removals = plan.Removals(inputs.InOutput);
-        var signing = publisher.Publish(signer, removals);
+        var signing = publisher.Publish(removals);
         return new BuildResult(BuildOutcome.Built, compiler.Problems)
         {
             Serial = plan.Serial,

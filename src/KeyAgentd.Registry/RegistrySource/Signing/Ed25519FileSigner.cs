@@ -8,7 +8,7 @@ namespace KeyAgentd.RegistrySource.Signing;
 /// deterministic, so every block is byte for byte what `ssh-keygen -Y sign -f FILE` writes; this only
 /// saves its process starts, its file round trips and its one core. The key is zeroed on dispose.
 /// </summary>
-internal sealed class Ed25519FileSigner(Ed25519PrivateKey key, string keyFile, string @namespace = IDocumentSigner.Namespace) : IDocumentSigner, IDisposable
+internal sealed class Ed25519FileSigner(Ed25519PrivateKey key, string keyFile, string @namespace = IDocumentSigner.Namespace) : IHashSigner, IDisposable
 {
     public string Describe() => $"{key.PublicKey.TypeName} {key.PublicKey.Sha256Fingerprint} ({keyFile}, in process)";
 
@@ -19,6 +19,10 @@ internal sealed class Ed25519FileSigner(Ed25519PrivateKey key, string keyFile, s
             i => blocks[i] = Block(SshSignatureWriter.SignedData(@namespace, File.ReadAllBytes(documentPaths[i]))));
         return blocks;
     }
+
+    /// <summary>Signed as they come, on the caller's thread: ~0.1 ms each, beside a build that renders on another core.</summary>
+    public IReadOnlyList<string> SignHashes(IEnumerable<byte[]> sha512) =>
+        sha512.Select(h => Block(SshSignatureWriter.SignedDataForHash(@namespace, h))).ToList();
 
     /// <summary>The armored SSHSIG block for the signed data (<see cref="SshSignatureWriter.SignedData"/>).</summary>
     private string Block(byte[] signedData) =>

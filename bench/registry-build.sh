@@ -3,7 +3,8 @@
 # (nine tenths teams of ~11 people, one tenth umbrella groups over nine teams each) and realistic rules
 # (per-role deploy teams, per-env on-call root, dev access, a fleet-wide root group, host-specific grants).
 # Measures, each as its own process (wall, CPU, peak RSS, and the build's own --timings per stage):
-#   validate; full build + sign (ssh-agent, in process); the same documents signed by
+#   validate; full build + sign (ssh-agent, in process), and with the private key file (no agent: an
+#   unencrypted Ed25519 key signs in process); the same documents signed by
 #   `ssh-keygen -Y sign` (one batch run) and by `registry sign --key FILE` (which drives ssh-keygen),
 #   and `registry sign --source` (every document rebuilt in memory and compared before signing);
 #   a no-change rebuild; an incremental rebuild + sign after one person's key changes; and the
@@ -140,6 +141,13 @@ if [ -n "${BASELINE:-}" ] && [ -x "$BASELINE" ]; then
 fi
 measure "full build + sign (agent)" "$full_target" "$K" build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub" --timings
 echo "$(du -sh "$OUT" | cut -f1) in $(ls "$OUT" | grep -c '\.json$') documents"
+# The same build signed with the private key file itself (no agent): an unencrypted Ed25519 key signs in process.
+if [ -n "${BASELINE:-}" ] && [ -x "$BASELINE" ]; then
+  measure "previous binary: full, key file" - env SSH_AUTH_SOCK= "$BASELINE" build "$S/src" --out "$S/out-file-prev" --state-dir "$S/state-file-prev" --sign-key "$S/signer" --timings
+  rm -rf "$S/out-file-prev"
+fi
+measure "full build + sign (key file)" "$full_target" env SSH_AUTH_SOCK= "$K" build "$S/src" --out "$S/out-file" --state-dir "$S/state-file" --sign-key "$S/signer" --timings
+rm -rf "$S/out-file"
 if [ "$BIG" = 0 ] && [ "${SIGN_BASELINES:-1}" != 0 ]; then
   # The baseline: the same documents signed by ssh-keygen itself (copies, so no .sig exists yet), 1,000 per run.
   mkdir "$S/kg"; find "$OUT" -maxdepth 1 -name '*.json' -exec cp -t "$S/kg" {} +

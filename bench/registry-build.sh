@@ -173,7 +173,7 @@ path = sys.argv[1]; lines = open(path).read().splitlines()
 lines[1] = "ssh-ed25519 " + base64.b64encode(s(b"ssh-ed25519") + s(os.urandom(32))).decode() + " rotated # label=laptop"
 open(path, "w").write("\n".join(lines) + "\n")
 PY
-touched=$(find "$OUT" -maxdepth 1 -name '*.json' -exec grep -l "${victim%.keys}" {} + | wc -l)
+touched=$( (grep -rl --include='*.json' "${victim%.keys}" "$OUT" || true) | wc -l)
 if [ -n "${BASELINE:-}" ] && [ -x "$BASELINE" ]; then
   measure "previous binary: incremental" - "$BASELINE" build "$S/src" --out "$S/out-prev" --state-dir "$S/state-prev" --sign-key "$S/signer.pub"
   rm -rf "$S/out-prev"

@@ -3,7 +3,8 @@
 # (nine tenths teams of ~11 people, one tenth umbrella groups over nine teams each) and realistic rules
 # (per-role deploy teams, per-env on-call root, dev access, a fleet-wide root group, host-specific grants).
 # Measures, each as its own process (wall, CPU, peak RSS, and the build's own --timings per stage):
-#   validate; full build + sign (ssh-agent, in process); the same documents signed by
+#   validate; full build + sign (ssh-agent, in process), and with the private key file (no agent: an
+#   unencrypted Ed25519 key signs in process); the same documents signed by
 #   `ssh-keygen -Y sign` (one batch run) and by `registry sign --key FILE` (which drives ssh-keygen),
 #   and `registry sign --source` (every document rebuilt in memory and compared before signing);
 #   a no-change rebuild; an incremental rebuild + sign after one person's key changes; and the
@@ -140,6 +141,16 @@ if [ -n "${BASELINE:-}" ] && [ -x "$BASELINE" ]; then
 fi
 measure "full build + sign (agent)" "$full_target" "$K" build "$S/src" --out "$OUT" --state-dir "$S/state" --sign-key "$S/signer.pub" --timings
 echo "$(du -sh "$OUT" | cut -f1) in $(ls "$OUT" | grep -c '\.json$') documents"
+# The same build signed with the private key file itself (no agent): an unencrypted Ed25519 key signs in process
+# (above 20,000 hosts only with FILE_BUILD=1: another ~9 GB written).
+if [ -n "${BASELINE:-}" ] && [ -x "$BASELINE" ]; then
+  measure "previous binary: full, key file" - env SSH_AUTH_SOCK= "$BASELINE" build "$S/src" --out "$S/out-file-prev" --state-dir "$S/state-file-prev" --sign-key "$S/signer" --timings
+  rm -rf "$S/out-file-prev"
+fi
+if [ "$BIG" = 0 ] || [ "${FILE_BUILD:-0}" != 0 ]; then
+  measure "full build + sign (key file)" "$full_target" env SSH_AUTH_SOCK= "$K" build "$S/src" --out "$S/out-file" --state-dir "$S/state-file" --sign-key "$S/signer" --timings
+  rm -rf "$S/out-file"
+fi
 if [ "$BIG" = 0 ] && [ "${SIGN_BASELINES:-1}" != 0 ]; then
   # The baseline: the same documents signed by ssh-keygen itself (copies, so no .sig exists yet), 1,000 per run.
   mkdir "$S/kg"; find "$OUT" -maxdepth 1 -name '*.json' -exec cp -t "$S/kg" {} +
@@ -155,6 +166,11 @@ measure "no-change rebuild + sign" - "$K" build "$S/src" --out "$OUT" --state-di
 # One person's key changes: only the documents of hosts that grant that person move.
 # The 700th person, or the middle one of a smaller source (sed prints nothing past the last line).
 victim=$(ls "$S/src/people" | sed -n "$(( PEOPLE > 700 ? 700 : PEOPLE / 2 + 1 ))p")
+# Above 20,000 hosts most people are in no granted group: take the first member of the third team
+# (svc00's deploy team), whose key reaches every svc00 host.
+if [ "$BIG" = 1 ]; then
+  victim=$(sed -n '/^team0*2:$/{n;p;q}' "$S/src/groups.yaml" | sed 's/.*\[\([^,]*\),.*/\1/').keys
+fi
 python3 - "$S/src/people/$victim" <<'PY'
 import base64, os, struct, sys
 s = lambda b: struct.pack(">I", len(b)) + b
@@ -162,7 +178,7 @@ path = sys.argv[1]; lines = open(path).read().splitlines()
 lines[1] = "ssh-ed25519 " + base64.b64encode(s(b"ssh-ed25519") + s(os.urandom(32))).decode() + " rotated # label=laptop"
 open(path, "w").write("\n".join(lines) + "\n")
 PY
-touched=$(grep -l "${victim%.keys}" "$OUT"/*.json | wc -l)
+touched=$( (grep -rl --include='*.json' "${victim%.keys}" "$OUT" || true) | wc -l)
 if [ -n "${BASELINE:-}" ] && [ -x "$BASELINE" ]; then
   measure "previous binary: incremental" - "$BASELINE" build "$S/src" --out "$S/out-prev" --state-dir "$S/state-prev" --sign-key "$S/signer.pub"
   rm -rf "$S/out-prev"

@@ -18,6 +18,9 @@ public sealed partial class SourceCompiler
     private readonly List<SourceProblem> _problems = [];
     private readonly HashSet<(SourceLocation, string)> _reported = [];
     private readonly Dictionary<string, string> _signatures = new(StringComparer.Ordinal);
+    private RuleIndex? _rules;
+    private bool[]? _matchedRules;
+    private bool _everyHostMatched;
     private readonly Dictionary<string, RegistryPerson> _documentPeople = new(StringComparer.Ordinal);
 
     public SourceCompiler(SourceTree source, KeyPolicy policy, DateTimeOffset now)
@@ -77,15 +80,28 @@ public sealed partial class SourceCompiler
         {
             return known;
         }
-        var matched = new List<int>();
-        for (int i = 0; i < _source.Rules.Count; i++)
+        _rules ??= new RuleIndex(_source.Rules);
+        var matched = _rules.Candidates(host.Name);
+        matched.RemoveAll(i => !_source.Rules[i].Matches(host.Name, host.Labels));
+        foreach (int i in matched)
         {
-            if (_source.Rules[i].Matches(host.Name, host.Labels))
-            {
-                matched.Add(i);
-            }
+            (_matchedRules ??= new bool[_source.Rules.Count])[i] = true;
         }
         return _signatures[host.Name] = string.Join(',', matched);
+    }
+
+    /// <summary>Whether the rule at <paramref name="index"/> matches at least one inventory host (every host's rules found once, then remembered).</summary>
+    public bool MatchesSomeHost(int index)
+    {
+        if (!_everyHostMatched)
+        {
+            foreach (var host in Hosts)
+            {
+                SignatureOf(host);
+            }
+            _everyHostMatched = true;
+        }
+        return _matchedRules is not null && _matchedRules[index];
     }
 
     /// <summary>The body for hosts outside the inventory: the rules written for every host (hosts: ["*"], no labels).</summary>

@@ -23,9 +23,10 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         CheckHosts(source);
         CheckRevokedCertificateAuthorities(source);
         CheckCertificateAuthorities(source);
-        foreach (var rule in source.Rules)
+        for (int index = 0; index < source.Rules.Count; index++)
         {
-            CheckRule(rule);
+            var rule = source.Rules[index];
+            CheckRule(rule, index);
             if (rule.GrantsCertificates)
             {
                 CheckCertificateRule(rule);
@@ -155,7 +156,7 @@ internal sealed class SourceValidator(SourceCompiler compiler)
         }
     }
 
-    private void CheckRule(SourceRule rule)
+    private void CheckRule(SourceRule rule, int index)
     {
         if (!rule.HasSelector)
         {
@@ -167,7 +168,7 @@ internal sealed class SourceValidator(SourceCompiler compiler)
             compiler.Report(SourceProblem.Error(rule.Location, SourceReason.NoInventory, "the rule selects hosts by label, but there is no hosts.yaml to give hosts labels",
                 "add hosts.yaml with the hosts and their labels, or select hosts by name"));
         }
-        else if (compiler.Source.Hosts is not null && !compiler.Hosts.Any(h => rule.Matches(h.Name, h.Labels)))
+        else if (compiler.Source.Hosts is not null && !compiler.MatchesSomeHost(index))
         {
             compiler.Report(SourceProblem.Error(rule.Location, SourceReason.NoMatchingHost,
                 "the rule's host selector matches no host in hosts.yaml", "fix the host glob or label, or add the host to hosts.yaml"));

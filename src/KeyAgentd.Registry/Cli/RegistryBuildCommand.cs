@@ -27,7 +27,7 @@ internal static class RegistryBuildCommand
         var refresh = new Option<TimeSpan>("--refresh-before") { Description = "re-issue unchanged documents this close to expiry", DefaultValueFactory = _ => TimeSpan.FromDays(2), CustomParser = Durations.Parse };
         var defaultDocument = new Option<bool>("--default-document") { Description = $"also build DIR/{RegistryBuilder.DefaultDocumentName}.json for hosts outside the inventory (rules with hosts: [\"*\"])" };
         var diffAgainst = new Option<string?>("--diff-against") { Description = "print who gains and loses access compared with this published tree, and guard against it" };
-        var signKey = new Option<string?>("--sign-key") { Description = "sign as ssh-keygen -Y sign -f FILE would (a private key file, or a public key held by ssh-agent)" };
+        var signKey = new Option<string?>("--sign-key") { Description = "sign as ssh-keygen -Y sign -f FILE would (a private key file, or a public key held by ssh-agent; an unencrypted Ed25519 key file signs in process, the same bytes)" };
         var maxRemoval = new Option<double?>("--max-removal-percent") { Description = "mass-removal guard (default Safety:MaxRemovalPercent)" };
         var approve = new Option<string?>("--approve-removal") { Description = "REASON: publish documents over the guard with a removal_approval hosts honour" };
         var force = new Option<bool>("--force") { Description = "publish even if a document trips the removal guard (hosts will still refuse it)" };

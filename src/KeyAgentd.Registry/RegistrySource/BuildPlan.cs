@@ -56,9 +56,9 @@ internal sealed class BuildPlan
         // The guard compares with what hosts hold now: the published tree (--diff-against) or DIR itself.
         // A file there that is no registry document is an error (DocumentDiffer), never a host that held nothing.
         SnapshotDiff? guarded = null;
-        var published = current.Published;
-        if (published.Bytes is not null && !published.Holds(target) &&
-            _diffs.Compare(published.Bytes, DocumentDiffer.Unstamped(_settings.Now, target.Audience, target.Body), published.Path) is { Guard.Tripped: true } diff)
+        var prepared = current.Guard ?? PrepareGuard(target, current);
+        prepared.Error?.Throw();
+        if (prepared.Diff is { Guard.Tripped: true } diff)
         {
             guarded = diff;
             _guarded.Add((target.Name, diff));
@@ -88,6 +88,29 @@ internal sealed class BuildPlan
             },
             Guarded = guarded,
         };
+    }
+
+    /// <summary>
+    /// The guard's comparison of what the source renders with the copy hosts hold now, when that copy is not
+    /// already these very bytes. Pure and safe on several threads at once, so a build makes it on all cores
+    /// ahead of <see cref="Decide"/> (a change everywhere compares every document); an unreadable copy's
+    /// error is kept for <see cref="Decide"/> to throw.
+    /// </summary>
+    public PreparedGuard PrepareGuard(RenderedDocument target, CurrentDocument current)
+    {
+        var published = current.Published;
+        if (published.Bytes is null || published.Holds(target))
+        {
+            return new PreparedGuard(null, null);
+        }
+        try
+        {
+            return new PreparedGuard(_diffs.Compare(published.Bytes, DocumentDiffer.Unstamped(_settings.Now, target.Audience, target.Body), published.Path), null);
+        }
+        catch (InvalidDataException e)
+        {
+            return new PreparedGuard(null, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e));
+        }
     }
 
     /// <summary>

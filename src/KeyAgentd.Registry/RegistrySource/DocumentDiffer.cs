@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using KeyAgentd.Core.Planning;
 using KeyAgentd.Core.Policy;
@@ -9,11 +10,12 @@ namespace KeyAgentd.RegistrySource;
 /// <summary>
 /// Compares two published documents the way a host would experience the change. Hosts matched by
 /// the same rules had the same body before and get the same body now, so the daemon's expansion and
-/// guard run once per (old body, new body) pair, not once per host.
+/// guard run once per (old body, new body) pair, not once per host. Safe to call from several threads
+/// (a build compares on all cores); two threads may compute the same pair once each, with the same result.
 /// </summary>
 internal sealed class DocumentDiffer(KeyPolicy policy, DateTimeOffset now, RemovalLimits limits)
 {
-    private readonly Dictionary<(string, string), SnapshotDiff> _memo = [];
+    private readonly ConcurrentDictionary<(string, string), SnapshotDiff> _memo = new();
 
     /// <summary>
     /// A null side is a document that does not exist (a new or removed host). A side that is no registry

@@ -32,10 +32,14 @@ internal sealed class RegistryBuilder(BuildSettings settings)
         var compiled = clock.Elapsed;
         var inputs = BuildInputs.Read(outputDirectory, settings);
         var plan = new BuildPlan(settings, inputs.HighestSerial, signing: signer is not null);
-        using var publisher = BuildPublisher.Open(outputDirectory);
-        foreach (var (target, current) in Judged(RenderedDocument.All(compiler, settings.DefaultDocument), inputs))
+        using var publisher = BuildPublisher.Open(outputDirectory, signer);
+        foreach (var (target, current) in Judged(RenderedDocument.All(compiler, settings.DefaultDocument), inputs, plan))
         {
             publisher.Stage(plan.Decide(target, current));
+            if (plan.Stops)
+            {
+                publisher.StopSigning();
+            }
         }
         var staged = clock.Elapsed;
         if (plan.Stops)
@@ -43,7 +47,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             return new BuildResult(BuildOutcome.GuardTripped, compiler.Problems) { Serial = plan.Serial, Guarded = plan.Guarded };
         }
         var removals = plan.Removals(inputs.InOutput);
-        var signing = publisher.Publish(signer, removals);
+        var signing = publisher.Publish(removals);
         return new BuildResult(BuildOutcome.Built, compiler.Problems)
         {
             Serial = plan.Serial,
@@ -63,11 +67,12 @@ internal sealed class RegistryBuilder(BuildSettings settings)
 
     /// <summary>
     /// Each target with what the directories hold for it, read and compared byte for byte on all cores
-    /// (reading back and comparing every kept document is most of a build that changes little), handed
+    /// (reading back and comparing every kept document is most of a build that changes little), the
+    /// guard's comparison of a changed one with its published copy made there too (most of a change everywhere), handed
     /// on in the source's order, a batch at a time, so the plan still decides one document at a time and
     /// at most one batch of copies is held (PLINQ's ordered merge ran ahead: 678 MiB peak at 10,000 hosts).
     /// </summary>
-    private static IEnumerable<(RenderedDocument Target, CurrentDocument Current)> Judged(IEnumerable<RenderedDocument> targets, BuildInputs inputs)
+    private static IEnumerable<(RenderedDocument Target, CurrentDocument Current)> Judged(IEnumerable<RenderedDocument> targets, BuildInputs inputs, BuildPlan plan)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         foreach (var batch in targets.Chunk(JudgedAtOnce))
@@ -78,6 +83,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
                 var current = inputs.Current(batch[i].Name);
                 current.InOutput.Holds(batch[i]);
                 current.Published.Holds(batch[i]);
+                current.Guard = plan.PrepareGuard(batch[i], current);
                 judged[i] = (batch[i], current);
             });
             foreach (var pair in judged)

@@ -13,7 +13,8 @@ internal sealed record RenderedDocument(string Name, IReadOnlyList<string> Audie
 
     /// <summary>
     /// Every inventory host's document (and the default document when asked), hosts sharing a body
-    /// next to each other so one rendered body is held at a time. The compiler must have no errors.
+    /// next to each other, the distinct bodies rendered a few at a time on all cores so only those few
+    /// are held at once. The compiler must have no errors.
     /// </summary>
     public static IEnumerable<RenderedDocument> All(SourceCompiler compiler, bool includeDefault)
     {
@@ -22,17 +23,27 @@ internal sealed record RenderedDocument(string Name, IReadOnlyList<string> Audie
         {
             targets.Add((DefaultDocumentName, ["*"], compiler.CompileDefault()));
         }
-        string? currentSignature = null;
-        (byte[] Bytes, string Digest) rendered = ([], "");
-        foreach (var (name, audience, body) in targets.OrderBy(t => t.Body.Signature, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal))
+        var groups = targets.OrderBy(t => t.Body.Signature, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)
+            .GroupBy(t => t.Body.Signature, StringComparer.Ordinal);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        foreach (var chunk in groups.Chunk(BodiesAtOnce))
         {
-            if (body.Signature != currentSignature)
+            var rendered = new (byte[] Bytes, string Digest)[chunk.Length];
+            Parallel.For(0, chunk.Length, options, i =>
             {
-                byte[] bytes = SnapshotDocumentWriter.RenderBody(body, compiler.Revoked, compiler.RevokedCertificates);
-                rendered = (bytes, SnapshotDocumentWriter.BodyDigest(bytes));
-                currentSignature = body.Signature;
+                byte[] bytes = SnapshotDocumentWriter.RenderBody(chunk[i].First().Body, compiler.Revoked, compiler.RevokedCertificates);
+                rendered[i] = (bytes, SnapshotDocumentWriter.BodyDigest(bytes));
+            });
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                foreach (var (name, audience, _) in chunk[i])
+                {
+                    yield return new RenderedDocument(name, audience, rendered[i].Bytes, SnapshotDocumentWriter.ContentDigest(audience, rendered[i].Digest));
+                }
             }
-            yield return new RenderedDocument(name, audience, rendered.Bytes, SnapshotDocumentWriter.ContentDigest(audience, rendered.Digest));
         }
     }
+
+    /// <summary>Distinct bodies rendered at once: enough for every core, few enough that their bytes (~100 KB each) stay small.</summary>
+    private const int BodiesAtOnce = 16;
 }

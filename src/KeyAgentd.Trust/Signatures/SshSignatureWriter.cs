@@ -20,7 +20,8 @@ public static class SshSignatureWriter
     public static byte[] SignedData(string @namespace, ReadOnlySpan<byte> message) =>
         SignedDataForHash(@namespace, SHA512.HashData(message));
 
-    private static byte[] SignedDataForHash(string @namespace, ReadOnlySpan<byte> sha512)
+    /// <summary><see cref="SignedData"/> from the message's SHA-512 alone: a signer that hashed while it rendered never reads the message again.</summary>
+    public static byte[] SignedDataForHash(string @namespace, ReadOnlySpan<byte> sha512)
     {
         var writer = new WireWriter();
         writer.Raw("SSHSIG"u8);

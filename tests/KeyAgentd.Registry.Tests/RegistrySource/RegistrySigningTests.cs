@@ -105,6 +105,37 @@ public sealed class RegistrySigningTests
         }
     }
 
+    /// <summary>
+    /// A build signs beside its rendering: each document hashed as it is staged, the agent's requests sent
+    /// while the next is rendered, the in-process key signing on another thread. Ed25519 is deterministic,
+    /// so every .sig must be byte for byte the one ssh-keygen writes for the same document.
+    /// </summary>
+    [Fact]
+    public void A_build_signed_while_it_renders_writes_the_blocks_ssh_keygen_writes()
+    {
+        using var source = SourceFixture.Standard();
+        int hosts = 2 * SshAgentClient.PipelineWindow + 5;
+        source.File("hosts.yaml", string.Concat(Enumerable.Range(0, hosts).Select(i => $"web-{i:D3}: {{ env: {(i % 3 == 0 ? "dev" : "prod")}, role: web }}\n")));
+        string key = SshKeygen.GeneratePrivate(source.Scratch, "signer", comment: "registry");
+        using var agent = new SshAgentProcess(source.Scratch);
+        agent.Add(key);
+        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now) { DefaultDocument = true };
+        string oracle = Path.Combine(source.Scratch, "by-ssh-keygen");
+        new RegistryBuilder(settings).Build(source.Read(), oracle, new SshKeygenSigner(key));
+        foreach (var (name, signer) in (ValueTuple<string, IDocumentSigner>[])[("agent", SignerFactory.Open(key + ".pub", agent.Socket)), ("file", SignerFactory.Open(key, null))])
+        {
+            string output = Path.Combine(source.Scratch, name);
+            var result = new RegistryBuilder(settings).Build(source.Read(), output, signer);
+            (signer as IDisposable)?.Dispose();
+            Assert.Equal(hosts + 1, result.New.Count);
+            Assert.Equal(hosts + 1, result.Timings!.SignedDocuments);
+            Assert.Equal(RegistryBuilderTests.Snapshot(oracle), RegistryBuilderTests.Snapshot(output));
+            Assert.Equal(2 * (hosts + 1), Directory.GetFiles(output).Length);
+        }
+        string allowed = AllowedSigners(source, ("registry@example.com", key + ".pub"));
+        AssertSshKeygenVerifies(Path.Combine(source.Scratch, "agent", "web-000.json"), allowed, "registry@example.com");
+    }
+
     [Fact]
     public void A_signed_rebuild_of_an_unsigned_tree_signs_the_documents_where_they_stand()
     {

@@ -34,6 +34,7 @@ public sealed partial class DocumentedCodesTests
         ["registry-problem"] = RegistryProblemKinds.AllCodes,
         ["root"] = KeyAgentd.Trust.Root.RootReasons.Catalogue.Codes,
         ["root-tool"] = KeyAgentd.RootRotation.RootRefusals.Catalogue.Codes,
+        ["signing-key"] = KeyAgentd.RegistrySource.Signing.SigningKeyRefusals.Catalogue.Codes,
     };
 
     [Theory]
@@ -59,6 +60,7 @@ public sealed partial class DocumentedCodesTests
         AssertComplete(RegistryProblemKinds.Catalogue);
         AssertComplete(FetchProblems.Catalogue);
         AssertComplete(KeyAgentd.RootRotation.RootRefusals.Catalogue);
+        AssertComplete(KeyAgentd.RegistrySource.Signing.SigningKeyRefusals.Catalogue);
         AssertComplete(KeyAgentd.Core.Snapshot.RevocationRules.Catalogue);
         Assert.Equal(RegistryProblemKinds.AllCodes.Count, RegistryProblemKinds.AllCodes.Distinct().Count());
     }

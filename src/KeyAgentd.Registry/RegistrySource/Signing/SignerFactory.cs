@@ -6,11 +6,15 @@ namespace KeyAgentd.RegistrySource.Signing;
 /// <summary>
 /// `--key FILE` as `ssh-keygen -Y sign -f FILE` reads it: a public key whose private half ssh-agent
 /// holds, or a private key file. When the agent holds the key (FILE, or FILE.pub beside a private
-/// key), signing happens in this process through the agent; otherwise ssh-keygen signs with the file.
+/// key), signing happens in this process through the agent. A private key file that is an unencrypted
+/// OpenSSH Ed25519 key is signed with in this process (<see cref="Ed25519FileSigner"/>: the same bytes
+/// as ssh-keygen, without its process starts), even when an agent holds it too; any other private key
+/// file is signed with by ssh-keygen.
 /// </summary>
 internal static class SignerFactory
 {
     /// <exception cref="IOException">The key cannot be used; the message says why.</exception>
+    /// <exception cref="SigningKeyException">A private key file open to group or others, or a malformed Ed25519 key.</exception>
     /// <param name="namespace">the SSHSIG namespace the signatures are made in</param>
     public static IDocumentSigner Open(string keyFile, string? agentSocket, string @namespace = IDocumentSigner.Namespace)
     {
@@ -20,6 +24,10 @@ internal static class SignerFactory
         }
         var publicKey = ReadPublicKey(keyFile);
         bool isPublic = publicKey is not null;
+        if (!isPublic && OpenSshKeyFile.TryReadEd25519(keyFile) is { } fileKey)
+        {
+            return new Ed25519FileSigner(fileKey, keyFile, @namespace);
+        }
         publicKey ??= PublicKeyOf(keyFile);
         if (publicKey is not null && !string.IsNullOrEmpty(agentSocket))
         {

@@ -72,31 +72,43 @@ internal sealed class SshAgentClient : IDisposable
     /// <summary>
     /// The agent's SSH signature blob (string type, string signature[, flags, counter]) for each entry of
     /// <paramref name="data"/>, in order, with up to <see cref="PipelineWindow"/>
-    /// SSH_AGENTC_SIGN_REQUESTs pipelined on the connection. Any refusal fails the whole batch.
+    /// SSH_AGENTC_SIGN_REQUESTs pipelined on the connection. <paramref name="data"/> may be produced
+    /// while this runs (a build still rendering): each request is sent as soon as it is there and the
+    /// window has room. Any refusal fails the whole batch.
     /// </summary>
-    public IReadOnlyList<byte[]> SignAll(SshPublicKey key, IReadOnlyList<byte[]> data)
+    public IReadOnlyList<byte[]> SignAll(SshPublicKey key, IEnumerable<byte[]> data)
     {
-        var signatures = new byte[data.Count][];
+        var signatures = new List<byte[]>();
+        using var next = data.GetEnumerator();
         int sent = 0;
-        var batch = new MemoryStream();
-        for (int received = 0; received < data.Count; received++)
+        bool exhausted = false;
+        var frame = new MemoryStream();
+        while (true)
         {
-            batch.SetLength(0);
-            while (sent < data.Count && sent - received < PipelineWindow)
+            // Each request goes out as soon as it is there: while the producer is still rendering the
+            // next one, the agent works on those already sent, and their answers wait in the socket.
+            while (!exhausted && sent - signatures.Count < PipelineWindow)
             {
-                WriteFrame(batch, SignRequestMessage(key, data[sent++]));
+                if (!next.MoveNext())
+                {
+                    exhausted = true;
+                    break;
+                }
+                frame.SetLength(0);
+                WriteFrame(frame, SignRequestMessage(key, next.Current));
+                _socket.Send(frame.GetBuffer().AsSpan(0, (int)frame.Length));
+                sent++;
             }
-            if (batch.Length > 0)
+            if (signatures.Count == sent)
             {
-                _socket.Send(batch.GetBuffer().AsSpan(0, (int)batch.Length));
+                return signatures;
             }
             byte[] reply = Receive();
             Expect(reply, SignResponse, $"sign with {key.Sha256Fingerprint} (is the key loaded, or its security key present and touched?)");
             var reader = new SshWireReader(reply.AsSpan(1));
-            signatures[received] = reader.ReadString("signature", 64 * 1024).ToArray();
+            signatures.Add(reader.ReadString("signature", 64 * 1024).ToArray());
             reader.ReadEnd();
         }
-        return signatures;
     }
 
     private static byte[] SignRequestMessage(SshPublicKey key, byte[] data)

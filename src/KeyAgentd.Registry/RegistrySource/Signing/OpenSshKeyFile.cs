@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using KeyAgentd.Core.Keys;
@@ -20,6 +22,9 @@ internal static class OpenSshKeyFile
 
     /// <summary>A key file is a few hundred bytes; anything far larger is no key this reader takes.</summary>
     private const int MaxFileBytes = 64 * 1024;
+
+    /// <summary>What may separate the armor's lines (the whitespace base64 decoding skips).</summary>
+    private static ReadOnlySpan<byte> Whitespace => " \t\r\n"u8;
 
     /// <summary>Group and others: any bit (read, write, execute), as ssh-keygen's sshkey_perm_ok.</summary>
     private const uint GroupOrOthers = 0x3F; // 077
@@ -78,8 +83,9 @@ internal static class OpenSshKeyFile
     /// <exception cref="SigningKeyException">An unencrypted Ed25519 key whose parts disagree.</exception>
     internal static Ed25519PrivateKey? Parse(ReadOnlySpan<byte> text, string path)
     {
-        var armored = Encoding.ASCII.GetString(text).AsSpan().Trim();
-        if (!armored.StartsWith(Begin, StringComparison.Ordinal) || !armored.EndsWith(End, StringComparison.Ordinal))
+        // Bytes throughout, never a string: a string of the armored key could not be zeroed.
+        var armored = text.Trim(Whitespace);
+        if (!armored.StartsWith(Encoding.ASCII.GetBytes(Begin)) || !armored.EndsWith(Encoding.ASCII.GetBytes(End)))
         {
             return null;
         }
@@ -87,7 +93,15 @@ internal static class OpenSshKeyFile
         byte[] blob = GC.AllocateArray<byte>(body.Length, pinned: true);
         try
         {
-            if (!Convert.TryFromBase64Chars(body, blob, out int length))
+            int base64Length = 0;
+            foreach (byte b in body)
+            {
+                if (!Whitespace.Contains(b))
+                {
+                    blob[base64Length++] = b;
+                }
+            }
+            if (Base64.DecodeFromUtf8InPlace(blob.AsSpan(0, base64Length), out int length) != OperationStatus.Done)
             {
                 return null;
             }

@@ -28,13 +28,54 @@ public static class Fingerprint
         return Sha256Text(digest);
     }
 
-    private static string Sha256Text(ReadOnlySpan<byte> digest)
+    /// <summary>The SHA256 fingerprint text of a digest computed earlier (see <see cref="SshPublicKey"/>, which keeps only the 32 bytes).</summary>
+    public static string Sha256Text(ReadOnlySpan<byte> digest)
     {
         // 32 bytes → 44 base64 chars with one '=' of padding, which ssh-keygen strips.
         Span<char> text = stackalloc char[7 + 44];
         "SHA256:".CopyTo(text);
         Convert.TryToBase64Chars(digest, text[7..], out int written);
         return new string(text[..(7 + written - 1)]);
+    }
+
+    /// <summary>
+    /// Orders two SHA-256 digests exactly as <see cref="StringComparer.Ordinal"/> orders their
+    /// fingerprint texts, without making the texts. Base64's alphabet (A–Z, a–z, 0–9, +, /) is not
+    /// in ASCII order, so the digests' bytes alone would sort differently: each 6-bit group is
+    /// compared as the character it is written as. The texts all have the same length, so the first
+    /// differing character decides, as it does for the strings.
+    /// </summary>
+    public static int CompareSha256Text(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        int differ = left.CommonPrefixLength(right);
+        if (differ >= 32)
+        {
+            return 0;
+        }
+        // Start at the group holding the first differing bit's byte; earlier groups are equal.
+        for (int group = differ * 8 / 6; group < Sha256TextGroups; group++)
+        {
+            int a = Base64Alphabet[SixBits(left, group)], b = Base64Alphabet[SixBits(right, group)];
+            if (a != b)
+            {
+                return a - b;
+            }
+        }
+        return 0;
+    }
+
+    // 256 bits in 6-bit groups: 42 whole groups and a 43rd holding the last 4 bits (padded with
+    // zeros, as base64 does); the '=' that would follow is what ssh-keygen strips.
+    private const int Sha256TextGroups = 43;
+
+    private const string Base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    private static int SixBits(ReadOnlySpan<byte> digest, int group)
+    {
+        int bit = group * 6;
+        int index = bit / 8;
+        int window = (digest[index] << 8) | (index + 1 < digest.Length ? digest[index + 1] : 0);
+        return (window >> (10 - bit % 8)) & 0x3F;
     }
 
     public static string Md5(ReadOnlySpan<byte> plainBlob)

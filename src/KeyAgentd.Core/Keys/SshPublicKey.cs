@@ -10,7 +10,10 @@ public sealed class SshPublicKey : IEquatable<SshPublicKey>
     private readonly byte[] _blob;
     private readonly int _plainFieldsStart;
     private readonly int _plainFieldsLength;
-    private string? _sha256;
+    // The SHA-256 of the plain blob, kept as its 32 bytes rather than its 50-character text: a host
+    // holds one key per grant (50,000 for 10,000 accounts × 5), and the renderer orders them by it.
+    private DigestBytes _sha256;
+    private bool _sha256Known;
 
     internal SshPublicKey(SshKeyType type, byte[] blob, int bits, string? application, int plainFieldsStart, int plainFieldsLength, SshCertificateInfo? certificate,
         string? blobTypeAlias = null)
@@ -64,7 +67,32 @@ public sealed class SshPublicKey : IEquatable<SshPublicKey>
     }
 
     /// <summary>"SHA256:" followed by unpadded base64, as ssh-keygen -l prints.</summary>
-    public string Sha256Fingerprint => _sha256 ??= Fingerprint.Sha256(Type.IsCertificate ? PlainBlob() : _blob);
+    public string Sha256Fingerprint => Fingerprint.Sha256Text(Sha256Digest());
+
+    /// <summary>
+    /// Orders by <see cref="Sha256Fingerprint"/> as <see cref="StringComparer.Ordinal"/> orders the
+    /// texts (the order authorized_keys files are written in), from the cached digests.
+    /// </summary>
+    public int CompareSha256Fingerprint(SshPublicKey other) =>
+        Fingerprint.CompareSha256Text(Sha256Digest(), other.Sha256Digest());
+
+    private ReadOnlySpan<byte> Sha256Digest()
+    {
+        // Racing threads compute the same bytes; the flag is published after them, so a reader that
+        // sees it set also sees the digest.
+        if (!Volatile.Read(ref _sha256Known))
+        {
+            System.Security.Cryptography.SHA256.HashData(Type.IsCertificate ? PlainBlob() : _blob, _sha256);
+            Volatile.Write(ref _sha256Known, true);
+        }
+        return _sha256;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(32)]
+    private struct DigestBytes
+    {
+        private byte _first;
+    }
 
     /// <summary>"MD5:aa:bb:…", as ssh-keygen -l -E md5 prints.</summary>
     public string Md5Fingerprint => Fingerprint.Md5(Type.IsCertificate ? PlainBlob() : _blob);

@@ -1,3 +1,4 @@
+using KeyAgentd.Core.Keys;
 using KeyAgentd.Core.Snapshot;
 
 namespace KeyAgentd.Core.Planning;
@@ -23,8 +24,16 @@ public static class AuthorizedKeysRenderer
     public static IReadOnlyList<DesiredKey> Sort(IEnumerable<DesiredKey> keys) =>
         keys.OrderBy(k => k.Owner, StringComparer.Ordinal)
             .ThenBy(k => k.Label ?? "", StringComparer.Ordinal)
-            .ThenBy(k => k.Fingerprint, StringComparer.Ordinal)
+            .ThenBy(k => k.Key, FingerprintOrder.Instance)
             .ToList();
+
+    // The fingerprint texts' ordinal order, compared from the keys' cached digests: no text per key.
+    private sealed class FingerprintOrder : IComparer<SshPublicKey>
+    {
+        public static readonly FingerprintOrder Instance = new();
+
+        public int Compare(SshPublicKey? x, SshPublicKey? y) => x!.CompareSha256Fingerprint(y!);
+    }
 
     /// <summary>Break-glass lines first (as given), then the keys in <see cref="Sort"/> order; every line ends in "\n".</summary>
     public static string RenderLines(IEnumerable<DesiredKey> keys, IReadOnlyList<string> breakGlassLines)

@@ -179,6 +179,7 @@ public sealed partial class SyncEngine : IDisposable
         string why = plan.Guard.Describe();
         cycle.Records.Add(cycle.Record(AuditAction.GuardTripped, source.Snapshot!.Serial) with { Reason = "mass-removal-guard", Message = why });
         LogGuard(_logger, why);
+        _acquirer.NotApplied(source);
         return Report(cycle, source, plan, selection, [], Applied.Nothing) with { Outcome = SyncOutcome.GuardTripped, Counts = SyncCounts.None };
     }
 

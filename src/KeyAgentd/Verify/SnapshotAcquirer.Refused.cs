@@ -25,6 +25,19 @@ internal sealed partial class SnapshotAcquirer
             ? new RegistryFetch(RegistryFetchStatus.Ok, refused.Content, refused.ETag)
             : fetch;
 
+    /// <summary>
+    /// A fresh snapshot that verified but was not applied (the removal guard stopped it) is asked for like a refused
+    /// one: while the registry serves the same bytes, a poll costs a 304 and the kept bytes are judged again in
+    /// full, the guard included (an approval or a raised limit then lets them through).
+    /// </summary>
+    public void NotApplied(AcquiredSnapshot source)
+    {
+        if (source is { Fresh: true, ETag: { } etag, Content: { } content })
+        {
+            _refused = (etag, content);
+        }
+    }
+
     /// <summary>After a fetched document was judged: kept when refused (and it has an ETag to ask with), forgotten when accepted.</summary>
     private void Judged(RegistryFetch fetch, bool accepted) =>
         _refused = !accepted && fetch.ETag is { } etag ? (etag, fetch.Content!) : null;

@@ -54,6 +54,25 @@ public sealed class RefusedSnapshotPollTests
     }
 
     [NginxFact]
+    public void A_snapshot_the_removal_guard_stopped_costs_a_304_at_the_next_poll_and_is_judged_again_guard_included()
+    {
+        var root = RootDocuments.Document(1, AliceBob, 2, [("ci", CiA)], expires: DateTimeOffset.UtcNow.AddDays(365));
+        using var host = new RootedHost(root, Alice, Bob);
+        host.WriteConfig(host.InstalledRootPath, safety: "\"MaxRemovalPercent\": 0, \"MinRemovedKeys\": 1");
+        host.PublishSnapshot(1, KeyOne, CiA);
+        using var daemon = host.StartDaemon();
+        Assert.Contains("poll-one", host.KeysFile, StringComparison.Ordinal);
+
+        host.PublishSnapshot(2, KeyTwo, CiA);
+        host.Poll(daemon);
+        host.Poll(daemon);
+
+        Assert.Contains("poll-one", host.KeysFile, StringComparison.Ordinal);
+        Assert.Equal(["200", "200", "304"], host.SnapshotStatuses());
+        Assert.Equal(2, host.Audit("guard-tripped").Count);
+    }
+
+    [NginxFact]
     public void A_snapshot_refused_for_an_unknown_signer_is_applied_from_the_kept_bytes_when_the_next_root_names_that_signer()
     {
         var root = RootDocuments.Document(1, AliceBob, 2, [("ci", CiA)], expires: DateTimeOffset.UtcNow.AddDays(365));

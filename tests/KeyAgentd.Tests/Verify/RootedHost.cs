@@ -50,7 +50,8 @@ public sealed class RootedHost : IDisposable
     public string KeysFile => File.Exists(Box.KeysPath("app")) ? File.ReadAllText(Box.KeysPath("app")) : "(absent)";
 
     /// <param name="trustRootFile">Registry:TrustRootFile, or null for a host bootstrapped by `trust init`.</param>
-    public void WriteConfig(string? trustRootFile)
+    /// <param name="safety">extra JSON members of Safety (e.g. a stricter removal guard), none by default</param>
+    public void WriteConfig(string? trustRootFile, string safety = "")
     {
         string root = trustRootFile is null ? "" : $"\"TrustRootFile\": \"{trustRootFile}\", ";
         File.WriteAllText(ConfigPath, $$"""
@@ -60,7 +61,8 @@ public sealed class RootedHost : IDisposable
               "Accounts": { "PasswdFile": "{{Box.PasswdPath}}", "Mode": "exclusive" },
               "State": { "Directory": "{{StateDirectory}}" },
               "Audit": { "Path": "{{Box.Settings.Audit.Path}}" },
-              "Metrics": { "TextfilePath": "{{Box.Settings.Metrics.TextfilePath}}" } }
+              "Metrics": { "TextfilePath": "{{Box.Settings.Metrics.TextfilePath}}" },
+              "Safety": { {{safety}} } }
             """);
         TestAccount.Chmod(ConfigPath, 0x1A4);
     }

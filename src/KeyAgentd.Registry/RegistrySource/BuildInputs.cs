@@ -1,4 +1,5 @@
 using KeyAgentd.Core.Source;
+using KeyAgentd.RegistrySource.Signing;
 
 namespace KeyAgentd.RegistrySource;
 
@@ -34,11 +35,14 @@ internal sealed class BuildInputs
     }
 
     /// <exception cref="IOException"><see cref="DocumentFile"/> refuses a copy.</exception>
-    public CurrentDocument Current(string name)
+    /// <param name="signer">the build's signer: a document counts as signed only when its .sig verifies (<see cref="SignatureFile.Vouches"/>); null when the build does not sign</param>
+    public CurrentDocument Current(string name, IDocumentSigner? signer)
     {
         var inOutput = Copy(_output, name);
         var published = ReferenceEquals(_published, _output) ? inOutput : Copy(_published, name);
-        return new CurrentDocument(inOutput, published, Path.Exists(_output.PathOf(name) + ".sig"));
+        bool signed = signer is not null && inOutput.Bytes is { } bytes
+            && SignatureFile.Vouches(DocumentFile.TryRead(_output.PathOf(name) + ".sig", DocumentFile.MaxDocumentBytes), bytes, signer.PublicKey);
+        return new CurrentDocument(inOutput, published, signed);
     }
 
     private static DocumentCopy Copy(PreviousOutput directory, string name) =>

@@ -33,7 +33,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
         var inputs = BuildInputs.Read(outputDirectory, settings);
         var plan = new BuildPlan(settings, inputs.HighestSerial, signing: signer is not null);
         using var publisher = BuildPublisher.Open(outputDirectory, signer);
-        foreach (var (target, current) in Judged(RenderedDocument.All(compiler, settings.DefaultDocument), inputs, plan))
+        foreach (var (target, current) in Judged(RenderedDocument.All(compiler, settings.DefaultDocument), inputs, plan, signer))
         {
             publisher.Stage(plan.Decide(target, current));
             if (plan.Stops)
@@ -72,7 +72,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
     /// on in the source's order, a batch at a time, so the plan still decides one document at a time and
     /// at most one batch of copies is held (PLINQ's ordered merge ran ahead: 678 MiB peak at 10,000 hosts).
     /// </summary>
-    private static IEnumerable<(RenderedDocument Target, CurrentDocument Current)> Judged(IEnumerable<RenderedDocument> targets, BuildInputs inputs, BuildPlan plan)
+    private static IEnumerable<(RenderedDocument Target, CurrentDocument Current)> Judged(IEnumerable<RenderedDocument> targets, BuildInputs inputs, BuildPlan plan, IDocumentSigner? signer)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         foreach (var batch in targets.Chunk(JudgedAtOnce))
@@ -80,7 +80,7 @@ internal sealed class RegistryBuilder(BuildSettings settings)
             var judged = new (RenderedDocument, CurrentDocument)[batch.Length];
             Parallel.For(0, batch.Length, options, i =>
             {
-                var current = inputs.Current(batch[i].Name);
+                var current = inputs.Current(batch[i].Name, signer);
                 current.InOutput.Holds(batch[i]);
                 current.Published.Holds(batch[i]);
                 current.Guard = plan.PrepareGuard(batch[i], current);

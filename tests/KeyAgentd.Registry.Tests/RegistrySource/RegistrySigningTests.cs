@@ -152,6 +152,49 @@ public sealed class RegistrySigningTests
         Assert.Empty(Directory.GetDirectories(source.Output));
     }
 
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("another key's signature")]
+    [InlineData("a signature over other bytes")]
+    public void A_signature_beside_an_unchanged_document_counts_only_when_it_verifies_and_is_otherwise_signed_again(string tampered)
+    {
+        // Whoever can write the output directory replaces a .sig: the next build must not take its existence for a signature.
+        using var source = SourceFixture.Standard();
+        string key = SshKeygen.GeneratePrivate(source.Scratch, "signer", comment: "registry");
+        string other = SshKeygen.GeneratePrivate(source.Scratch, "other", comment: "other");
+        var settings = new BuildSettings(new KeyPolicy(null, TimeZoneInfo.Utc), SourceFixture.Now);
+        new RegistryBuilder(settings).Build(source.Read(), source.Output, new SshKeygenSigner(key));
+        string document = source.DocumentPath("web-01");
+        string signature = document + ".sig";
+        switch (tampered)
+        {
+            case "garbage":
+                File.WriteAllText(signature, "-----BEGIN SSH SIGNATURE-----\nnot a signature\n-----END SSH SIGNATURE-----\n");
+                break;
+            case "another key's signature":
+                File.Copy(SignedCopy(source, other, File.ReadAllBytes(document)), signature, overwrite: true);
+                break;
+            default:
+                File.Copy(SignedCopy(source, key, [.. File.ReadAllBytes(document), (byte)' ']), signature, overwrite: true);
+                break;
+        }
+
+        var result = new RegistryBuilder(settings).Build(source.Read(), source.Output, new SshKeygenSigner(key));
+
+        Assert.Equal(3, result.Unchanged);
+        AssertSshKeygenVerifies(document, AllowedSigners(source, ("registry@example.com", key + ".pub")), "registry@example.com");
+    }
+
+    /// <summary>A .sig made by ssh-keygen with <paramref name="key"/> over <paramref name="bytes"/>, in a scratch file.</summary>
+    private static string SignedCopy(SourceFixture source, string key, byte[] bytes)
+    {
+        string path = Path.Combine(source.Scratch, $"copy-{Guid.NewGuid():N}.json");
+        File.WriteAllBytes(path, bytes);
+        var signed = new SshKeygenSigner(key).Sign([path]);
+        File.WriteAllText(path + ".sig", signed[0]);
+        return path + ".sig";
+    }
+
     [Fact]
     public void A_public_key_the_agent_does_not_hold_is_refused()
     {

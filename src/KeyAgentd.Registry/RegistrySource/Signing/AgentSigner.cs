@@ -12,6 +12,8 @@ namespace KeyAgentd.RegistrySource.Signing;
 /// <param name="namespace">the SSHSIG namespace: snapshots' by default, keyagentd-root for a trust root</param>
 internal sealed class AgentSigner(SshAgentClient agent, SshPublicKey key, string @namespace = IDocumentSigner.Namespace) : IHashSigner, IDisposable
 {
+    public SshPublicKey? PublicKey => key;
+
     public string Describe() => $"{key.TypeName} {key.Sha256Fingerprint} (ssh-agent)";
 
     public IReadOnlyList<string> Sign(IReadOnlyList<string> documentPaths)

@@ -1,3 +1,4 @@
+using KeyAgentd.Core.Keys;
 using KeyAgentd.Trust.Signatures;
 
 namespace KeyAgentd.RegistrySource.Signing;
@@ -10,6 +11,8 @@ namespace KeyAgentd.RegistrySource.Signing;
 /// </summary>
 internal sealed class Ed25519FileSigner(Ed25519PrivateKey key, string keyFile, string @namespace = IDocumentSigner.Namespace) : IHashSigner, IDisposable
 {
+    public SshPublicKey? PublicKey => key.PublicKey;
+
     public string Describe() => $"{key.PublicKey.TypeName} {key.PublicKey.Sha256Fingerprint} ({keyFile}, in process)";
 
     public IReadOnlyList<string> Sign(IReadOnlyList<string> documentPaths)

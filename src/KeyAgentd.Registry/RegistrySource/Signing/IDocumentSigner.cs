@@ -1,3 +1,5 @@
+using KeyAgentd.Core.Keys;
+
 namespace KeyAgentd.RegistrySource.Signing;
 
 /// <summary>
@@ -11,6 +13,9 @@ internal interface IDocumentSigner
 
     /// <summary>Who signs, for reports ("SHA256:…" or the key file).</summary>
     string Describe();
+
+    /// <summary>The key the blocks are made with; null when it is not known before signing (a private key file with no .pub beside it).</summary>
+    SshPublicKey? PublicKey { get; }
 
     IReadOnlyList<string> Sign(IReadOnlyList<string> documentPaths);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using KeyAgentd.Core.Keys;
 using KeyAgentd.Trust.Policy;
 using KeyAgentd.Trust.Signatures;
 
@@ -58,6 +59,33 @@ internal static class SignatureFile
             (trust is null || Trusted(trust, document, blob, now) ? trusted : others).Append(SshSignatureWriter.Armor(blob));
         }
         return trusted.Append(others).ToString();
+    }
+
+    /// <summary>
+    /// Whether a .sig read back vouches for <paramref name="document"/>: one of its blocks, in the registry's
+    /// namespace, verifies over these very bytes, made by <paramref name="key"/> when it is known. Whoever can
+    /// write the output directory can put anything there; its mere existence is no signature.
+    /// </summary>
+    public static bool Vouches(byte[]? existing, ReadOnlySpan<byte> document, SshPublicKey? key)
+    {
+        var digest = MessageDigest.Compute(document);
+        foreach (byte[] blob in Blobs(existing))
+        {
+            try
+            {
+                var signature = SshSignatureParser.Parse(blob);
+                if ((key is null || signature.PublicKey.Equals(key)) && signature.Namespace == IDocumentSigner.Namespace
+                    && SshSignatureVerifier.Verify(signature, digest, new SignatureVerifyOptions { MinRsaBits = 1024 }).IsValid)
+                {
+                    return true;
+                }
+            }
+            catch (SignatureFormatException)
+            {
+                // Not a block: it vouches for nothing.
+            }
+        }
+        return false;
     }
 
     private static IReadOnlyList<byte[]> Blobs(byte[]? existing)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KeyAgentd.Core.Keys;
 
 namespace KeyAgentd.RegistrySource.Signing;
 
@@ -13,6 +14,8 @@ internal sealed class SshKeygenSigner(string keyFile, string sshKeygen = "ssh-ke
 {
     /// <summary>Keeps each command line far below ARG_MAX with long paths.</summary>
     private const int BatchSize = 500;
+
+    public SshPublicKey? PublicKey { get; } = SignerFactory.PublicKeyOf(keyFile);
 
     public string Describe() => $"{keyFile} (ssh-keygen -Y sign)";
 
